@@ -1,0 +1,38 @@
+"""Role checks for views and small helpers for object-level authorization."""
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from app.models.accounts import Role
+
+
+def role_required(*roles: Role):
+    """Allow the view only to logged-in users with one of `roles` (403 for the others)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403, "Your account does not have access to this page.")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+student_required = role_required(Role.STUDENT)
+admin_required = role_required(Role.ADMIN)
+developer_required = role_required(Role.DEVELOPER)
+
+
+def is_safe_next(target: str | None) -> bool:
+    """True for a local path only: no scheme, no host, no protocol-relative `//`."""
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
+        and "\\" not in target

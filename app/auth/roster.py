@@ -1,0 +1,80 @@
+"""Importing a house's student roster from CSV (columns email,name,room)."""
+import csv
+import io
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+
+from app.auth.forms import email_domain_allowed
+from app.extensions import db
+from app.models.accounts import Role, User
+from app.models.houses import House, Room
+
+REQUIRED_COLUMNS = ("email", "name", "room")
+
+
+@dataclass
+class RosterResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def import_roster(text: str, house: House) -> RosterResult:
+    """Validate every row, then store all of them or, if any row is bad, none."""
+    result = RosterResult()
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        result.errors.append(f"line 1: missing column(s) {', '.join(missing)}; expected email,name,room")
+        return result
+    reader.fieldnames = header
+    rooms = {r.number: r for r in db.session.scalars(sa.select(Room).where(Room.house_id == house.id))}
+    rows, seen = [], {}
+    for row in reader:
+        line = reader.line_num
+        email = (row.get("email") or "").strip().lower()
+        name = (row.get("name") or "").strip()
+        room = (row.get("room") or "").strip()
+        problems = []
+        try:
+            validate_email(email, check_deliverability=False)
+            if not email_domain_allowed(email):
+                problems.append(f"{email} is not a university address")
+        except EmailNotValidError:
+            problems.append(f"invalid email {email!r}")
+        if not name or len(name) > 120:
+            problems.append("name is missing or longer than 120 characters")
+        if room not in rooms:
+            problems.append(f"room {room!r} is not in {house.name}")
+        if email in seen:
+            problems.append(f"{email} is also on line {seen[email]}")
+        seen.setdefault(email, line)
+        if problems:
+            result.errors.append(f"line {line}: " + "; ".join(problems))
+        else:
+            rows.append((email, name, rooms[room]))
+    existing = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_([r[0] for r in rows])))}
+    for email, name, room in rows:
+        user = existing.get(email)
+        if user is None:
+            continue
+        if user.role != Role.STUDENT or user.house_id != house.id:
+            result.errors.append(f"{email}: already registered with another house or role")
+    if result.errors:
+        return result
+    for email, name, room in rows:
+        user = existing.get(email)
+        if user is None:
+            db.session.add(User(email=email, name=name, role=Role.STUDENT, house=house, room=room))
+            result.created += 1
+        elif (user.name, user.room_id) == (name, room.id):
+            result.unchanged += 1
+        else:
+            user.name, user.room = name, room
+            result.updated += 1
+    db.session.commit()
+    return result

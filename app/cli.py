@@ -1,0 +1,106 @@
+"""Command-line interface: `flask --app wsgi seed-demo | houses ... | users ... | mail ...`."""
+import sys
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask.cli import AppGroup
+
+from app.auth.forms import PASSWORD_MIN
+from app.auth.roster import import_roster
+from app.extensions import db
+from app.houses import create_house, house_by_slug, parse_rooms
+from app.models.accounts import Role, User
+
+houses_cli = AppGroup("houses", help="Manage houses.")
+users_cli = AppGroup("users", help="Manage user accounts.")
+
+
+def init_cli(app: Flask) -> None:
+    from app.demo import seed_demo_command
+    from app.emailer.cli import mail_cli
+
+    app.cli.add_command(houses_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(seed_demo_command)
+
+
+@houses_cli.command("create")
+@click.argument("name")
+@click.option("--slug", required=True, help="Short name used in URLs, e.g. 'acacia'.")
+@click.option("--rooms", required=True, help="Room numbers: ranges and single rooms, e.g. '101-140,G1'.")
+@click.option("--common-areas", default="", help="Comma separated, e.g. 'Kitchen,Laundry'.")
+def create_house_command(name: str, slug: str, rooms: str, common_areas: str) -> None:
+    """Create a house with its rooms and common areas."""
+    try:
+        house = create_house(name, slug, parse_rooms(rooms),
+                             [a.strip() for a in common_areas.split(",") if a.strip()])
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Created {house.name} ({house.slug}) with {len(house.rooms)} rooms "
+               f"and {len(house.common_areas)} common areas.")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--house", "house_slugs", multiple=True, help="House slug (a student's house; an admin may have several).")
+@click.option("--room", default=None, help="A student's room number.")
+@click.option("--name", default=None, help="Display name (default: from the email address).")
+def create_user_command(email: str, role: str, house_slugs: tuple[str, ...], room: str | None,
+                        name: str | None) -> None:
+    """Create a user; the password is prompted for, or read from stdin when it is not a terminal."""
+    email = email.strip().lower()
+    if db.session.scalar(sa.select(User.id).where(User.email == email)):
+        raise click.ClickException(f"a user with email {email} already exists")
+    houses = []
+    for slug in house_slugs:
+        house = house_by_slug(slug)
+        if house is None:
+            raise click.ClickException(f"no house with slug {slug!r}")
+        houses.append(house)
+    user = User(email=email, name=name or email.split("@")[0], role=Role(role))
+    if user.role == Role.STUDENT:
+        if len(houses) != 1 or not room:
+            raise click.ClickException("a student needs exactly one --house and a --room")
+        user.house = houses[0]
+        user.room = next((r for r in houses[0].rooms if r.number == room), None)
+        if user.room is None:
+            raise click.ClickException(f"there is no room {room} in {houses[0].name}")
+    elif user.role == Role.ADMIN:
+        if not houses:
+            raise click.ClickException("an admin needs at least one --house")
+        user.admin_houses = houses
+    password = _read_password()
+    if len(password) < PASSWORD_MIN:
+        raise click.ClickException(f"the password needs at least {PASSWORD_MIN} characters")
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.email}.")
+
+
+@users_cli.command("import-roster")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--house", "house_slug", required=True, help="The house the students live in.")
+def import_roster_command(csv_file: Path, house_slug: str) -> None:
+    """Create students from a CSV with columns email,name,room. All rows or none are stored."""
+    house = house_by_slug(house_slug)
+    if house is None:
+        raise click.ClickException(f"no house with slug {house_slug!r}")
+    result = import_roster(csv_file.read_text(encoding="utf-8-sig"), house)
+    if result.errors:
+        for error in result.errors:
+            click.echo(error, err=True)
+        raise click.ClickException(f"{len(result.errors)} problem(s); nothing was imported")
+    click.echo(f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged. "
+               "New students set their password through 'Forgot password' on the login page.")

@@ -1,0 +1,51 @@
+"""Demo data for a newcomer's first run."""
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+
+from app.extensions import db
+from app.houses import create_house, parse_rooms
+from app.models.accounts import Role, User
+from app.models.houses import House
+
+DEMO_PASSWORD = "demo-password"
+DEMO_HOUSES = [
+    ("Acacia House", "acacia"),
+    ("Baobab House", "baobab"),
+    ("Protea House", "protea"),
+]
+COMMON_AREAS = ["Kitchen", "Laundry", "Common room", "Bathrooms (first floor)"]
+
+
+def seed_demo() -> list[tuple[str, str]]:
+    """Create the demo houses and users; returns (email, role) of the accounts made."""
+    accounts = []
+    for name, slug in DEMO_HOUSES:
+        house = create_house(name, slug, parse_rooms("101-120,201-220"), COMMON_AREAS)
+        student = User(email=f"student.{slug}@example.ac.za", name=f"Sam Student ({name.split()[0]})",
+                       role=Role.STUDENT, house=house, room=house.rooms[0])
+        admin = User(email=f"admin.{slug}@example.ac.za", name=f"Alex Admin ({name.split()[0]})",
+                     role=Role.ADMIN, admin_houses=[house])
+        accounts += [(student.email, "student"), (admin.email, "house admin")]
+        db.session.add_all([student, admin])
+    developer = User(email="dev@example.ac.za", name="Dana Developer", role=Role.DEVELOPER)
+    db.session.add(developer)
+    accounts.append((developer.email, "developer"))
+    for user in db.session.new:
+        if isinstance(user, User):
+            user.set_password(DEMO_PASSWORD)
+    db.session.commit()
+    return accounts
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command() -> None:
+    """Fill an empty database with demo houses and users (does nothing if houses exist)."""
+    if db.session.scalar(sa.select(sa.func.count(House.id))):
+        click.echo("The database already has houses; demo data not added.")
+        return
+    accounts = seed_demo()
+    click.echo("Demo data created. Log in with any of these (password: %s):" % DEMO_PASSWORD)
+    for email, role in accounts:
+        click.echo(f"  {role:<12} {email}")

@@ -1,0 +1,7 @@
+"""The one way email leaves the system: rows in the outbox, delivered by the mail worker.
+
+Web code calls `enqueue` / `enqueue_many`; nothing here talks SMTP inside a request.
+"""
+from app.emailer.outbox import enqueue, enqueue_many
+
+__all__ = ["enqueue", "enqueue_many"]

@@ -1,0 +1,2 @@
+"""Models for issues (filled in by its own issue)."""
+__all__: list[str] = []

@@ -1,0 +1,68 @@
+import pytest
+
+from tests.conftest import PASSWORD
+
+
+def test_login_and_logout(client, auth, student):
+    response = auth.login(student)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "Test User" in client.get("/").get_data(as_text=True)
+    assert client.get("/issues/").status_code == 200
+    response = auth.logout()
+    assert response.status_code == 302
+    assert client.get("/issues/").status_code == 302
+
+
+def test_login_is_case_insensitive_on_email(auth, student):
+    assert auth.login(student.email.upper(), PASSWORD).status_code == 302
+
+
+def test_wrong_password_shows_message(auth, student):
+    response = auth.login(student.email, "wrong-password-123")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Email or password is not right." in page
+    assert f'value="{student.email}"' in page
+
+
+def test_user_without_password_cannot_log_in(auth, make_user, house):
+    user = make_user(house=house, password=None)
+    assert auth.login(user.email, "anything-at-all").status_code == 400
+
+
+@pytest.mark.parametrize("target, expected", [
+    ("/issues/", "/issues/"),
+    ("https://evil.example/", "/"),
+    ("//evil.example/", "/"),
+    ("/\\evil.example", "/"),
+])
+def test_next_is_followed_only_when_local(client, student, target, expected):
+    response = client.post(f"/login?next={target}", data={"email": student.email, "password": PASSWORD})
+    assert response.headers["Location"] == expected
+
+
+def test_anonymous_is_sent_to_login_with_next(client):
+    response = client.get("/issues/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=%2Fissues%2F"
+
+
+def test_throttle_after_ten_failures(client, auth, student):
+    for _ in range(10):
+        assert auth.login(student.email, "wrong-password-123").status_code == 400
+    response = auth.login(student)  # even the right password is refused while throttled
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.get_data(as_text=True)
+
+
+def test_throttle_window_expires(app, client, auth, student):
+    app.config["LOGIN_THROTTLE_WINDOW"] = 0
+    for _ in range(12):
+        auth.login(student.email, "wrong-password-123")
+    assert auth.login(student).status_code == 302
+
+
+def test_session_cookie_flags(client, auth, student):
+    response = auth.login(student)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie

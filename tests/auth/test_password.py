@@ -1,0 +1,47 @@
+import re
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import OutboxEmail
+
+
+def queued_links(app):
+    with app.app_context():
+        return [e.context["link"] for e in db.session.scalars(sa.select(OutboxEmail).order_by(OutboxEmail.id))]
+
+
+def test_forgot_password_queues_link_without_revealing_accounts(client, app, student):
+    known = client.post("/password/forgot", data={"email": student.email}, follow_redirects=True)
+    unknown = client.post("/password/forgot", data={"email": "nobody@example.ac.za"}, follow_redirects=True)
+    strip = lambda r: re.sub(r"\s+", " ", r.get_data(as_text=True))  # noqa: E731
+    assert strip(known) == strip(unknown)
+    links = queued_links(app)
+    assert len(links) == 1 and "/password/reset/" in links[0]
+
+
+def test_reset_link_sets_password_once(client, app, auth, make_user, house):
+    user = make_user(house=house, password=None)  # e.g. from a roster import
+    client.post("/password/forgot", data={"email": user.email})
+    path = queued_links(app)[0].removeprefix("http://localhost")
+    response = client.post(path, data={"password": "a-brand-new-pass", "confirm": "a-brand-new-pass"})
+    assert response.status_code == 302
+    auth.logout()
+    assert auth.login(user.email, "a-brand-new-pass").status_code == 302
+    auth.logout()
+    again = client.get(path, follow_redirects=True)
+    assert "expired or was already used" in again.get_data(as_text=True)
+
+
+def test_reset_with_mismatch_keeps_link_valid(client, app, student):
+    client.post("/password/forgot", data={"email": student.email})
+    path = queued_links(app)[0].removeprefix("http://localhost")
+    response = client.post(path, data={"password": "a-brand-new-pass", "confirm": "different-pass-1"})
+    assert response.status_code == 400
+    assert "The two passwords do not match." in response.get_data(as_text=True)
+    assert client.get(path).status_code == 200
+
+
+def test_tampered_token_is_refused(client):
+    response = client.get("/password/reset/not-a-real-token", follow_redirects=True)
+    assert "expired or was already used" in response.get_data(as_text=True)

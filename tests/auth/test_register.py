@@ -1,0 +1,67 @@
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import User
+from tests.conftest import PASSWORD
+
+
+def form(**overrides):
+    data = {"email": "Thandi@Example.ac.za", "name": "Thandi M", "house": "acacia", "room": "102",
+            "password": PASSWORD, "confirm": PASSWORD}
+    data.update(overrides)
+    return data
+
+
+def user_count(app):
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count(User.id)))
+
+
+def test_register_creates_student_and_logs_in(client, app, house):
+    response = client.post("/register", data=form())
+    assert response.status_code == 302
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "thandi@example.ac.za"))
+        assert user is not None and user.is_student
+        assert user.house.slug == "acacia" and user.room.number == "102"
+        assert user.password_hash != PASSWORD and user.check_password(PASSWORD)
+    home = client.get("/")
+    assert b"Hello, Thandi M" in home.data
+
+
+@pytest.mark.parametrize("overrides, message", [
+    ({"email": "not-an-email"}, "Enter a valid email address."),
+    ({"email": "thandi@gmail.com"}, "Use your university email address"),
+    ({"password": "short", "confirm": "short"}, "at least 10 characters"),
+    ({"confirm": "something-else-entirely"}, "The two passwords do not match."),
+    ({"house": "nowhere"}, "Choose one of the listed houses."),
+    ({"room": "999"}, "There is no room 999 in Acacia House."),
+    ({"name": "x" * 121}, "Field cannot be longer than 120 characters."),
+    ({"email": "a" * 250 + "@example.ac.za"}, "Field cannot be longer than 254 characters."),
+    ({"name": ""}, "This field is required."),
+])
+def test_bad_input_keeps_form_and_stores_nothing(client, app, house, overrides, message):
+    response = client.post("/register", data=form(**overrides))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert message in page
+    assert user_count(app) == 0
+    if "name" not in overrides:
+        assert 'value="Thandi M"' in page  # what the user typed is kept
+    assert PASSWORD not in page  # passwords are never echoed back
+
+
+def test_registering_twice_gets_a_message_not_a_500(client, app, house):
+    assert client.post("/register", data=form()).status_code == 302
+    client.post("/logout")
+    response = client.post("/register", data=form(email="THANDI@example.ac.za"))
+    assert response.status_code == 400
+    assert "An account with this email already exists" in response.get_data(as_text=True)
+    assert user_count(app) == 1
+
+
+def test_register_page_lists_houses(client, house):
+    page = client.get("/register").get_data(as_text=True)
+    assert '<option value="acacia">Acacia House</option>' in page
+    assert '<label for="email">' in page

@@ -1,0 +1,94 @@
+"""The flask CLI: houses, users, roster import, demo data."""
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import House, Role, User
+
+
+def users(app):
+    with app.app_context():
+        return {u.email: (u.name, u.room.number if u.room else None, u.role)
+                for u in db.session.scalars(sa.select(User))}
+
+
+def test_houses_create(runner, app):
+    result = runner.invoke(args=["houses", "create", "Eendrag", "--slug", "eendrag", "--rooms", "101-140,G1",
+                                 "--common-areas", "Kitchen, Laundry"])
+    assert result.exit_code == 0, result.output
+    assert "41 rooms and 2 common areas" in result.output
+    with app.app_context():
+        house = db.session.scalar(sa.select(House).where(House.slug == "eendrag"))
+        assert [r.number for r in house.rooms][:2] == ["101", "102"]
+        assert sorted(a.name for a in house.common_areas) == ["Kitchen", "Laundry"]
+
+
+def test_houses_create_refuses_bad_slug_and_duplicates(runner, house):
+    assert "slug may use" in runner.invoke(args=["houses", "create", "X", "--slug", "Bad Slug", "--rooms", "1"]).output
+    assert "already exists" in runner.invoke(args=["houses", "create", "X", "--slug", "acacia", "--rooms", "1"]).output
+    assert "bad room range" in runner.invoke(args=["houses", "create", "X", "--slug", "x", "--rooms", "9-1"]).output
+
+
+def test_users_create_reads_password_from_stdin(runner, app, house):
+    result = runner.invoke(args=["users", "create", "Warden@example.ac.za", "--role", "admin", "--house", "acacia"],
+                           input="a-long-password\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "warden@example.ac.za"))
+        assert user.role == Role.ADMIN and [h.slug for h in user.admin_houses] == ["acacia"]
+        assert user.check_password("a-long-password")
+
+
+def test_users_create_student_needs_room(runner, app, house):
+    result = runner.invoke(args=["users", "create", "s@example.ac.za", "--role", "student", "--house", "acacia",
+                                 "--room", "999"], input="a-long-password\n")
+    assert result.exit_code != 0 and "no room 999" in result.output
+    assert users(app) == {}
+
+
+def test_users_create_rejects_short_password(runner, app):
+    result = runner.invoke(args=["users", "create", "d@example.ac.za", "--role", "developer"], input="short\n")
+    assert result.exit_code != 0 and "at least 10" in result.output
+    assert users(app) == {}
+
+
+ROSTER = "email,name,room\nAna@example.ac.za,Ana A,101\nben@example.ac.za,Ben B,102\n"
+
+
+def test_import_roster_then_reimport_changes_nothing(runner, app, house, tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER)
+    first = runner.invoke(args=["users", "import-roster", str(roster), "--house", "acacia"])
+    assert first.exit_code == 0 and "2 created" in first.output
+    before = users(app)
+    assert before == {"ana@example.ac.za": ("Ana A", "101", Role.STUDENT),
+                      "ben@example.ac.za": ("Ben B", "102", Role.STUDENT)}
+    second = runner.invoke(args=["users", "import-roster", str(roster), "--house", "acacia"])
+    assert second.exit_code == 0 and "0 created, 0 updated, 2 unchanged" in second.output
+    assert users(app) == before
+
+
+def test_import_roster_with_bad_rows_stores_nothing(runner, app, house, tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER + "not-an-email,C,103\nd@gmail.com,D,104\ne@example.ac.za,,999\nana@example.ac.za,Dup,105\n")
+    result = runner.invoke(args=["users", "import-roster", str(roster), "--house", "acacia"])
+    assert result.exit_code != 0
+    assert "line 4: invalid email" in result.output
+    assert "line 5: d@gmail.com is not a university address" in result.output
+    assert "line 6: name is missing" in result.output and "room '999' is not in Acacia House" in result.output
+    assert "line 7: ana@example.ac.za is also on line 2" in result.output
+    assert users(app) == {}
+
+
+def test_import_roster_needs_columns(runner, app, house, tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("mail,who\nx@example.ac.za,X\n")
+    result = runner.invoke(args=["users", "import-roster", str(roster), "--house", "acacia"])
+    assert "missing column(s) email, name, room" in result.output
+
+
+def test_seed_demo_once(runner, app):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0 and "dev@example.ac.za" in result.output
+    assert len(users(app)) == 7
+    assert "already has houses" in runner.invoke(args=["seed-demo"]).output
+    assert len(users(app)) == 7
