@@ -10,8 +10,3 @@ from app.dev import bp
 def errors():
     return render_template("dev/errors.html")
 
-
-@bp.route("/mail")
-@developer_required
-def mail():
-    return render_template("dev/mail.html")

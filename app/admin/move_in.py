@@ -1,0 +1,1 @@
+"""House admins' move-in pages (built by the move-in issue)."""
