@@ -2,6 +2,6 @@
 
 Web code calls `enqueue` / `enqueue_many`; nothing here talks SMTP inside a request.
 """
-from app.emailer.outbox import enqueue, enqueue_many
+from app.emailer.outbox import enqueue, enqueue_many, estimate_delivery
 
-__all__ = ["enqueue", "enqueue_many"]
+__all__ = ["enqueue", "enqueue_many", "estimate_delivery"]

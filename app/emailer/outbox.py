@@ -61,3 +61,11 @@ def enqueue_many(
     if rows:
         db.session.execute(sa.insert(OutboxEmail), rows)
     return len(rows)
+
+
+def estimate_delivery(count: int, kind: MailKind = MailKind.BULK):
+    """When the last of `count` emails of `kind` queued now would leave, given the budget and the queue.
+
+    Interim: assumes no budget limit (the emailer issue replaces this with the real budget arithmetic).
+    """
+    return utcnow()
