@@ -1,0 +1,201 @@
+"""Shared benchmark machinery.
+
+- `fresh_database(name)`: an empty database with the migrated schema (MariaDB when BENCH_DATABASE_URL or
+  TEST_DATABASE_URL points at a server, else a SQLite file) and an app bound to it for seeding.
+- `Server(database_url, workers=2, env={...})`: gunicorn serving wsgi:app on a free loopback port.
+- `Client(server).login(email, password)`: a logged-in requests session that knows its CSRF token.
+- `measure(call, requests, concurrency)`: latencies (seconds) of `call()` run from `concurrency` threads.
+- `percentile(latencies, 95)` and `report(name, candidate, baseline, limit)`: one line with the ratio.
+
+Every benchmark measures its baseline side by side in the same run: absolute times on a shared 2-core machine
+mean little, ratios do.
+"""
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MARIADB = "mysql+pymysql://root:@127.0.0.1/test"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_url() -> str:
+    """The MariaDB/MySQL server benchmarks use (database name ignored)."""
+    return os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") or DEFAULT_MARIADB
+
+
+@contextmanager
+def fresh_database(name: str, sqlite: bool = False):
+    """Yield (database_url, app) for a new empty database with every table; dropped afterwards."""
+    from app import create_app
+    from app.extensions import db
+    from app.models import Base
+
+    tmp = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
+    if sqlite:
+        url = f"sqlite:///{tmp}/bench.db"
+        server = None
+    else:
+        base = sa.make_url(server_url())
+        server = sa.create_engine(base.set(database=None))
+        dbname = f"bench_{name}"
+        with server.begin() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{dbname}`"))
+            conn.execute(sa.text(f"CREATE DATABASE `{dbname}` CHARACTER SET utf8mb4"))
+        url = base.set(database=dbname).render_as_string(hide_password=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "UPLOAD_FOLDER": str(tmp / "uploads")})
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+    try:
+        yield url, app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        if server is not None:
+            with server.begin() as conn:
+                conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{dbname}`"))
+            server.dispose()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+class Server:
+    """gunicorn running wsgi:app against `database_url` on a free port (context manager)."""
+
+    def __init__(self, database_url: str, workers: int = 2, threads: int = 4, env: dict | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.instance = tempfile.mkdtemp(prefix="bench-instance-")
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "bench",
+            "INSTANCE_PATH": self.instance,
+            "BASE_URL": self.url,
+            "LOGIN_THROTTLE_LIMIT": "100000",
+            **(env or {}),
+        }
+        self.args = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
+                     "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "wsgi:app"]
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "Server":
+        self.process = subprocess.Popen(self.args, cwd=ROOT, env=self.env)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                pass
+            if self.process.poll() is not None:
+                raise RuntimeError("gunicorn exited during start-up")
+            time.sleep(0.2)
+        raise RuntimeError("gunicorn did not answer /healthz within 30 s")
+
+    def __exit__(self, *exc) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        shutil.rmtree(self.instance, ignore_errors=True)
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+class Client:
+    """A requests session against a Server; thread-safe enough for GETs and form POSTs in benchmarks."""
+
+    def __init__(self, server: Server):
+        self.base = server.url
+        self.session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=32, pool_maxsize=32)
+        self.session.mount("http://", adapter)
+        self.csrf_token: str | None = None
+
+    def csrf(self, path: str = "/login") -> str:
+        page = self.session.get(self.base + path, timeout=30).text
+        match = CSRF_RE.search(page)
+        if not match:
+            raise RuntimeError(f"no CSRF token on {path}")
+        self.csrf_token = match[1]
+        return self.csrf_token
+
+    def login(self, email: str, password: str) -> "Client":
+        token = self.csrf("/login")
+        response = self.session.post(self.base + "/login", data={"csrf_token": token, "email": email,
+                                                                 "password": password}, allow_redirects=False)
+        if response.status_code != 302:
+            raise RuntimeError(f"login failed for {email}: {response.status_code}")
+        self.csrf(self.base and "/")  # the token is per session: refresh it from any page
+        return self
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.session.get(self.base + path, timeout=60, **kwargs)
+
+    def post(self, path: str, data: dict | None = None, **kwargs) -> requests.Response:
+        data = {"csrf_token": self.csrf_token, **(data or {})}
+        return self.session.post(self.base + path, data=data, timeout=60, allow_redirects=False, **kwargs)
+
+
+def measure(call, requests: int, concurrency: int = 4, expect: tuple[int, ...] = (200, 302)) -> list[float]:
+    """Run `call()` `requests` times from `concurrency` threads; return each call's latency in seconds."""
+    lock = threading.Lock()
+    latencies: list[float] = []
+
+    def one(_):
+        start = time.perf_counter()
+        response = call()
+        elapsed = time.perf_counter() - start
+        if getattr(response, "status_code", 200) not in expect:
+            raise RuntimeError(f"unexpected status {response.status_code}")
+        with lock:
+            latencies.append(elapsed)
+
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(one, range(requests)))
+    return latencies
+
+
+def interleaved(calls: dict, requests: int, concurrency: int = 4, rounds: int = 4) -> dict[str, list[float]]:
+    """Measure several calls in alternating rounds so machine noise hits each of them alike."""
+    results = {name: [] for name in calls}
+    for _ in range(rounds):
+        for name, call in calls.items():
+            results[name] += measure(call, max(1, requests // rounds), concurrency)
+    return results
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def report(name: str, candidate: float, baseline: float, limit: float, unit: str = "s") -> bool:
+    """Print one result line with the ratio candidate/baseline and whether it is within `limit`."""
+    ratio = candidate / baseline if baseline else float("inf")
+    verdict = "OK" if ratio <= limit else "OVER"
+    print(f"{name}: candidate {candidate:.4f}{unit}, baseline {baseline:.4f}{unit}, "
+          f"ratio {ratio:.2f} (limit {limit}) {verdict}", flush=True)
+    return ratio <= limit
