@@ -120,7 +120,7 @@ class Server:
         shutil.rmtree(self.instance, ignore_errors=True)
 
 
-CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 class Client:
@@ -147,7 +147,7 @@ class Client:
                                                                  "password": password}, allow_redirects=False)
         if response.status_code != 302:
             raise RuntimeError(f"login failed for {email}: {response.status_code}")
-        self.csrf(self.base and "/")  # the token is per session: refresh it from any page
+        self.csrf("/")  # refresh the token for the logged-in session
         return self
 
     def get(self, path: str, **kwargs) -> requests.Response:
