@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.auth.forms import PASSWORD_MIN
@@ -92,15 +92,18 @@ def create_user_command(email: str, role: str, house_slugs: tuple[str, ...], roo
 @users_cli.command("import-roster")
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--house", "house_slug", required=True, help="The house the students live in.")
-def import_roster_command(csv_file: Path, house_slug: str) -> None:
+@click.option("--invite/--no-invite", default=True, show_default=True,
+              help="Email each new student a link to set their password.")
+def import_roster_command(csv_file: Path, house_slug: str, invite: bool) -> None:
     """Create students from a CSV with columns email,name,room. All rows or none are stored."""
     house = house_by_slug(house_slug)
     if house is None:
         raise click.ClickException(f"no house with slug {house_slug!r}")
-    result = import_roster(csv_file.read_text(encoding="utf-8-sig"), house)
+    with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        result = import_roster(csv_file.read_text(encoding="utf-8-sig"), house, invite=invite)
     if result.errors:
         for error in result.errors:
             click.echo(error, err=True)
         raise click.ClickException(f"{len(result.errors)} problem(s); nothing was imported")
-    click.echo(f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged. "
-               "New students set their password through 'Forgot password' on the login page.")
+    invited = f" {result.created} invitation(s) to set a password queued." if invite and result.created else ""
+    click.echo(f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged.{invited}")

@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import House, Role, User
+from app.models import House, OutboxEmail, Role, User
 
 
 def users(app):
@@ -59,12 +59,39 @@ def test_import_roster_then_reimport_changes_nothing(runner, app, house, tmp_pat
     roster.write_text(ROSTER)
     first = runner.invoke(args=["users", "import-roster", str(roster), "--house", "acacia"])
     assert first.exit_code == 0 and "2 created" in first.output
+    assert "2 invitation(s) to set a password queued" in first.output
     before = users(app)
     assert before == {"ana@example.ac.za": ("Ana A", "101", Role.STUDENT),
                       "ben@example.ac.za": ("Ben B", "102", Role.STUDENT)}
     second = runner.invoke(args=["users", "import-roster", str(roster), "--house", "acacia"])
     assert second.exit_code == 0 and "0 created, 0 updated, 2 unchanged" in second.output
     assert users(app) == before
+    with app.app_context():
+        invites = db.session.scalars(sa.select(OutboxEmail).order_by(OutboxEmail.to_address)).all()
+        assert [(e.template, e.to_address) for e in invites] == [
+            ("account_invite", "ana@example.ac.za"), ("account_invite", "ben@example.ac.za")]
+        assert "/password/reset/" in invites[0].context["link"]
+
+
+def test_invited_student_sets_password_from_link(runner, app, client, house, tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER)
+    runner.invoke(args=["users", "import-roster", str(roster), "--house", "acacia"])
+    with app.app_context():
+        link = db.session.scalar(sa.select(OutboxEmail).where(OutboxEmail.to_address == "ana@example.ac.za")).context["link"]
+    response = client.post(link.removeprefix(app.config["BASE_URL"]),
+                           data={"password": "ana-new-password", "confirm": "ana-new-password"})
+    assert response.status_code == 302
+    assert "Ana A" in client.get("/").get_data(as_text=True)
+
+
+def test_import_roster_without_invites(runner, app, house, tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text(ROSTER)
+    result = runner.invoke(args=["users", "import-roster", str(roster), "--house", "acacia", "--no-invite"])
+    assert result.exit_code == 0 and "invitation" not in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(OutboxEmail.id))) == 0
 
 
 def test_import_roster_with_bad_rows_stores_nothing(runner, app, house, tmp_path):

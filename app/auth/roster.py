@@ -7,6 +7,8 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
 from app.auth.forms import email_domain_allowed
+from app.auth.services import password_link
+from app.emailer import enqueue_many
 from app.extensions import db
 from app.models.accounts import Role, User
 from app.models.houses import House, Room
@@ -22,8 +24,12 @@ class RosterResult:
     errors: list[str] = field(default_factory=list)
 
 
-def import_roster(text: str, house: House) -> RosterResult:
-    """Validate every row, then store all of them or, if any row is bad, none."""
+def import_roster(text: str, house: House, invite: bool = True) -> RosterResult:
+    """Validate every row, then store all of them or, if any row is bad, none.
+
+    With `invite`, each new student is emailed a link to set their first password (bulk mail, so a large
+    roster never eats the budget kept for status emails).
+    """
     result = RosterResult()
     reader = csv.DictReader(io.StringIO(text))
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
@@ -66,15 +72,22 @@ def import_roster(text: str, house: House) -> RosterResult:
             result.errors.append(f"{email}: already registered with another house or role")
     if result.errors:
         return result
+    created = []
     for email, name, room in rows:
         user = existing.get(email)
         if user is None:
-            db.session.add(User(email=email, name=name, role=Role.STUDENT, house=house, room=room))
+            created.append(User(email=email, name=name, role=Role.STUDENT, house=house, room=room))
+            db.session.add(created[-1])
             result.created += 1
         elif (user.name, user.room_id) == (name, room.id):
             result.unchanged += 1
         else:
             user.name, user.room = name, room
             result.updated += 1
+    if invite and created:
+        db.session.flush()  # ids for the links
+        enqueue_many("account_invite", [
+            (user.email, {"name": user.name, "house": house.name, "link": password_link(user)}) for user in created
+        ])
     db.session.commit()
     return result
