@@ -1,0 +1,84 @@
+"""The photo pipeline: content checks, metadata stripping, storage."""
+import io
+
+import pytest
+from PIL import Image
+from werkzeug.datastructures import FileStorage
+
+from app.photos import MAX_PHOTO_BYTES, PhotoError, clean_image, delete_photo, photos_from_request, process_upload
+from app.storage import LocalFolderStorage, get_storage
+from tests.issues.images import GPS_IFD, image_bytes, jpeg_with_gps
+
+
+def upload(data: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg") -> FileStorage:
+    return FileStorage(io.BytesIO(data), filename=name, content_type=content_type)
+
+
+@pytest.mark.parametrize("fmt, mime", [("JPEG", "image/jpeg"), ("PNG", "image/png"), ("WEBP", "image/webp")])
+def test_accepts_the_three_formats_by_content(app, fmt, mime):
+    with app.test_request_context():
+        stored = process_upload(upload(image_bytes(fmt), name="misleading.txt", content_type="text/plain"))
+        assert stored.mime == mime
+        assert (stored.width, stored.height) == (64, 48)
+        data = get_storage().open(stored.key)
+        assert len(data) == stored.size
+        assert Image.open(io.BytesIO(data)).format == fmt
+
+
+def test_gps_and_exif_are_stripped(app):
+    original = jpeg_with_gps()
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)  # the fixture really has GPS
+    with app.test_request_context():
+        stored = process_upload(upload(original))
+        cleaned = Image.open(io.BytesIO(get_storage().open(stored.key)))
+        assert not cleaned.getexif()
+        assert "exif" not in cleaned.info
+        assert b"PhoneMaker" not in get_storage().open(stored.key)
+
+
+def test_orientation_is_applied_before_exif_goes(app):
+    rotated = image_bytes("JPEG", size=(60, 20), orientation=6)  # 90 degrees: shown as 20x60
+    clean = clean_image(upload(rotated))
+    assert (clean.width, clean.height) == (20, 60)
+
+
+@pytest.mark.parametrize("data, name", [
+    (b"<?php echo 'hi'; ?>", "photo.jpg"),
+    (b"GIF89a" + b"\x00" * 40, "photo.gif"),
+    (image_bytes("GIF"), "animated.gif"),
+    (image_bytes("BMP"), "photo.png"),
+    (image_bytes("JPEG")[:200], "truncated.jpg"),
+    (b"", "empty.jpg"),
+])
+def test_rejects_what_is_not_a_jpeg_png_or_webp(data, name):
+    with pytest.raises(PhotoError) as caught:
+        clean_image(upload(data, name=name))
+    assert str(caught.value)
+
+
+def test_rejects_more_than_5_mb():
+    big = image_bytes("PNG") + b"\x00" * MAX_PHOTO_BYTES
+    with pytest.raises(PhotoError, match="larger than 5 MB"):
+        clean_image(upload(big, name="big.png"))
+
+
+def test_at_most_three_photos_and_empty_fields_ignored():
+    empty = FileStorage(io.BytesIO(b""), filename="")
+    assert len(photos_from_request([upload(image_bytes()), empty])) == 1
+    with pytest.raises(PhotoError, match="at most 3"):
+        photos_from_request([upload(image_bytes()) for _ in range(4)])
+
+
+def test_local_storage_refuses_path_tricks_and_deletes(tmp_path, app):
+    storage = LocalFolderStorage(tmp_path)
+    key = storage.save(b"abc", ".jpg")
+    assert storage.open(key) == b"abc"
+    for bad in ["../../etc/passwd", key + "/..", "/etc/passwd"]:
+        with pytest.raises(FileNotFoundError):
+            storage.open(bad)
+    storage.delete(key)
+    storage.delete(key)
+    with pytest.raises(FileNotFoundError):
+        storage.open(key)
+    with app.test_request_context():
+        delete_photo("not-a-key")
