@@ -6,15 +6,19 @@ from tests.conftest import PASSWORD
 pytestmark = pytest.mark.browser
 
 
-def test_register_logout_login(live_server, page, house):
-    page.goto(live_server.url + "/register")
-    page.get_by_label("University email").fill("lindiwe@example.ac.za")
-    page.get_by_label("Full name").fill("Lindiwe N")
+def register(page, base_url: str, email: str, name: str, room: str) -> None:
+    page.goto(base_url + "/register")
+    page.get_by_label("University email").fill(email)
+    page.get_by_label("Full name").fill(name)
     page.get_by_label("House").select_option("acacia")
-    page.get_by_label("Room number").fill("105")
+    page.get_by_label("Room number").fill(room)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Confirm password").fill(PASSWORD)
     page.get_by_role("button", name="Register").click()
+
+
+def test_register_logout_login(live_server, page, house):
+    register(page, live_server.url, "lindiwe@example.ac.za", "Lindiwe N", "105")
     page.get_by_role("heading", name="Hello, Lindiwe N").wait_for()
 
     page.get_by_role("button", name="Log out").click()
@@ -28,14 +32,7 @@ def test_register_logout_login(live_server, page, house):
 
 
 def test_register_error_keeps_input(live_server, page, house):
-    page.goto(live_server.url + "/register")
-    page.get_by_label("University email").fill("someone@gmail.com")
-    page.get_by_label("Full name").fill("Kept Name")
-    page.get_by_label("House").select_option("acacia")
-    page.get_by_label("Room number").fill("101")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Confirm password").fill(PASSWORD)
-    page.get_by_role("button", name="Register").click()
+    register(page, live_server.url, "someone@gmail.com", "Kept Name", "101")
     page.get_by_text("Use your university email address").wait_for()
     assert page.get_by_label("Full name").input_value() == "Kept Name"
 
