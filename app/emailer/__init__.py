@@ -2,6 +2,8 @@
 
 Web code calls `enqueue` / `enqueue_many`; nothing here talks SMTP inside a request.
 """
-from app.emailer.outbox import enqueue, enqueue_many, estimate_delivery
+from app.emailer.budget import estimate_delivery
+from app.emailer.health import batch_progress, mail_health
+from app.emailer.outbox import enqueue, enqueue_many
 
-__all__ = ["enqueue", "enqueue_many", "estimate_delivery"]
+__all__ = ["enqueue", "enqueue_many", "estimate_delivery", "batch_progress", "mail_health"]

@@ -1,4 +1,64 @@
-"""`flask mail ...` commands (worker, drain, catcher come with the emailer issue)."""
+"""`flask mail worker | drain | catcher`."""
+import signal
+import threading
+from pathlib import Path
+
+import click
 from flask.cli import AppGroup
 
 mail_cli = AppGroup("mail", help="Deliver queued email and run the local mail catcher.")
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+
+    def handle(signum, _frame):
+        click.echo(f"mail: {signal.Signals(signum).name} received, finishing the message in hand", err=True)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+    return stop
+
+
+@mail_cli.command("drain")
+def drain_command() -> None:
+    """Deliver what is due now within the budget, then exit."""
+    from app.emailer.worker import Worker
+
+    totals = Worker(_stop_on_signals()).drain()
+    click.echo("mail drain: " + ", ".join(f"{value} {key}" for key, value in totals.items()))
+
+
+@mail_cli.command("worker")
+def worker_command() -> None:
+    """Deliver queued mail until SIGTERM (then finish the message in hand and exit)."""
+    from app.emailer.worker import Worker
+
+    worker = Worker(_stop_on_signals())
+    click.echo(f"mail worker {worker.owner} started", err=True)
+    worker.run()
+    click.echo("mail worker stopped: " + ", ".join(f"{v} {k}" for k, v in worker.totals.items()), err=True)
+
+
+@mail_cli.command("catcher")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=1025, show_default=True, type=int)
+@click.option("--daily-limit", type=int, default=None, help="Answer 550 5.4.5 past this many recipients a day.")
+@click.option("--folder", type=click.Path(file_okay=False), default=None,
+              help="Where to keep messages (default: MAIL_CATCHER_DIR, instance/mail).")
+def catcher_command(host: str, port: int, daily_limit: int | None, folder: str | None) -> None:
+    """A local SMTP server that keeps every message it accepts (for development and demos)."""
+    from app.emailer.catcher import start_catcher
+    from app.emailer.settings import setting
+
+    folder_path = Path(folder or setting("MAIL_CATCHER_DIR"))
+    stop = _stop_on_signals()
+    controller = start_catcher(folder_path, host, port, daily_limit)
+    limit = f", daily limit {daily_limit}" if daily_limit else ""
+    click.echo(f"mail catcher on {host}:{port}, keeping messages in {folder_path}{limit}", err=True)
+    try:
+        while not stop.wait(1):
+            pass
+    finally:
+        controller.stop()

@@ -1,12 +1,13 @@
-"""Queueing emails in the caller's transaction."""
+"""Queueing emails in the caller's transaction (rendering happens later, in the worker)."""
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.mail import MailKind, MailStatus, OutboxEmail
+from app.models.mail import PRIORITY, MailKind, MailStatus, OutboxEmail
 
 
 def enqueue(
@@ -18,28 +19,50 @@ def enqueue(
     coalesce_key: str | None = None,
     batch: str | None = None,
     logo: bool = True,
+    delay: float = 0,
 ) -> OutboxEmail:
     """Queue one email in the current session; it is sent only if the caller commits.
 
     `template` names templates/email/<template>.txt and .html; the .txt starts with a
     `Subject: ...` line. `context` must be JSON-serialisable (pass absolute URLs in it).
-    With `coalesce_key`, an unsent email with the same key is updated instead.
+    With `coalesce_key`, a still-queued email with the same key is updated instead of a second
+    one being added. `delay` (seconds) holds the email back, giving coalescing time to work.
     """
+    kind = MailKind(kind)
     context = context or {}
     if coalesce_key:
-        pending = db.session.scalar(
-            sa.select(OutboxEmail)
-            .where(OutboxEmail.coalesce_key == coalesce_key, OutboxEmail.status == MailStatus.QUEUED)
-            .limit(1)
-        )
+        pending = _coalesce(coalesce_key, template, to, context)
         if pending is not None:
-            pending.template, pending.context, pending.to_address = template, context, to
             return pending
     email = OutboxEmail(
-        template=template, to_address=to, context=context, kind=kind,
-        coalesce_key=coalesce_key, batch=batch, logo=logo, send_after=utcnow(),
+        template=template, to_address=to, context=context, kind=kind, priority=PRIORITY[kind],
+        coalesce_key=coalesce_key, batch=batch, logo=logo, send_after=utcnow() + timedelta(seconds=delay),
     )
     db.session.add(email)
+    return email
+
+
+def _coalesce(key: str, template: str, to: str, context: dict[str, Any]) -> OutboxEmail | None:
+    """Update the queued email with `key`, if any, and return it.
+
+    The UPDATE is guarded by status, so a row a worker has just claimed is never changed under it
+    (the caller then queues a fresh email instead).
+    """
+    row_id = db.session.scalar(
+        sa.select(OutboxEmail.id)
+        .where(OutboxEmail.coalesce_key == key, OutboxEmail.status == MailStatus.QUEUED)
+        .order_by(OutboxEmail.id.desc()).limit(1))
+    if row_id is None:
+        return None
+    updated = db.session.execute(
+        sa.update(OutboxEmail)
+        .where(OutboxEmail.id == row_id, OutboxEmail.status == MailStatus.QUEUED)
+        .values(template=template, to_address=to, context=context)
+        .execution_options(synchronize_session=False))
+    if updated.rowcount != 1:
+        return None
+    email = db.session.get(OutboxEmail, row_id)
+    db.session.refresh(email)
     return email
 
 
@@ -51,9 +74,10 @@ def enqueue_many(
     batch: str | None = None,
 ) -> int:
     """Queue one email per (address, context) pair with a single bulk INSERT; returns the count."""
+    kind = MailKind(kind)
     now = utcnow()
     rows = [
-        {"template": template, "to_address": to, "context": context, "kind": kind,
+        {"template": template, "to_address": to, "context": context, "kind": kind, "priority": PRIORITY[kind],
          "status": MailStatus.QUEUED, "batch": batch, "logo": True, "attempts": 0,
          "send_after": now, "created_at": now}
         for to, context in recipients
@@ -61,11 +85,3 @@ def enqueue_many(
     if rows:
         db.session.execute(sa.insert(OutboxEmail), rows)
     return len(rows)
-
-
-def estimate_delivery(count: int, kind: MailKind = MailKind.BULK):
-    """When the last of `count` emails of `kind` queued now would leave, given the budget and the queue.
-
-    Interim: assumes no budget limit (the emailer issue replaces this with the real budget arithmetic).
-    """
-    return utcnow()

@@ -1,4 +1,4 @@
-"""The outbox: every email the system will send, kept until it is delivered or fails for good."""
+"""The outbox (every email the system will send, kept until delivered or failed for good) and the shared mail state."""
 import enum
 from datetime import datetime
 from typing import Any
@@ -8,13 +8,17 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, str_enum, utcnow
 
-__all__ = ["MailKind", "MailStatus", "OutboxEmail"]
+__all__ = ["MailKind", "MailStatus", "OutboxEmail", "MailState", "PRIORITY"]
 
 
 class MailKind(enum.StrEnum):
     ALERT = "alert"
     TRANSACTIONAL = "transactional"
     BULK = "bulk"
+
+
+# Lower goes first. Stored on each row so the claim query can order by an indexed integer.
+PRIORITY = {MailKind.ALERT: 0, MailKind.TRANSACTIONAL: 1, MailKind.BULK: 2}
 
 
 class MailStatus(enum.StrEnum):
@@ -27,10 +31,14 @@ class MailStatus(enum.StrEnum):
 
 class OutboxEmail(Base):
     __tablename__ = "outbox"
-    __table_args__ = (sa.Index("ix_outbox_status_send_after", "status", "send_after"),)
+    __table_args__ = (
+        sa.Index("ix_outbox_status_send_after", "status", "send_after"),
+        sa.Index("ix_outbox_status_priority_send_after", "status", "priority", "send_after"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[MailKind] = mapped_column(str_enum(MailKind), default=MailKind.TRANSACTIONAL)
+    priority: Mapped[int] = mapped_column(sa.SmallInteger, default=1)
     status: Mapped[MailStatus] = mapped_column(str_enum(MailStatus), default=MailStatus.QUEUED)
     template: Mapped[str] = mapped_column(sa.String(80))
     to_address: Mapped[str] = mapped_column(sa.String(254))
@@ -40,7 +48,33 @@ class OutboxEmail(Base):
     batch: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     send_after: Mapped[datetime] = mapped_column(default=utcnow)
+    # A worker's claim: who holds the row and until when (an expired lease is taken up again).
+    lease_owner: Mapped[str | None] = mapped_column(sa.String(80))
     lease_until: Mapped[datetime | None]
+    # When this row last took a slot of the rolling 24-hour budget (null: it holds none).
+    charged_at: Mapped[datetime | None] = mapped_column(index=True)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
+    last_attempt_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<OutboxEmail {self.id} {self.kind.value} {self.status.value} {self.to_address}>"
+
+
+class MailState(Base):
+    """One row (id 1) shared by every process: the sending pause (circuit breaker) and the last SMTP reply.
+
+    Claims lock this row first, which serialises budget checks across processes and hosts.
+    """
+
+    __tablename__ = "mail_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    claims: Mapped[int] = mapped_column(default=0)
+    paused_until: Mapped[datetime | None]
+    paused_since: Mapped[datetime | None]  # start of the current pause episode (until a send succeeds)
+    paused_reason: Mapped[str | None] = mapped_column(sa.String(255))
+    pause_count: Mapped[int] = mapped_column(default=0)  # consecutive pauses in this episode
+    last_reply: Mapped[str | None] = mapped_column(sa.String(255))
+    last_reply_at: Mapped[datetime | None]

@@ -1,0 +1,143 @@
+"""Recording what happened to each claimed row, written in small transactions (state lock first)."""
+import random
+import time
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app import errorlog
+from app.emailer import budget
+from app.emailer.claims import Claimed, renew_lease
+from app.emailer.outbox import enqueue
+from app.emailer.settings import setting
+from app.emailer.transport import Action, Reply
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.mail import MailKind, MailState, MailStatus, OutboxEmail
+
+PAUSE_BASE = {Action.PAUSE_QUOTA: "MAIL_PAUSE_QUOTA_SECONDS", Action.PAUSE_THROTTLE: "MAIL_PAUSE_THROTTLE_SECONDS",
+              Action.PAUSE_AUTH: "MAIL_PAUSE_AUTH_SECONDS"}
+PAUSE_WHY = {Action.PAUSE_QUOTA: "daily sending limit reached", Action.PAUSE_THROTTLE: "server throttling",
+             Action.PAUSE_AUTH: "authentication failed"}
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Exponential backoff with jitter (0.5x to 1.5x) after `attempts` failed attempts."""
+    base = float(setting("MAIL_RETRY_BASE_SECONDS"))
+    delay = min(float(setting("MAIL_RETRY_MAX_SECONDS")), base * 2 ** max(0, attempts - 1))
+    return delay * random.uniform(0.5, 1.5)
+
+
+class Recorder:
+    """Collects outcomes for `owner`'s rows and writes them in batches."""
+
+    def __init__(self, owner: str):
+        self.owner = owner
+        self.sent: list[int] = []
+        self.updates: list[dict] = []  # per-row changes: {"id": ..., column: value}
+        self.pause: tuple[Action, Reply | None, str] | None = None
+        self.last_reply: Reply | None = None
+        self.totals = {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "released": 0}
+        self._last_flush = time.monotonic()
+
+    def reply(self, reply: Reply | None) -> None:
+        if reply is not None:
+            self.last_reply = reply
+
+    def mark_sent(self, row: Claimed) -> None:
+        self.sent.append(row.id)
+        self.totals["sent"] += 1
+
+    def mark_failed(self, row: Claimed, error: str, refund: bool = False) -> None:
+        """A permanent failure; `refund` when the server never saw the message."""
+        changes = {"charged_at": sa.null()} if refund else {}
+        self._update(row, "failed", status=MailStatus.FAILED, last_error=error[:2000], **changes)
+
+    def mark_unknown(self, row: Claimed, error: str) -> None:
+        self._update(row, "unknown", status=MailStatus.UNKNOWN,
+                     last_error=f"connection lost after DATA, delivery unknown: {error}"[:2000])
+
+    def mark_retry(self, row: Claimed, error: str, refund: bool = False) -> None:
+        """A transient failure: retry later with backoff, or fail once the email is too old."""
+        attempts = row.attempts + 1
+        now = utcnow()
+        max_age = timedelta(hours=float(current_app.config["MAIL_MAX_AGE_HOURS"]))
+        if now - row.created_at >= max_age:
+            self._update(row, "failed", status=MailStatus.FAILED, attempts=attempts,
+                         last_error=f"gave up after {attempts} attempts: {error}"[:2000])
+            return
+        changes = {"charged_at": sa.null()} if refund else {}
+        self._update(row, "retry", status=MailStatus.QUEUED, attempts=attempts, last_error=error[:2000],
+                     send_after=now + timedelta(seconds=backoff_seconds(attempts)), **changes)
+
+    def release(self, rows: list[Claimed]) -> None:
+        """Give rows back untouched: no attempt counted, budget slot refunded."""
+        for row in rows:
+            self._update(row, "released", status=MailStatus.QUEUED, charged_at=sa.null())
+
+    def pause_all(self, action: Action, reply: Reply | None, detail: str) -> None:
+        self.pause = (action, reply, detail)
+
+    def _update(self, row: Claimed, total: str, **values) -> None:
+        self.updates.append({"id": row.id, **values})
+        self.totals[total] += 1
+
+    def maybe_flush(self) -> None:
+        every, seconds = int(setting("MAIL_FLUSH_EVERY")), float(setting("MAIL_FLUSH_SECONDS"))
+        if len(self.sent) + len(self.updates) >= every or time.monotonic() - self._last_flush >= seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write outcomes, renew the lease on the rows still in hand, pause or resume sending."""
+        state = budget.begin_locked()
+        now = utcnow()
+        if self.last_reply is not None:
+            state.last_reply, state.last_reply_at = str(self.last_reply), now
+        mine = (OutboxEmail.lease_owner == self.owner, OutboxEmail.status == MailStatus.SENDING)
+        if self.sent:
+            db.session.execute(
+                sa.update(OutboxEmail).where(OutboxEmail.id.in_(self.sent), *mine)
+                .values(status=MailStatus.SENT, sent_at=now, lease_owner=None, lease_until=None, last_error=None)
+                .execution_options(synchronize_session=False))
+        for values in self.updates:
+            values = dict(values)
+            row_id = values.pop("id")
+            db.session.execute(
+                sa.update(OutboxEmail).where(OutboxEmail.id == row_id, *mine)
+                .values(lease_owner=None, lease_until=None, **values)
+                .execution_options(synchronize_session=False))
+        renew_lease(self.owner)
+        if self.pause is not None:
+            self._start_pause(state, now)
+        elif self.sent and state.paused_since is not None:
+            self._resumed(state, now)
+        db.session.commit()
+        self.sent, self.updates, self.pause = [], [], None
+        self._last_flush = time.monotonic()
+
+    def _start_pause(self, state: MailState, now: datetime) -> None:
+        action, reply, detail = self.pause
+        seconds = float(setting(PAUSE_BASE[action])) * 2 ** state.pause_count
+        seconds = min(seconds, float(setting("MAIL_PAUSE_MAX_SECONDS")))
+        state.paused_until = now + timedelta(seconds=seconds)
+        state.paused_since = state.paused_since or now
+        state.pause_count += 1
+        state.paused_reason = f"{PAUSE_WHY[action]}: {reply or detail}"[:255]
+        errorlog.record("mail.worker", f"mail sending paused until {state.paused_until:%Y-%m-%d %H:%M} UTC",
+                        {"reason": state.paused_reason, "pauses_in_a_row": state.pause_count}, alert=False)
+
+    def _resumed(self, state: MailState, now: datetime) -> None:
+        """The first delivery after a pause: queue one summary alert to the developers."""
+        waited = db.session.scalar(
+            sa.select(sa.func.count(OutboxEmail.id)).where(
+                OutboxEmail.created_at < (state.paused_until or now),
+                sa.or_(OutboxEmail.status.in_([MailStatus.QUEUED, MailStatus.SENDING]),
+                       OutboxEmail.sent_at >= (state.paused_until or now))))
+        context = {"paused_from": f"{state.paused_since:%Y-%m-%d %H:%M} UTC",
+                   "paused_to": f"{(state.paused_until or now):%Y-%m-%d %H:%M} UTC",
+                   "resumed_at": f"{now:%Y-%m-%d %H:%M} UTC", "reason": state.paused_reason or "unknown",
+                   "pauses": state.pause_count, "waited": waited}
+        for address in current_app.config.get("DEVELOPER_EMAILS") or []:
+            enqueue("mail_resumed", address, context, kind=MailKind.ALERT, logo=False)
+        state.paused_since, state.pause_count = None, 0

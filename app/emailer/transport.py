@@ -1,0 +1,164 @@
+"""One SMTP connection per batch and RFC 5321 reply handling.
+
+Every socket operation is bounded by MAIL_TIMEOUT. `send` reports the server's reply; losing the
+connection after the message body went out raises `LostAfterData` (the message may have arrived).
+"""
+import enum
+import re
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.utils import parseaddr
+
+
+class Action(enum.Enum):
+    SENT = "sent"
+    FAIL = "fail"          # permanent, for this message only
+    RETRY = "retry"        # transient, for this message only
+    PAUSE_QUOTA = "quota"  # the account's daily limit: pause all sending
+    PAUSE_THROTTLE = "throttle"
+    PAUSE_AUTH = "auth"
+
+
+@dataclass(frozen=True)
+class Reply:
+    code: int
+    text: str
+
+    @property
+    def enhanced(self) -> str | None:
+        """The RFC 3463 enhanced status code (e.g. "5.4.5"), when the server gave one."""
+        match = re.match(r"\s*([245]\.\d{1,3}\.\d{1,3})\b", self.text)
+        return match.group(1) if match else None
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}".strip()[:250]
+
+
+DAILY_LIMIT = re.compile(r"daily .*(limit|quota)|quota exceeded|sending limit", re.IGNORECASE)
+THROTTLE = re.compile(r"throttl|rate limit|too many (messages|connections)|try again later", re.IGNORECASE)
+
+
+def classify(reply: Reply) -> Action:
+    """What a reply means for the message, and for sending as a whole."""
+    code, enhanced = reply.code, reply.enhanced or ""
+    if 200 <= code < 300:
+        return Action.SENT
+    if enhanced in ("5.4.5", "4.4.5") or DAILY_LIMIT.search(reply.text):
+        return Action.PAUSE_QUOTA
+    if code in (530, 534, 535, 538) or enhanced.startswith("5.7.8") or code == 454 and "auth" in reply.text.lower():
+        return Action.PAUSE_AUTH
+    if code in (421, 454) or (code // 100 == 4 and THROTTLE.search(reply.text)):
+        return Action.PAUSE_THROTTLE
+    if 400 <= code < 500:
+        return Action.RETRY
+    return Action.FAIL
+
+
+class ConnectFailure(Exception):
+    """Could not open a ready (and, if configured, authenticated) session; `reply` when the server said why."""
+
+    def __init__(self, message: str, reply: Reply | None = None):
+        super().__init__(message)
+        self.reply = reply
+
+
+class LostAfterData(Exception):
+    """The body was sent but no final reply came: the message may or may not have been accepted."""
+
+
+def _text(value) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+class Connection:
+    """An SMTP session opened from the app config (SSL or STARTTLS, AUTH when a username is set)."""
+
+    def __init__(self, config):
+        self.host, self.port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
+        self.timeout = float(config["MAIL_TIMEOUT"])
+        self.use_ssl, self.use_tls = bool(config["MAIL_USE_SSL"]), bool(config["MAIL_USE_TLS"])
+        self.username, self.password = config.get("MAIL_USERNAME"), config.get("MAIL_PASSWORD")
+        self.sender = parseaddr(config["MAIL_DEFAULT_SENDER"])[1]
+        self.smtp: smtplib.SMTP | None = None
+        self.last_reply: Reply | None = None
+
+    def open(self) -> "Connection":
+        try:
+            if self.use_ssl:
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
+                                        context=ssl.create_default_context())
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        except smtplib.SMTPConnectError as exc:  # the greeting was not 220
+            raise ConnectFailure(f"greeting refused: {exc}", Reply(exc.smtp_code, _text(exc.smtp_error))) from exc
+        except OSError as exc:
+            raise ConnectFailure(f"cannot connect to {self.host}:{self.port}: {exc!r}") from exc
+        self.smtp = smtp
+        try:
+            smtp.ehlo_or_helo_if_needed()
+            if self.use_tls:
+                smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+            if self.username:
+                smtp.login(self.username, self.password or "")
+        except smtplib.SMTPResponseException as exc:
+            self.close()
+            raise ConnectFailure(f"session refused: {exc}", Reply(exc.smtp_code, _text(exc.smtp_error))) from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            self.close()
+            raise ConnectFailure(f"session setup failed: {exc!r}") from exc
+        return self
+
+    def send(self, recipient: str, message: bytes) -> Reply:
+        """MAIL, RCPT, DATA for one message; returns the deciding reply (resets the session if not 2xx)."""
+        smtp = self.smtp
+        assert smtp is not None
+        for command, arg, ok in (("mail", self.sender, (250,)), ("rcpt", recipient, (250, 251))):
+            code, text = getattr(smtp, command)(arg)
+            if code not in ok:
+                return self._refused(code, text)
+        code, text = smtp.docmd("DATA")
+        if code != 354:
+            return self._refused(code, text)
+        body = re.sub(rb"(?m)^\.", b"..", message)
+        if not body.endswith(b"\r\n"):
+            body += b"\r\n"
+        smtp.send(body + b".\r\n")  # a failure here is safe to retry: the server saw no final dot
+        try:
+            code, text = smtp.getreply()
+        except (OSError, smtplib.SMTPException) as exc:
+            self.close()
+            raise LostAfterData(repr(exc)) from exc
+        return self._remember(code, text)
+
+    def _remember(self, code: int, text) -> Reply:
+        self.last_reply = Reply(code, _text(text))
+        return self.last_reply
+
+    def _refused(self, code: int, text) -> Reply:
+        reply = self._remember(code, text)
+        if code != 421:  # 421: the server is closing the channel
+            try:
+                self.smtp.rset()
+            except (OSError, smtplib.SMTPException):
+                pass
+        return reply
+
+    def close(self) -> None:
+        if self.smtp is None:
+            return
+        try:
+            self.smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            try:
+                self.smtp.close()
+            except OSError:
+                pass
+        self.smtp = None
+
+    def __enter__(self) -> "Connection":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -1,0 +1,128 @@
+"""The mail worker: claim a batch, send it over one SMTP connection, record each outcome.
+
+`drain()` delivers what is due now and returns; `run()` loops until `stop` is set (SIGTERM),
+finishing the message in hand and giving the rest of the batch back.
+"""
+import os
+import socket
+import threading
+import uuid
+
+from flask import current_app
+
+from app import errorlog
+from app.emailer.claims import Claimed, claim_batch
+from app.emailer.outcomes import Recorder
+from app.emailer.render import RenderError, build_message
+from app.emailer.settings import setting
+from app.emailer.transport import Action, ConnectFailure, Connection, LostAfterData, classify
+from app.extensions import db
+
+PAUSES = (Action.PAUSE_QUOTA, Action.PAUSE_THROTTLE, Action.PAUSE_AUTH)
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Worker:
+    def __init__(self, stop: threading.Event | None = None):
+        self.owner = worker_id()
+        self.stop = stop or threading.Event()
+        self.totals = {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "released": 0}
+
+    def deliver_batch(self) -> int:
+        """Claim and send one batch; returns how many rows were claimed (0: nothing due or sendable)."""
+        rows = claim_batch(self.owner, int(current_app.config["MAIL_BATCH_SIZE"]))
+        if not rows:
+            return 0
+        recorder = Recorder(self.owner)
+        try:
+            self._send(rows, recorder)
+        finally:
+            recorder.flush()
+            for key, value in recorder.totals.items():
+                self.totals[key] += value
+        return len(rows)
+
+    def _send(self, rows: list[Claimed], recorder: Recorder) -> None:
+        try:
+            connection = Connection(current_app.config).open()
+        except ConnectFailure as exc:
+            self._connect_failed(rows, recorder, exc)
+            return
+        with connection:
+            for index, row in enumerate(rows):
+                if self.stop.is_set():
+                    recorder.release(rows[index:])
+                    return
+                if not self._send_one(connection, row, rows[index + 1:], recorder):
+                    return
+                recorder.maybe_flush()
+
+    def _send_one(self, connection: Connection, row: Claimed, rest: list[Claimed], recorder: Recorder) -> bool:
+        """Send `row`; False when the batch must stop (the rest is then given back)."""
+        try:
+            message = build_message(row)
+        except RenderError as exc:
+            recorder.mark_failed(row, str(exc), refund=True)
+            errorlog.record("mail.render", str(exc), {"outbox_id": row.id}, alert=False)
+            return True
+        try:
+            reply = connection.send(row.to_address, message)
+        except LostAfterData as exc:
+            recorder.mark_unknown(row, str(exc))
+            errorlog.record("mail.worker", "SMTP connection lost after DATA", {"outbox_id": row.id}, alert=False)
+            recorder.release(rest)
+            return False
+        except OSError as exc:  # includes smtplib errors and timeouts before the body was complete
+            recorder.mark_retry(row, f"connection lost: {exc!r}")
+            errorlog.record("mail.worker", exc, {"outbox_id": row.id}, alert=False)
+            recorder.release(rest)
+            return False
+        recorder.reply(reply)
+        action = classify(reply)
+        if action == Action.SENT:
+            recorder.mark_sent(row)
+        elif action == Action.FAIL:
+            recorder.mark_failed(row, str(reply))
+        elif action == Action.RETRY:
+            recorder.mark_retry(row, str(reply))
+        else:
+            recorder.pause_all(action, reply, str(reply))
+            recorder.release([row, *rest])
+            return False
+        return True
+
+    def _connect_failed(self, rows: list[Claimed], recorder: Recorder, exc: ConnectFailure) -> None:
+        recorder.reply(exc.reply)
+        action = classify(exc.reply) if exc.reply else Action.RETRY
+        if action in PAUSES:
+            recorder.pause_all(action, exc.reply, str(exc))
+            recorder.release(rows)
+        else:
+            for row in rows:
+                recorder.mark_retry(row, str(exc), refund=True)
+        errorlog.record("mail.worker", str(exc), {"batch_size": len(rows)}, alert=False)
+
+    def drain(self) -> dict:
+        """Deliver what is due now within the budget, then return the totals."""
+        while not self.stop.is_set() and self.deliver_batch():
+            pass
+        db.session.remove()
+        return self.totals
+
+    def run(self) -> None:
+        """Deliver until `stop` is set; survives database and SMTP trouble by waiting and trying again."""
+        poll = float(setting("MAIL_POLL_SECONDS"))
+        while not self.stop.is_set():
+            try:
+                claimed = self.deliver_batch()
+            except Exception as exc:  # noqa: BLE001 - the worker must outlive a bad moment
+                db.session.rollback()
+                errorlog.record("mail.worker", exc, {"worker": self.owner}, alert=False)
+                claimed = 0
+            finally:
+                db.session.remove()
+            if not claimed:
+                self.stop.wait(poll)

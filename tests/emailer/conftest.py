@@ -1,0 +1,36 @@
+"""Helpers for the emailer tests: queue emails, read outbox rows."""
+import pytest
+import sqlalchemy as sa
+
+from app.emailer import enqueue
+from app.extensions import db
+from app.models.mail import MailKind, OutboxEmail
+
+
+@pytest.fixture
+def queue(app):
+    """queue(n, kind=..., template=...) commits n emails to distinct addresses; returns their ids."""
+
+    def add(n: int = 1, kind: MailKind = MailKind.TRANSACTIONAL, template: str = "password_reset",
+            prefix: str = "user", **options) -> list[int]:
+        with app.app_context():
+            rows = [enqueue(template, f"{prefix}{i}@example.ac.za",
+                            {"name": f"User {i}", "link": f"http://localhost/password/reset/t{i}"},
+                            kind=kind, **options) for i in range(n)]
+            db.session.commit()
+            return [row.id for row in rows]
+
+    return add
+
+
+@pytest.fixture
+def outbox(app):
+    """outbox() -> every outbox row (fresh), oldest first."""
+
+    def rows() -> list[OutboxEmail]:
+        with app.app_context():
+            found = list(db.session.scalars(sa.select(OutboxEmail).order_by(OutboxEmail.id)))
+            db.session.expunge_all()
+            return found
+
+    return rows

@@ -1,0 +1,52 @@
+"""Healthy delivery over real SMTP with AUTH: rendering, headers, the inline logo, one connection per batch."""
+from app.models.mail import MailKind, MailStatus
+
+
+def test_drain_delivers_multipart_with_logo_over_one_authenticated_connection(app, smtp_server, runner, queue,
+                                                                              outbox):
+    ids = queue(3)
+    connections_before = smtp_server.connections
+    result = runner.invoke(args=["mail", "drain"])
+    assert result.exit_code == 0, result.output
+    assert "3 sent" in result.output
+    assert len(smtp_server.messages) == 3
+    assert smtp_server.connections - connections_before == 1
+    assert smtp_server.logins == ["mailer"]
+    message = smtp_server.messages[0]
+    assert message["Subject"] == "Set your RINAIBRA password"
+    assert message["To"] == "user0@example.ac.za"
+    assert message["Message-ID"].startswith(f"<outbox-{ids[0]}.")
+    assert message.get_content_type() == "multipart/alternative"
+    text = message.get_body(("plain",)).get_content()
+    assert "http://localhost/password/reset/t0" in text and "Subject:" not in text
+    html_part = message.get_body(("html",))
+    assert 'src="cid:logo@rinaibra"' in html_part.get_content()
+    logo = next(part for part in message.walk() if part.get_content_type() == "image/png")
+    assert logo["Content-ID"] == "<logo@rinaibra>"
+    assert logo.get_content()[:8] == b"\x89PNG\r\n\x1a\n"
+    rows = outbox()
+    assert [row.status for row in rows] == [MailStatus.SENT] * 3
+    assert all(row.sent_at and row.lease_owner is None and row.charged_at for row in rows)
+
+
+def test_no_logo_variant_has_no_image(app, smtp_server, runner, queue):
+    queue(1, kind=MailKind.ALERT, logo=False)
+    runner.invoke(args=["mail", "drain"])
+    message = smtp_server.messages[0]
+    assert not [part for part in message.walk() if part.get_content_maintype() == "image"]
+    assert "cid:" not in message.get_body(("html",)).get_content()
+    assert message["X-Rinaibra-Kind"] == "alert"
+
+
+def test_alerts_go_before_transactional_before_bulk(app, smtp_server, runner, queue):
+    queue(1, kind=MailKind.BULK, prefix="bulk")
+    queue(1, kind=MailKind.TRANSACTIONAL, prefix="tx")
+    queue(1, kind=MailKind.ALERT, prefix="alert", logo=False)
+    runner.invoke(args=["mail", "drain"])
+    assert [m["To"].split("0@")[0] for m in smtp_server.messages] == ["alert", "tx", "bulk"]
+
+
+def test_drain_with_nothing_queued_sends_nothing(app, smtp_server, runner):
+    result = runner.invoke(args=["mail", "drain"])
+    assert result.exit_code == 0 and "0 sent" in result.output
+    assert smtp_server.messages == []
