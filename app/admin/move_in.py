@@ -1,1 +1,150 @@
-"""House admins' move-in pages (built by the move-in issue)."""
+"""House admins' move-in pages: completion per house, students, CSV, the reminder button, checklist editing."""
+from datetime import datetime
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.admin import bp
+from app.auth.access import admin_required
+from app.extensions import db
+from app.houses import house_by_slug
+from app.models.accounts import Role, User
+from app.models.houses import House
+from app.models.move_in import ReminderBatch
+from app.move_in import overview, reminders
+from app.move_in.checklist import (ITEM_MAX_LENGTH, TERM_MAX_LENGTH, academic_year, checklist_for, parse_lines,
+                                   replace_lists, terms_for, year_label)
+from app.move_in.forms import ChecklistForm, ReminderForm
+from app.move_in.services import form_for, format_time
+
+
+def _house_or_abort(slug: str | None) -> House:
+    house = house_by_slug(slug or "")
+    if house is None:
+        abort(404, "No such house")
+    if not current_user.administers(house.id):
+        abort(403, "You are not an admin of that house.")
+    return house
+
+
+def _filters() -> dict:
+    status = request.args.get("status", "")
+    return {"status": status if status in overview.STATUSES else "",
+            "q": request.args.get("q", "").strip()[:100]}
+
+
+@bp.route("/move-in")
+@admin_required
+def move_in():
+    houses = current_user.admin_houses
+    year = academic_year()
+    selected = _house_or_abort(request.args.get("house")) if request.args.get("house") else \
+        (houses[0] if houses else None)
+    context = {"summaries": overview.summaries(houses, year), "selected": selected, "year": year_label(year),
+               "filters": _filters(), "reminder_form": ReminderForm()}
+    if selected is not None:
+        page = max(request.args.get("page", 1, type=int) or 1, 1)
+        rows, total = overview.student_page(selected.id, year, context["filters"]["status"] or None,
+                                            context["filters"]["q"] or None, page)
+        batch = db.session.get(ReminderBatch, request.args.get("batch", "")) or reminders.latest_batch(selected.id)
+        if batch is not None and batch.house_id != selected.id:
+            batch = None
+        context.update(rows=rows, total=total, page=page, per_page=overview.PER_PAGE, batch=batch,
+                       progress=reminders.batch_progress(batch.id) if batch else None)
+    return render_template("admin/move_in.html", **context)
+
+
+@bp.route("/move-in/export.csv")
+@admin_required
+def move_in_csv():
+    house = _house_or_abort(request.args.get("house"))
+    filters = _filters()
+    year = academic_year()
+    body = overview.students_csv(house, year, filters["status"] or None, filters["q"] or None)
+    name = f"move-in-{house.slug}-{year}{'-' + filters['status'] if filters['status'] else ''}.csv"
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+def _out_by(moment: datetime | None) -> str:
+    if moment is None or moment.year >= 9999:
+        return "not until sending resumes (the mail budget is used up or paused)"
+    return format_time(moment)
+
+
+@bp.route("/move-in/reminders", methods=["POST"])
+@admin_required
+def move_in_reminders():
+    form = ReminderForm()
+    if not form.validate_on_submit():
+        abort(400, "The reminder form was not valid; reload the page and try again.")
+    house = _house_or_abort(form.house.data)
+    result = reminders.send_reminders(house, current_user)
+    if result.queued:
+        message = (f"{result.queued} reminder{'s' if result.queued != 1 else ''} queued; at the current budget "
+                   f"the last goes out by {_out_by(result.last_out_by)}.")
+    else:
+        message = "No reminders queued."
+    if result.skipped:
+        message += (f" {result.skipped} student{'s' if result.skipped != 1 else ''} not reminded: reminded in the "
+                    f"last {reminders.cooldown().total_seconds() / 3600:g} hours or at the yearly cap of "
+                    f"{reminders.yearly_cap()}.")
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(queued=result.queued, skipped=result.skipped, batch=result.batch_id, message=message,
+                       last_out_by=result.last_out_by.isoformat() if result.last_out_by else None)
+    flash(message, "success" if result.queued else "info")
+    return redirect(url_for(".move_in", house=house.slug, batch=result.batch_id))
+
+
+@bp.route("/move-in/batches/<batch_id>")
+@admin_required
+def move_in_batch(batch_id: str):
+    """JSON progress of one reminder batch (polled by static/js/move_in.js)."""
+    batch = db.session.get(ReminderBatch, batch_id)
+    if batch is None or not current_user.administers(batch.house_id):
+        abort(404, "No such reminder batch")
+    response = jsonify(reminders.batch_progress(batch.id))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/move-in/students/<int:user_id>")
+@admin_required
+def move_in_student(user_id: int):
+    """One student's form (once submitted) and their reminder history."""
+    student = db.session.get(User, user_id)
+    if student is None or student.role != Role.STUDENT or not current_user.administers(student.house_id or 0):
+        abort(404, "No such student in your houses")
+    year = academic_year()
+    saved = form_for(student.id, year)
+    history = reminders.history(student.id)
+    return render_template("admin/move_in_student.html", student=student, saved=saved, year=year_label(year),
+                           history=history, this_year=sum(1 for r in history if r["year"] == year),
+                           cap=reminders.yearly_cap())
+
+
+@bp.route("/move-in/<slug>/checklist", methods=["GET", "POST"])
+@admin_required
+def move_in_checklist(slug: str):
+    house = _house_or_abort(slug)
+    form = ChecklistForm()
+    if request.method == "GET":
+        form.items.data = "\n".join(checklist_for(house.id))
+        form.terms.data = "\n".join(terms_for(house.id))
+    elif form.validate_on_submit():
+        try:
+            items = parse_lines(form.items.data, ITEM_MAX_LENGTH, "checklist item")
+        except ValueError as error:
+            form.items.errors = [*form.items.errors, str(error)]
+        try:
+            terms = parse_lines(form.terms.data, TERM_MAX_LENGTH, "term")
+        except ValueError as error:
+            form.terms.errors = [*form.terms.errors, str(error)]
+        if not form.items.errors and not form.terms.errors:
+            replace_lists(house.id, items, terms)
+            db.session.commit()
+            flash(f"The move-in checklist and terms of {house.name} are saved. Drafts pick them up; "
+                  "submitted forms keep what the student saw.", "success")
+            return redirect(url_for(".move_in", house=house.slug))
+    status = 400 if request.method == "POST" else 200
+    return render_template("admin/move_in_checklist.html", form=form, house=house), status

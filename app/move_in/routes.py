@@ -1,11 +1,87 @@
-"""The move-in form (built by the move-in issue)."""
-from flask import render_template
+"""The student's move-in form: draft, come back, submit once; then read-only. Photos behind a guarded view."""
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
 from app.auth.access import student_required
-from app.move_in import bp
+from app.extensions import db
+from app.models.move_in import FormStatus, MoveInAnswer, MoveInForm, MoveInPhoto
+from app.move_in import bp, services
+from app.move_in.checklist import academic_year, checklist_for, terms_for, year_label
+from app.move_in.forms import build_form
+from app.photos import photo_response
 
 
-@bp.route("/")
+@bp.app_template_filter("move_in_time")
+def move_in_time(moment) -> str:
+    return services.format_time(moment)
+
+
+@bp.app_template_global("move_in_issue_link")
+def move_in_issue_link(answer: MoveInAnswer) -> str:
+    return services.issue_link(answer)
+
+
+@bp.route("/", methods=["GET", "POST"])
 @student_required
 def form():
-    return render_template("move_in/form.html")
+    if current_user.house_id is None:
+        abort(404, "Your account is not linked to a house, so there is no move-in form for you")
+    year = academic_year()
+    saved = services.form_for(current_user.id, year)
+    if saved is not None and saved.is_submitted:
+        if request.method == "POST":
+            flash("You have already submitted this year's form; it can no longer be changed.", "warning")
+        return render_template("move_in/view.html", saved=saved, year=year_label(year), owner=current_user,
+                               as_student=True), 409 if request.method == "POST" else 200
+    labels, terms = checklist_for(current_user.house_id), terms_for(current_user.house_id)
+    form = build_form(labels, terms, saved)
+    if request.method == "POST":
+        return _save(form, saved, year)
+    return _render_form(form, saved, year)
+
+
+def _render_form(form, saved: MoveInForm | None, year: int, status: int = 200):
+    answers = {a.item_label: a for a in saved.answers} if saved else {}
+    return render_template("move_in/form.html", form=form, saved=saved, answers=answers,
+                           year=year_label(year)), status
+
+
+def _save(form, saved: MoveInForm | None, year: int):
+    submit = request.form.get("action") == "submit"
+    valid = form.validate_on_submit()
+    photos = services.checked_photos(form)
+    if valid and photos is not None and (not submit or form.check_complete()):
+        removed = {int(v) for v in request.form.getlist("remove_photo") if v.isdigit()}
+        try:
+            services.save(current_user, year, form, photos, removed, submit)
+        except services.AlreadySubmitted:
+            flash("This form was already submitted; it can no longer be changed.", "warning")
+            return redirect(url_for(".form"))
+        if submit:
+            flash("Thank you: your move-in form is submitted. A copy is on its way to your email.", "success")
+        else:
+            flash("Your draft is saved. Come back any time to finish and submit it.", "success")
+        return redirect(url_for(".form"))
+    if not form.form_errors:
+        form.form_errors.append("Some answers need your attention (marked below). Nothing was saved.")
+    return _render_form(form, saved, year, 400)
+
+
+@bp.route("/photos/<int:photo_id>")
+@login_required
+def photo(photo_id: int):
+    """A checklist photo, for the student who took it or (once submitted) an admin of the house."""
+    row = db.session.execute(
+        sa.select(MoveInPhoto, MoveInForm)
+        .join(MoveInAnswer, MoveInPhoto.answer_id == MoveInAnswer.id)
+        .join(MoveInForm, MoveInAnswer.form_id == MoveInForm.id)
+        .where(MoveInPhoto.id == photo_id)).first()
+    if row is None:
+        abort(404, "No such photo")
+    photo_row, owner_form = row
+    is_owner = owner_form.user_id == current_user.id
+    is_house_admin = owner_form.status == FormStatus.SUBMITTED and current_user.administers(owner_form.house_id)
+    if not (is_owner or is_house_admin):
+        abort(404, "No such photo")
+    return photo_response(photo_row.key, photo_row.mime)

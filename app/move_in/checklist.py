@@ -1,0 +1,76 @@
+"""Each house's checklist and terms (defaults until an admin edits them) and the academic year rule."""
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.move_in import ChecklistItem, HouseTerm
+
+DEFAULT_CHECKLIST = [
+    "Door and lock", "Window", "Walls", "Floor", "Ceiling", "Light", "Plug points", "Bed", "Mattress", "Desk",
+    "Chair", "Cupboard", "Curtains", "Heater",
+]
+DEFAULT_TERMS = [
+    "This form is a true record of the state of my room when I moved in.",
+    "I will report new damage through RINAIBRA as soon as I notice it.",
+    "I may be charged for damage beyond normal wear that is not recorded on this form.",
+    "I have read and accept the house rules.",
+]
+MAX_ITEMS = 60
+ITEM_MAX_LENGTH = 80
+TERM_MAX_LENGTH = 500
+
+
+def academic_year(now: datetime | None = None) -> int:
+    """The academic year `now` falls in: it starts on the first of MOVE_IN_YEAR_START_MONTH (default January)."""
+    now = now or utcnow()
+    start_month = int(current_app.config.get("MOVE_IN_YEAR_START_MONTH", 1))
+    return now.year if now.month >= start_month else now.year - 1
+
+
+def year_label(year: int) -> str:
+    """'2026' when the year starts in January, else '2026/27'."""
+    if int(current_app.config.get("MOVE_IN_YEAR_START_MONTH", 1)) == 1:
+        return str(year)
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
+def checklist_for(house_id: int) -> list[str]:
+    labels = db.session.scalars(
+        sa.select(ChecklistItem.label).where(ChecklistItem.house_id == house_id)
+        .order_by(ChecklistItem.position, ChecklistItem.id)).all()
+    return list(labels) or list(DEFAULT_CHECKLIST)
+
+
+def terms_for(house_id: int) -> list[str]:
+    texts = db.session.scalars(
+        sa.select(HouseTerm.text).where(HouseTerm.house_id == house_id)
+        .order_by(HouseTerm.position, HouseTerm.id)).all()
+    return list(texts) or list(DEFAULT_TERMS)
+
+
+def parse_lines(text: str, max_length: int, what: str) -> list[str]:
+    """One entry per non-blank line; raises ValueError with a message for the user."""
+    lines = [" ".join(line.split()) for line in (text or "").splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        raise ValueError(f"List at least one {what}.")
+    if len(lines) > MAX_ITEMS:
+        raise ValueError(f"At most {MAX_ITEMS} {what}s, please.")
+    too_long = [line for line in lines if len(line) > max_length]
+    if too_long:
+        raise ValueError(f"Keep each {what} under {max_length} characters: “{too_long[0][:40]}…” is longer.")
+    seen = {line.lower() for line in lines}
+    if len(seen) != len(lines):
+        raise ValueError(f"The same {what} is listed twice.")
+    return lines
+
+
+def replace_lists(house_id: int, items: list[str], terms: list[str]) -> None:
+    """Replace a house's checklist and terms (the caller commits). Existing forms keep their own copies."""
+    db.session.execute(sa.delete(ChecklistItem).where(ChecklistItem.house_id == house_id))
+    db.session.execute(sa.delete(HouseTerm).where(HouseTerm.house_id == house_id))
+    db.session.add_all(ChecklistItem(house_id=house_id, label=label, position=i) for i, label in enumerate(items))
+    db.session.add_all(HouseTerm(house_id=house_id, text=text, position=i) for i, text in enumerate(terms))

@@ -1,0 +1,104 @@
+"""What house admins see: completion per house and the students behind the numbers (page or CSV)."""
+import csv
+import io
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models.accounts import Role, User
+from app.models.houses import House, Room
+from app.models.move_in import FormStatus, MoveInForm, MoveInReminder
+
+STATUSES = {"submitted": "Submitted", "draft": "Draft", "not_started": "Not started"}
+PER_PAGE = 50
+
+
+@dataclass
+class HouseSummary:
+    house: House
+    students: int
+    submitted: int
+    draft: int
+
+    @property
+    def not_started(self) -> int:
+        return self.students - self.submitted - self.draft
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.submitted / self.students) if self.students else 0
+
+
+def _form_join(year: int):
+    return sa.and_(MoveInForm.user_id == User.id, MoveInForm.academic_year == year)
+
+
+def summaries(houses: list[House], year: int) -> list[HouseSummary]:
+    ids = [h.id for h in houses]
+    students = dict(db.session.execute(
+        sa.select(User.house_id, sa.func.count(User.id))
+        .where(User.house_id.in_(ids), User.role == Role.STUDENT).group_by(User.house_id)).all())
+    forms: dict[tuple[int, str], int] = {}
+    for house_id, status, count in db.session.execute(
+            sa.select(User.house_id, MoveInForm.status, sa.func.count(User.id))
+            .join(MoveInForm, _form_join(year))
+            .where(User.house_id.in_(ids), User.role == Role.STUDENT)
+            .group_by(User.house_id, MoveInForm.status)):
+        forms[(house_id, FormStatus(status).value)] = count
+    return [HouseSummary(h, students.get(h.id, 0), forms.get((h.id, "submitted"), 0), forms.get((h.id, "draft"), 0))
+            for h in houses]
+
+
+def _students_query(house_id: int, year: int, status: str | None, search: str | None):
+    reminders = (sa.select(sa.func.count(MoveInReminder.id))
+                 .where(MoveInReminder.user_id == User.id, MoveInReminder.academic_year == year).scalar_subquery())
+    last_reminded = (sa.select(sa.func.max(MoveInReminder.created_at))
+                     .where(MoveInReminder.user_id == User.id).scalar_subquery())
+    query = (sa.select(User.id, User.name, User.email, Room.number.label("room"), MoveInForm.status,
+                       MoveInForm.submitted_at, reminders.label("reminders"), last_reminded.label("last_reminded"))
+             .outerjoin(Room, User.room_id == Room.id)
+             .outerjoin(MoveInForm, _form_join(year))
+             .where(User.house_id == house_id, User.role == Role.STUDENT))
+    if status == "not_started":
+        query = query.where(MoveInForm.id.is_(None))
+    elif status in ("submitted", "draft"):
+        query = query.where(MoveInForm.status == FormStatus(status))
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(sa.or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\"),
+                                   Room.number.ilike(pattern, escape="\\")))
+    return query
+
+
+def status_of(row) -> str:
+    return FormStatus(row.status).value if row.status else "not_started"
+
+
+def student_page(house_id: int, year: int, status: str | None, search: str | None, page: int):
+    """One page of students (ordered by room, then name) and the number matching the filter."""
+    query = _students_query(house_id, year, status, search)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.execute(query.order_by(Room.number, User.name, User.id)
+                              .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    return rows, total
+
+
+def _safe_cell(value) -> str:
+    """Spreadsheet-safe text: a leading = + - @ would run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def students_csv(house: House, year: int, status: str | None, search: str | None) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["house", "name", "email", "room", "status", "submitted_at_utc", "reminders_this_year",
+                     "last_reminded_utc"])
+    query = _students_query(house.id, year, status, search).order_by(Room.number, User.name, User.id)
+    for row in db.session.execute(query):
+        writer.writerow([_safe_cell(v) for v in (
+            house.slug, row.name, row.email, row.room, status_of(row),
+            row.submitted_at.isoformat(sep=" ", timespec="seconds") if row.submitted_at else "",
+            row.reminders, row.last_reminded.isoformat(sep=" ", timespec="seconds") if row.last_reminded else "")])
+    return out.getvalue()

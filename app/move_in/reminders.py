@@ -1,0 +1,124 @@
+"""The reminder button: one bulk email per student who has not submitted, never twice within the cooldown."""
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+
+from app.auth.services import password_link
+from app.emailer import enqueue_many, estimate_delivery
+from app.extensions import db
+from app.models.accounts import Role, User
+from app.models.base import utcnow
+from app.models.houses import House
+from app.models.mail import MailKind, MailStatus, OutboxEmail
+from app.models.move_in import FormStatus, MoveInForm, MoveInReminder, ReminderBatch
+from app.move_in.checklist import academic_year, year_label
+
+FORM_PATH = "/move-in/"
+
+
+@dataclass(frozen=True)
+class ReminderResult:
+    queued: int
+    skipped: int  # not submitted, but reminded within the cooldown or at the yearly cap
+    batch_id: str | None
+    last_out_by: datetime | None
+
+
+def cooldown() -> timedelta:
+    return timedelta(hours=float(current_app.config.get("MOVE_IN_REMINDER_COOLDOWN_HOURS", 24)))
+
+
+def yearly_cap() -> int:
+    return int(current_app.config.get("MOVE_IN_REMINDER_CAP", 5))
+
+
+def not_submitted(house_id: int, year: int):
+    """Condition on User: a student of the house without a submitted form this year."""
+    submitted = sa.select(MoveInForm.id).where(
+        MoveInForm.user_id == User.id, MoveInForm.academic_year == year, MoveInForm.status == FormStatus.SUBMITTED)
+    return sa.and_(User.house_id == house_id, User.role == Role.STUDENT, ~sa.exists(submitted))
+
+
+def _due(year: int, now: datetime):
+    """Condition on User: not reminded within the cooldown and below the yearly cap."""
+    recent = sa.select(MoveInReminder.id).where(
+        MoveInReminder.user_id == User.id, MoveInReminder.created_at > now - cooldown())
+    sent_this_year = (sa.select(sa.func.count(MoveInReminder.id))
+                      .where(MoveInReminder.user_id == User.id, MoveInReminder.academic_year == year)
+                      .scalar_subquery())
+    return sa.and_(~sa.exists(recent), sent_this_year < yearly_cap())
+
+
+def _lock_house(house_id: int) -> None:
+    """Serialise presses for one house: a write lock on its row, held until this transaction ends.
+
+    A no-op UPDATE locks the row on MariaDB/MySQL (and takes SQLite's write lock); it is the first statement
+    of a fresh transaction, so everything read after it sees every earlier press's committed reminders.
+    """
+    db.session.execute(sa.update(House).where(House.id == house_id).values(slug=House.slug)
+                       .execution_options(synchronize_session=False))
+
+
+def send_reminders(house: House, sent_by: User) -> ReminderResult:
+    """Queue, in one transaction, a reminder for every student of `house` who is due one; commits."""
+    house_id, house_name, sender_id = house.id, house.name, sent_by.id
+    db.session.commit()  # end the request's read transaction: the lock below must start a new one
+    _lock_house(house_id)
+    now, year = utcnow(), academic_year()
+    pending = not_submitted(house_id, year)
+    students = db.session.execute(
+        sa.select(User.id, User.email, User.name, User.password_hash)
+        .where(pending, _due(year, now)).order_by(User.id)).all()
+    total = db.session.scalar(sa.select(sa.func.count(User.id)).where(pending))
+    if not students:
+        db.session.commit()
+        return ReminderResult(0, total, None, None)
+    last_out_by = estimate_delivery(len(students), MailKind.BULK)  # before ours join the queue
+    batch_id = uuid.uuid4().hex
+    db.session.add(ReminderBatch(id=batch_id, house_id=house_id, created_by_id=sender_id, academic_year=year,
+                                 count=len(students), created_at=now))
+    db.session.flush()
+    form_url = current_app.config["BASE_URL"] + url_for("move_in.form")
+    common = {"house": house_name, "year": year_label(year)}
+    enqueue_many("move_in_reminder", [
+        (s.email, {**common, "name": s.name, "set_password": s.password_hash is None,
+                   "link": form_url if s.password_hash else password_link(s, next_path=FORM_PATH)})
+        for s in students], kind=MailKind.BULK, batch=batch_id)
+    db.session.execute(sa.insert(MoveInReminder), [
+        {"user_id": s.id, "batch_id": batch_id, "academic_year": year, "to_address": s.email, "created_at": now}
+        for s in students])
+    db.session.commit()
+    return ReminderResult(len(students), total - len(students), batch_id, last_out_by)
+
+
+def batch_progress(batch_id: str) -> dict:
+    """Counts of a batch's emails: sent, waiting for budget (still queued or being sent), failed, unknown."""
+    rows = db.session.execute(
+        sa.select(OutboxEmail.status, sa.func.count(OutboxEmail.id))
+        .where(OutboxEmail.batch == batch_id).group_by(OutboxEmail.status)).all()
+    counts = {MailStatus(status).value: n for status, n in rows}
+    waiting = counts.get("queued", 0) + counts.get("sending", 0)
+    total = sum(counts.values())
+    return {"batch": batch_id, "total": total, "sent": counts.get("sent", 0), "waiting": waiting,
+            "failed": counts.get("failed", 0), "unknown": counts.get("unknown", 0), "done": waiting == 0}
+
+
+def latest_batch(house_id: int) -> ReminderBatch | None:
+    return db.session.scalar(sa.select(ReminderBatch).where(ReminderBatch.house_id == house_id)
+                             .order_by(ReminderBatch.created_at.desc()).limit(1))
+
+
+def history(user_id: int) -> list[dict]:
+    """A student's reminders, newest first, each with its email's delivery state."""
+    rows = db.session.execute(
+        sa.select(MoveInReminder, OutboxEmail.status, OutboxEmail.sent_at)
+        .outerjoin(OutboxEmail, sa.and_(OutboxEmail.batch == MoveInReminder.batch_id,
+                                        OutboxEmail.to_address == MoveInReminder.to_address))
+        .where(MoveInReminder.user_id == user_id)
+        .order_by(MoveInReminder.created_at.desc())).all()
+    return [{"at": r.created_at, "batch": r.batch_id, "year": r.academic_year, "to": r.to_address,
+             "status": MailStatus(status).value if status else "removed", "sent_at": sent_at}
+            for r, status, sent_at in rows]
