@@ -53,13 +53,14 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
     from app.auth import bp as auth_bp
     from app.dev import bp as dev_bp
-    from app.issues import bp as issues_bp
+    from app.issues import bp as issues_bp, houses_bp as issues_houses_bp
     from app.main import bp as main_bp
     from app.move_in import bp as move_in_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(issues_bp)
+    app.register_blueprint(issues_houses_bp)
     app.register_blueprint(move_in_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(dev_bp)

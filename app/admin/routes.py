@@ -1,11 +1,83 @@
-"""House admins' pages (built by the maintenance-issues and move-in issues)."""
-from flask import render_template
+"""House admins' issue pages: the queue, CSV export, issue detail with the workflow, mail preferences."""
+from datetime import date
+
+from flask import Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_login import current_user
 
 from app.admin import bp
+from app.admin.forms import IssueUpdateForm, MailPreferenceForm
+from app.admin.queue import (AGE_CHOICES, SORT_LABELS, STATUS_CHOICES, QueueFilters, csv_rows, is_old,
+                             page_of_issues, status_counts)
 from app.auth.access import admin_required
+from app.extensions import db
+from app.issues import workflow
+from app.models.issues import AdminMailPreference, Category, Issue, IssueStatus, NewIssueMail, Urgency
+
+
+def _filters() -> QueueFilters:
+    return QueueFilters.from_args(request.args, sorted(current_user.admin_house_ids))
 
 
 @bp.route("/")
 @admin_required
 def index():
-    return render_template("admin/index.html")
+    filters = _filters()
+    issues, has_next = page_of_issues(filters)
+    return render_template(
+        "admin/index.html", issues=issues, has_next=has_next, filters=filters, counts=status_counts(filters),
+        houses=current_user.admin_houses, categories=list(Category), urgencies=list(Urgency),
+        status_choices=STATUS_CHOICES, age_choices=AGE_CHOICES, sort_labels=SORT_LABELS, is_old=is_old)
+
+
+@bp.route("/issues.csv")
+@admin_required
+def export_csv():
+    filters = _filters()
+    response = Response(stream_with_context(csv_rows(filters)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="issues-{date.today().isoformat()}.csv"'
+    return response
+
+
+def _administered_issue(issue_id: int) -> Issue:
+    issue = db.session.get(Issue, issue_id)
+    if issue is None or not current_user.administers(issue.house_id):
+        abort(404, "There is no such issue in your houses.")
+    return issue
+
+
+@bp.route("/issues/<int:issue_id>", methods=["GET", "POST"])
+@admin_required
+def issue_detail(issue_id: int):
+    issue = _administered_issue(issue_id)
+    form = IssueUpdateForm(data=None if request.method == "POST" else {"status": issue.status.value})
+    if form.validate_on_submit():
+        try:
+            message = workflow.admin_update(issue, current_user, IssueStatus(form.status.data),
+                                            form.comment.data, public=form.visibility.data == "public")
+        except workflow.WorkflowError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("admin.issue_detail", issue_id=issue.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("admin/issue.html", issue=issue, form=form,
+                           allowed=workflow.TRANSITIONS[issue.status], is_old=is_old), status
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@admin_required
+def settings():
+    preference = db.session.get(AdminMailPreference, current_user.id)
+    current = preference.new_issues if preference else NewIssueMail.EACH
+    form = MailPreferenceForm(data=None if request.method == "POST" else {"new_issues": current.value})
+    if form.validate_on_submit():
+        if preference is None:
+            preference = AdminMailPreference(user_id=current_user.id)
+            db.session.add(preference)
+        preference.new_issues = NewIssueMail(form.new_issues.data)
+        db.session.commit()
+        flash("Your email preference was saved.", "success")
+        return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", form=form), 400 if form.is_submitted() else 200

@@ -1,11 +1,164 @@
-"""Students' maintenance issues (built by the maintenance-issues issue)."""
-from flask import render_template
+"""Students' maintenance issues: list, report, detail with timeline, and the reporter's actions."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 
-from app.auth.access import student_required
-from app.issues import bp
+from app.auth.access import is_safe_next, student_required
+from app.extensions import db
+from app.issues import bp, services, workflow
+from app.issues.forms import URGENT_HELP, ButtonForm, CommentForm, RateForm, ReopenForm, ReportForm
+from app.models.issues import IssuePhoto
+from app.photos import MAX_PHOTO_BYTES, photo_response
+
+PREFILL_FIELDS = ("category", "location", "title", "description")
+
+
+def _own_house():
+    if current_user.house is None:
+        abort(403, "Your account is not linked to a house yet; ask your house admin.")
+    return current_user.house
+
+
+def _prefill(form: ReportForm) -> None:
+    """Fill the report form from query arguments (links from the QR page or the move-in checklist)."""
+    for name in PREFILL_FIELDS:
+        value = request.args.get(name, "").strip()
+        field = getattr(form, name)
+        if not value:
+            continue
+        if hasattr(field, "choices") and value not in {choice.value for choice in field.choices}:
+            continue
+        field.data = value[:5000]
 
 
 @bp.route("/")
 @student_required
 def index():
-    return render_template("issues/index.html")
+    return render_template("issues/index.html", issues=services.my_issues(current_user))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@student_required
+def new():
+    form = ReportForm(house=_own_house())
+    if not form.is_submitted():
+        _prefill(form)
+    if form.validate_on_submit():
+        try:
+            issue = services.report_issue(current_user, form.data, form.clean_photos)
+        except ValueError as exc:
+            form.location.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Thank you: your issue was reported. You will get an email when it moves.", "success")
+            return redirect(url_for("issues.detail", issue_id=issue.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("issues/new.html", form=form, urgent_help=URGENT_HELP,
+                           max_mb=MAX_PHOTO_BYTES // (1024 * 1024)), status
+
+
+def _detail(issue, status: int = 200, **forms):
+    forms.setdefault("button_form", ButtonForm(formdata=None))
+    forms.setdefault("comment_form", CommentForm(formdata=None))
+    forms.setdefault("reopen_form", ReopenForm(formdata=None))
+    forms.setdefault("rate_form", RateForm(formdata=None, data={"rating": str(issue.rating or "")}))
+    return render_template(
+        "issues/detail.html", issue=issue,
+        is_reporter=issue.reporter_id == current_user.id,
+        subscribed=services.is_subscribed(issue.id, current_user.id),
+        can_reopen=workflow.within_reopen_window(issue), **forms), status
+
+
+@bp.route("/<int:issue_id>")
+@student_required
+def detail(issue_id: int):
+    return _detail(services.issue_for(issue_id, current_user))
+
+
+def _reporter_issue(issue_id: int):
+    issue = services.issue_for(issue_id, current_user)
+    if issue.reporter_id != current_user.id:
+        abort(403, "Only the student who reported this issue can do that.")
+    return issue
+
+
+@bp.route("/<int:issue_id>/comment", methods=["POST"])
+@student_required
+def comment(issue_id: int):
+    issue = services.issue_for(issue_id, current_user)
+    if issue.reporter_id != current_user.id and not services.is_subscribed(issue.id, current_user.id):
+        abort(403, "Follow this issue (“me too”) to comment on it.")
+    form = CommentForm()
+    if not form.validate():
+        return _detail(issue, 400, comment_form=form)
+    workflow.student_comment(issue, current_user, form.body.data)
+    db.session.commit()
+    flash("Comment added.", "success")
+    return redirect(url_for("issues.detail", issue_id=issue.id) + "#timeline")
+
+
+def _reporter_step(issue_id: int, form, form_name: str, step, message: str, values=lambda form: ()):
+    """Validate `form`, then run the workflow `step` for the reporter; re-render with 400 when refused."""
+    issue = _reporter_issue(issue_id)
+    if not form.validate():
+        return _detail(issue, 400, **{form_name: form})
+    try:
+        step(issue, current_user, *values(form))
+    except workflow.WorkflowError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _detail(issue, 400)
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("issues.detail", issue_id=issue.id))
+
+
+@bp.route("/<int:issue_id>/confirm", methods=["POST"])
+@student_required
+def confirm(issue_id: int):
+    return _reporter_step(issue_id, ButtonForm(), "button_form", workflow.confirm_fix,
+                          "Thanks for confirming the fix.")
+
+
+@bp.route("/<int:issue_id>/reopen", methods=["POST"])
+@student_required
+def reopen(issue_id: int):
+    return _reporter_step(issue_id, ReopenForm(), "reopen_form", workflow.reopen,
+                          "The issue was reopened; the house admin will look at it again.",
+                          lambda form: (form.reason.data,))
+
+
+@bp.route("/<int:issue_id>/rate", methods=["POST"])
+@student_required
+def rate(issue_id: int):
+    return _reporter_step(issue_id, RateForm(), "rate_form", workflow.rate, "Thanks for rating the repair.",
+                          lambda form: (int(form.rating.data),))
+
+
+@bp.route("/<int:issue_id>/me-too", methods=["POST"])
+@student_required
+def me_too(issue_id: int):
+    issue = services.issue_for(issue_id, current_user)
+    if not ButtonForm().validate():
+        abort(400, "The form expired; please try again.")
+    now_subscribed = services.toggle_me_too(issue, current_user)
+    db.session.commit()
+    flash("You will get an email when this issue moves." if now_subscribed
+          else "You will no longer get emails about this issue.", "success")
+    target = request.form.get("next")
+    return redirect(target if is_safe_next(target) else url_for("issues.detail", issue_id=issue.id))
+
+
+@bp.route("/<int:issue_id>/photos/<int:photo_id>")
+@login_required
+def photo(issue_id: int, photo_id: int):
+    """A photo of an issue, for students and admins who may see the issue."""
+    issue = services.issue_for(issue_id, current_user)
+    picture = db.session.get(IssuePhoto, photo_id)
+    if picture is None or picture.issue_id != issue.id:
+        abort(404, "There is no such photo.")
+    return photo_response(picture.key, picture.mime)
+
+
+@bp.errorhandler(413)
+def too_large(error):
+    return render_template("issues/too_large.html", max_mb=MAX_PHOTO_BYTES // (1024 * 1024)), 413

@@ -1,2 +1,173 @@
-"""Models for issues (filled in by its own issue)."""
-__all__: list[str] = []
+"""Maintenance issues, their photos, timeline, subscribers and the admins' notification choice."""
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.accounts import User
+from app.models.base import Base, str_enum, utcnow
+from app.models.houses import CommonArea, House, Room
+
+__all__ = [
+    "Category", "Urgency", "IssueStatus", "EventKind", "NewIssueMail",
+    "Issue", "IssuePhoto", "IssueEvent", "IssueSubscription", "AdminMailPreference",
+]
+
+
+class Category(enum.StrEnum):
+    PLUMBING = "plumbing"
+    ELECTRICAL = "electrical"
+    DOORS_LOCKS = "doors_locks"
+    FURNITURE = "furniture"
+    INTERNET = "internet"
+    APPLIANCES = "appliances"
+    PEST_CONTROL = "pest_control"
+    CLEANING = "cleaning"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"doors_locks": "Doors & locks", "pest_control": "Pest control"}.get(
+            self.value, self.value.replace("_", " ").capitalize())
+
+
+class Urgency(enum.StrEnum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+class IssueStatus(enum.StrEnum):
+    REPORTED = "reported"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    WONT_FIX = "wont_fix"
+
+    @property
+    def label(self) -> str:
+        return {"reported": "Reported", "in_progress": "In progress", "resolved": "Resolved",
+                "wont_fix": "Won't fix"}[self.value]
+
+    @property
+    def is_open(self) -> bool:
+        return self in (IssueStatus.REPORTED, IssueStatus.IN_PROGRESS)
+
+
+OPEN_STATUSES = (IssueStatus.REPORTED, IssueStatus.IN_PROGRESS)
+
+
+class EventKind(enum.StrEnum):
+    REPORTED = "reported"
+    STATUS = "status"          # status change, optional public comment in body
+    COMMENT = "comment"        # public comment (student or admin)
+    NOTE = "note"              # admin-only internal note
+    CONFIRMED = "confirmed"    # the reporter confirmed the fix
+    REOPENED = "reopened"      # the reporter reopened it, with a reason
+    RATED = "rated"
+
+
+class NewIssueMail(enum.StrEnum):
+    EACH = "each"      # one email per new issue
+    DAILY = "daily"    # one digest a day (urgent issues still come at once)
+    OFF = "off"
+
+
+class Issue(Base):
+    __tablename__ = "issues"
+    __table_args__ = (
+        sa.Index("ix_issues_house_created", "house_id", "created_at"),
+        sa.Index("ix_issues_house_status_created", "house_id", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    house_id: Mapped[int] = mapped_column(sa.ForeignKey("houses.id", ondelete="CASCADE"))
+    reporter_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rooms.id", ondelete="SET NULL"))
+    common_area_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("common_areas.id", ondelete="SET NULL"), index=True)
+    category: Mapped[Category] = mapped_column(str_enum(Category))
+    title: Mapped[str] = mapped_column(sa.String(120))
+    description: Mapped[str] = mapped_column(sa.Text)
+    urgency: Mapped[Urgency] = mapped_column(str_enum(Urgency), default=Urgency.NORMAL)
+    enter_permission: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[IssueStatus] = mapped_column(str_enum(IssueStatus), default=IssueStatus.REPORTED)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+    confirmed_at: Mapped[datetime | None]
+    rating: Mapped[int | None]
+
+    house: Mapped[House] = relationship()
+    reporter: Mapped[User] = relationship()
+    room: Mapped[Room | None] = relationship()
+    common_area: Mapped[CommonArea | None] = relationship()
+    photos: Mapped[list["IssuePhoto"]] = relationship(
+        back_populates="issue", order_by="IssuePhoto.id", cascade="all, delete-orphan")
+    events: Mapped[list["IssueEvent"]] = relationship(
+        back_populates="issue", order_by="IssueEvent.id", cascade="all, delete-orphan")
+
+    @property
+    def location_label(self) -> str:
+        if self.common_area is not None:
+            return self.common_area.name
+        return f"Room {self.room.number}" if self.room is not None else "Room"
+
+    def __repr__(self) -> str:
+        return f"<Issue {self.id} {self.status.value}>"
+
+
+class IssuePhoto(Base):
+    __tablename__ = "issue_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issue_id: Mapped[int] = mapped_column(sa.ForeignKey("issues.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    mime: Mapped[str] = mapped_column(sa.String(40))
+    width: Mapped[int]
+    height: Mapped[int]
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    issue: Mapped[Issue] = relationship(back_populates="photos")
+
+
+class IssueEvent(Base):
+    """One line of an issue's timeline: a status change, a comment, an internal note, a confirmation..."""
+
+    __tablename__ = "issue_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issue_id: Mapped[int] = mapped_column(sa.ForeignKey("issues.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[EventKind] = mapped_column(str_enum(EventKind))
+    from_status: Mapped[IssueStatus | None] = mapped_column(str_enum(IssueStatus))
+    to_status: Mapped[IssueStatus | None] = mapped_column(str_enum(IssueStatus))
+    body: Mapped[str] = mapped_column(sa.Text, default="")
+    public: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    issue: Mapped[Issue] = relationship(back_populates="events")
+    author: Mapped[User | None] = relationship()
+
+
+class IssueSubscription(Base):
+    """Who hears about an issue's progress: its reporter and every "me too"."""
+
+    __tablename__ = "issue_subscriptions"
+
+    issue_id: Mapped[int] = mapped_column(sa.ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                         index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class AdminMailPreference(Base):
+    """How a house admin hears about new issues; no row means one email per new issue."""
+
+    __tablename__ = "admin_mail_preferences"
+
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    new_issues: Mapped[NewIssueMail] = mapped_column(str_enum(NewIssueMail), default=NewIssueMail.EACH)
+    digest_sent_until: Mapped[datetime | None]

@@ -1,0 +1,141 @@
+"""The admin issue queue: filters from the query string, one query for the page, one for the counts, CSV export."""
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.issues import OPEN_STATUSES, Category, Issue, IssueStatus, Urgency
+
+PAGE_SIZE = 50
+OLD_AFTER = timedelta(days=7)
+AGE_CHOICES = {"": "Any age", "1": "Older than 1 day", "3": "Older than 3 days", "7": "Older than a week",
+               "14": "Older than 2 weeks", "30": "Older than a month"}
+STATUS_CHOICES = {"open": "Open (reported or in progress)", "all": "All",
+                  **{s.value: s.label for s in IssueStatus}}
+SORTS = {
+    "newest": (Issue.created_at.desc(), Issue.id.desc()),
+    "oldest": (Issue.created_at.asc(), Issue.id.asc()),
+    "urgent": (sa.case((Issue.urgency == Urgency.URGENT, 0), else_=1), Issue.created_at.asc(), Issue.id.asc()),
+    "updated": (Issue.updated_at.desc(), Issue.id.desc()),
+}
+SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "urgent": "Urgent first",
+               "updated": "Recently updated"}
+
+
+@dataclass
+class QueueFilters:
+    """The queue's filters, read leniently from request.args: unknown values fall back to the default."""
+
+    house_ids: list[int]
+    status: str = "open"
+    category: str = ""
+    urgency: str = ""
+    house: str = ""
+    age: str = ""
+    q: str = ""
+    sort: str = "newest"
+    page: int = 1
+    problems: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args, house_ids: list[int]) -> "QueueFilters":
+        f = cls(house_ids=house_ids)
+        f.status = args.get("status", "open") if args.get("status", "open") in STATUS_CHOICES else "open"
+        f.category = args.get("category", "") if args.get("category", "") in {c.value for c in Category} else ""
+        f.urgency = args.get("urgency", "") if args.get("urgency", "") in {u.value for u in Urgency} else ""
+        house = args.get("house", "")
+        f.house = house if house.isdigit() and int(house) in house_ids else ""
+        f.age = args.get("age", "") if args.get("age", "") in AGE_CHOICES else ""
+        f.q = args.get("q", "").strip()[:100]
+        f.sort = args.get("sort", "newest") if args.get("sort", "newest") in SORTS else "newest"
+        page = args.get("page", "1")
+        f.page = max(1, min(int(page), 10_000)) if page.isdigit() else 1
+        return f
+
+    def args(self, **changes) -> dict:
+        values = {"status": self.status, "category": self.category, "urgency": self.urgency,
+                  "house": self.house, "age": self.age, "q": self.q, "sort": self.sort, **changes}
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+    def conditions(self, with_status: bool = True) -> list:
+        houses = [int(self.house)] if self.house else self.house_ids
+        where = [Issue.house_id.in_(houses)]
+        if with_status and self.status == "open":
+            where.append(Issue.status.in_(OPEN_STATUSES))
+        elif with_status and self.status != "all":
+            where.append(Issue.status == IssueStatus(self.status))
+        if self.category:
+            where.append(Issue.category == Category(self.category))
+        if self.urgency:
+            where.append(Issue.urgency == Urgency(self.urgency))
+        if self.age:
+            where.append(Issue.created_at <= utcnow() - timedelta(days=int(self.age)))
+        if self.q:
+            like = "%" + self.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            text = sa.or_(Issue.title.ilike(like, escape="\\"), Issue.description.ilike(like, escape="\\"))
+            where.append(sa.or_(text, Issue.id == int(self.q.lstrip("#"))) if self.q.lstrip("#").isdigit()
+                         else text)
+        return where
+
+
+def _with_relations(query):
+    return query.options(joinedload(Issue.house), joinedload(Issue.room), joinedload(Issue.common_area),
+                         joinedload(Issue.reporter))
+
+
+def page_of_issues(filters: QueueFilters) -> tuple[list[Issue], bool]:
+    """The current page and whether there is another after it."""
+    query = _with_relations(sa.select(Issue).where(*filters.conditions()).order_by(*SORTS[filters.sort]))
+    rows = list(db.session.scalars(query.limit(PAGE_SIZE + 1).offset((filters.page - 1) * PAGE_SIZE)).unique())
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def status_counts(filters: QueueFilters) -> dict[str, int]:
+    """How many issues per status match every filter but the status one."""
+    rows = db.session.execute(
+        sa.select(Issue.status, sa.func.count()).where(*filters.conditions(with_status=False))
+        .group_by(Issue.status)).all()
+    counts = {s.value: 0 for s in IssueStatus}
+    counts.update({status.value: count for status, count in rows})
+    counts["open"] = counts["reported"] + counts["in_progress"]
+    counts["all"] = sum(counts[s.value] for s in IssueStatus)
+    return counts
+
+
+def is_old(issue: Issue) -> bool:
+    return issue.status in OPEN_STATUSES and utcnow() - issue.created_at > OLD_AFTER
+
+
+CSV_HEADER = ["id", "house", "status", "category", "urgency", "location", "title", "description", "reporter",
+              "enter_permission", "created_at", "updated_at", "resolved_at", "rating"]
+
+
+def _safe_cell(value) -> str:
+    """Spreadsheet-safe text: a cell that starts like a formula is prefixed with a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_rows(filters: QueueFilters):
+    """Yield the CSV export of every matching issue (all pages), a chunk of lines at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_HEADER)
+    query = _with_relations(sa.select(Issue).where(*filters.conditions()).order_by(*SORTS[filters.sort]))
+    for count, issue in enumerate(db.session.scalars(query).unique(), start=1):
+        writer.writerow([_safe_cell(v) for v in (
+            issue.id, issue.house.name, issue.status.value, issue.category.value, issue.urgency.value,
+            issue.location_label, issue.title, issue.description, issue.reporter.email,
+            "yes" if issue.enter_permission else "no", issue.created_at.isoformat(timespec="seconds"),
+            issue.updated_at.isoformat(timespec="seconds"),
+            issue.resolved_at.isoformat(timespec="seconds") if issue.resolved_at else "", issue.rating or "")])
+        if count % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()

@@ -1,0 +1,14 @@
+"""`flask --app wsgi issues send-digests`: run once a day (cron or a systemd timer)."""
+import click
+
+from app.extensions import db
+from app.issues import bp
+from app.issues.notify import send_digests
+
+
+@bp.cli.command("send-digests")
+def send_digests_command() -> None:
+    """Queue the daily digest of new issues for each admin who chose it."""
+    count = send_digests()
+    db.session.commit()
+    click.echo(f"{count} digest(s) queued.")

@@ -1,0 +1,86 @@
+"""Forms students use: report an issue, comment, reopen, rate, and the bare CSRF forms for buttons."""
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, MultipleFileField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from app.models.issues import Category, Urgency
+from app.photos import PhotoError, photos_from_request
+
+MAX_PHOTOS = 3
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+CATEGORY_CHOICES = [SelectChoice(c.value, c.label) for c in Category]
+URGENCY_CHOICES = [SelectChoice(Urgency.NORMAL.value, "Normal"), SelectChoice(Urgency.URGENT.value, "Urgent")]
+URGENT_HELP = ("Urgent means a danger or damage that gets worse by the hour: flooding or a burst pipe, no power "
+               "or water, sparks or a burning smell, a door or window that will not lock.")
+
+
+def single_line(form, field):
+    if field.data and ("\n" in field.data or "\r" in field.data or CONTROL_CHARS.search(field.data)):
+        raise ValidationError("Please keep this on one line.")
+
+
+def no_control_chars(form, field):
+    if field.data and CONTROL_CHARS.search(field.data):
+        raise ValidationError("This contains characters we cannot store.")
+
+
+def location_choices(house) -> list[SelectChoice]:
+    """`room` for the student's own room, then the house's common areas by id."""
+    return [SelectChoice("room", "My room")] + [SelectChoice(str(area.id), area.name) for area in house.common_areas]
+
+
+class ReportForm(FlaskForm):
+    category = SelectField("What kind of problem?", choices=CATEGORY_CHOICES,
+                           validators=[InputRequired("Choose a category.")])
+    location = SelectField("Where?", choices=[SelectChoice("room", "My room")], default="room",
+                           validators=[InputRequired("Choose where the problem is.")])
+    title = StringField("Short title", validators=[
+        DataRequired("Give the problem a short title."),
+        Length(min=3, max=120, message="The title needs 3 to 120 characters."), single_line],
+        render_kw={"maxlength": 120, "placeholder": "e.g. Shower drain blocked"})
+    description = TextAreaField("What is wrong?", validators=[
+        DataRequired("Describe the problem."),
+        Length(min=10, max=5000, message="The description needs 10 to 5000 characters."), no_control_chars],
+        render_kw={"maxlength": 5000})
+    urgency = RadioField("How urgent?", choices=URGENCY_CHOICES, default=Urgency.NORMAL.value,
+                         validators=[InputRequired("Choose how urgent it is.")])
+    enter_permission = BooleanField("Staff may enter my room to fix this when I am out")
+    photos = MultipleFileField("Photos (optional, up to 3)",
+                               render_kw={"accept": "image/jpeg,image/png,image/webp", "multiple": True})
+
+    clean_photos: list = []
+
+    def __init__(self, house=None, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if house is not None:
+            self.location.choices = location_choices(house)
+
+    def validate_photos(self, field):
+        try:
+            self.clean_photos = photos_from_request(field.data, limit=MAX_PHOTOS)
+        except PhotoError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField("Add a comment", validators=[
+        DataRequired("Write a comment first."),
+        Length(max=5000, message="Comments are limited to 5000 characters."), no_control_chars])
+
+
+class ReopenForm(FlaskForm):
+    reason = TextAreaField("What is still wrong?", validators=[
+        DataRequired("Tell us why you are reopening it."),
+        Length(min=5, max=2000, message="The reason needs 5 to 2000 characters."), no_control_chars])
+
+
+class RateForm(FlaskForm):
+    rating = RadioField("How was the repair?", choices=[SelectChoice(str(n), "★" * n) for n in range(1, 6)],
+                        validators=[InputRequired("Choose 1 to 5 stars.")])
+
+
+class ButtonForm(FlaskForm):
+    """Only the CSRF token: for one-click actions (confirm, me too)."""

@@ -1,0 +1,55 @@
+"""Pages outside /issues that belong to a house: the QR landing page, the QR image and the poster."""
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.access import admin_required
+from app.houses import house_by_slug
+from app.issues import services
+from app.issues.forms import ButtonForm
+from app.issues.qr import landing_url, qr_svg
+
+bp = Blueprint("houses", __name__)
+
+
+def _house_or_404(slug: str):
+    house = house_by_slug(slug)
+    if house is None:
+        abort(404, "There is no house with that address.")
+    return house
+
+
+@bp.route("/r/<slug>")
+def landing(slug: str):
+    """What the poster's QR opens: the house's open common-area issues with "me too", and a report button."""
+    house = _house_or_404(slug)
+    user = current_user if current_user.is_authenticated else None
+    may_list = user is not None and ((user.is_student and user.house_id == house.id)
+                                     or (user.is_admin and user.administers(house.id)))
+    issues = services.open_common_issues(house.id) if may_list else []
+    followed = services.subscribed_ids(user.id, [i.id for i in issues]) if may_list else set()
+    return render_template("issues/landing.html", house=house, issues=issues, followed=followed,
+                           may_list=may_list, button_form=ButtonForm(formdata=None),
+                           login_url=url_for("auth.login", next=request.path))
+
+
+def _administered_house(slug: str):
+    house = _house_or_404(slug)
+    if not current_user.administers(house.id):
+        abort(404, "There is no house with that address among yours.")
+    return house
+
+
+@bp.route("/houses/<slug>/qr.svg")
+@admin_required
+def qr_image(slug: str):
+    house = _administered_house(slug)
+    response = Response(qr_svg(house.slug), mimetype="image/svg+xml")
+    response.headers["Content-Disposition"] = f'inline; filename="{house.slug}-qr.svg"'
+    return response
+
+
+@bp.route("/houses/<slug>/poster")
+@admin_required
+def poster(slug: str):
+    house = _administered_house(slug)
+    return render_template("houses/poster.html", house=house, url=landing_url(house.slug))

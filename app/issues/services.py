@@ -1,0 +1,119 @@
+"""Issues for students: who may see what, reporting, "me too" subscriptions, listings."""
+import sqlalchemy as sa
+from flask import abort
+
+from app.extensions import db
+from app.issues import notify, workflow
+from app.models.houses import CommonArea
+from app.models.issues import OPEN_STATUSES, Category, Issue, IssuePhoto, IssueSubscription, Urgency
+from app.photos import CleanImage, delete_photo, store
+
+
+def is_subscribed(issue_id: int, user_id: int) -> bool:
+    return db.session.get(IssueSubscription, (issue_id, user_id)) is not None
+
+
+def is_open_common_issue_of_house(issue: Issue, house_id: int | None) -> bool:
+    return issue.house_id == house_id and issue.common_area_id is not None and issue.status in OPEN_STATUSES
+
+
+def student_may_see(issue: Issue, user) -> bool:
+    return (issue.reporter_id == user.id or is_subscribed(issue.id, user.id)
+            or is_open_common_issue_of_house(issue, user.house_id))
+
+
+def may_see(issue: Issue, user) -> bool:
+    """Students: their own, subscribed and their house's open common-area issues; admins: their houses."""
+    if user.is_admin:
+        return user.administers(issue.house_id)
+    return user.is_student and student_may_see(issue, user)
+
+
+def issue_for(issue_id: int, user) -> Issue:
+    """The issue if `user` may see it; a 404 otherwise (whether it exists is nobody else's business)."""
+    issue = db.session.get(Issue, issue_id)
+    if issue is None or not may_see(issue, user):
+        abort(404, "There is no such issue, or it is not yours to see.")
+    return issue
+
+
+def resolve_location(house, value: str) -> tuple[int | None, int | None]:
+    """(room_id, common_area_id) for a form value: 'room' or a common area id of `house`."""
+    if value == "room":
+        return None, None
+    area = db.session.get(CommonArea, int(value)) if value.isdigit() else None
+    if area is None or area.house_id != house.id:
+        raise ValueError("Choose one of the listed places.")
+    return None, area.id
+
+
+def report_issue(student, data: dict, photos: list[CleanImage]) -> Issue:
+    """Create the issue, its photos, timeline and emails; the caller commits. Stored files are removed if the
+    database part fails, so nothing is left half-made."""
+    _, area_id = resolve_location(student.house, data["location"])
+    issue = Issue(house_id=student.house_id, reporter_id=student.id, category=Category(data["category"]),
+                  room_id=None if area_id else student.room_id, common_area_id=area_id,
+                  title=data["title"].strip(), description=data["description"].strip(), urgency=Urgency(data["urgency"]),
+                  enter_permission=bool(data["enter_permission"]) and not area_id)
+    db.session.add(issue)
+    stored = []
+    try:
+        for clean in photos:
+            photo = store(clean)
+            stored.append(photo.key)
+            issue.photos.append(IssuePhoto(key=photo.key, mime=photo.mime, width=photo.width,
+                                           height=photo.height, size=photo.size))
+        db.session.flush()
+        db.session.add(IssueSubscription(issue_id=issue.id, user_id=student.id))
+        workflow.record_report(issue, student)
+        notify.new_issue(issue)
+        db.session.flush()
+    except Exception:
+        for key in stored:
+            delete_photo(key)
+        raise
+    return issue
+
+
+def toggle_me_too(issue: Issue, student) -> bool:
+    """Subscribe `student` to an open common-area issue of their house (or unsubscribe); True if now subscribed."""
+    if issue.reporter_id == student.id:
+        return True
+    subscription = db.session.get(IssueSubscription, (issue.id, student.id))
+    if subscription is not None:
+        db.session.delete(subscription)
+        return False
+    if not is_open_common_issue_of_house(issue, student.house_id):
+        abort(404, "There is no such open issue in your house.")
+    db.session.add(IssueSubscription(issue_id=issue.id, user_id=student.id))
+    return True
+
+
+def my_issues(student) -> list[Issue]:
+    """Issues the student reported or follows, newest first."""
+    followed = sa.select(IssueSubscription.issue_id).where(IssueSubscription.user_id == student.id)
+    return list(db.session.scalars(
+        sa.select(Issue).where(sa.or_(Issue.reporter_id == student.id, Issue.id.in_(followed)))
+        .order_by(Issue.created_at.desc())
+    ))
+
+
+def open_common_issues(house_id: int) -> list[Issue]:
+    return list(db.session.scalars(
+        sa.select(Issue).where(Issue.house_id == house_id, Issue.common_area_id.is_not(None),
+                               Issue.status.in_(OPEN_STATUSES))
+        .order_by(Issue.created_at.desc())
+    ))
+
+
+def subscribed_ids(user_id: int, issue_ids: list[int]) -> set[int]:
+    if not issue_ids:
+        return set()
+    return set(db.session.scalars(sa.select(IssueSubscription.issue_id).where(
+        IssueSubscription.user_id == user_id, IssueSubscription.issue_id.in_(issue_ids))))
+
+
+def subscriber_count(issue_id: int) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(IssueSubscription)
+                             .where(IssueSubscription.issue_id == issue_id)) or 0
+

@@ -1,0 +1,106 @@
+"""What may happen to an issue, and by whom: admin status changes and the reporter's confirm/reopen/rate.
+
+Each function changes the issue in the session, records the timeline event, queues the emails, and leaves the
+commit to the caller. A step that makes no sense raises WorkflowError with a message for the user.
+"""
+from datetime import timedelta
+
+from app.extensions import db
+from app.issues import notify
+from app.models.base import utcnow
+from app.models.issues import EventKind, Issue, IssueEvent, IssueStatus
+
+REOPEN_WINDOW = timedelta(days=14)
+
+TRANSITIONS: dict[IssueStatus, set[IssueStatus]] = {
+    IssueStatus.REPORTED: {IssueStatus.IN_PROGRESS, IssueStatus.RESOLVED, IssueStatus.WONT_FIX},
+    IssueStatus.IN_PROGRESS: {IssueStatus.RESOLVED, IssueStatus.WONT_FIX},
+    IssueStatus.RESOLVED: {IssueStatus.IN_PROGRESS},
+    IssueStatus.WONT_FIX: {IssueStatus.REPORTED, IssueStatus.IN_PROGRESS},
+}
+
+
+class WorkflowError(ValueError):
+    """A step refused; str() is the message to show."""
+
+
+def _event(issue: Issue, author, kind: EventKind, body: str = "", public: bool = True,
+           to_status: IssueStatus | None = None) -> IssueEvent:
+    event = IssueEvent(issue=issue, author_id=author.id if author else None, kind=kind, body=body or "",
+                       public=public, from_status=issue.status if to_status else None, to_status=to_status)
+    db.session.add(event)
+    return event
+
+
+def _set_status(issue: Issue, status: IssueStatus) -> None:
+    issue.status = status
+    issue.resolved_at = utcnow() if status in (IssueStatus.RESOLVED, IssueStatus.WONT_FIX) else None
+    issue.confirmed_at = None
+
+
+def admin_update(issue: Issue, admin, status: IssueStatus, comment: str, public: bool) -> str:
+    """Apply an admin's form: a status change and/or a comment (public) or note (internal). Returns a summary."""
+    comment = (comment or "").strip()
+    if status == issue.status:
+        if not comment:
+            raise WorkflowError("Choose a new status or write a comment: nothing was changed.")
+        _event(issue, admin, EventKind.COMMENT if public else EventKind.NOTE, comment, public=public)
+        issue.updated_at = utcnow()
+        if public:
+            notify.subscribers(issue, actor=admin)
+        return "Comment added." if public else "Internal note added."
+    if status not in TRANSITIONS[issue.status]:
+        raise WorkflowError(f"An issue that is “{issue.status.label}” cannot be moved to “{status.label}”.")
+    if status == IssueStatus.WONT_FIX and not (comment and public):
+        raise WorkflowError("Give the student a reason (as a public comment) when you mark an issue “Won't fix”.")
+    _event(issue, admin, EventKind.STATUS, comment if public else "", to_status=status)
+    if comment and not public:
+        _event(issue, admin, EventKind.NOTE, comment, public=False)
+    _set_status(issue, status)
+    issue.updated_at = utcnow()
+    notify.subscribers(issue, actor=admin)
+    return f"Status changed to “{status.label}”."
+
+
+def within_reopen_window(issue: Issue) -> bool:
+    return issue.resolved_at is not None and utcnow() - issue.resolved_at <= REOPEN_WINDOW
+
+
+def confirm_fix(issue: Issue, student) -> None:
+    if issue.status != IssueStatus.RESOLVED:
+        raise WorkflowError("Only a resolved issue can be confirmed.")
+    if issue.confirmed_at is not None:
+        raise WorkflowError("You have already confirmed this fix.")
+    if not within_reopen_window(issue):
+        raise WorkflowError("It has been more than 14 days since this issue was resolved.")
+    issue.confirmed_at = utcnow()
+    _event(issue, student, EventKind.CONFIRMED)
+
+
+def reopen(issue: Issue, student, reason: str) -> None:
+    if issue.status not in (IssueStatus.RESOLVED, IssueStatus.WONT_FIX):
+        raise WorkflowError("Only a resolved or closed issue can be reopened.")
+    if not within_reopen_window(issue):
+        raise WorkflowError("Issues can be reopened for 14 days; please report a new issue instead.")
+    _event(issue, student, EventKind.REOPENED, reason.strip(), to_status=IssueStatus.REPORTED)
+    _set_status(issue, IssueStatus.REPORTED)
+    issue.updated_at = utcnow()
+    notify.subscribers(issue, actor=student)
+
+
+def rate(issue: Issue, student, rating: int) -> None:
+    if issue.status != IssueStatus.RESOLVED:
+        raise WorkflowError("You can rate the repair once the issue is resolved.")
+    if not 1 <= rating <= 5:
+        raise WorkflowError("Choose 1 to 5 stars.")
+    issue.rating = rating
+    _event(issue, student, EventKind.RATED, f"{rating}/5")
+
+
+def student_comment(issue: Issue, student, body: str) -> None:
+    _event(issue, student, EventKind.COMMENT, body.strip())
+    issue.updated_at = utcnow()
+
+
+def record_report(issue: Issue, reporter) -> None:
+    _event(issue, reporter, EventKind.REPORTED)
