@@ -1,12 +1,45 @@
-"""Developer pages (built by the errorlog issue)."""
-from flask import render_template
+"""/dev/errors: the developer error dashboard, a group's detail page and its status actions."""
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from app.auth.access import developer_required
-from app.dev import bp
+from app.dev import bp, services
+from app.dev.charts import bar_chart
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.errors import ErrorGroup
 
 
 @bp.route("/errors")
 @developer_required
 def errors():
-    return render_template("dev/errors.html")
+    filters = services.Filters.from_args(request.args)
+    page_size = int(current_app.config.get("ERRORLOG_PAGE_SIZE", 25))
+    result = services.list_groups(filters, page_size)
+    charts = {gid: bar_chart(values, label=f"{sum(values)} in the last 24 hours")
+              for gid, values in result.series.items()}
+    return render_template("dev/errors.html", result=result, filters=filters, charts=charts,
+                           sources=services.sources(), statuses=services.STATUS_FILTERS,
+                           banner=services.mail_banner())
 
+
+@bp.route("/errors/<int:group_id>")
+@developer_required
+def error_detail(group_id: int):
+    group = db.session.get(ErrorGroup, group_id) or abort(404, "There is no such error group.")
+    week = services.hourly_series([group.id], 24 * 7, utcnow())[group.id]
+    chart = bar_chart(week, width=672, height=90, label=f"{sum(week)} occurrences in the last 7 days, per hour",
+                      css_class="chart")
+    return render_template("dev/error_detail.html", group=group, chart=chart, week_total=sum(week),
+                           occurrences=services.recent_occurrences(group.id), banner=services.mail_banner())
+
+
+@bp.post("/errors/<int:group_id>/<action>")
+@developer_required
+def error_action(group_id: int, action: str):
+    if action not in services.ACTIONS:
+        abort(404, "Unknown action.")
+    group = db.session.scalar(sa.select(ErrorGroup).where(ErrorGroup.id == group_id).with_for_update()) \
+        or abort(404, "There is no such error group.")
+    flash(services.change_status(group, action), "success")
+    return redirect(url_for("dev.error_detail", group_id=group.id))

@@ -1,22 +1,16 @@
-"""The error logger. Interim version: writes to Python logging only (the errorlog issue replaces it)."""
-import logging
-import traceback
+"""The error logger: grouping, capped storage, throttled alerts, the request hook.
 
-logger = logging.getLogger("rinaibra.errors")
+`record(source, error_or_message, details=None, alert=True)` is the single entry point; it never raises.
+"""
+from flask import Flask
 
+from app.errorlog.recorder import record
 
-def record(source: str, error_or_message: BaseException | str, details: dict | None = None,
-           alert: bool = True) -> None:
-    """Record an error; never raises."""
-    try:
-        if isinstance(error_or_message, BaseException):
-            text = "".join(traceback.format_exception(error_or_message))
-        else:
-            text = str(error_or_message)
-        logger.error("%s: %s %s", source, text, details or "")
-    except Exception:  # noqa: BLE001 - the logger must never break its caller
-        pass
+__all__ = ["init_app", "record"]
 
 
-def init_app(app) -> None:
-    """Hook the logger into Flask (request hook added by the errorlog issue)."""
+def init_app(app: Flask) -> None:
+    """Record every unhandled request exception (and keep its reference code for the 500 page)."""
+    from app.errorlog.hook import init_request_hook
+
+    init_request_hook(app)

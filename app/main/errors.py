@@ -1,6 +1,10 @@
-"""One handler renders every HTTP error page."""
-from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+"""One handler renders every HTTP error page.
+
+Unhandled exceptions are not caught here: Flask turns them into an InternalServerError after sending
+got_request_exception, which the error logger records (app/errorlog/hook.py), leaving the reference code in g.
+"""
+from flask import Flask, g, render_template, request
+from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
 
@@ -8,14 +12,12 @@ from app.extensions import db
 def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        reference = g.get("error_reference") if error.code == 500 else None
         if error.code and error.code >= 500:
             db.session.rollback()
         if request.path.startswith("/healthz") or request.accept_mimetypes.best == "application/json":
-            return {"error": error.name, "message": error.description}, error.code
-        return render_template("errors/error.html", error=error), error.code
-
-    @app.errorhandler(Exception)
-    def unhandled(error: Exception):
-        db.session.rollback()
-        wrapped = InternalServerError(original_exception=error)
-        return render_template("errors/error.html", error=wrapped), 500
+            body = {"error": error.name, "message": error.description}
+            if reference:
+                body["reference"] = reference
+            return body, error.code
+        return render_template("errors/error.html", error=error, error_reference=reference), error.code
