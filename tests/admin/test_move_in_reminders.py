@@ -1,0 +1,181 @@
+"""The reminder button against the outbox: one bulk email per student who has not submitted, cooldown, cap,
+double click, links, history and batch progress."""
+import threading
+import time
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Role
+from app.models.mail import MailKind, MailStatus, OutboxEmail
+from app.models.move_in import MoveInReminder, ReminderBatch
+from app.move_in import reminders
+from tests.conftest import PASSWORD
+from tests.move_in.conftest import make_form
+
+
+@pytest.fixture
+def students(app, make_user, house):
+    """Four students of the house: one submitted, one with a draft, one not started, one without a password."""
+    done = make_user(Role.STUDENT, house=house, room="101", name="Ada", email="ada@example.ac.za")
+    draft = make_user(Role.STUDENT, house=house, room="102", name="Ben", email="ben@example.ac.za")
+    idle = make_user(Role.STUDENT, house=house, room="103", name="Cy", email="cy@example.ac.za")
+    invited = make_user(Role.STUDENT, house=house, room="104", name="Dee", email="dee@example.ac.za", password=None)
+    make_form(app, done, "submitted")
+    make_form(app, draft, "draft")
+    return done, draft, idle, invited
+
+
+def outbox(app):
+    with app.app_context():
+        return db.session.scalars(sa.select(OutboxEmail).order_by(OutboxEmail.to_address)).all()
+
+
+def press(client, house="acacia"):
+    return client.post("/admin/move-in/reminders", data={"house": house}, follow_redirects=True)
+
+
+def test_button_queues_one_bulk_reminder_per_student_not_submitted(app, login, admin, students):
+    response = press(login(admin))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "3 reminders queued; at the current budget the last goes out by 20" in page
+    emails = outbox(app)
+    assert [e.to_address for e in emails] == ["ben@example.ac.za", "cy@example.ac.za", "dee@example.ac.za"]
+    assert {(e.template, e.kind, e.status) for e in emails} == {("move_in_reminder", MailKind.BULK, MailStatus.QUEUED)}
+    assert len({e.batch for e in emails}) == 1 and emails[0].batch
+    assert 'data-progress-url="/admin/move-in/batches/%s"' % emails[0].batch in page
+    assert '<dd data-count="waiting">3</dd>' in page
+
+
+def test_links_lead_to_the_form(app, client, login, admin, students):
+    press(login(admin))
+    by_address = {e.to_address: e.context for e in outbox(app)}
+    assert by_address["cy@example.ac.za"]["link"] == "http://localhost/move-in/"
+    assert by_address["cy@example.ac.za"]["set_password"] is False
+    invite = by_address["dee@example.ac.za"]
+    assert invite["set_password"] is True and "/password/reset/" in invite["link"]
+
+    client.post("/logout")
+    url = urlsplit(invite["link"])
+    path = url.path + "?" + url.query
+    assert client.get(path).status_code == 200
+    response = client.post(path, data={"password": PASSWORD, "confirm": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/move-in/"
+    assert "Move-in form" in client.get("/move-in/").get_data(as_text=True)
+
+
+def test_second_press_within_cooldown_sends_nothing(app, login, admin, students):
+    client = login(admin)
+    press(client)
+    page = press(client).get_data(as_text=True)
+    assert "No reminders queued. 3 students not reminded: reminded in the last 24 hours" in page
+    assert len(outbox(app)) == 3
+
+
+def test_after_the_cooldown_students_are_reminded_again_up_to_the_cap(app, login, admin, students):
+    app.config["MOVE_IN_REMINDER_CAP"] = 2
+    client = login(admin)
+    for expected in (3, 6, 6):
+        press(client)
+        with app.app_context():  # pretend a day has gone by
+            for reminder in db.session.scalars(sa.select(MoveInReminder)):
+                reminder.created_at -= timedelta(hours=25)
+            db.session.commit()
+        assert len(outbox(app)) == expected
+    assert "at the yearly cap of 2" in press(client).get_data(as_text=True)
+
+
+def test_cooldown_is_configurable(app, login, admin, students):
+    app.config["MOVE_IN_REMINDER_COOLDOWN_HOURS"] = 0
+    client = login(admin)
+    press(client)
+    press(client)
+    assert len(outbox(app)) == 6
+
+
+def test_concurrent_double_click_sends_once(app, admin, students, monkeypatch):
+    """Two presses at the same instant from two sessions: every student gets exactly one reminder.
+
+    A pause between reading who is due and writing the reminders widens the race window, so without the
+    per-house lock both presses would queue for everyone.
+    """
+    real_estimate = reminders.estimate_delivery
+
+    def slow_estimate(*args, **kwargs):
+        time.sleep(0.5)
+        return real_estimate(*args, **kwargs)
+
+    monkeypatch.setattr(reminders, "estimate_delivery", slow_estimate)
+    clients = [app.test_client() for _ in range(2)]
+    for c in clients:
+        assert c.post("/login", data={"email": admin.email, "password": PASSWORD}).status_code == 302
+    start = threading.Barrier(len(clients))
+    codes = []
+
+    def click(c):
+        start.wait()
+        codes.append(c.post("/admin/move-in/reminders", data={"house": "acacia"}).status_code)
+
+    threads = [threading.Thread(target=click, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert codes == [302, 302]
+    assert sorted(e.to_address for e in outbox(app)) == ["ben@example.ac.za", "cy@example.ac.za",
+                                                         "dee@example.ac.za"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(MoveInReminder.id))) == 3
+
+
+def test_batch_progress_json(app, client, login, admin, students, make_house, make_user):
+    press(login(admin))
+    emails = outbox(app)
+    batch = emails[0].batch
+    with app.app_context():
+        db.session.execute(sa.update(OutboxEmail).where(OutboxEmail.to_address == "ben@example.ac.za")
+                           .values(status=MailStatus.SENT))
+        db.session.execute(sa.update(OutboxEmail).where(OutboxEmail.to_address == "cy@example.ac.za")
+                           .values(status=MailStatus.FAILED))
+        db.session.commit()
+    data = client.get(f"/admin/move-in/batches/{batch}").get_json()
+    assert data == {"batch": batch, "total": 3, "sent": 1, "waiting": 1, "failed": 1, "unknown": 0, "done": False}
+    client.post("/logout")
+    outsider = make_user(Role.ADMIN, admin_of=[make_house("baobab")], email="outsider@example.ac.za")
+    assert login(outsider).get(f"/admin/move-in/batches/{batch}").status_code == 404
+
+
+def test_json_answer_for_scripts(app, login, admin, students):
+    response = login(admin).post("/admin/move-in/reminders", data={"house": "acacia"},
+                                 headers={"Accept": "application/json"})
+    data = response.get_json()
+    assert data["queued"] == 3 and data["skipped"] == 0 and data["batch"] and data["last_out_by"]
+    assert data["message"].startswith("3 reminders queued; at the current budget the last goes out by ")
+
+
+def test_reminder_history_per_student(app, client, login, admin, students):
+    _done, draft, _idle, _invited = students
+    press(login(admin))
+    with app.app_context():
+        db.session.execute(sa.update(OutboxEmail).where(OutboxEmail.to_address == draft.email)
+                           .values(status=MailStatus.SENT, sent_at=OutboxEmail.created_at))
+        batch = db.session.scalar(sa.select(ReminderBatch.id))
+        db.session.commit()
+    page = client.get(f"/admin/move-in/students/{draft.id}").get_data(as_text=True)
+    assert "1 this year (at most 5)" in page and "Delivered " in page and batch[:8] in page
+    idle_page = client.get(f"/admin/move-in/students/{students[2].id}").get_data(as_text=True)
+    assert "Waiting to be sent" in idle_page
+
+
+def test_nothing_to_remind(app, login, admin, house):
+    page = press(login(admin)).get_data(as_text=True)
+    assert "No reminders queued." in page
+    assert outbox(app) == []
+
+
+def test_missing_house_field(login, admin):
+    assert login(admin).post("/admin/move-in/reminders", data={}).status_code == 400
