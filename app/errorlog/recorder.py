@@ -36,10 +36,15 @@ def record(source: str, error_or_message: BaseException | str, details: dict | N
     if _recording.get():
         return None
     token = _recording.set(True)
-    reference = None
+    reference = occurrence = None
     try:
         reference = new_reference()
-        _record(current_app._get_current_object(), source, error_or_message, details, alert, reference)
+        app = current_app._get_current_object()
+        occurrence = prepare(source, error_or_message, details, reference, app.config)
+        if _caller_holds_sqlite_write_lock():
+            _write_after_caller_transaction(app, occurrence, alert)
+        else:
+            write(app, occurrence, alert)
     except RecursionError:
         _to_stderr(source, error_or_message, reference, "RecursionError while recording")
     except Exception as exc:  # noqa: BLE001 - the logger must never break its caller
@@ -66,8 +71,8 @@ def prepare(source: str, error_or_message: BaseException | str, details: dict | 
     )
 
 
-def _record(app: Flask, source, error_or_message, details, alert: bool, reference: str) -> None:
-    occurrence = prepare(source, error_or_message, details, reference, app.config)
+def write(app: Flask, occurrence: Occurrence, alert: bool) -> None:
+    """Store the occurrence (and maybe queue an alert) in a transaction of its own; retried on deadlock."""
     keep = int(app.config.get("ERRORLOG_OCCURRENCES_PER_GROUP", 50))
     retention = float(app.config.get("ERRORLOG_HOURLY_RETENTION_DAYS", 30))
     for attempt in range(1, ATTEMPTS + 1):
@@ -87,6 +92,36 @@ def _record(app: Flask, source, error_or_message, details, alert: bool, referenc
                 session.rollback()
                 if attempt == ATTEMPTS or not _is_transient(exc):
                     raise
+
+
+def _caller_holds_sqlite_write_lock() -> bool:
+    """True when the caller's session has written in a still-open SQLite transaction: SQLite has one
+    writer, so our own connection would wait for the caller, who waits for us."""
+    session = db.session()
+    if db.engine.dialect.name != "sqlite" or not session.in_transaction():
+        return False
+    dbapi_connection = session.connection().connection.dbapi_connection
+    return bool(getattr(dbapi_connection, "in_transaction", False))
+
+
+def _write_after_caller_transaction(app: Flask, occurrence: Occurrence, alert: bool) -> None:
+    """Store the occurrence as soon as the caller's transaction ends (commit or rollback)."""
+    session = db.session()
+    pending = [True]
+
+    def on_end(_session, transaction) -> None:
+        if transaction.parent is not None or not pending:
+            return
+        pending.clear()
+        token = _recording.set(True)
+        try:
+            write(app, occurrence, alert)
+        except Exception as exc:  # noqa: BLE001
+            _to_stderr(occurrence.source, occurrence.title, occurrence.reference, f"{type(exc).__name__}: {exc}")
+        finally:
+            _recording.reset(token)
+
+    sa.event.listen(session, "after_transaction_end", on_end)
 
 
 def _alert_apart(session, counted, occurrence: Occurrence, config) -> None:

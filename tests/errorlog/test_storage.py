@@ -1,0 +1,79 @@
+"""Storage grows with groups, not events: capped occurrences, hourly counts, atomic increments."""
+import threading
+from datetime import datetime
+
+import pytest
+
+from app.errorlog import record
+from app.models.errors import ErrorStatus
+from tests.errorlog.conftest import raised
+
+
+@pytest.mark.parametrize("app", [{"ERRORLOG_OCCURRENCES_PER_GROUP": 5}], indirect=True)
+def test_occurrences_are_capped_per_group_but_counted(app, read):
+    with app.app_context():
+        refs = [record("test", raised(ValueError(f"bad value {i}"))) for i in range(12)]
+        record("other", "something else")
+    first, other = read.groups()
+    assert first.count == 12 and other.count == 1
+    kept = read.occurrences(first.id)
+    assert [o.reference for o in kept] == refs[-5:]  # the latest five
+    assert len(read.occurrences(other.id)) == 1
+    assert first.sample_message == "bad value 0"  # the sample outlives the cap
+
+
+def test_hourly_counts_follow_the_clock(app, read, clock):
+    clock.now = datetime(2026, 3, 10, 8, 59, 59)
+    with app.app_context():
+        record("test", "tick")
+        record("test", "tick")
+        clock.advance(seconds=2)
+        record("test", "tick")
+    assert [(h.hour, h.count) for h in read.hourly()] == [
+        (datetime(2026, 3, 10, 8), 2), (datetime(2026, 3, 10, 9), 1)]
+    group = read.group()
+    assert group.first_seen == datetime(2026, 3, 10, 8, 59, 59)
+    assert group.last_seen == datetime(2026, 3, 10, 9, 0, 1)
+
+
+@pytest.mark.parametrize("app", [{"ERRORLOG_HOURLY_RETENTION_DAYS": 2}], indirect=True)
+def test_old_hourly_counts_are_pruned(app, read, clock):
+    with app.app_context():
+        record("test", "tick")
+        clock.advance(days=3)
+        record("test", "tick")
+    assert [h.count for h in read.hourly()] == [1]
+    assert read.group().count == 2
+
+
+@pytest.mark.parametrize("app", [{"ERRORLOG_OCCURRENCES_PER_GROUP": 10}], indirect=True)
+def test_counts_are_atomic_under_concurrent_threads(app, read):
+    """Threads record the same two errors at once: no count is lost, no duplicate group appears."""
+    threads, per_thread = 6, 15
+    failures: list[BaseException] = []
+    start = threading.Barrier(threads)
+
+    def work(index):
+        try:
+            with app.app_context():
+                start.wait()
+                for i in range(per_thread):
+                    record("storm", f"Failed to send to user{index}-{i}@example.ac.za")
+                    record("storm-b", f"Other failure {i}", alert=False)
+        except BaseException as exc:  # noqa: BLE001
+            failures.append(exc)
+
+    pool = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join(timeout=120)
+    assert not failures
+    groups = read.groups()
+    assert sorted((g.source, g.count) for g in groups) == [("storm", threads * per_thread),
+                                                             ("storm-b", threads * per_thread)]
+    assert sum(h.count for h in read.hourly()) == 2 * threads * per_thread
+    for group in groups:
+        assert len(read.occurrences(group.id)) == 10
+    assert len(read.alerts()) == 1  # the new "storm" group alerted once; storm-b never
+    assert all(g.status == ErrorStatus.OPEN for g in groups)
