@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 
 from app.auth.services import password_link
+from app import emailer
 from app.emailer import enqueue_many, estimate_delivery
 from app.extensions import db
 from app.models.accounts import Role, User
@@ -95,15 +96,12 @@ def send_reminders(house: House, sent_by: User) -> ReminderResult:
 
 
 def batch_progress(batch_id: str) -> dict:
-    """Counts of a batch's emails: sent, waiting for budget (still queued or being sent), failed, unknown."""
-    rows = db.session.execute(
-        sa.select(OutboxEmail.status, sa.func.count(OutboxEmail.id))
-        .where(OutboxEmail.batch == batch_id).group_by(OutboxEmail.status)).all()
-    counts = {MailStatus(status).value: n for status, n in rows}
-    waiting = counts.get("queued", 0) + counts.get("sending", 0)
-    total = sum(counts.values())
-    return {"batch": batch_id, "total": total, "sent": counts.get("sent", 0), "waiting": waiting,
-            "failed": counts.get("failed", 0), "unknown": counts.get("unknown", 0), "done": waiting == 0}
+    """A batch's emails: in the queue, sent, waiting for budget, failed, unknown; and when the last should leave."""
+    progress = emailer.batch_progress(batch_id)
+    pending = progress["queued"] + progress["sending"]
+    return {"batch": batch_id, "total": progress["total"], "queued": pending, "sent": progress["sent"],
+            "waiting": progress["waiting_for_budget"], "failed": progress["failed"], "unknown": progress["unknown"],
+            "estimated_done": progress["estimated_done"], "done": pending == 0}
 
 
 def latest_batch(house_id: int) -> ReminderBatch | None:

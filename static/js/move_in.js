@@ -7,10 +7,12 @@
   var delay = 2000;
 
   function show(data) {
-    ["total", "sent", "waiting", "failed", "unknown"].forEach(function (key) {
+    ["total", "sent", "queued", "waiting", "failed", "unknown"].forEach(function (key) {
       var cell = panel.querySelector('[data-count="' + key + '"]');
       if (cell) { cell.textContent = data[key]; }
     });
+    var eta = panel.querySelector('[data-time="estimated_done"]');
+    if (eta) { eta.textContent = data.estimated_done ? data.estimated_done.replace("T", " ") + " UTC" : "–"; }
     var bar = panel.querySelector("[data-bar]");
     if (bar) { bar.style.width = (data.total ? Math.round(100 * data.sent / data.total) : 0) + "%"; }
     var state = panel.querySelector("[data-state]");
