@@ -1,5 +1,6 @@
 """`flask --app wsgi issues send-digests`: run once a day (cron or a systemd timer)."""
 import click
+from flask import current_app
 
 from app.extensions import db
 from app.issues import bp
@@ -9,6 +10,7 @@ from app.issues.notify import send_digests
 @bp.cli.command("send-digests")
 def send_digests_command() -> None:
     """Queue the daily digest of new issues for each admin who chose it."""
-    count = send_digests()
+    with current_app.test_request_context():  # url_for needs one; links are made absolute with BASE_URL
+        count = send_digests()
     db.session.commit()
     click.echo(f"{count} digest(s) queued.")

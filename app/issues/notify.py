@@ -19,6 +19,7 @@ from app.models.issues import (AdminMailPreference, EventKind, Issue, IssueSubsc
 from app.models.mail import MailKind
 
 RECENT_UPDATES = 5
+UPDATE_DELAY_SECONDS = 60  # held back this long so quick successive changes coalesce into one email
 UPDATE_KINDS = (EventKind.STATUS, EventKind.COMMENT, EventKind.REOPENED)
 
 
@@ -45,12 +46,13 @@ def subscribers(issue: Issue, actor) -> int:
         sa.select(User).join(IssueSubscription, IssueSubscription.user_id == User.id)
         .where(IssueSubscription.issue_id == issue.id, User.id != actor.id)
     ).all()
+    delay = current_app.config.get("ISSUE_MAIL_DELAY", UPDATE_DELAY_SECONDS)
     context = {"issue_id": issue.id, "title": issue.title, "house": issue.house.name,
                "status": issue.status.value, "status_label": issue.status.label,
                "link": _absolute("issues.detail", issue_id=issue.id), "updates": recent_updates(issue)}
     for user in users:
         enqueue("issue_update", user.email, {**context, "name": user.name}, kind=MailKind.TRANSACTIONAL,
-                coalesce_key=f"issue:{issue.id}:user:{user.id}")
+                coalesce_key=f"issue:{issue.id}:user:{user.id}", delay=delay)
     return len(users)
 
 

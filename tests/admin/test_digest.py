@@ -1,0 +1,32 @@
+"""New-issue emails for admins: one per issue by default, or a daily digest (`flask issues send-digests`)."""
+from tests.issues.conftest import report_data
+
+
+def test_default_one_email_per_new_issue(login, student, admin, outbox):
+    login(student).post("/issues/new", data=report_data())
+    assert [(m[0], m[1]) for m in outbox()] == [(admin.email, "issue_new")]
+
+
+def test_digest_instead_of_one_email_per_issue(client, auth, runner, student, admin, outbox):
+    auth.login(admin)
+    assert client.post("/admin/settings", data={"new_issues": "bogus"}).status_code == 400
+    assert client.post("/admin/settings", data={"new_issues": "daily"}).status_code == 302
+    auth.logout()
+    auth.login(student)
+    client.post("/issues/new", data=report_data(title="Cold shower"))
+    client.post("/issues/new", data=report_data(title="Gas smell", urgency="urgent"))
+    assert [(m[0], m[2]["issue"]["title"]) for m in outbox("issue_new")] == [(admin.email, "Gas smell")]
+    result = runner.invoke(args=["issues", "send-digests"])
+    assert result.exit_code == 0 and "1 digest(s) queued" in result.output
+    (digest,) = outbox("digest")
+    assert digest[0] == admin.email and [i["title"] for i in digest[2]["issues"]] == ["Cold shower", "Gas smell"]
+    assert "0 digest(s) queued" in runner.invoke(args=["issues", "send-digests"]).output  # nothing new since
+
+
+def test_off_sends_nothing(client, auth, student, admin, outbox):
+    auth.login(admin)
+    client.post("/admin/settings", data={"new_issues": "off"})
+    auth.logout()
+    auth.login(student)
+    client.post("/issues/new", data=report_data(urgency="urgent"))
+    assert outbox() == []

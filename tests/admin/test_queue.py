@@ -1,0 +1,95 @@
+"""The admin queue: filters, search, sort, counts, paging, CSV export, highlighting."""
+import csv
+import io
+
+import pytest
+
+from app.models.accounts import Role
+
+
+@pytest.fixture
+def queue(make_house, make_user, make_issue, login):
+    acacia, baobab = make_house("acacia"), make_house("baobab")
+    student = make_user(Role.STUDENT, house=acacia)
+    other = make_user(Role.STUDENT, house=baobab)
+    admin = make_user(Role.ADMIN, admin_of=[acacia, baobab])
+    make_issue(student, title="Blocked sink", category="plumbing", age_days=10)
+    make_issue(student, title="Sparking socket", category="electrical", urgency="urgent", age_days=1)
+    make_issue(student, title="Wobbly desk", category="furniture", status="in_progress", age_days=2)
+    make_issue(student, title="Fixed door", category="doors_locks", status="resolved", resolved_days_ago=1)
+    make_issue(other, title="Baobab wifi down", category="internet", age_days=4)
+    return login(admin), acacia, baobab
+
+
+def titles(client, query=""):
+    html = client.get("/admin/" + query).get_data(as_text=True)
+    order = ["Blocked sink", "Sparking socket", "Wobbly desk", "Fixed door", "Baobab wifi down"]
+    return sorted((t for t in order if t in html), key=html.index)
+
+
+def test_default_is_open_issues_newest_first(queue):
+    client, *_ = queue
+    assert titles(client) == ["Sparking socket", "Wobbly desk", "Baobab wifi down", "Blocked sink"]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("?status=resolved", ["Fixed door"]),
+    ("?status=all&sort=oldest", ["Blocked sink", "Baobab wifi down", "Wobbly desk", "Sparking socket", "Fixed door"]),
+    ("?category=electrical", ["Sparking socket"]),
+    ("?urgency=urgent", ["Sparking socket"]),
+    ("?age=3", ["Baobab wifi down", "Blocked sink"]),
+    ("?q=WIFI", ["Baobab wifi down"]),
+    ("?q=all+night", ["Sparking socket", "Wobbly desk", "Baobab wifi down", "Blocked sink"]),
+    ("?q=100%25", []),
+    ("?sort=urgent", ["Sparking socket", "Blocked sink", "Baobab wifi down", "Wobbly desk"]),
+    ("?status=nonsense&sort=nonsense&age=nonsense&page=x", ["Sparking socket", "Wobbly desk", "Baobab wifi down",
+                                                            "Blocked sink"]),
+])
+def test_filters_search_and_sort(queue, query, expected):
+    client, *_ = queue
+    assert titles(client, query) == expected
+
+
+def test_house_filter_and_counts(queue):
+    client, acacia, baobab = queue
+    assert titles(client, f"?house={baobab.id}") == ["Baobab wifi down"]
+    html = client.get(f"/admin/?house={acacia.id}&status=resolved").get_data(as_text=True)
+    assert 'Reported <span class="count">2</span>' in html
+    assert 'In progress <span class="count">1</span>' in html
+    assert 'Resolved <span class="count">1</span>' in html
+    assert 'Open <span class="count">3</span>' in html
+
+
+def test_urgent_and_old_stand_out(queue):
+    client, *_ = queue
+    html = client.get("/admin/").get_data(as_text=True)
+    assert html.count('class="is-urgent"') == 1
+    assert html.count("is-old") == 1 and 'badge old' in html
+
+
+def test_search_by_id(queue, app):
+    client, *_ = queue
+    html = client.get("/admin/?q=%231&status=all").get_data(as_text=True)
+    assert "/admin/issues/" in html
+
+
+def test_csv_export_follows_the_filters(queue):
+    client, *_ = queue
+    response = client.get("/admin/issues.csv?status=all&sort=oldest")
+    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [r["title"] for r in rows] == ["Blocked sink", "Baobab wifi down", "Wobbly desk", "Sparking socket",
+                                          "Fixed door"]
+    assert rows[0]["status"] == "reported" and rows[0]["house"] == "Acacia House"
+    only = list(csv.DictReader(io.StringIO(client.get("/admin/issues.csv?category=internet").get_data(as_text=True))))
+    assert [r["title"] for r in only] == ["Baobab wifi down"]
+
+
+def test_paging(app, make_issue, login, house, student, admin):
+    for n in range(55):
+        make_issue(student, title=f"Issue number {n:02d}")
+    client = login(admin)
+    first = client.get("/admin/").get_data(as_text=True)
+    assert "Issue number 54" in first and "Issue number 04" not in first and "Next" in first
+    second = client.get("/admin/?page=2").get_data(as_text=True)
+    assert "Issue number 04" in second and "Issue number 54" not in second and "Next" not in second

@@ -1,0 +1,109 @@
+"""Authorization matrix: every object checked, guessed ids answered with 404 (or 403 for known objects)."""
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models.accounts import Role
+from app.models.issues import Issue
+from tests.issues.conftest import photo_file, report_data
+
+
+@pytest.fixture
+def world(app, make_house, make_user, make_issue, login):
+    """Two houses; a reporter, a housemate, a student elsewhere; an admin per house; a developer."""
+    acacia, baobab = make_house("acacia"), make_house("baobab")
+    reporter = make_user(Role.STUDENT, house=acacia, room="101")
+    housemate = make_user(Role.STUDENT, house=acacia, room="102")
+    outsider = make_user(Role.STUDENT, house=baobab, room="101")
+    acacia_admin = make_user(Role.ADMIN, admin_of=[acacia])
+    baobab_admin = make_user(Role.ADMIN, admin_of=[baobab])
+    dev = make_user(Role.DEVELOPER)
+    client = login(reporter)
+    data = report_data()
+    data["photos"] = [photo_file()]
+    client.post("/issues/new", data=data, content_type="multipart/form-data")
+    client.post("/logout")
+    with app.app_context():
+        room_issue = db.session.scalars(sa.select(Issue)).one()
+        photo_id = room_issue.photos[0].id
+        room_issue = room_issue.id
+    common_issue = make_issue(reporter, area_id=acacia.common_area_ids[0], title="Kitchen light")
+    closed_common = make_issue(reporter, area_id=acacia.common_area_ids[0], status="resolved", resolved_days_ago=1)
+    return locals()
+
+
+def status(client, auth, user, method, url, data=None):
+    auth.logout()
+    auth.login(user)
+    return (client.post(url, data=data or {}) if method == "POST" else client.get(url)).status_code
+
+
+def test_students_see_only_what_they_may(client, auth, world):
+    w = world
+    room, common, closed, photo = w["room_issue"], w["common_issue"], w["closed_common"], w["photo_id"]
+    checks = [
+        (w["reporter"], f"/issues/{room}", 200),
+        (w["reporter"], f"/issues/{room}/photos/{photo}", 200),
+        (w["housemate"], f"/issues/{room}", 404),           # someone else's room
+        (w["housemate"], f"/issues/{room}/photos/{photo}", 404),
+        (w["housemate"], f"/issues/{common}", 200),         # open common area of their house
+        (w["housemate"], f"/issues/{closed}", 404),         # closed: no longer listed for housemates
+        (w["outsider"], f"/issues/{common}", 404),
+        (w["outsider"], f"/issues/{room}/photos/{photo}", 404),
+        (w["reporter"], f"/issues/{room}/photos/{photo + 1000}", 404),
+        (w["reporter"], "/issues/987654", 404),
+        (w["acacia_admin"], f"/issues/{room}/photos/{photo}", 200),
+        (w["baobab_admin"], f"/issues/{room}/photos/{photo}", 404),
+        (w["dev"], f"/issues/{room}/photos/{photo}", 404),
+        (w["acacia_admin"], "/issues/", 403),
+        (w["dev"], "/issues/new", 403),
+    ]
+    got = [(user.email, url, status(client, auth, user, "GET", url)) for user, url, _ in checks]
+    assert got == [(user.email, url, code) for user, url, code in checks]
+
+
+def test_students_cannot_act_on_others_issues(app, client, auth, world):
+    w = world
+    room, common, closed = w["room_issue"], w["common_issue"], w["closed_common"]
+    checks = [
+        (w["housemate"], f"/issues/{room}/comment", {"body": "hi"}, 404),
+        (w["housemate"], f"/issues/{common}/comment", {"body": "hi"}, 403),  # not following it
+        (w["housemate"], f"/issues/{closed}/reopen", {"reason": "still broken"}, 404),
+        (w["housemate"], f"/issues/{common}/reopen", {"reason": "still broken"}, 403),
+        (w["housemate"], f"/issues/{common}/rate", {"rating": "1"}, 403),
+        (w["outsider"], f"/issues/{common}/me-too", {}, 404),
+        (w["housemate"], f"/issues/{room}/me-too", {}, 404),
+        (w["acacia_admin"], f"/issues/{common}/comment", {"body": "hi"}, 403),
+    ]
+    got = [status(client, auth, user, "POST", url, data) for user, url, data, _ in checks]
+    assert got == [code for *_, code in checks]
+
+
+def test_admins_see_only_their_houses(client, auth, world):
+    w = world
+    room = w["room_issue"]
+    assert status(client, auth, w["acacia_admin"], "GET", f"/admin/issues/{room}") == 200
+    assert status(client, auth, w["baobab_admin"], "GET", f"/admin/issues/{room}") == 404
+    assert status(client, auth, w["baobab_admin"], "POST", f"/admin/issues/{room}",
+                  {"status": "in_progress", "visibility": "public"}) == 404
+    assert status(client, auth, w["reporter"], "GET", f"/admin/issues/{room}") == 403
+    assert status(client, auth, w["reporter"], "GET", "/admin/") == 403
+    assert status(client, auth, w["baobab_admin"], "GET", "/houses/acacia/qr.svg") == 404
+    assert status(client, auth, w["acacia_admin"], "GET", "/houses/acacia/qr.svg") == 200
+    assert status(client, auth, w["reporter"], "GET", "/houses/acacia/qr.svg") == 403
+    assert status(client, auth, w["acacia_admin"], "GET", "/houses/nowhere/poster") == 404
+    auth.logout()
+    auth.login(w["baobab_admin"])
+    page = client.get("/admin/?status=all").get_data(as_text=True)
+    assert "Kitchen light" not in page
+    assert "Kitchen light" not in client.get("/admin/issues.csv?status=all").get_data(as_text=True)
+    assert "Kitchen light" not in client.get(f"/admin/?status=all&house={w['acacia'].id}").get_data(as_text=True)
+
+
+def test_anonymous_is_sent_to_log_in(client, world):
+    for url in [f"/issues/{world['room_issue']}", f"/issues/{world['room_issue']}/photos/{world['photo_id']}",
+                "/admin/", "/houses/acacia/qr.svg"]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], url
+    page = client.get("/r/acacia").get_data(as_text=True)
+    assert "Kitchen light" not in page and "Log in" in page

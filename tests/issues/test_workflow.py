@@ -1,0 +1,140 @@
+"""The workflow: admin transitions and comments, the reporter's confirm/reopen/rate, and their emails."""
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models.issues import Issue, IssueEvent
+
+
+def status_of(app, issue_id):
+    with app.app_context():
+        return db.session.get(Issue, issue_id).status.value
+
+
+def update(client, issue_id, status, comment="", visibility="public"):
+    return client.post(f"/admin/issues/{issue_id}", data={"status": status, "comment": comment,
+                                                          "visibility": visibility})
+
+
+def test_reported_in_progress_resolved_with_one_coalesced_email(app, client, auth, student, admin, make_issue,
+                                                                  outbox):
+    issue_id = make_issue(student)
+    auth.login(admin)
+    assert update(client, issue_id, "in_progress", "Plumber booked for Tuesday").status_code == 302
+    assert update(client, issue_id, "resolved", "Washer replaced").status_code == 302
+    assert status_of(app, issue_id) == "resolved"
+    mails = outbox("issue_update")
+    assert len(mails) == 1  # two quick changes, one pending email per issue and recipient
+    to, _, context = mails[0]
+    assert to == student.email and context["status_label"] == "Resolved"
+    assert [u["text"] for u in context["updates"]] == ["Plumber booked for Tuesday", "Washer replaced"]
+    auth.logout()
+    auth.login(student)
+    page = client.get(f"/issues/{issue_id}").get_data(as_text=True)
+    assert "Plumber booked for Tuesday" in page and "Washer replaced" in page and "Is it fixed?" in page
+
+
+@pytest.mark.parametrize("start, target", [
+    ("in_progress", "reported"), ("resolved", "reported"), ("resolved", "wont_fix"), ("in_progress", "bogus"),
+])
+def test_transitions_that_make_no_sense_are_refused(app, client, login, student, admin, make_issue, outbox,
+                                                     start, target):
+    issue_id = make_issue(student, status=start, resolved_days_ago=0 if start == "resolved" else None)
+    response = update(login(admin), issue_id, target, "trying")
+    assert response.status_code == 400
+    assert "cannot be moved" in response.get_data(as_text=True) or "Not a valid choice" in response.get_data(
+        as_text=True)
+    assert status_of(app, issue_id) == start
+    assert outbox() == []
+
+
+def test_wont_fix_needs_a_public_reason(app, login, student, admin, make_issue):
+    issue_id = make_issue(student)
+    client = login(admin)
+    assert update(client, issue_id, "wont_fix").status_code == 400
+    assert update(client, issue_id, "wont_fix", "secret", visibility="internal").status_code == 400
+    assert status_of(app, issue_id) == "reported"
+    assert update(client, issue_id, "wont_fix", "The landlord replaces these in December").status_code == 302
+    assert status_of(app, issue_id) == "wont_fix"
+
+
+def test_nothing_to_change_is_refused(app, login, student, admin, make_issue):
+    issue_id = make_issue(student)
+    response = update(login(admin), issue_id, "reported")
+    assert response.status_code == 400 and "nothing was changed" in response.get_data(as_text=True)
+
+
+def test_internal_note_is_hidden_from_students_and_sends_nothing(app, client, auth, student, admin, make_issue,
+                                                                 outbox):
+    issue_id = make_issue(student)
+    auth.login(admin)
+    assert update(client, issue_id, "reported", "Tenant was rude on the phone", "internal").status_code == 302
+    assert "Tenant was rude on the phone" in client.get(f"/admin/issues/{issue_id}").get_data(as_text=True)
+    assert outbox("issue_update") == []
+    auth.logout()
+    auth.login(student)
+    assert "Tenant was rude" not in client.get(f"/issues/{issue_id}").get_data(as_text=True)
+
+
+def test_status_change_with_internal_note_keeps_the_note_internal(app, client, auth, student, admin, make_issue,
+                                                                  outbox):
+    issue_id = make_issue(student)
+    auth.login(admin)
+    update(client, issue_id, "in_progress", "Budget code 4411", "internal")
+    (_, _, context), = outbox("issue_update")
+    assert context["status_label"] == "In progress"
+    assert "Budget code 4411" not in str(context)
+
+
+def test_public_comment_emails_subscribers_but_not_the_reporter_comment(app, client, auth, student, admin,
+                                                                        make_issue, outbox):
+    issue_id = make_issue(student)
+    auth.login(admin)
+    update(client, issue_id, "reported", "Could you send a photo?")
+    assert [m[0] for m in outbox("issue_update")] == [student.email]
+
+
+def test_confirm_and_rate_a_resolved_issue(app, login, student, make_issue):
+    issue_id = make_issue(student, status="resolved", resolved_days_ago=2)
+    client = login(student)
+    assert client.post(f"/issues/{issue_id}/confirm").status_code == 302
+    assert client.post(f"/issues/{issue_id}/confirm").status_code == 400  # only once
+    assert client.post(f"/issues/{issue_id}/rate", data={"rating": "4"}).status_code == 302
+    assert client.post(f"/issues/{issue_id}/rate", data={"rating": "9"}).status_code == 400
+    with app.app_context():
+        issue = db.session.get(Issue, issue_id)
+        assert issue.confirmed_at is not None and issue.rating == 4
+
+
+def test_reopen_within_14_days_with_a_reason(app, client, auth, student, admin, make_issue, outbox):
+    issue_id = make_issue(student, status="resolved", resolved_days_ago=13)
+    auth.login(student)
+    assert client.post(f"/issues/{issue_id}/reopen", data={"reason": ""}).status_code == 400
+    assert status_of(app, issue_id) == "resolved"
+    assert client.post(f"/issues/{issue_id}/reopen", data={"reason": "Still dripping"}).status_code == 302
+    assert status_of(app, issue_id) == "reported"
+    with app.app_context():
+        kinds = [e.kind.value for e in db.session.scalars(sa.select(IssueEvent).order_by(IssueEvent.id))]
+    assert kinds[-1] == "reopened"
+
+
+def test_reopen_and_confirm_refused_after_14_days(app, login, student, make_issue):
+    issue_id = make_issue(student, status="resolved", resolved_days_ago=15)
+    client = login(student)
+    response = client.post(f"/issues/{issue_id}/reopen", data={"reason": "Still dripping"})
+    assert response.status_code == 400 and "14 days" in response.get_data(as_text=True)
+    assert client.post(f"/issues/{issue_id}/confirm").status_code == 400
+    assert status_of(app, issue_id) == "resolved"
+
+
+def test_reopen_refused_while_open(app, login, student, make_issue):
+    issue_id = make_issue(student, status="in_progress")
+    assert login(student).post(f"/issues/{issue_id}/reopen", data={"reason": "why not"}).status_code == 400
+
+
+def test_student_comment(app, login, student, make_issue):
+    issue_id = make_issue(student)
+    client = login(student)
+    assert client.post(f"/issues/{issue_id}/comment", data={"body": ""}).status_code == 400
+    assert client.post(f"/issues/{issue_id}/comment", data={"body": "I am home after 5pm"}).status_code == 302
+    assert "I am home after 5pm" in client.get(f"/issues/{issue_id}").get_data(as_text=True)
