@@ -5,7 +5,7 @@ from typing import Any
 
 SCRUBBED = "[scrubbed]"
 _SECRET_NAME = re.compile(
-    r"pass|pwd|secret|token|csrf|xsrf|api.?key|private.?key|auth(?!or)|credential|session|cookie|signature|"
+    r"pass|pwd|secret|token|csrf|xsrf|api.?key|private.?key|auth(?!ors?\b)|credential|session|cookie|signature|"
     r"otp|cvv|card.?number|mail.?user|smtp.?user|^key$|_key$",
     re.I,
 )

@@ -77,3 +77,24 @@ def test_counts_are_atomic_under_concurrent_threads(app, read):
         assert len(read.occurrences(group.id)) == 10
     assert len(read.alerts()) == 1  # the new "storm" group alerted once; storm-b never
     assert all(g.status == ErrorStatus.OPEN for g in groups)
+
+
+def test_a_caller_in_the_middle_of_a_write_is_neither_blocked_nor_touched(app, read, house):
+    """The caller has written but not committed (SQLite: it holds the one write lock). record() must not
+    wait for it nor write into it; the error is stored in its own transaction, even if the caller rolls back."""
+    import time
+
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.models.houses import House
+
+    with app.app_context():
+        db.session.execute(sa.update(House).values(name="Renamed House"))
+        started = time.monotonic()
+        reference = record("web", "failed halfway through a write")
+        assert time.monotonic() - started < 5
+        db.session.rollback()
+        assert db.session.scalar(sa.select(House.name)) != "Renamed House"
+    assert read.group().count == 1
+    assert read.occurrences()[0].reference == reference
