@@ -1,0 +1,71 @@
+"""Move-in in a real browser: a student saves a draft, comes back, submits; an admin presses the reminder button
+and watches the batch's progress update without a reload."""
+import pytest
+
+from app.models import Role
+from app.move_in.checklist import DEFAULT_CHECKLIST, DEFAULT_TERMS
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, base_url: str, email: str, next_path: str) -> None:
+    page.goto(f"{base_url}/login?next={next_path}")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_student_saves_a_draft_comes_back_and_submits(live_server, page, student):
+    log_in(page, live_server.url, student.email, "/move-in/")
+    page.get_by_role("heading", name="Move-in form").wait_for()
+    door = page.get_by_role("group", name="Door and lock")
+    door.get_by_label("Damaged").check()
+    page.get_by_label("Door and lock: comment").fill("The lock sticks")
+    page.get_by_role("group", name="Window").get_by_label("Good").check()
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_text("Your draft is saved").wait_for()
+    page.get_by_role("link", name="Report this as a maintenance issue").wait_for()
+
+    page.goto(live_server.url + "/")  # away, then back again
+    page.get_by_role("navigation").get_by_role("link", name="Move-in form").click()
+    assert page.get_by_label("Door and lock: comment").input_value() == "The lock sticks"
+    assert page.get_by_role("group", name="Door and lock").get_by_label("Damaged").is_checked()
+    assert page.get_by_role("group", name="Window").get_by_label("Good").is_checked()
+
+    page.get_by_role("button", name="Submit form").click()  # not complete yet: nothing is lost
+    page.get_by_text("Some answers need your attention").wait_for()
+    assert page.get_by_label("Door and lock: comment").input_value() == "The lock sticks"
+
+    for label in DEFAULT_CHECKLIST[2:]:
+        page.get_by_role("group", name=label, exact=True).get_by_label("Good").check()
+    for term in DEFAULT_TERMS:
+        page.get_by_label(term).check()
+    page.get_by_role("button", name="Submit form").click()
+    page.get_by_text("your move-in form is submitted").wait_for()
+    assert page.locator("#submitted-stamp").inner_text().startswith("Submitted 20")
+    assert page.get_by_role("button", name="Save draft").count() == 0
+    assert "The lock sticks" in page.content()
+
+
+def test_admin_presses_the_reminder_button_and_watches_progress(live_server, page, admin, house, make_user,
+                                                                smtp_server, runner):
+    for i in range(3):
+        make_user(Role.STUDENT, house=house, room=str(102 + i), email=f"late{i}@example.ac.za")
+    log_in(page, live_server.url, admin.email, "/admin/move-in")
+    page.get_by_role("heading", name="Move-in forms").wait_for()
+    page.get_by_role("button", name="Remind 3 who have not submitted").click()
+    page.get_by_text("3 reminders queued; at the current budget the last goes out by").wait_for()
+    panel = page.locator("[data-progress-url]")
+    assert panel.locator('[data-count="queued"]').inner_text() == "3"
+    assert panel.locator('[data-count="sent"]').inner_text() == "0"
+    page.evaluate("window.notReloaded = true")
+
+    result = runner.invoke(args=["mail", "drain"])
+    assert result.exit_code == 0, result.output
+    assert len(smtp_server.messages) == 3
+
+    panel.locator('[data-count="sent"]').filter(has_text="3").wait_for(timeout=20_000)
+    assert panel.locator('[data-count="queued"]').inner_text() == "0"
+    panel.get_by_text("Nothing left to send.").wait_for()
+    assert page.evaluate("window.notReloaded") is True
