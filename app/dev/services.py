@@ -33,7 +33,8 @@ class Filters:
     def args(self, **changes) -> dict:
         """Query-string arguments for a link to these filters with `changes` applied."""
         values = {"status": self.status, "source": self.source, "q": self.q, "page": self.page, **changes}
-        return {k: v for k, v in values.items() if v and not (k == "page" and v == 1)}
+        defaults = {"status": "open", "page": 1}
+        return {k: v for k, v in values.items() if v and defaults.get(k) != v}
 
 
 @dataclass
