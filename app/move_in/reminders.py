@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app, url_for
 
-from app.auth.services import password_link
 from app import emailer
 from app.emailer import enqueue_many, estimate_delivery
 from app.extensions import db
@@ -16,9 +15,7 @@ from app.models.houses import House
 from app.models.mail import MailKind, MailStatus, OutboxEmail
 from app.models.move_in import FormStatus, MoveInForm, MoveInReminder, ReminderBatch
 from app.move_in.checklist import academic_year, year_label
-
-FORM_PATH = "/move-in/"
-
+from app.move_in.invite import InviteLinks
 
 @dataclass(frozen=True)
 class ReminderResult:
@@ -70,29 +67,32 @@ def send_reminders(house: House, sent_by: User) -> ReminderResult:
     _lock_house(house_id)
     now, year = utcnow(), academic_year()
     pending = not_submitted(house_id, year)
+    batch = ReminderBatch(id=uuid.uuid4().hex, house_id=house_id, created_by_id=sender_id, academic_year=year,
+                          created_at=now)
+    db.session.add(batch)
+    # Who is due is decided and recorded by the database in one statement (no row travels through Python).
+    due = sa.select(User.id, sa.literal(batch.id, sa.String), sa.literal(year, sa.Integer), User.email,
+                    sa.literal(now, MoveInReminder.created_at.type)).where(pending, _due(year, now))
+    batch.count = db.session.execute(sa.insert(MoveInReminder).from_select(
+        ["user_id", "batch_id", "academic_year", "to_address", "created_at"], due)).rowcount
+    skipped = db.session.scalar(sa.select(sa.func.count(User.id)).where(pending)) - batch.count
+    if not batch.count:
+        db.session.rollback()
+        return ReminderResult(0, skipped, None, None)
+    last_out_by = estimate_delivery(batch.count, MailKind.BULK)  # before ours join the queue
     students = db.session.execute(
-        sa.select(User.id, User.email, User.name, User.password_hash)
-        .where(pending, _due(year, now)).order_by(User.id)).all()
-    total = db.session.scalar(sa.select(sa.func.count(User.id)).where(pending))
-    if not students:
-        db.session.commit()
-        return ReminderResult(0, total, None, None)
-    last_out_by = estimate_delivery(len(students), MailKind.BULK)  # before ours join the queue
-    batch_id = uuid.uuid4().hex
-    db.session.add(ReminderBatch(id=batch_id, house_id=house_id, created_by_id=sender_id, academic_year=year,
-                                 count=len(students), created_at=now))
-    db.session.flush()
-    form_url = current_app.config["BASE_URL"] + url_for("move_in.form")
+        sa.select(User.id, User.email, User.name, User.password_hash.is_(None).label("no_password"))
+        .join(MoveInReminder, MoveInReminder.user_id == User.id)
+        .where(MoveInReminder.batch_id == batch.id).order_by(User.id))
+    form_url, invite_link = current_app.config["BASE_URL"] + url_for("move_in.form"), InviteLinks()
     common = {"house": house_name, "year": year_label(year)}
     enqueue_many("move_in_reminder", [
-        (s.email, {**common, "name": s.name, "set_password": s.password_hash is None,
-                   "link": form_url if s.password_hash else password_link(s, next_path=FORM_PATH)})
-        for s in students], kind=MailKind.BULK, batch=batch_id)
-    db.session.execute(sa.insert(MoveInReminder), [
-        {"user_id": s.id, "batch_id": batch_id, "academic_year": year, "to_address": s.email, "created_at": now}
-        for s in students])
+        (s.email, {**common, "name": s.name, "set_password": bool(s.no_password),
+                   "link": invite_link(s.id) if s.no_password else form_url})
+        for s in students], kind=MailKind.BULK, batch=batch.id)
+    batch_id, queued = batch.id, batch.count
     db.session.commit()
-    return ReminderResult(len(students), total - len(students), batch_id, last_out_by)
+    return ReminderResult(queued, skipped, batch_id, last_out_by)
 
 
 def batch_progress(batch_id: str) -> dict:

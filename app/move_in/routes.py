@@ -4,9 +4,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.auth.access import student_required
+from app.auth.services import password_link
 from app.extensions import db
+from app.models.accounts import User
 from app.models.move_in import FormStatus, MoveInAnswer, MoveInForm, MoveInPhoto
-from app.move_in import bp, services
+from app.move_in import bp, invite, services
 from app.move_in.checklist import academic_year, checklist_for, terms_for, year_label
 from app.move_in.forms import build_form
 from app.photos import photo_response
@@ -85,3 +87,17 @@ def photo(photo_id: int):
     if not (is_owner or is_house_admin):
         abort(404, "No such photo")
     return photo_response(photo_row.key, photo_row.mime)
+
+
+@bp.route("/welcome/<token>")
+def welcome(token: str):
+    """A reminder's invite for a student without a password: on to a fresh set-password link, then the form."""
+    user_id = invite.invited_user_id(token)
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None or not user.is_student:
+        flash("That link has expired. Ask for a new one here and you can set your password.", "error")
+        return redirect(url_for("auth.forgot_password"))
+    if user.password_hash is not None:
+        flash("You already have a password: log in to open your move-in form.", "info")
+        return redirect(url_for("auth.login", next=url_for(".form")))
+    return redirect(password_link(user, next_path=url_for(".form")))

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Role
 from app.models.mail import MailKind, MailStatus, OutboxEmail
 from app.models.move_in import MoveInReminder, ReminderBatch
-from app.move_in import reminders
+from app.move_in import invite, reminders
 from tests.conftest import PASSWORD
 from tests.move_in.conftest import make_form
 
@@ -57,15 +57,35 @@ def test_links_lead_to_the_form(app, client, login, admin, students):
     assert by_address["cy@example.ac.za"]["link"] == "http://localhost/move-in/"
     assert by_address["cy@example.ac.za"]["set_password"] is False
     invite = by_address["dee@example.ac.za"]
-    assert invite["set_password"] is True and "/password/reset/" in invite["link"]
+    assert invite["set_password"] is True and invite["link"].startswith("http://localhost/move-in/welcome/")
 
     client.post("/logout")
-    url = urlsplit(invite["link"])
-    path = url.path + "?" + url.query
+    response = client.get(urlsplit(invite["link"]).path)
+    assert response.status_code == 302 and "/password/reset/" in response.headers["Location"]
+    reset = urlsplit(response.headers["Location"])
+    path = reset.path + "?" + reset.query
     assert client.get(path).status_code == 200
     response = client.post(path, data={"password": PASSWORD, "confirm": PASSWORD})
     assert response.status_code == 302 and response.headers["Location"] == "/move-in/"
     assert "Move-in form" in client.get("/move-in/").get_data(as_text=True)
+    client.post("/logout")
+
+    response = client.get(urlsplit(invite["link"]).path)  # used up once the password is set
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login?next=")
+
+
+def test_invite_outlives_the_set_password_link_but_not_forever(app, client, students):
+    invited = students[3]
+    with app.test_request_context():
+        today = invite._today()
+        fresh = f"/move-in/welcome/{invited.id}.{today - 3}.{invite._signature(invited.id, today - 3)}"
+        stale = f"/move-in/welcome/{invited.id}.{today - 31}.{invite._signature(invited.id, today - 31)}"
+        forged = f"/move-in/welcome/{invited.id}.{today}.{invite._signature(invited.id + 1, today)}"
+        other = f"/move-in/welcome/{students[2].id}.{today}.{invite._signature(students[2].id, today)}"
+    assert "/password/reset/" in client.get(fresh).headers["Location"]  # three days on, still works
+    for token in (stale, forged, "/move-in/welcome/garbage"):
+        assert client.get(token).headers["Location"] == "/password/forgot"
+    assert client.get(other).headers["Location"].startswith("/login")  # has a password already
 
 
 def test_second_press_within_cooldown_sends_nothing(app, login, admin, students):
