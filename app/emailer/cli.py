@@ -1,6 +1,7 @@
 """`flask mail worker | drain | catcher`."""
 import signal
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -9,16 +10,24 @@ from flask.cli import AppGroup
 mail_cli = AppGroup("mail", help="Deliver queued email and run the local mail catcher.")
 
 
-def _stop_on_signals() -> threading.Event:
+@contextmanager
+def stop_on_signals():
+    """An event set by SIGTERM or SIGINT while the block runs (the previous handlers come back after)."""
     stop = threading.Event()
 
     def handle(signum, _frame):
         click.echo(f"mail: {signal.Signals(signum).name} received, finishing the message in hand", err=True)
         stop.set()
 
-    signal.signal(signal.SIGTERM, handle)
-    signal.signal(signal.SIGINT, handle)
-    return stop
+    if threading.current_thread() is not threading.main_thread():  # tests may run a command from a thread
+        yield stop
+        return
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @mail_cli.command("drain")
@@ -26,7 +35,8 @@ def drain_command() -> None:
     """Deliver what is due now within the budget, then exit."""
     from app.emailer.worker import Worker
 
-    totals = Worker(_stop_on_signals()).drain()
+    with stop_on_signals() as stop:
+        totals = Worker(stop).drain()
     click.echo("mail drain: " + ", ".join(f"{value} {key}" for key, value in totals.items()))
 
 
@@ -35,9 +45,10 @@ def worker_command() -> None:
     """Deliver queued mail until SIGTERM (then finish the message in hand and exit)."""
     from app.emailer.worker import Worker
 
-    worker = Worker(_stop_on_signals())
-    click.echo(f"mail worker {worker.owner} started", err=True)
-    worker.run()
+    with stop_on_signals() as stop:
+        worker = Worker(stop)
+        click.echo(f"mail worker {worker.owner} started", err=True)
+        worker.run()
     click.echo("mail worker stopped: " + ", ".join(f"{v} {k}" for k, v in worker.totals.items()), err=True)
 
 
@@ -53,12 +64,12 @@ def catcher_command(host: str, port: int, daily_limit: int | None, folder: str |
     from app.emailer.settings import setting
 
     folder_path = Path(folder or setting("MAIL_CATCHER_DIR"))
-    stop = _stop_on_signals()
     controller = start_catcher(folder_path, host, port, daily_limit)
     limit = f", daily limit {daily_limit}" if daily_limit else ""
     click.echo(f"mail catcher on {host}:{port}, keeping messages in {folder_path}{limit}", err=True)
     try:
-        while not stop.wait(1):
-            pass
+        with stop_on_signals() as stop:
+            while not stop.wait(1):
+                pass
     finally:
         controller.stop()

@@ -129,11 +129,9 @@ class Recorder:
 
     def _resumed(self, state: MailState, now: datetime) -> None:
         """The first delivery after a pause: queue one summary alert to the developers."""
-        waited = db.session.scalar(
-            sa.select(sa.func.count(OutboxEmail.id)).where(
-                OutboxEmail.created_at < (state.paused_until or now),
-                sa.or_(OutboxEmail.status.in_([MailStatus.QUEUED, MailStatus.SENDING]),
-                       OutboxEmail.sent_at >= (state.paused_until or now))))
+        still_waiting = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
+            OutboxEmail.status.in_([MailStatus.QUEUED, MailStatus.SENDING])))
+        waited = still_waiting + len(self.sent)
         context = {"paused_from": f"{state.paused_since:%Y-%m-%d %H:%M} UTC",
                    "paused_to": f"{(state.paused_until or now):%Y-%m-%d %H:%M} UTC",
                    "resumed_at": f"{now:%Y-%m-%d %H:%M} UTC", "reason": state.paused_reason or "unknown",

@@ -34,3 +34,36 @@ def outbox(app):
             return found
 
     return rows
+
+
+@pytest.fixture
+def mail_state(app):
+    """mail_state() -> the shared MailState row (or None); mail_state(paused_until=...) changes it first."""
+    from app.emailer import budget
+
+    def get(**changes):
+        with app.app_context():
+            state = budget.read_state()
+            if changes:
+                state = budget.begin_locked()
+                for key, value in changes.items():
+                    setattr(state, key, value)
+                db.session.commit()
+                state = budget.read_state()
+            if state is not None:
+                db.session.expunge(state)
+            return state
+
+    return get
+
+
+@pytest.fixture
+def drain(runner):
+    """drain() runs `flask mail drain` and returns its output (failing the test on a non-zero exit)."""
+
+    def run() -> str:
+        result = runner.invoke(args=["mail", "drain"])
+        assert result.exit_code == 0, result.output + repr(result.exception)
+        return result.output
+
+    return run
