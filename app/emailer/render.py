@@ -42,10 +42,10 @@ def render_parts(template: str, context: dict, logo: bool) -> tuple[str, str, st
         html = render_template(f"email/{template}.html", logo_cid=LOGO_CID if logo else None, **context)
     except Exception as exc:  # noqa: BLE001 - any template problem makes the email unsendable
         raise RenderError(f"cannot render {template}: {exc!r}") from exc
-    first, _, body = text.partition("\n")
-    if not first.startswith("Subject:"):
+    head, _, body = text.partition("\n\n")  # the subject runs to the first blank line
+    if not head.startswith("Subject:"):
         raise RenderError(f"email/{template}.txt must start with a 'Subject: ...' line")
-    return one_line(first[len("Subject:"):]), body.lstrip("\n"), html
+    return one_line(head[len("Subject:"):]), body.lstrip("\n"), html
 
 
 def build_message(row) -> bytes:
