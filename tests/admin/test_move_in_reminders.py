@@ -120,16 +120,16 @@ def test_cooldown_is_configurable(app, login, admin, students):
 def test_concurrent_double_click_sends_once(app, admin, students, monkeypatch):
     """Two presses at the same instant from two sessions: every student gets exactly one reminder.
 
-    A pause between reading who is due and writing the reminders widens the race window, so without the
-    per-house lock both presses would queue for everyone.
+    A pause just before the press works out who is due widens the race window, so without the per-house
+    lock both presses would queue for everyone (or deadlock on MariaDB).
     """
-    real_estimate = reminders.estimate_delivery
+    real_year = reminders.academic_year
 
-    def slow_estimate(*args, **kwargs):
+    def slow_year(*args, **kwargs):
         time.sleep(0.5)
-        return real_estimate(*args, **kwargs)
+        return real_year(*args, **kwargs)
 
-    monkeypatch.setattr(reminders, "estimate_delivery", slow_estimate)
+    monkeypatch.setattr(reminders, "academic_year", slow_year)
     clients = [app.test_client() for _ in range(2)]
     for c in clients:
         assert c.post("/login", data={"email": admin.email, "password": PASSWORD}).status_code == 302
