@@ -69,10 +69,13 @@ def consider_alert(session: Session, counted: Counted, occ: Occurrence, config: 
     """Queue an alert in `session` when one is due and allowed; returns what was done (for tests and logs)."""
     reason = alert_reason(counted, int(config.get("ERRORLOG_SPIKE_PER_HOUR", 100)))
     recipients = list(config.get("DEVELOPER_EMAILS") or [])
-    if reason is None or counted.status == ErrorStatus.MUTED or not recipients:
+    if reason is None or not recipients:
+        return None
+    state = counted.state
+    if state.status == ErrorStatus.MUTED:
         return None
     interval = timedelta(seconds=float(config.get("ERRORLOG_ALERT_INTERVAL", 3600)))
-    if counted.last_alert_at is not None and occ.at - counted.last_alert_at < interval:
+    if state.last_alert_at is not None and occ.at - state.last_alert_at < interval:
         hold(session, counted.group_id, reason, occ.at)
         return "held"
     if not take_daily_slot(session, occ.at, int(config.get("ERRORLOG_ALERT_DAILY_CAP", 20))):
@@ -81,9 +84,9 @@ def consider_alert(session: Session, counted: Counted, occ: Occurrence, config: 
     held_back, held_total = take_held_back(session)
     session.execute(sa.update(ErrorGroup).where(ErrorGroup.id == counted.group_id).values(last_alert_at=occ.at))
     context = {
-        "reason": reason, "title": counted.title, "source": occ.source, "error_type": occ.error_type,
-        "message": occ.message[:2000], "count": counted.count, "hour_count": counted.hour_count,
-        "first_seen": counted.first_seen.isoformat(timespec="seconds") + "Z",
+        "reason": reason, "title": state.title, "source": occ.source, "error_type": occ.error_type,
+        "message": occ.message[:2000], "count": state.count, "hour_count": counted.hour_count,
+        "first_seen": state.first_seen.isoformat(timespec="seconds") + "Z",
         "at": occ.at.isoformat(timespec="seconds") + "Z", "reference": occ.reference,
         "url": detail_url(counted.group_id), "held_back": held_back, "held_total": held_total,
         "held_more": max(0, held_total - sum(item["held"] for item in held_back)),

@@ -81,8 +81,6 @@ def write(app: Flask, occurrence: Occurrence, alert: bool) -> None:
         with app.app_context():
             session = db.session
             try:
-                if session.get_bind().dialect.name in ("mysql", "mariadb"):
-                    session.connection(execution_options={"isolation_level": "READ COMMITTED"})
                 counted = store(session, occurrence, keep, retention)
                 if alert:
                     _alert_apart(session, counted, occurrence, app.config)
