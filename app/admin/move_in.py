@@ -1,6 +1,7 @@
 """House admins' move-in pages: completion per house, students, CSV, the reminder button, checklist editing."""
 from datetime import datetime
 
+import sqlalchemy as sa
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -10,7 +11,7 @@ from app.extensions import db
 from app.houses import house_by_slug
 from app.models.accounts import Role, User
 from app.models.houses import House
-from app.models.move_in import ReminderBatch
+from app.models.move_in import MoveInForm, ReminderBatch
 from app.move_in import overview, reminders
 from app.move_in.checklist import (ITEM_MAX_LENGTH, TERM_MAX_LENGTH, academic_year, checklist_for, parse_lines,
                                    replace_lists, terms_for, year_label)
@@ -115,11 +116,15 @@ def move_in_student(user_id: int):
     student = db.session.get(User, user_id)
     if student is None or student.role != Role.STUDENT or not current_user.administers(student.house_id or 0):
         abort(404, "No such student in your houses")
-    year = academic_year()
+    current = academic_year()
+    year = request.args.get("year", current, type=int)
     saved = form_for(student.id, year)
+    years = db.session.scalars(sa.select(MoveInForm.academic_year).where(MoveInForm.user_id == student.id)
+                               .order_by(MoveInForm.academic_year.desc())).all()
     history = reminders.history(student.id)
     return render_template("admin/move_in_student.html", student=student, saved=saved, year=year_label(year),
-                           history=history, this_year=sum(1 for r in history if r["year"] == year),
+                           years=[(y, year_label(y)) for y in years if y != year],
+                           history=history, this_year=sum(1 for r in history if r["year"] == current),
                            cap=reminders.yearly_cap())
 
 

@@ -73,6 +73,20 @@ def test_student_form_visible_once_submitted(app, client, login, admin, three_st
     assert "Draft" in page and "private draft note" not in page
 
 
+def test_earlier_years_forms(app, login, admin, three_students):
+    from app.move_in.checklist import academic_year
+
+    with app.app_context():
+        last_year = academic_year() - 1
+    done = three_students[0]
+    make_form(app, done, "submitted", year=last_year)
+    client = login(admin)
+    page = client.get(f"/admin/move-in/students/{done.id}").get_data(as_text=True)
+    assert "Not started" in page and f"year={last_year}" in page
+    page = client.get(f"/admin/move-in/students/{done.id}?year={last_year}").get_data(as_text=True)
+    assert f"Move-in form {last_year}" in page and "Submitted " in page
+
+
 def test_admins_see_only_their_houses(app, client, login, make_house, make_user, three_students):
     other = make_house("baobab")
     outsider = make_user(Role.ADMIN, admin_of=[other], email="outsider@example.ac.za")
