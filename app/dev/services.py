@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import load_only
 from flask import current_app
 
 from app.extensions import db
@@ -13,6 +14,8 @@ from app.models.errors import ErrorGroup, ErrorHourlyCount, ErrorOccurrence, Err
 
 STATUS_FILTERS = ("open", "muted", "resolved", "all")
 ACTIONS = {"resolve": ErrorStatus.RESOLVED, "mute": ErrorStatus.MUTED, "reopen": ErrorStatus.OPEN}
+LIST_COLUMNS = (ErrorGroup.title, ErrorGroup.source, ErrorGroup.status, ErrorGroup.count, ErrorGroup.first_seen,
+                ErrorGroup.last_seen)
 _REFERENCE = re.compile(r"^[2-9A-Z]{4}-?[2-9A-Z]{4}$")
 
 
@@ -70,7 +73,7 @@ def list_groups(filters: Filters, page_size: int, now: datetime | None = None) -
     pages = max(1, math.ceil(total / page_size))
     page = min(filters.page, pages)
     groups = list(db.session.scalars(
-        sa.select(ErrorGroup).where(*where).order_by(ErrorGroup.last_seen.desc(), ErrorGroup.id.desc())
+        sa.select(ErrorGroup).options(load_only(*LIST_COLUMNS)).where(*where).order_by(ErrorGroup.last_seen.desc(), ErrorGroup.id.desc())
         .offset((page - 1) * page_size).limit(page_size)))
     series = hourly_series([g.id for g in groups], 24, now or utcnow())
     return GroupPage(groups=groups, total=total, page=page, pages=pages, series=series)
@@ -80,18 +83,24 @@ def sources() -> list[str]:
     return list(db.session.scalars(sa.select(ErrorGroup.source).distinct().order_by(ErrorGroup.source)))
 
 
+def _hours_since(start: datetime):
+    """SQL for the whole hours between `start` and ErrorHourlyCount.hour (an integer, no datetime parsing)."""
+    if db.engine.dialect.name == "sqlite":
+        return sa.cast(sa.func.round((sa.func.julianday(ErrorHourlyCount.hour) - sa.func.julianday(start)) * 24),
+                       sa.Integer)
+    return sa.func.timestampdiff(sa.text("HOUR"), start, ErrorHourlyCount.hour)
+
+
 def hourly_series(group_ids: list[int], hours: int, now: datetime) -> dict[int, list[int]]:
     """Counts per hour for the last `hours` hours (oldest first), for each group."""
-    current = now.replace(minute=0, second=0, microsecond=0)
-    start = current - timedelta(hours=hours - 1)
+    start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours - 1)
     series = {gid: [0] * hours for gid in group_ids}
     if not group_ids:
         return series
-    rows = db.session.execute(
-        sa.select(ErrorHourlyCount.group_id, ErrorHourlyCount.hour, ErrorHourlyCount.count)
+    rows = db.session.connection().execute(
+        sa.select(ErrorHourlyCount.group_id, _hours_since(start), ErrorHourlyCount.count)
         .where(ErrorHourlyCount.group_id.in_(group_ids), ErrorHourlyCount.hour >= start))
-    for group_id, hour, count in rows:
-        index = int((hour - start).total_seconds() // 3600)
+    for group_id, index, count in rows:
         if 0 <= index < hours:
             series[group_id][index] += count
     return series

@@ -155,3 +155,24 @@ def test_banner_when_the_queue_keeps_growing(client, login, developer, app):
     login(developer)
     page = client.get("/dev/errors").get_data(as_text=True)
     assert "The mail queue keeps growing: 4 emails waiting" in page
+
+
+def test_hourly_series_puts_each_count_in_its_hour(app, make_errors):
+    from datetime import datetime
+
+    from app.dev.services import hourly_series
+    from app.extensions import db
+    from app.models.errors import ErrorHourlyCount
+
+    ids = make_errors([("web", "Charted", 1)])
+    gid = ids["Charted"]
+    now = datetime(2026, 3, 10, 14, 35)
+    with app.app_context():
+        db.session.query(ErrorHourlyCount).delete()
+        for hour, count in ((14, 5), (13, 2), (0, 1), (15, 9)):  # 15:00 is in the future, ignored
+            db.session.add(ErrorHourlyCount(group_id=gid, hour=datetime(2026, 3, 10, hour), count=count))
+        db.session.add(ErrorHourlyCount(group_id=gid, hour=datetime(2026, 3, 9, 14), count=7))  # 24 h ago: out
+        db.session.add(ErrorHourlyCount(group_id=gid, hour=datetime(2026, 3, 9, 15), count=3))  # first bar
+        db.session.commit()
+        series = hourly_series([gid], 24, now)[gid]
+    assert series == [3] + [0] * 8 + [1] + [0] * 12 + [2, 5]
