@@ -1,19 +1,31 @@
 #!/usr/bin/env bash
 # Development run: SQLite + demo data + local mail catcher + mail worker + the web app on :5000.
+# Mail goes to the catcher (never to a real server); a developer reads it at /dev/mail.
+# Optional: MAIL_CATCHER_PORT (default 1025), MAIL_CATCHER_DAILY_LIMIT (answer 550 5.4.5 past that many a day).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export FLASK_APP=wsgi
-export MAIL_SERVER=${MAIL_SERVER:-127.0.0.1} MAIL_PORT=${MAIL_PORT:-1025}
+CATCHER_PORT=${MAIL_CATCHER_PORT:-1025}
+# Point the app at the catcher whatever .env says (exported variables win over .env).
+export MAIL_SERVER=127.0.0.1 MAIL_PORT=$CATCHER_PORT MAIL_USE_TLS= MAIL_USE_SSL= MAIL_USERNAME= MAIL_PASSWORD=
+export MAIL_POLL_SECONDS=${MAIL_POLL_SECONDS:-1}
 FLASK=.venv/bin/flask
 
 $FLASK db upgrade
 $FLASK seed-demo
 
 pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+cleanup() { trap - EXIT INT TERM; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
-$FLASK mail catcher --port "$MAIL_PORT" & pids+=($!)
+catcher_args=(--port "$CATCHER_PORT")
+[ -n "${MAIL_CATCHER_DAILY_LIMIT:-}" ] && catcher_args+=(--daily-limit "$MAIL_CATCHER_DAILY_LIMIT")
+$FLASK mail catcher "${catcher_args[@]}" & pids+=($!)
+# Start the worker once the catcher answers, so the first emails are not put back for a retry.
+for _ in $(seq 1 50); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$CATCHER_PORT") 2>/dev/null && break
+  sleep 0.2
+done
 $FLASK mail worker & pids+=($!)
 echo "Mail: caught messages are listed at http://127.0.0.1:5000/dev/mail (log in as dev@example.ac.za)"
 $FLASK run --host 127.0.0.1 --port 5000 --debug
