@@ -1,6 +1,15 @@
-// Live progress of a reminder batch on /admin/move-in: polls the batch's JSON until nothing is left to send.
+// /admin/move-in: the reminder button disables itself once pressed (the server is safe against a double
+// click anyway), and the live progress of a reminder batch polls its JSON until nothing is left to send.
 (function () {
   "use strict";
+
+  document.querySelectorAll("form[data-once]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var button = form.querySelector("button[type=submit]");
+      if (button) { window.setTimeout(function () { button.disabled = true; }, 0); }
+    });
+  });
+
   var panel = document.querySelector("[data-progress-url]");
   if (!panel || !window.fetch) { return; }
   var url = panel.getAttribute("data-progress-url");
@@ -22,6 +31,11 @@
     }
   }
 
+  function schedule() {
+    window.setTimeout(poll, delay);
+    delay = Math.min(delay * 1.3, 15000);
+  }
+
   function poll() {
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.ok ? response.json() : null; })
@@ -30,11 +44,6 @@
         if (!data || !data.done) { schedule(); }
       })
       .catch(schedule);
-  }
-
-  function schedule() {
-    window.setTimeout(poll, delay);
-    delay = Math.min(delay * 1.3, 15000);
   }
 
   schedule();

@@ -1,4 +1,5 @@
 """The student's form: validation, draft then submit, read-only after submit, one form per year."""
+import re
 from datetime import datetime
 
 import pytest
@@ -142,6 +143,9 @@ def test_damaged_item_offers_a_prefilled_issue(login, student):
     assert "/issues/new?category=other&amp;location=room&amp;title=Window+damaged" in page
     assert "Cracked+pane" in page
     assert page.count("Report this as a maintenance issue") == 1
+    link = re.search(r'href="(/issues/new\?[^"]+)"', page)[1].replace("&amp;", "&")
+    report = client.get(link).get_data(as_text=True)  # the issues form arrives filled in
+    assert 'value="Window damaged"' in report and "Recorded on my move-in form: Cracked pane" in report
 
 
 def test_only_students_with_a_house(app, client, login, admin, make_user):
