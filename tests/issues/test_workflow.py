@@ -138,3 +138,24 @@ def test_student_comment(app, login, student, make_issue):
     assert client.post(f"/issues/{issue_id}/comment", data={"body": ""}).status_code == 400
     assert client.post(f"/issues/{issue_id}/comment", data={"body": "I am home after 5pm"}).status_code == 302
     assert "I am home after 5pm" in client.get(f"/issues/{issue_id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"status": "in_progress", "comment": "x", "visibility": "everyone"}, "Not a valid choice"),
+    ({"status": "in_progress", "comment": "x" * 5001, "visibility": "public"}, "limited to 5000"),
+    ({"status": "", "comment": "x", "visibility": "public"}, "Choose a status"),
+    ({"status": "in_progress", "comment": "bad \x00 byte", "visibility": "public"}, "cannot store"),
+])
+def test_admin_bad_input_keeps_everything_as_it_was(app, login, student, admin, make_issue, outbox, data,
+                                                    message):
+    issue_id = make_issue(student)
+    response = login(admin).post(f"/admin/issues/{issue_id}", data=data)
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert status_of(app, issue_id) == "reported" and outbox() == []
+
+
+def test_me_too_on_a_closed_issue_is_refused(app, login, house, student, make_user, make_issue):
+    from app.models.accounts import Role
+    housemate = make_user(Role.STUDENT, house=house, room="103")
+    issue_id = make_issue(student, area_id=house.common_area_ids[0], status="resolved", resolved_days_ago=1)
+    assert login(housemate).post(f"/issues/{issue_id}/me-too").status_code == 404
