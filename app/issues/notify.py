@@ -3,7 +3,8 @@
 - subscribers(issue, actor): the issue's reporter and "me too" subscribers hear about a status change or a
   public admin comment; one pending email per issue and recipient is updated in place (coalesced), so two quick
   changes arrive as one email that shows the latest status and the recent updates.
-- new_issue(issue): house admins who chose one email per issue (the default), and digest readers for urgent ones.
+- new_issue(issue, reopened): house admins who chose one email per issue (the default), and digest readers for
+  urgent ones, hear about a new issue or one its reporter reopened.
 - send_digests(): one email per digest-reading admin with the issues new since their last digest.
 """
 from datetime import timedelta
@@ -73,13 +74,14 @@ def issue_summary(issue: Issue) -> dict:
             "link": _absolute("admin.issue_detail", issue_id=issue.id)}
 
 
-def new_issue(issue: Issue) -> int:
-    """Tell the house's admins about a new issue, as each one chose."""
+def new_issue(issue: Issue, reopened: bool = False) -> int:
+    """Tell the house's admins about a new (or reopened) issue, as each one chose."""
     sent = 0
     urgent = issue.urgency == Urgency.URGENT
     for admin, choice in _house_admins(issue.house_id):
         if choice == NewIssueMail.EACH or (choice == NewIssueMail.DAILY and urgent):
-            enqueue("issue_new", admin.email, {"name": admin.name, "issue": issue_summary(issue)},
+            enqueue("issue_new", admin.email,
+                    {"name": admin.name, "issue": issue_summary(issue), "reopened": reopened},
                     kind=MailKind.TRANSACTIONAL)
             sent += 1
     return sent

@@ -27,7 +27,7 @@ def _prefill(form: ReportForm) -> None:
             continue
         if hasattr(field, "choices") and value not in {choice.value for choice in field.choices}:
             continue
-        field.data = value[:5000]
+        field.data = value[: (field.render_kw or {}).get("maxlength", 5000)]
 
 
 @bp.route("/")

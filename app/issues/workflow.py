@@ -86,6 +86,7 @@ def reopen(issue: Issue, student, reason: str) -> None:
     _set_status(issue, IssueStatus.REPORTED)
     issue.updated_at = utcnow()
     notify.subscribers(issue, actor=student)
+    notify.new_issue(issue, reopened=True)
 
 
 def rate(issue: Issue, student, rating: int) -> None:

@@ -68,6 +68,7 @@ def test_report_progress_resolve_reopen_with_real_smtp(app, client, auth, runner
     assert len(mails_to(smtp_server, student.email)) == 1  # the reporter's own step does not email them
     (first, second) = mails_to(smtp_server, housemate.email)
     assert second["Subject"].endswith(": Reported") and "Flickers again" in text_of(second)
+    assert mails_to(smtp_server, admin.email)[-1]["Subject"].startswith(f"Reopened issue #{issue_id}")
 
 
 @pytest.mark.parametrize("app", NO_DELAY, indirect=True)

@@ -122,11 +122,11 @@ def test_oversized_request_gets_a_friendly_413(app, login, student, csrf):
 def test_prefill_from_query_arguments(login, student, house):
     client = login(student)
     area = house.common_area_ids[1]
-    page = client.get(f"/issues/new?category=furniture&location={area}&title=Broken+chair"
+    page = client.get(f"/issues/new?category=furniture&location={area}&title=Broken+chair" + "+x" * 80 +
                       "&description=Leg+snapped+%3Cb%3E").get_data(as_text=True)
     assert '<option selected value="furniture">' in page
     assert f'<option selected value="{area}">' in page
-    assert 'value="Broken chair"' in page
+    assert 'value="' + ("Broken chair" + " x" * 80)[:120] + '"' in page  # cut to the title's limit
     assert "Leg snapped &lt;b&gt;" in page
 
 
