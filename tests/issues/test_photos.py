@@ -82,3 +82,11 @@ def test_local_storage_refuses_path_tricks_and_deletes(tmp_path, app):
         storage.open(key)
     with app.test_request_context():
         delete_photo("not-a-key")
+
+
+def test_pixel_bomb_is_refused_before_decoding():
+    bomb = io.BytesIO()
+    Image.new("1", (10_000, 5_000)).save(bomb, "PNG")  # tiny file, 50 megapixels
+    assert len(bomb.getvalue()) < MAX_PHOTO_BYTES
+    with pytest.raises(PhotoError, match="too many pixels"):
+        clean_image(upload(bomb.getvalue(), name="bomb.png"))
