@@ -157,4 +157,4 @@ def issue_link(answer: MoveInAnswer) -> str:
         "title": f"{answer.item_label} {answer.condition.value if answer.condition else ''}".strip()[:120],
         "description": f"Recorded on my move-in form: {answer.comment}"[:2000],
     })
-    return "/issues/new?" + query
+    return url_for("issues.new") + "?" + query
