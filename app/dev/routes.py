@@ -28,9 +28,10 @@ def errors():
 def error_detail(group_id: int):
     group = db.session.get(ErrorGroup, group_id) or abort(404, "There is no such error group.")
     week = services.hourly_series([group.id], 24 * 7, utcnow())[group.id]
-    chart = bar_chart(week, width=672, height=90, label=f"{sum(week)} occurrence{'' if sum(week) == 1 else 's'} in the last 7 days, per hour",
-                      css_class="chart")
-    return render_template("dev/error_detail.html", group=group, chart=chart, week_total=sum(week),
+    total = sum(week)
+    label = f"{total} occurrence{'' if total == 1 else 's'} in the last 7 days, per hour"
+    chart = bar_chart(week, width=672, height=90, label=label, css_class="chart")
+    return render_template("dev/error_detail.html", group=group, chart=chart, week_total=total,
                            occurrences=services.recent_occurrences(group.id), banner=services.mail_banner())
 
 

@@ -36,11 +36,12 @@ def seed_demo_errors() -> int:
     db.session.commit()
     app = current_app._get_current_object()
     now = utcnow()
-    for source, error, details, times, _status in DEMO_ERRORS:
+    for index, (source, error, details, times, _status) in enumerate(DEMO_ERRORS):
+        last = now - timedelta(minutes=41 * index)
         for n in range(times):
             subject = _raised(error) if isinstance(error, BaseException) else error
             occurrence = prepare(source, subject, details, new_reference(), app.config)
-            occurrence.at = now - timedelta(hours=47) + timedelta(hours=47) * (n + 1) / times
+            occurrence.at = last - timedelta(hours=47) * (times - 1 - n) / times
             write(app, occurrence, alert=False)
     for source, error, _details, _times, status in DEMO_ERRORS:
         if status is not None:
