@@ -37,7 +37,7 @@ def author_label(event) -> str:
 
 def recent_updates(issue: Issue) -> list[dict]:
     updates = [e for e in issue.events if e.public and e.kind in UPDATE_KINDS][-RECENT_UPDATES:]
-    return [{"when": e.created_at.strftime("%d %b %H:%M") if e.created_at else "now", "who": author_label(e),
+    return [{"when": e.created_at.strftime("%d %b %H:%M UTC") if e.created_at else "now", "who": author_label(e),
              "status": e.to_status.label if e.to_status else "", "text": e.body} for e in updates]
 
 
