@@ -48,7 +48,6 @@ def new():
         except ValueError as exc:
             form.location.errors.append(str(exc))
         else:
-            db.session.commit()
             flash("Thank you: your issue was reported. You will get an email when it moves.", "success")
             return redirect(url_for("issues.detail", issue_id=issue.id))
     status = 400 if form.is_submitted() else 200

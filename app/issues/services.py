@@ -48,12 +48,13 @@ def resolve_location(house, value: str) -> tuple[int | None, int | None]:
 
 
 def report_issue(student, data: dict, photos: list[CleanImage]) -> Issue:
-    """Create the issue, its photos, timeline and emails; the caller commits. Stored files are removed if the
+    """Create the issue, its photos, timeline and emails, and commit. Stored files are removed again if the
     database part fails, so nothing is left half-made."""
     _, area_id = resolve_location(student.house, data["location"])
     issue = Issue(house_id=student.house_id, reporter_id=student.id, category=Category(data["category"]),
                   room_id=None if area_id else student.room_id, common_area_id=area_id,
-                  title=data["title"].strip(), description=data["description"].strip(), urgency=Urgency(data["urgency"]),
+                  title=data["title"].strip(), description=data["description"].strip(),
+                  urgency=Urgency(data["urgency"]),
                   enter_permission=bool(data["enter_permission"]) and not area_id)
     db.session.add(issue)
     stored = []
@@ -67,8 +68,9 @@ def report_issue(student, data: dict, photos: list[CleanImage]) -> Issue:
         db.session.add(IssueSubscription(issue_id=issue.id, user_id=student.id))
         workflow.record_report(issue, student)
         notify.new_issue(issue)
-        db.session.flush()
+        db.session.commit()
     except Exception:
+        db.session.rollback()
         for key in stored:
             delete_photo(key)
         raise

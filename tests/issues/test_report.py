@@ -149,3 +149,20 @@ def test_photos_rows_are_deleted_with_issue_rows(app, login, student):
     assert client.post("/issues/new", data=data, content_type="multipart/form-data").status_code == 302
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(IssuePhoto.id))) == 1
+
+
+def test_a_failure_after_storing_photos_leaves_no_files(app, login, student, monkeypatch, tmp_path):
+    from app.issues import notify
+
+    def broken(issue, reopened=False):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(notify, "new_issue", broken)
+    client = login(student)
+    data = report_data()
+    data["photos"] = [photo_file(), photo_file("PNG", "b.png")]
+    with pytest.raises(RuntimeError):  # TESTING propagates it; users get the 500 page
+        client.post("/issues/new", data=data, content_type="multipart/form-data")
+    assert issue_count(app) == 0
+    assert (tmp_path / "uploads").exists()  # the photos had been stored...
+    assert not any(p.is_file() for p in (tmp_path / "uploads").rglob("*"))
