@@ -2,6 +2,7 @@
 import pytest
 
 from tests.conftest import PASSWORD
+from tests.issues.conftest import make_issue  # noqa: F401 (fixture)
 from tests.issues.images import jpeg_with_gps
 
 pytestmark = pytest.mark.browser
@@ -70,3 +71,22 @@ def test_report_with_photo_then_admin_progress_and_resolve(live_server, page, ho
     page.screenshot(path=str(tmp_path / "student-timeline.png"), full_page=True)
     page.get_by_role("button", name="Yes, it is fixed").click()
     page.get_by_text("Thanks for confirming the fix.").wait_for()
+
+
+def test_qr_landing_log_in_and_me_too(live_server, page, house, student, make_user, make_issue):
+    from app.models.accounts import Role
+
+    housemate = make_user(Role.STUDENT, house=house, room="108")
+    make_issue(student, area_id=house.common_area_ids[1], title="Dryer burns clothes")
+    page.goto(live_server.url + "/r/acacia")
+    assert "Dryer burns clothes" not in page.content()  # not for strangers
+    page.get_by_role("link", name="Log in").last.click()
+    page.get_by_label("Email").fill(housemate.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="Acacia House").wait_for()
+    page.get_by_role("button", name="Me too: Dryer burns clothes").click()
+    page.get_by_text("You will get an email when this issue moves.").wait_for()
+    assert page.get_by_role("button", name="Stop following: Dryer burns clothes").is_visible()
+    page.get_by_role("link", name="Report something new").click()
+    page.get_by_role("heading", name="Report an issue").wait_for()
