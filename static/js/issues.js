@@ -31,6 +31,9 @@
       });
     }
   }
+  if (window.matchMedia("(min-width: 700px)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (box) { box.open = true; });
+  }
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });
