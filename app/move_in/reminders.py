@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app, url_for
 
-from app import emailer
+from app.emailer import batch_progress as outbox_batch_progress
 from app.emailer import enqueue_many, estimate_delivery
 from app.extensions import db
 from app.models.accounts import Role, User
@@ -16,6 +16,7 @@ from app.models.mail import MailKind, MailStatus, OutboxEmail
 from app.models.move_in import FormStatus, MoveInForm, MoveInReminder, ReminderBatch
 from app.move_in.checklist import academic_year, year_label
 from app.move_in.invite import InviteLinks
+
 
 @dataclass(frozen=True)
 class ReminderResult:
@@ -97,7 +98,7 @@ def send_reminders(house: House, sent_by: User) -> ReminderResult:
 
 def batch_progress(batch_id: str) -> dict:
     """A batch's emails: in the queue, sent, waiting for budget, failed, unknown; and when the last should leave."""
-    progress = emailer.batch_progress(batch_id)
+    progress = outbox_batch_progress(batch_id)
     pending = progress["queued"] + progress["sending"]
     return {"batch": batch_id, "total": progress["total"], "queued": pending, "sent": progress["sent"],
             "waiting": progress["waiting_for_budget"], "failed": progress["failed"], "unknown": progress["unknown"],
