@@ -45,7 +45,7 @@ def window_passes(app):
 
 def test_reminders_beyond_the_budget_wait_for_the_window(app, client, login, admin, five_students, smtp_server,
                                                          runner):
-    before = utcnow()
+    before, connections = utcnow(), smtp_server.connections
     login(admin)
     page = client.post("/admin/move-in/reminders", data={"house": "acacia"}, follow_redirects=True)
     text = page.get_data(as_text=True)
@@ -54,7 +54,7 @@ def test_reminders_beyond_the_budget_wait_for_the_window(app, client, login, adm
     last_out_by = datetime.strptime(match[1], "%Y-%m-%d %H:%M")
     assert last_out_by >= before + timedelta(hours=23, minutes=59)  # 2 of the 5 must wait a day
     batch = re.search(r"/admin/move-in/batches/(\w+)", text)[1]
-    assert smtp_server.connections == 0  # the request only wrote rows; the mail worker talks SMTP
+    assert smtp_server.connections == connections  # the request only wrote rows; the worker talks SMTP
 
     drain(runner)
     assert len(reminders_received(smtp_server)) == 3
