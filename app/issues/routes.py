@@ -45,7 +45,7 @@ def new():
     if form.validate_on_submit():
         try:
             issue = services.report_issue(current_user, form.data, form.clean_photos)
-        except ValueError as exc:
+        except services.LocationError as exc:
             form.location.errors.append(str(exc))
         else:
             flash("Thank you: your issue was reported. You will get an email when it moves.", "success")

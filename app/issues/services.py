@@ -37,13 +37,17 @@ def issue_for(issue_id: int, user) -> Issue:
     return issue
 
 
+class LocationError(ValueError):
+    """A location that is not the student's room nor a common area of their house."""
+
+
 def resolve_location(house, value: str) -> tuple[int | None, int | None]:
     """(room_id, common_area_id) for a form value: 'room' or a common area id of `house`."""
     if value == "room":
         return None, None
     area = db.session.get(CommonArea, int(value)) if value.isdigit() else None
     if area is None or area.house_id != house.id:
-        raise ValueError("Choose one of the listed places.")
+        raise LocationError("Choose one of the listed places.")
     return None, area.id
 
 
