@@ -38,14 +38,28 @@ def seed_demo() -> list[tuple[str, str]]:
     return accounts
 
 
+def seed_demo_activity() -> dict[str, int]:
+    """Issues, move-in forms and error groups for the demo houses, so every page has something to show."""
+    from app.errorlog.demo import seed_demo_errors
+    from app.issues.demo import seed_demo_issues
+    from app.move_in.demo import seed_demo_move_in
+
+    residents = seed_demo_move_in()
+    issues = seed_demo_issues()
+    db.session.commit()
+    return {"residents": len(residents), "issues": issues, "error groups": seed_demo_errors()}
+
+
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command() -> None:
-    """Fill an empty database with demo houses and users (does nothing if houses exist)."""
+    """Fill an empty database with demo houses, users and activity (does nothing if houses exist)."""
     if db.session.scalar(sa.select(sa.func.count(House.id))):
         click.echo("The database already has houses; demo data not added.")
         return
     accounts = seed_demo()
+    extra = seed_demo_activity()
     click.echo("Demo data created. Log in with any of these (password: %s):" % DEMO_PASSWORD)
     for email, role in accounts:
         click.echo(f"  {role:<12} {email}")
+    click.echo("Also: " + ", ".join(f"{count} {what}" for what, count in extra.items()) + ".")

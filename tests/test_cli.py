@@ -116,6 +116,8 @@ def test_import_roster_needs_columns(runner, app, house, tmp_path):
 def test_seed_demo_once(runner, app):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0 and "dev@example.ac.za" in result.output
-    assert len(users(app)) == 7
+    assert "18 residents, 5 issues, 5 error groups" in result.output
+    seeded = users(app)
+    assert len(seeded) == 7 + 18
     assert "already has houses" in runner.invoke(args=["seed-demo"]).output
-    assert len(users(app)) == 7
+    assert users(app) == seeded
