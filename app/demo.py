@@ -17,6 +17,12 @@ DEMO_HOUSES = [
 COMMON_AREAS = ["Kitchen", "Laundry", "Common room", "Bathrooms (first floor)"]
 
 
+def _add_with_password(*users: User) -> None:
+    for user in users:
+        user.set_password(DEMO_PASSWORD)
+        db.session.add(user)
+
+
 def seed_demo() -> list[tuple[str, str]]:
     """Create the demo houses and users; returns (email, role) of the accounts made."""
     accounts = []
@@ -27,13 +33,10 @@ def seed_demo() -> list[tuple[str, str]]:
         admin = User(email=f"admin.{slug}@example.ac.za", name=f"Alex Admin ({name.split()[0]})",
                      role=Role.ADMIN, admin_houses=[house])
         accounts += [(student.email, "student"), (admin.email, "house admin")]
-        db.session.add_all([student, admin])
+        _add_with_password(student, admin)
     developer = User(email="dev@example.ac.za", name="Dana Developer", role=Role.DEVELOPER)
-    db.session.add(developer)
+    _add_with_password(developer)
     accounts.append((developer.email, "developer"))
-    for user in db.session.new:
-        if isinstance(user, User):
-            user.set_password(DEMO_PASSWORD)
     db.session.commit()
     return accounts
 

@@ -119,5 +119,9 @@ def test_seed_demo_once(runner, app):
     assert "18 residents, 5 issues, 5 error groups" in result.output
     seeded = users(app)
     assert len(seeded) == 7 + 18
+    with app.app_context():
+        for email, _role in [line.split()[-1:] + [None] for line in result.output.splitlines() if "@" in line]:
+            user = db.session.scalar(sa.select(User).where(User.email == email))
+            assert user.check_password("demo-password"), email
     assert "already has houses" in runner.invoke(args=["seed-demo"]).output
     assert users(app) == seeded

@@ -65,3 +65,5 @@ def test_register_page_lists_houses(client, house):
     page = client.get("/register").get_data(as_text=True)
     assert '<option value="acacia">Acacia House</option>' in page
     assert '<label for="email">' in page
+    assert '="None"' not in page  # absent attributes are left out, not rendered as "None"
+    assert 'autocomplete="email"' in page
