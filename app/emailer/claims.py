@@ -1,4 +1,5 @@
 """Claiming due outbox rows for one worker, within the budget, under a lease that expires."""
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -9,7 +10,9 @@ from app.emailer import budget
 from app.emailer.settings import setting
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.mail import PRIORITY, MailKind, MailStatus, OutboxEmail
+from app.models.mail import PRIORITY, MailKind, MailState, MailStatus, OutboxEmail
+
+REQUEUE_EVERY = 10.0  # seconds between looks for expired leases while batches follow each other
 
 
 @dataclass(frozen=True)
@@ -27,71 +30,87 @@ class Claimed:
 
 
 def claim_batch(owner: str, size: int) -> list[Claimed]:
-    """Claim up to `size` due rows for `owner`, highest priority first, charging each a budget slot.
-
-    Bulk mail only fills the budget up to the reserve. Returns [] while sending is paused.
-    """
+    """Claim up to `size` due rows for `owner` in a transaction of its own."""
     state = budget.begin_locked()
-    now = utcnow()
-    if budget.paused_until(state, now):
-        db.session.commit()
-        return []
-    _requeue_expired(now)
-    room = budget.daily_limit() - budget.used(now)
-    urgent = _pick(PRIORITY[MailKind.BULK] - 1, min(size, room), now, bulk=False)
-    bulk_room = min(size - len(urgent), room - budget.reserve() - len(urgent))
-    ids = urgent + _pick(PRIORITY[MailKind.BULK], bulk_room, now, bulk=True)
-    rows = _mark_claimed(ids, owner, now) if ids else []
+    rows = claim_locked(state, owner, size, requeue=True)
     db.session.commit()
     return rows
 
 
+_next_requeue = 0.0  # monotonic time of this process's next look for expired leases between batches
+
+
+def claim_locked(state: MailState, owner: str, size: int, requeue: bool = False) -> list[Claimed]:
+    """Inside a transaction holding the state lock: claim up to `size` due rows, highest priority first,
+    charging each a budget slot. Bulk mail only fills the budget up to the reserve. [] while paused."""
+    global _next_requeue
+    now = utcnow()
+    if size <= 0 or budget.paused_until(state, now):
+        return []
+    if requeue or time.monotonic() >= _next_requeue:
+        _requeue_expired(now)
+        _next_requeue = time.monotonic() + REQUEUE_EVERY
+    room = budget.daily_limit() - budget.used(now)
+    bulk_room = room - budget.reserve()
+    picked = []
+    for row in _pick(min(size, room), now):  # urgent rows come first, then bulk up to the reserve
+        if row.priority >= PRIORITY[MailKind.BULK] and bulk_room <= 0:
+            break
+        bulk_room -= 1
+        picked.append(row)
+    return _mark_claimed(picked, owner, now) if picked else []
+
+
 def _requeue_expired(now: datetime) -> None:
     """Rows whose worker died (lease expired) are due again; they keep their budget slot until reclaimed."""
-    db.session.execute(
-        sa.update(OutboxEmail)
-        .where(OutboxEmail.status == MailStatus.SENDING, OutboxEmail.lease_until < now)
-        .values(status=MailStatus.QUEUED, lease_owner=None, lease_until=None)
-        .execution_options(synchronize_session=False))
+    expired = list(db.session.connection().scalars(sa.select(OutboxEmail.id).where(
+        OutboxEmail.status == MailStatus.SENDING, OutboxEmail.lease_until < now)))
+    if expired:
+        db.session.connection().execute(
+            sa.update(OutboxEmail)
+            .where(OutboxEmail.id.in_(expired), OutboxEmail.status == MailStatus.SENDING,
+                   OutboxEmail.lease_until < now)
+            .values(status=MailStatus.QUEUED, lease_owner=None, lease_until=None))
 
 
-def _pick(priority: int, limit: int, now: datetime, bulk: bool) -> list[int]:
+COLUMNS = (OutboxEmail.id, OutboxEmail.kind, OutboxEmail.template, OutboxEmail.to_address, OutboxEmail.context,
+           OutboxEmail.logo, OutboxEmail.attempts, OutboxEmail.created_at, OutboxEmail.priority)
+
+
+def _pick(limit: int, now: datetime) -> list:
+    """Due rows in sending order, locked (others skip them) on MySQL/MariaDB."""
     if limit <= 0:
         return []
     query = (
-        sa.select(OutboxEmail.id)
-        .where(OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.send_after <= now,
-               OutboxEmail.priority == priority if bulk else OutboxEmail.priority <= priority)
+        sa.select(*COLUMNS)
+        .where(OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.send_after <= now)
         .order_by(OutboxEmail.priority, OutboxEmail.send_after, OutboxEmail.id)
         .limit(limit))
     if db.engine.dialect.name in ("mysql", "mariadb"):
         query = query.with_for_update(skip_locked=True)
-    return list(db.session.scalars(query))
+    return list(db.session.connection().execute(query))
 
 
-def _mark_claimed(ids: list[int], owner: str, now: datetime) -> list[Claimed]:
+def _mark_claimed(picked: list, owner: str, now: datetime) -> list[Claimed]:
     """The guarded UPDATE: only rows still queued become ours (SQLite has no SKIP LOCKED)."""
+    ids = [row.id for row in picked]
     lease = now + timedelta(seconds=setting("MAIL_LEASE_SECONDS"))
-    db.session.execute(
+    marked = db.session.connection().execute(
         sa.update(OutboxEmail)
         .where(OutboxEmail.id.in_(ids), OutboxEmail.status == MailStatus.QUEUED)
         .values(status=MailStatus.SENDING, lease_owner=owner, lease_until=lease, charged_at=now,
-                last_attempt_at=now)
-        .execution_options(synchronize_session=False))
-    rows = db.session.execute(
-        sa.select(OutboxEmail.id, OutboxEmail.kind, OutboxEmail.template, OutboxEmail.to_address,
-                  OutboxEmail.context, OutboxEmail.logo, OutboxEmail.attempts, OutboxEmail.created_at)
-        .where(OutboxEmail.id.in_(ids), OutboxEmail.lease_owner == owner,
-               OutboxEmail.status == MailStatus.SENDING)
-        .order_by(OutboxEmail.priority, OutboxEmail.send_after, OutboxEmail.id))
-    return [Claimed(*row) for row in rows]
+                last_attempt_at=now))
+    if marked.rowcount != len(ids):  # someone else took some: keep only what is ours
+        ours = set(db.session.connection().scalars(sa.select(OutboxEmail.id).where(
+            OutboxEmail.id.in_(ids), OutboxEmail.lease_owner == owner, OutboxEmail.status == MailStatus.SENDING)))
+        picked = [row for row in picked if row.id in ours]
+    return [Claimed(*row[:-1]) for row in picked]
 
 
 def renew_lease(owner: str) -> None:
     """Push back the lease of every row `owner` still holds (called with each outcome flush)."""
     lease = utcnow() + timedelta(seconds=setting("MAIL_LEASE_SECONDS"))
-    db.session.execute(
+    db.session.connection().execute(
         sa.update(OutboxEmail)
         .where(OutboxEmail.lease_owner == owner, OutboxEmail.status == MailStatus.SENDING)
-        .values(lease_until=lease)
-        .execution_options(synchronize_session=False))
+        .values(lease_until=lease))

@@ -8,7 +8,7 @@ from flask import current_app
 
 from app import errorlog
 from app.emailer import budget
-from app.emailer.claims import Claimed, renew_lease
+from app.emailer.claims import Claimed, claim_locked, renew_lease
 from app.emailer.outbox import enqueue
 from app.emailer.settings import setting
 from app.emailer.transport import Action, Reply
@@ -88,33 +88,36 @@ class Recorder:
         if len(self.sent) + len(self.updates) >= every or time.monotonic() - self._last_flush >= seconds:
             self.flush()
 
-    def flush(self) -> None:
-        """Write outcomes, renew the lease on the rows still in hand, pause or resume sending."""
+    def flush(self, claim_next: int = 0) -> list[Claimed]:
+        """Write outcomes, renew the lease on the rows still in hand, pause or resume sending; with
+        `claim_next`, claim the next batch in the same transaction (one commit per batch)."""
         state = budget.begin_locked()
         now = utcnow()
         if self.last_reply is not None:
             state.last_reply, state.last_reply_at = str(self.last_reply), now
         mine = (OutboxEmail.lease_owner == self.owner, OutboxEmail.status == MailStatus.SENDING)
         if self.sent:
-            db.session.execute(
+            db.session.connection().execute(
                 sa.update(OutboxEmail).where(OutboxEmail.id.in_(self.sent), *mine)
-                .values(status=MailStatus.SENT, sent_at=now, lease_owner=None, lease_until=None, last_error=None)
-                .execution_options(synchronize_session=False))
+                .values(status=MailStatus.SENT, sent_at=now, lease_owner=None, lease_until=None, last_error=None))
         for values in self.updates:
             values = dict(values)
             row_id = values.pop("id")
-            db.session.execute(
+            db.session.connection().execute(
                 sa.update(OutboxEmail).where(OutboxEmail.id == row_id, *mine)
-                .values(lease_owner=None, lease_until=None, **values)
-                .execution_options(synchronize_session=False))
-        renew_lease(self.owner)
+                .values(lease_owner=None, lease_until=None, **values))
+        if not claim_next:
+            renew_lease(self.owner)
         if self.pause is not None:
             self._start_pause(state, now)
         elif self.sent and state.paused_since is not None:
             self._resumed(state, now)
+            db.session.flush()  # the summary alert goes out with the next batch
+        rows = claim_locked(state, self.owner, claim_next)
         db.session.commit()
         self.sent, self.updates, self.pause = [], [], None
         self._last_flush = time.monotonic()
+        return rows
 
     def _start_pause(self, state: MailState, now: datetime) -> None:
         action, reply, detail = self.pause

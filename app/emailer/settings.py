@@ -12,7 +12,7 @@ DEFAULTS = {
     "MAIL_PAUSE_AUTH_SECONDS": 600.0,      # 535 authentication failure
     "MAIL_PAUSE_MAX_SECONDS": 24 * 3600.0,
     "MAIL_POLL_SECONDS": 2.0,              # worker idle poll
-    "MAIL_FLUSH_EVERY": 20,                # outcomes are written at least every N messages ...
+    "MAIL_FLUSH_EVERY": 50,                # outcomes are written at least every N messages ...
     "MAIL_FLUSH_SECONDS": 1.0,             # ... or every so many seconds
     "MAIL_LEASE_SECONDS": None,            # default: max(60, 10 x MAIL_TIMEOUT), renewed with every flush
     "MAIL_SHOW_CAUGHT": False,             # /dev/mail lists the catcher's messages (always in debug mode)

@@ -31,19 +31,21 @@ class Worker:
         self.stop = stop or threading.Event()
         self.totals = {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "released": 0}
 
-    def deliver_batch(self) -> int:
-        """Claim and send one batch; returns how many rows were claimed (0: nothing due or sendable)."""
-        rows = claim_batch(self.owner, int(current_app.config["MAIL_BATCH_SIZE"]))
-        if not rows:
-            return 0
+    def batch_size(self) -> int:
+        return int(current_app.config["MAIL_BATCH_SIZE"])
+
+    def deliver(self, rows: list[Claimed]) -> list[Claimed]:
+        """Send `rows` over one connection; record the outcomes and claim the next batch in one transaction."""
         recorder = Recorder(self.owner)
         try:
             self._send(rows, recorder)
-        finally:
+        except BaseException:
             recorder.flush()
+            raise
+        finally:
             for key, value in recorder.totals.items():
                 self.totals[key] += value
-        return len(rows)
+        return recorder.flush(claim_next=0 if self.stop.is_set() else self.batch_size())
 
     def _send(self, rows: list[Claimed], recorder: Recorder) -> None:
         try:
@@ -58,7 +60,8 @@ class Worker:
                     return
                 if not self._send_one(connection, row, rows[index + 1:], recorder):
                     return
-                recorder.maybe_flush()
+                if index + 1 < len(rows):  # the last outcomes go with the next claim
+                    recorder.maybe_flush()
 
     def _send_one(self, connection: Connection, row: Claimed, rest: list[Claimed], recorder: Recorder) -> bool:
         """Send `row`; False when the batch must stop (the rest is then given back)."""
@@ -107,8 +110,9 @@ class Worker:
 
     def drain(self) -> dict:
         """Deliver what is due now within the budget, then return the totals."""
-        while not self.stop.is_set() and self.deliver_batch():
-            pass
+        rows = claim_batch(self.owner, self.batch_size())
+        while rows:
+            rows = self.deliver(rows)
         db.session.remove()
         return self.totals
 
@@ -117,12 +121,12 @@ class Worker:
         poll = float(setting("MAIL_POLL_SECONDS"))
         while not self.stop.is_set():
             try:
-                claimed = self.deliver_batch()
+                rows = claim_batch(self.owner, self.batch_size())
+                while rows:
+                    rows = self.deliver(rows)
             except Exception as exc:  # noqa: BLE001 - the worker must outlive a bad moment
                 db.session.rollback()
                 errorlog.record("mail.worker", exc, {"worker": self.owner}, alert=False)
-                claimed = 0
             finally:
                 db.session.remove()
-            if not claimed:
-                self.stop.wait(poll)
+            self.stop.wait(poll)

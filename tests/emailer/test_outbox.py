@@ -98,3 +98,16 @@ def test_missing_template_fails_visibly(app, smtp_server, outbox, drain):
     row = outbox()[0]
     assert row.status == MailStatus.FAILED and "cannot render no_such_template" in row.last_error
     assert row.charged_at is None
+
+
+def test_non_ascii_subject_and_body_arrive_intact(app, smtp_server, injection_template, drain):
+    name = "Zoë Müller-Ndlovu 🏠 " + "long " * 30
+    with app.app_context():
+        enqueue("test_inject", "zoe@example.ac.za", {"name": name})
+        db.session.commit()
+    drain()
+    message = smtp_server.messages[0]
+    assert message["Subject"] == "Hello " + name.strip()
+    assert message.get_body(("plain",)).get_content().strip() == "Body for " + name.strip()
+    assert message.get_body(("html",)).get_content().strip() == f"<p>Body for {name}</p>"
+    assert not message.defects and not any(part.defects for part in message.walk())

@@ -1,0 +1,122 @@
+"""Drain throughput to a local aiosmtpd server against plain smtplib sending the same messages over one reused
+connection, measured side by side in one run (limit: the drain keeps at least 0.5 of the raw throughput,
+i.e. takes at most 2x the time). The drain renders, claims, charges the budget and records every outcome.
+
+Run: .venv/bin/python -m bench.bench_mail_drain   (BENCH_DATABASE_URL / TEST_DATABASE_URL pick the server;
+BENCH_SQLITE=1 uses a SQLite file instead)
+"""
+import os
+import smtplib
+import statistics
+import subprocess
+import sys
+import time
+
+import sqlalchemy as sa
+
+from bench.harness import fresh_database, free_port, report
+
+MESSAGES = 1_500
+ROUNDS = 5
+LIMIT = 2.0
+SERVER = """
+import asyncio, sys
+from aiosmtpd.controller import Controller
+class Null:
+    async def handle_DATA(self, server, session, envelope):
+        return "250 2.0.0 OK"
+controller = Controller(Null(), hostname="127.0.0.1", port=int(sys.argv[1]))
+controller.start()
+print("ready", flush=True)
+sys.stdin.read()
+controller.stop()
+"""
+
+
+def start_server(port: int) -> subprocess.Popen:
+    """The SMTP server in its own process, so it does not share the GIL with the sender being measured."""
+    process = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "ready"
+    return process
+
+
+def queue(app, count: int) -> None:
+    from app.emailer import enqueue_many
+    from app.extensions import db
+    from app.models.mail import MailKind
+
+    with app.app_context():
+        enqueue_many("password_reset", [(f"student{i}@example.ac.za",
+                                         {"name": f"Student {i}", "link": f"http://localhost/password/reset/t{i}"})
+                                        for i in range(count)], kind=MailKind.TRANSACTIONAL)
+        db.session.commit()
+
+
+def rendered(app) -> list[tuple[str, bytes]]:
+    """The queued messages as the worker would build them, for the raw baseline."""
+    from app.emailer.claims import Claimed
+    from app.emailer.render import build_message
+    from app.extensions import db
+    from app.models.mail import OutboxEmail
+
+    with app.app_context():
+        rows = db.session.scalars(sa.select(OutboxEmail).order_by(OutboxEmail.id))
+        return [(row.to_address, build_message(Claimed(row.id, row.kind, row.template, row.to_address, row.context,
+                                                       row.logo, row.attempts, row.created_at))) for row in rows]
+
+
+def raw_send(port: int, messages: list[tuple[str, bytes]]) -> float:
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+        for to, message in messages:
+            smtp.sendmail("no-reply@rinaibra.local", [to], message)
+    return time.perf_counter() - started
+
+
+def drain(app) -> float:
+    from app.emailer.worker import Worker
+
+    with app.app_context():
+        started = time.perf_counter()
+        totals = Worker().drain()
+        elapsed = time.perf_counter() - started
+    assert totals["sent"] == MESSAGES, totals
+    return elapsed
+
+
+def reset(app) -> None:
+    from app.extensions import db
+    from app.models.mail import MailState, OutboxEmail
+
+    with app.app_context():
+        db.session.execute(sa.delete(OutboxEmail))
+        db.session.execute(sa.delete(MailState))
+        db.session.commit()
+
+
+def main() -> int:
+    port = free_port()
+    server = start_server(port)
+    sqlite = bool(os.environ.get("BENCH_SQLITE"))
+    try:
+        with fresh_database("mail_drain", sqlite=sqlite) as (_url, app):
+            app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_DAILY_LIMIT=10 * MESSAGES * ROUNDS,
+                              MAIL_USERNAME=None, MAIL_PASSWORD=None)
+            raw_times, drain_times = [], []
+            for _ in range(ROUNDS):
+                reset(app)
+                queue(app, MESSAGES)
+                raw_times.append(raw_send(port, rendered(app)))
+                drain_times.append(drain(app))
+        raw, candidate = statistics.median(raw_times), statistics.median(drain_times)
+        print(f"{'SQLite' if sqlite else 'MariaDB'}: raw smtplib {MESSAGES / raw:.0f} msg/s, "
+              f"mail drain {MESSAGES / candidate:.0f} msg/s ({MESSAGES} messages, median of {ROUNDS})")
+        return 0 if report("mail drain vs raw smtplib (time)", candidate, raw, LIMIT) else 1
+    finally:
+        server.stdin.close()
+        server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
