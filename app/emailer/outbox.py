@@ -82,6 +82,6 @@ def enqueue_many(
          "send_after": now, "created_at": now}
         for to, context in recipients
     ]
-    if rows:
-        db.session.execute(sa.insert(OutboxEmail), rows)
+    if rows:  # a Core executemany on the session's connection: same transaction, no ORM bookkeeping
+        db.session.connection().execute(sa.insert(OutboxEmail.__table__), rows)
     return len(rows)
