@@ -39,11 +39,16 @@ class Recorder:
         self.pause: tuple[Action, Reply | None, str] | None = None
         self.last_reply: Reply | None = None
         self.totals = {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "released": 0}
+        self.notes: list[tuple[str, dict]] = []  # for the error logger, once the outcomes are committed
         self._last_flush = time.monotonic()
 
     def reply(self, reply: Reply | None) -> None:
         if reply is not None:
             self.last_reply = reply
+
+    def note(self, message: str, details: dict) -> None:
+        """Something for the error logger (never alerting by mail), reported after the next commit."""
+        self.notes.append((message, details))
 
     def mark_sent(self, row: Claimed) -> None:
         self.sent.append(row.id)
@@ -117,7 +122,14 @@ class Recorder:
         db.session.commit()
         self.sent, self.updates, self.pause = [], [], None
         self._last_flush = time.monotonic()
+        self._report()
         return rows
+
+    def _report(self) -> None:
+        """Tell the error logger after the commit: it writes in a transaction of its own."""
+        for message, details in self.notes:
+            errorlog.record("mail.worker", message, details, alert=False)
+        self.notes = []
 
     def _start_pause(self, state: MailState, now: datetime) -> None:
         action, reply, detail = self.pause
@@ -127,8 +139,8 @@ class Recorder:
         state.paused_since = state.paused_since or now
         state.pause_count += 1
         state.paused_reason = f"{PAUSE_WHY[action]}: {reply or detail}"[:255]
-        errorlog.record("mail.worker", f"mail sending paused until {state.paused_until:%Y-%m-%d %H:%M} UTC",
-                        {"reason": state.paused_reason, "pauses_in_a_row": state.pause_count}, alert=False)
+        self.note(f"mail sending paused until {state.paused_until:%Y-%m-%d %H:%M} UTC",
+                  {"reason": state.paused_reason, "pauses_in_a_row": state.pause_count})
 
     def _resumed(self, state: MailState, now: datetime) -> None:
         """The first delivery after a pause: queue one summary alert to the developers."""

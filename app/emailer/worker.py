@@ -69,18 +69,18 @@ class Worker:
             message = build_message(row)
         except RenderError as exc:
             recorder.mark_failed(row, str(exc), refund=True)
-            errorlog.record("mail.render", str(exc), {"outbox_id": row.id}, alert=False)
+            recorder.note(str(exc), {"outbox_id": row.id})
             return True
         try:
             reply = connection.send(row.to_address, message)
         except LostAfterData as exc:
             recorder.mark_unknown(row, str(exc))
-            errorlog.record("mail.worker", "SMTP connection lost after DATA", {"outbox_id": row.id}, alert=False)
+            recorder.note("SMTP connection lost after DATA", {"outbox_id": row.id})
             recorder.release(rest)
             return False
         except OSError as exc:  # includes smtplib errors and timeouts before the body was complete
             recorder.mark_retry(row, f"connection lost: {exc!r}")
-            errorlog.record("mail.worker", exc, {"outbox_id": row.id}, alert=False)
+            recorder.note(f"SMTP connection lost: {exc!r}", {"outbox_id": row.id})
             recorder.release(rest)
             return False
         recorder.reply(reply)
@@ -106,7 +106,7 @@ class Worker:
         else:
             for row in rows:
                 recorder.mark_retry(row, str(exc), refund=True)
-        errorlog.record("mail.worker", str(exc), {"batch_size": len(rows)}, alert=False)
+        recorder.note(str(exc), {"batch_size": len(rows)})
 
     def drain(self) -> dict:
         """Deliver what is due now within the budget, then return the totals."""

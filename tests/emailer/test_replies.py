@@ -128,3 +128,17 @@ def test_repeated_pause_doubles_and_resume_sends_one_summary_alert(app, smtp_ser
     assert sorted(recipients) == sorted(["dev-alerts@example.ac.za"] + [f"user{i}@example.ac.za" for i in range(3)])
     drain()
     assert len(smtp_server.messages) == 4  # one alert, not one per batch
+
+
+def test_worker_reports_its_failures_without_mail_alerts(app, smtp_server, queue, outbox, drain):
+    from app.models.errors import ErrorGroup
+
+    queue(2)
+    smtp_server.behave("throttle")
+    started = utcnow()
+    drain()
+    assert utcnow() - started < timedelta(seconds=5)  # the logger never waits on the worker's transaction
+    with app.app_context():
+        groups = list(db.session.scalars(sa.select(ErrorGroup).where(ErrorGroup.source == "mail.worker")))
+        assert groups and "mail sending paused" in groups[0].title
+    assert all(row.kind.value != "alert" for row in outbox())  # no alert about mail, by mail
