@@ -97,7 +97,7 @@ def main() -> int:
             for call in pages.values():  # warm up every worker
                 for _ in range(4):
                     call()
-            latencies = interleaved(pages, args.requests, concurrency=4)
+            latencies = interleaved(pages, args.requests, concurrency=4, rounds=8)
     baseline = percentile(latencies.pop("trivial"), 95)
     ok = True
     for name, values in latencies.items():

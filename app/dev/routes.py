@@ -5,6 +5,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from app.auth.access import developer_required
 from app.dev import bp, services
 from app.dev.charts import bar_chart
+from app.dev.hourly import hourly_series
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.errors import ErrorGroup
@@ -19,7 +20,7 @@ def errors():
     charts = {gid: bar_chart(values, label=f"{sum(values)} in the last 24 hours")
               for gid, values in result.series.items()}
     return render_template("dev/errors.html", result=result, filters=filters, charts=charts,
-                           sources=services.sources(), statuses=services.STATUS_FILTERS,
+                           sources=result.sources, statuses=services.STATUS_FILTERS,
                            banner=services.mail_banner())
 
 
@@ -27,7 +28,7 @@ def errors():
 @developer_required
 def error_detail(group_id: int):
     group = db.session.get(ErrorGroup, group_id) or abort(404, "There is no such error group.")
-    week = services.hourly_series([group.id], 24 * 7, utcnow())[group.id]
+    week = hourly_series([group.id], 24 * 7, utcnow())[group.id]
     total = sum(week)
     label = f"{total} occurrence{'' if total == 1 else 's'} in the last 7 days, per hour"
     chart = bar_chart(week, width=672, height=90, label=label, css_class="chart")

@@ -2,15 +2,15 @@
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import load_only
 from flask import current_app
 
+from app.dev.hourly import hourly_series
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.errors import ErrorGroup, ErrorHourlyCount, ErrorOccurrence, ErrorStatus
+from app.models.errors import ErrorGroup, ErrorOccurrence, ErrorStatus
 
 STATUS_FILTERS = ("open", "muted", "resolved", "all")
 ACTIONS = {"resolve": ErrorStatus.RESOLVED, "mute": ErrorStatus.MUTED, "reopen": ErrorStatus.OPEN}
@@ -42,11 +42,12 @@ class Filters:
 
 @dataclass
 class GroupPage:
-    groups: list[ErrorGroup]
+    groups: list[sa.Row]
     total: int
     page: int
     pages: int
     series: dict[int, list[int]] = field(default_factory=dict)
+    sources: list[str] = field(default_factory=list)
 
 
 def _search(q: str):
@@ -60,6 +61,12 @@ def _search(q: str):
                   ErrorGroup.error_type.contains(q, autoescape=True))
 
 
+def facets() -> list[sa.Row]:
+    """(source, status, groups) for every combination: the source list and the totals in one query."""
+    return db.session.execute(sa.select(ErrorGroup.source, ErrorGroup.status, sa.func.count())
+                              .group_by(ErrorGroup.source, ErrorGroup.status)).all()
+
+
 def list_groups(filters: Filters, page_size: int, now: datetime | None = None) -> GroupPage:
     """One page of groups, most recently seen first, with 24 hourly counts each for the sparkline."""
     where = []
@@ -67,56 +74,25 @@ def list_groups(filters: Filters, page_size: int, now: datetime | None = None) -
         where.append(ErrorGroup.status == ErrorStatus(filters.status))
     if filters.source:
         where.append(ErrorGroup.source == filters.source)
+    counts = facets()
     if filters.q:
         where.append(_search(filters.q))
-    total = db.session.scalar(sa.select(sa.func.count(ErrorGroup.id)).where(*where)) or 0
+        total = db.session.scalar(sa.select(sa.func.count(ErrorGroup.id)).where(*where)) or 0
+    else:
+        total = sum(n for source, status, n in counts if filters.status in ("all", status)
+                    and filters.source in ("", source))
     pages = max(1, math.ceil(total / page_size))
     page = min(filters.page, pages)
-    groups = list(db.session.scalars(
-        sa.select(ErrorGroup).options(load_only(*LIST_COLUMNS)).where(*where).order_by(ErrorGroup.last_seen.desc(), ErrorGroup.id.desc())
-        .offset((page - 1) * page_size).limit(page_size)))
+    groups = db.session.execute(
+        sa.select(ErrorGroup.id, *LIST_COLUMNS).where(*where)
+        .order_by(ErrorGroup.last_seen.desc(), ErrorGroup.id.desc())
+        .offset((page - 1) * page_size).limit(page_size)).all()
     series = hourly_series([g.id for g in groups], 24, now or utcnow())
-    return GroupPage(groups=groups, total=total, page=page, pages=pages, series=series)
+    return GroupPage(groups=groups, total=total, page=page, pages=pages, series=series,
+                     sources=sorted({source for source, _status, _n in counts}))
 
 
-def sources() -> list[str]:
-    return list(db.session.scalars(sa.select(ErrorGroup.source).distinct().order_by(ErrorGroup.source)))
-
-
-def _hours_since(start: datetime):
-    """SQL for the whole hours between `start` and ErrorHourlyCount.hour (an integer, no datetime parsing)."""
-    if db.engine.dialect.name == "sqlite":
-        return sa.cast(sa.func.round((sa.func.julianday(ErrorHourlyCount.hour) - sa.func.julianday(start)) * 24),
-                       sa.Integer)
-    return sa.func.timestampdiff(sa.text("HOUR"), start, ErrorHourlyCount.hour)
-
-
-def hourly_series(group_ids: list[int], hours: int, now: datetime) -> dict[int, list[int]]:
-    """Counts per hour for the last `hours` hours (oldest first), for each group."""
-    start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=hours - 1)
-    series = {gid: [0] * hours for gid in group_ids}
-    if not group_ids:
-        return series
-    index = _hours_since(start)
-    where = (ErrorHourlyCount.group_id.in_(group_ids), ErrorHourlyCount.hour >= start)
-    if hours <= 48:
-        # One "index:count,..." string per group instead of a row per hour: far fewer rows to parse.
-        # (48 entries stay below MySQL's default group_concat_max_len of 1024.)
-        pairs = sa.cast(index, sa.String) + ":" + sa.cast(ErrorHourlyCount.count, sa.String)
-        rows = db.session.connection().execute(
-            sa.select(ErrorHourlyCount.group_id, sa.func.group_concat(pairs)).where(*where)
-            .group_by(ErrorHourlyCount.group_id))
-        points = ((gid, *map(int, pair.split(":"))) for gid, text in rows for pair in text.split(","))
-    else:
-        points = db.session.connection().execute(
-            sa.select(ErrorHourlyCount.group_id, index, ErrorHourlyCount.count).where(*where))
-    for group_id, position, count in points:
-        if 0 <= position < hours:
-            series[group_id][position] += count
-    return series
-
-
-def recent_occurrences(group_id: int, limit: int = 50) -> list[ErrorOccurrence]:
+def recent_occurrences(group_id: int, limit: int = 25) -> list[ErrorOccurrence]:
     return list(db.session.scalars(
         sa.select(ErrorOccurrence).where(ErrorOccurrence.group_id == group_id)
         .order_by(ErrorOccurrence.id.desc()).limit(limit)))

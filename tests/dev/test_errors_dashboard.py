@@ -160,7 +160,7 @@ def test_banner_when_the_queue_keeps_growing(client, login, developer, app):
 def test_hourly_series_puts_each_count_in_its_hour(app, make_errors):
     from datetime import datetime
 
-    from app.dev.services import hourly_series
+    from app.dev.hourly import hourly_series
     from app.extensions import db
     from app.models.errors import ErrorHourlyCount
 
