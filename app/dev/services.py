@@ -48,6 +48,7 @@ class GroupPage:
     pages: int
     series: dict[int, list[int]] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
+    status_counts: dict[str, int] = field(default_factory=dict)
 
 
 def _search(q: str):
@@ -75,12 +76,16 @@ def list_groups(filters: Filters, page_size: int, now: datetime | None = None) -
     if filters.source:
         where.append(ErrorGroup.source == filters.source)
     counts = facets()
+    status_counts = dict.fromkeys(STATUS_FILTERS, 0)
+    for source, status, n in counts:
+        if filters.source in ("", source):
+            status_counts[status] += n
+            status_counts["all"] += n
     if filters.q:
         where.append(_search(filters.q))
         total = db.session.scalar(sa.select(sa.func.count(ErrorGroup.id)).where(*where)) or 0
     else:
-        total = sum(n for source, status, n in counts if filters.status in ("all", status)
-                    and filters.source in ("", source))
+        total = status_counts[filters.status]
     pages = max(1, math.ceil(total / page_size))
     page = min(filters.page, pages)
     groups = db.session.execute(
@@ -89,7 +94,7 @@ def list_groups(filters: Filters, page_size: int, now: datetime | None = None) -
         .offset((page - 1) * page_size).limit(page_size)).all()
     series = hourly_series([g.id for g in groups], 24, now or utcnow())
     return GroupPage(groups=groups, total=total, page=page, pages=pages, series=series,
-                     sources=sorted({source for source, _status, _n in counts}))
+                     sources=sorted({source for source, _status, _n in counts}), status_counts=status_counts)
 
 
 def recent_occurrences(group_id: int, limit: int = 25) -> list[ErrorOccurrence]:

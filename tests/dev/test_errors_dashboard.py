@@ -176,3 +176,13 @@ def test_hourly_series_puts_each_count_in_its_hour(app, make_errors):
         db.session.commit()
         series = hourly_series([gid], 24, now)[gid]
     assert series == [3] + [0] * 8 + [1] + [0] * 12 + [2, 5]
+
+
+def test_the_status_choices_show_how_many_groups_each_has(client, login, developer, make_errors):
+    make_errors([("web", "Open one", 1), ("mail", "Open two", 1)])
+    make_errors([("web", "Resolved one", 1)], status=ErrorStatus.RESOLVED)
+    login(developer)
+    page = client.get("/dev/errors").get_data(as_text=True)
+    assert ">Open (2)<" in page and ">Resolved (1)<" in page and ">Muted (0)<" in page and ">All (3)<" in page
+    page = client.get("/dev/errors?source=web").get_data(as_text=True)
+    assert ">Open (1)<" in page and ">All (2)<" in page

@@ -120,3 +120,9 @@ def test_recursion_error_inside_record_is_caught(app, read, monkeypatch, capfd):
         assert record("web", "boom") is not None
     assert "RecursionError while recording" in capfd.readouterr().err
     assert read.groups() == []
+
+
+def test_record_outside_an_app_context_goes_to_stderr(capfd):
+    reference = record("cli", "no application here")
+    assert reference is not None
+    assert f"could not record error {reference} from cli" in capfd.readouterr().err
