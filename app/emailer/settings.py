@@ -17,6 +17,7 @@ DEFAULTS = {
     "MAIL_LEASE_SECONDS": None,            # default: max(60, 10 x MAIL_TIMEOUT), renewed with every flush
     "MAIL_SHOW_CAUGHT": False,             # /dev/mail lists the catcher's messages (always in debug mode)
     "MAIL_CATCHER_DIR": None,              # default: instance/mail
+    "MAIL_CA_FILE": None,                  # CA bundle to verify the SMTP server's certificate (default: system CAs)
 }
 
 

@@ -10,6 +10,8 @@ import ssl
 from dataclasses import dataclass
 from email.utils import parseaddr
 
+from app.emailer.settings import setting
+
 
 class Action(enum.Enum):
     SENT = "sent"
@@ -80,14 +82,14 @@ class Connection:
         self.use_ssl, self.use_tls = bool(config["MAIL_USE_SSL"]), bool(config["MAIL_USE_TLS"])
         self.username, self.password = config.get("MAIL_USERNAME"), config.get("MAIL_PASSWORD")
         self.sender = parseaddr(config["MAIL_DEFAULT_SENDER"])[1]
+        self.ca_file = setting("MAIL_CA_FILE")
         self.smtp: smtplib.SMTP | None = None
         self.last_reply: Reply | None = None
 
     def open(self) -> "Connection":
         try:
             if self.use_ssl:
-                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout,
-                                        context=ssl.create_default_context())
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self._tls())
             else:
                 smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         except smtplib.SMTPConnectError as exc:  # the greeting was not 220
@@ -98,7 +100,7 @@ class Connection:
         try:
             smtp.ehlo_or_helo_if_needed()
             if self.use_tls:
-                smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=self._tls())
                 smtp.ehlo()
             if self.username:
                 smtp.login(self.username, self.password or "")
@@ -109,6 +111,10 @@ class Connection:
             self.close()
             raise ConnectFailure(f"session setup failed: {exc!r}") from exc
         return self
+
+    def _tls(self) -> ssl.SSLContext:
+        """Certificate and host name checked, as by any mail client."""
+        return ssl.create_default_context(cafile=self.ca_file)
 
     def send(self, recipient: str, message: bytes) -> Reply:
         """MAIL, RCPT, DATA for one message; returns the deciding reply (resets the session if not 2xx)."""
