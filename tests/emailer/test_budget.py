@@ -1,5 +1,5 @@
 """The rolling 24-hour budget, the reserve for alert and transactional mail, estimates and progress."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -31,9 +31,11 @@ def test_bulk_never_eats_into_the_reserve(app, smtp_server, queue, outbox, drain
     assert sum(r.status == MailStatus.QUEUED for r in rows) == 15 - 8 + 2  # nothing dropped
     health = client.get("/healthz").get_json()["mail"]
     assert health["budget_used"] == 10 and health["budget_left"] == 0 and health["budget_limit"] == 10
+    assert health["bulk_left"] == 0 and health["budget_reserve"] == 2
     assert health["queued_by_kind"] == {"alert": 0, "transactional": 2, "bulk": 7}
     oldest = min(r.charged_at for r in rows if r.charged_at)
     assert health["next_send_at"] == (oldest + timedelta(hours=24)).isoformat(timespec="seconds")
+    assert close(datetime.fromisoformat(health["queue_clears_at"]), oldest + timedelta(hours=24))
 
 
 @pytest.mark.parametrize("app", [LIMITED], indirect=True)
