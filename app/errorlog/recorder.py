@@ -36,7 +36,7 @@ def record(source: str, error_or_message: BaseException | str, details: dict | N
     if _recording.get():
         return None
     token = _recording.set(True)
-    reference = occurrence = None
+    reference = None
     try:
         reference = new_reference()
         app = current_app._get_current_object()
@@ -98,7 +98,10 @@ def _caller_holds_sqlite_write_lock() -> bool:
     session = db.session()
     if db.engine.dialect.name != "sqlite" or not session.in_transaction():
         return False
-    dbapi_connection = session.connection().connection.dbapi_connection
+    try:
+        dbapi_connection = session.connection().connection.dbapi_connection
+    except sa.exc.SQLAlchemyError:  # a failed flush: its transaction is already rolled back
+        return False
     return bool(getattr(dbapi_connection, "in_transaction", False))
 
 

@@ -10,6 +10,7 @@ _SECRET_NAME = re.compile(
     re.I,
 )
 _URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@", re.I)
+_SQL_PARAMETERS = re.compile(r"^\[parameters: .*$", re.M)  # SQLAlchemy puts the bound values in its messages
 _SECRET_CONFIG = ("MAIL_PASSWORD", "MAIL_USERNAME", "SECRET_KEY")
 MAX_VALUE = 500
 
@@ -42,10 +43,11 @@ def scrub_form(form) -> dict[str, Any]:
 
 
 def scrub_text(text: str | None, config: Mapping[str, Any]) -> str | None:
-    """Remove configured credentials and user:password@ parts of URLs from free text."""
+    """Remove configured credentials, user:password@ parts of URLs and SQL parameters from free text."""
     if not text:
         return text
     text = _URL_CREDENTIALS.sub(r"\g<scheme>" + SCRUBBED + "@", text)
+    text = _SQL_PARAMETERS.sub("[parameters: " + SCRUBBED + "]", text)
     for key in _SECRET_CONFIG:
         secret = config.get(key)
         if isinstance(secret, str) and len(secret) >= 4:

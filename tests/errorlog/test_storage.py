@@ -98,3 +98,27 @@ def test_a_caller_in_the_middle_of_a_write_is_neither_blocked_nor_touched(app, r
         assert db.session.scalar(sa.select(House.name)) != "Renamed House"
     assert read.group().count == 1
     assert read.occurrences()[0].reference == reference
+
+
+def test_recording_a_failed_flush_before_the_caller_rolls_back(app, read, student):
+    """The usual pattern: commit fails, the caller records the exception, then rolls back."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.models.accounts import User
+
+    with app.app_context():
+        duplicate = User(email=student.email, name="Duplicate")
+        duplicate.set_password("s3cret-in-a-flush")
+        db.session.add(duplicate)
+        try:
+            db.session.commit()
+        except sa.exc.IntegrityError as exc:
+            reference = record("auth.register", exc)
+            db.session.rollback()
+    assert reference is not None
+    group = read.group()
+    assert group.source == "auth.register" and group.error_type == "sqlalchemy.exc.IntegrityError"
+    stored = read.occurrences()[0]
+    assert "[parameters: [scrubbed]]" in stored.message and "[parameters: [scrubbed]]" in stored.traceback
+    assert "scrypt:" not in stored.message + stored.traceback and "pbkdf2:" not in stored.message
