@@ -77,28 +77,35 @@ def paused_until(state: MailState | None, now: datetime) -> datetime | None:
     return None
 
 
-def queued_ahead(kind: MailKind) -> int:
-    """Queued emails that go before a new email of `kind` (same or higher priority)."""
-    return db.session.scalar(
-        sa.select(sa.func.count(OutboxEmail.id)).where(
+def queued_urgent() -> int:
+    """Queued alert and transactional emails: they go before any bulk email."""
+    return db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
+        OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.priority < PRIORITY[MailKind.BULK])) or 0
+
+
+def queue_segments(kind: MailKind, bulk_ahead: int, count: int) -> list[tuple[int, int]]:
+    """(emails, cap) runs in sending order for `count` new emails of `kind` behind the queue."""
+    if MailKind(kind) != MailKind.BULK:
+        ahead = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
             OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.priority <= PRIORITY[MailKind(kind)])) or 0
+        return [(ahead + count, daily_limit())]
+    return [(queued_urgent(), daily_limit()), (bulk_ahead + count, cap_for(MailKind.BULK))]
 
 
-def slot_times(count: int, cap: int, charges: list[datetime], start: datetime) -> datetime:
-    """When the `count`-th send from `start` on can happen, if at most `cap` may leave per rolling window.
-
-    Send number i (counting the window's `charges` first) may leave once send i - cap is a window old.
-    """
-    if count <= 0:
-        return start
-    if cap <= 0:
-        return datetime.max
+def slot_time(segments: list[tuple[int, int]], charges: list[datetime], start: datetime) -> datetime:
+    """When the last email of `segments` can leave from `start` on, if each may only leave while fewer than
+    its cap left in the past 24 hours: send number i (counting the window's `charges` first) waits until
+    send i - cap is a window old."""
     times = list(charges)
-    for _ in range(count):
-        i = len(times)
-        earliest = times[i - cap] + WINDOW if i >= cap else start
-        times.append(max(start, earliest))
-    return times[-1]
+    last = start
+    for count, cap in segments:
+        if count and cap <= 0:
+            return datetime.max
+        for _ in range(count):
+            i = len(times)
+            last = max(start, times[i - cap] + WINDOW if i >= cap else start)
+            times.append(last)
+    return last
 
 
 def estimate_delivery(count: int, kind: MailKind = MailKind.BULK) -> datetime:
@@ -106,4 +113,6 @@ def estimate_delivery(count: int, kind: MailKind = MailKind.BULK) -> datetime:
     the pause and the queue ahead of them (naive UTC; the worker's own speed is not counted)."""
     now = utcnow()
     start = paused_until(read_state(), now) or now
-    return slot_times(queued_ahead(kind) + count, cap_for(kind), window_charges(now), start)
+    bulk_ahead = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
+        OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.priority == PRIORITY[MailKind.BULK])) or 0
+    return slot_time(queue_segments(kind, bulk_ahead, count), window_charges(now), start)

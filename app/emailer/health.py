@@ -28,7 +28,7 @@ def next_send_at(now: datetime, paused: datetime | None, used: int) -> datetime 
     kind, due = first
     when = max(now, due, paused or now)
     if used >= budget.cap_for(kind):
-        when = max(when, budget.slot_times(1, budget.cap_for(kind), budget.window_charges(now), now))
+        when = max(when, budget.slot_time([(1, budget.cap_for(kind))], budget.window_charges(now), now))
     return when
 
 
@@ -84,8 +84,11 @@ def _last_of_batch(batch: str, now: datetime, paused: datetime | None) -> dateti
     last_id = db.session.scalar(sa.select(sa.func.max(OutboxEmail.id)).where(
         OutboxEmail.batch == batch, OutboxEmail.status.in_([MailStatus.QUEUED, MailStatus.SENDING])))
     kind = db.session.scalar(sa.select(OutboxEmail.kind).where(OutboxEmail.id == last_id))
-    place = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
-        OutboxEmail.status == MailStatus.QUEUED,
-        sa.or_(OutboxEmail.priority < budget.PRIORITY[kind],
-               sa.and_(OutboxEmail.priority == budget.PRIORITY[kind], OutboxEmail.id <= last_id))))
-    return budget.slot_times(place, budget.cap_for(kind), budget.window_charges(now), paused or now)
+    same_kind_ahead = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
+        OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.priority == budget.PRIORITY[kind],
+        OutboxEmail.id <= last_id))
+    if kind == MailKind.BULK:
+        segments = budget.queue_segments(kind, same_kind_ahead, 0)
+    else:  # rarely a batch of urgent mail: count what goes before it, then itself
+        segments = [(budget.queued_urgent(), budget.daily_limit())]
+    return budget.slot_time(segments, budget.window_charges(now), paused or now)
