@@ -2,7 +2,7 @@
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -128,10 +128,22 @@ def mail_banner() -> list[str]:
         reason = health.get("paused_reason")
         warnings.append(f"Mail is paused until {until}" + (f" ({reason})" if reason else "")
                         + ". Alerts wait in the queue.")
+    warning = _queue_warning(health)
+    if warning:
+        warnings.append(warning)
+    return warnings
+
+
+def _queue_warning(health: dict) -> str | None:
+    """A warning when the queue outgrows the budget: more waiting than can leave within a day."""
     depth = health.get("queue_depth") or 0
     left = health.get("budget_left")
-    limit = current_app.config.get("ERRORLOG_QUEUE_WARNING", 500)
-    if health.get("queue_growing") or depth >= limit or (left is not None and depth > left):
-        extra = f", more than today's budget left ({left})" if left is not None and depth > left else ""
-        warnings.append(f"The mail queue keeps growing: {depth} emails waiting{extra}.")
-    return warnings
+    clears = health.get("queue_clears_at")
+    late = clears is not None and datetime.fromisoformat(clears) > utcnow() + timedelta(hours=24)
+    if not (health.get("queue_growing") or late or depth >= current_app.config.get("ERRORLOG_QUEUE_WARNING", 500)
+            or (left is not None and depth > left)):
+        return None
+    extra = f", more than today's budget left ({left})" if left is not None and depth > left else ""
+    if clears:
+        extra += f"; it should clear around {clears} UTC"
+    return f"The mail queue keeps growing: {depth} emails waiting{extra}."

@@ -186,3 +186,17 @@ def test_the_status_choices_show_how_many_groups_each_has(client, login, develop
     assert ">Open (2)<" in page and ">Resolved (1)<" in page and ">Muted (0)<" in page and ">All (3)<" in page
     page = client.get("/dev/errors?source=web").get_data(as_text=True)
     assert ">Open (1)<" in page and ">All (2)<" in page
+
+
+@pytest.mark.parametrize("app", [{"MAIL_DAILY_LIMIT": 2}], indirect=True)
+def test_banner_when_the_queue_is_bigger_than_the_budget_left(client, login, developer, app):
+    from app.emailer import enqueue_many
+    from app.extensions import db
+
+    with app.app_context():
+        enqueue_many("password_reset", [(f"s{i}@example.ac.za", {"name": "S", "link": "http://x"}) for i in range(3)])
+        db.session.commit()
+    login(developer)
+    page = client.get("/dev/errors").get_data(as_text=True)
+    assert "3 emails waiting, more than today&#39;s budget left (2)" in page
+    assert "it should clear around" in page
