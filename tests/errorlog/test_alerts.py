@@ -149,3 +149,18 @@ def test_a_failing_alert_does_not_lose_the_count(app, read, monkeypatch, capfd):
         assert record("web", "boom") is not None
     assert read.group().count == 1 and read.alerts() == []
     assert "the alert could not be queued" in capfd.readouterr().err
+
+
+def test_the_alert_is_delivered_by_the_mail_worker(app, read, runner, smtp_server):
+    with app.app_context():
+        reference = record("web", "Template missing for page 3")
+    result = runner.invoke(args=["mail", "drain"])
+    assert result.exception is None, result.output
+    assert len(smtp_server.messages) == 1
+    message = smtp_server.messages[0]
+    assert message["Subject"] == "[RINAIBRA error] New: Template missing for page 3"
+    assert message["To"] == "dev-alerts@example.ac.za"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    group_url = f"http://localhost/dev/errors/{read.group().id}"
+    assert reference in text and group_url in text and f'href="{group_url}"' in html
