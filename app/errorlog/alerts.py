@@ -65,11 +65,11 @@ def hold(session: Session, group_id: int, reason: str, now: datetime) -> None:
     session.execute(sa.insert(ErrorAlertHold).values(group_id=group_id, reason=reason, created_at=now))
 
 
-def consider_alert(session: Session, counted: Counted, occ: Occurrence, config: Mapping[str, Any]) -> str | None:
-    """Queue an alert in `session` when one is due and allowed; returns what was done (for tests and logs)."""
-    reason = alert_reason(counted, int(config.get("ERRORLOG_SPIKE_PER_HOUR", 100)))
+def consider_alert(session: Session, counted: Counted, occ: Occurrence, config: Mapping[str, Any],
+                   reason: str) -> str | None:
+    """Queue an alert for `reason` in `session` when allowed; returns what was done (for tests and logs)."""
     recipients = list(config.get("DEVELOPER_EMAILS") or [])
-    if reason is None or not recipients:
+    if not recipients:
         return None
     state = counted.state
     if state.status == ErrorStatus.MUTED:

@@ -1,4 +1,5 @@
 """Grouping: which occurrences are "the same error"."""
+import functools
 import hashlib
 import re
 import traceback
@@ -31,17 +32,30 @@ def error_type_name(error: BaseException) -> str:
     return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
 
 
+@functools.lru_cache(maxsize=1024)
+def _app_module(filename: str, app_dir: Path) -> str | None:
+    """`app.issues.routes` for a file of the application (not the logger itself), else None."""
+    path = Path(filename)
+    if not path.is_relative_to(app_dir) or path.is_relative_to(OWN_DIR):
+        return None
+    return ".".join(path.relative_to(ROOT_DIR).with_suffix("").parts)
+
+
+def _walk(error: BaseException):
+    tb = error.__traceback__
+    while tb is not None:
+        yield tb.tb_frame.f_code, tb.tb_lineno
+        tb = tb.tb_next
+
+
 def app_frames(error: BaseException) -> list[str]:
     """The application's own frames as `module:function`, oldest first, each once (recursion depth and line
     numbers do not change the result)."""
     frames: list[str] = []
-    for summary in traceback.extract_tb(error.__traceback__):
-        path = Path(summary.filename)
-        if not path.is_relative_to(APP_DIR) or path.is_relative_to(OWN_DIR):
-            continue
-        module = ".".join(path.relative_to(ROOT_DIR).with_suffix("").parts)
-        frame = f"{module}:{summary.name}"
-        if frame not in frames:
+    for code, _line in _walk(error):
+        module = _app_module(code.co_filename, APP_DIR)
+        frame = f"{module}:{code.co_name}"
+        if module is not None and frame not in frames:
             frames.append(frame)
     return frames
 
@@ -75,6 +89,22 @@ def format_traceback(error: BaseException, limit_chars: int = 20000) -> str | No
     """The traceback text, keeping head and tail when it is huge (deep recursion)."""
     if error.__traceback__ is None:
         return None
+    if error.__cause__ is not None or error.__context__ is not None:
+        return _format(error, limit_chars)
+    # In a storm the same error repeats: format each distinct (type, message, frames) once.
+    key = (type(error), str(error), tuple(_walk(error)), limit_chars)
+    text = _formatted.get(key)
+    if text is None:
+        if len(_formatted) >= 128:
+            _formatted.clear()
+        text = _formatted[key] = _format(error, limit_chars)
+    return text
+
+
+_formatted: dict[tuple, str] = {}
+
+
+def _format(error: BaseException, limit_chars: int) -> str:
     text = "".join(traceback.format_exception(error))
     if len(text) > limit_chars:
         half = limit_chars // 2

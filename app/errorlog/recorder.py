@@ -126,10 +126,14 @@ def _write_after_caller_transaction(app: Flask, occurrence: Occurrence, alert: b
 
 
 def _alert_apart(session, counted, occurrence: Occurrence, config) -> None:
-    """Consider an alert in a savepoint: if alerting fails, the occurrence is still counted."""
+    """When an alert may be due, consider it in a savepoint: if alerting fails, the occurrence is still
+    counted."""
+    reason = alerts.alert_reason(counted, int(config.get("ERRORLOG_SPIKE_PER_HOUR", 100)))
+    if reason is None:
+        return
     try:
         with session.begin_nested():
-            alerts.consider_alert(session, counted, occurrence, config)
+            alerts.consider_alert(session, counted, occurrence, config, reason)
     except sa.exc.OperationalError:
         raise  # the connection itself is in trouble: let the retry loop decide
     except Exception as exc:  # noqa: BLE001
