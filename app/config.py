@@ -48,6 +48,17 @@ def load_config(instance_path: str) -> dict:
         "MAIL_RESERVE": float(env("MAIL_RESERVE", "0.1")),
         "MAIL_BATCH_SIZE": int(env("MAIL_BATCH_SIZE", "50")),
         "MAIL_MAX_AGE_HOURS": float(env("MAIL_MAX_AGE_HOURS", "96")),
+        # Status emails wait this long so quick successive changes go out as one email.
+        "ISSUE_MAIL_DELAY": int(env("ISSUE_MAIL_DELAY", "60")),
+        "MOVE_IN_YEAR_START_MONTH": int(env("MOVE_IN_YEAR_START_MONTH", "1")),
+        "MOVE_IN_REMINDER_COOLDOWN_HOURS": int(env("MOVE_IN_REMINDER_COOLDOWN_HOURS", "24")),
+        "MOVE_IN_REMINDER_CAP": int(env("MOVE_IN_REMINDER_CAP", "5")),
+        "MOVE_IN_INVITE_DAYS": int(env("MOVE_IN_INVITE_DAYS", "30")),
+        "ERRORLOG_ALERT_INTERVAL": int(env("ERRORLOG_ALERT_INTERVAL", "3600")),
+        "ERRORLOG_ALERT_DAILY_CAP": int(env("ERRORLOG_ALERT_DAILY_CAP", "20")),
+        "ERRORLOG_SPIKE_PER_HOUR": int(env("ERRORLOG_SPIKE_PER_HOUR", "100")),
+        "ERRORLOG_OCCURRENCES_PER_GROUP": int(env("ERRORLOG_OCCURRENCES_PER_GROUP", "50")),
+        "ERRORLOG_HOURLY_RETENTION_DAYS": int(env("ERRORLOG_HOURLY_RETENTION_DAYS", "30")),
     }
 
 
