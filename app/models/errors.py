@@ -22,11 +22,11 @@ class ErrorStatus(enum.StrEnum):
 
 class ErrorGroup(Base):
     __tablename__ = "error_groups"
-    __table_args__ = (sa.Index("ix_error_groups_status_last_seen", "status", "last_seen"),)
+    __table_args__ = (sa.Index("ix_error_groups_source_status", "source", "status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fingerprint: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    source: Mapped[str] = mapped_column(sa.String(120), index=True)
+    source: Mapped[str] = mapped_column(sa.String(120))
     error_type: Mapped[str | None] = mapped_column(sa.String(120))
     title: Mapped[str] = mapped_column(sa.String(255))
     status: Mapped[ErrorStatus] = mapped_column(str_enum(ErrorStatus), default=ErrorStatus.OPEN)
