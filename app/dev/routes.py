@@ -31,7 +31,7 @@ def error_detail(group_id: int):
     week = hourly_series([group.id], 24 * 7, utcnow())[group.id]
     total = sum(week)
     label = f"{total} occurrence{'' if total == 1 else 's'} in the last 7 days, per hour"
-    chart = bar_chart(week, width=672, height=90, label=label, css_class="chart")
+    chart = bar_chart(week, width=672, height=90, label=label, css_class="chart", bar_titles=True)
     return render_template("dev/error_detail.html", group=group, chart=chart, week_total=total,
                            occurrences=services.recent_occurrences(group.id), banner=services.mail_banner())
 

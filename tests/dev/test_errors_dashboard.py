@@ -31,7 +31,7 @@ def test_groups_are_listed_by_last_seen_with_count_and_chart(client, login, deve
     assert titles(response) == ["SMTP refused", "Template missing"]
     page = response.get_data(as_text=True)
     assert "<strong>4</strong>" in page
-    assert 'role="img" aria-label="4 in the last 24 hours"' in page and "<rect" in page
+    assert 'role="img" aria-label="4 in the last 24 hours"' in page and '<path d="M' in page
 
 
 def test_filters_by_status_and_source(client, login, developer, make_errors):

@@ -14,4 +14,4 @@ def test_seed_demo_errors_makes_groups_with_history(app, read, client, login, de
     assert read.alerts() == []
     login(developer)
     page = client.get("/dev/errors").get_data(as_text=True)
-    assert "SMTP 421 4.7.0 Try again later" in page and "<rect" in page
+    assert "SMTP 421 4.7.0 Try again later" in page and "<path d=" in page
