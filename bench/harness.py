@@ -98,17 +98,25 @@ class Server:
 
     def __enter__(self) -> "Server":
         self.process = subprocess.Popen(self.args, cwd=ROOT, env=self.env)
-        deadline = time.monotonic() + 30
+        try:
+            self._wait_until_healthy(timeout=60)
+        except BaseException:
+            self.__exit__()
+            raise
+        return self
+
+    def _wait_until_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
-                    return self
-            except requests.ConnectionError:
+                if requests.get(self.url + "/healthz", timeout=5).status_code == 200:
+                    return
+            except requests.RequestException:
                 pass
             if self.process.poll() is not None:
                 raise RuntimeError("gunicorn exited during start-up")
             time.sleep(0.2)
-        raise RuntimeError("gunicorn did not answer /healthz within 30 s")
+        raise RuntimeError(f"gunicorn did not answer /healthz within {timeout:.0f} s")
 
     def __exit__(self, *exc) -> None:
         if self.process and self.process.poll() is None:
