@@ -8,13 +8,11 @@ import sys
 from datetime import timedelta
 
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
-from bench.harness import Client, Server, fresh_database, interleaved, percentile, report
+from bench.harness import PASSWORD, house_with_admin, Client, Server, fresh_database, interleaved, percentile, report
 
 ISSUES = 20_000
 STUDENTS = 300
-PASSWORD = "bench-password-1"
 REQUESTS = 240
 CONCURRENCY = 4
 LIMIT = 5.0
@@ -24,19 +22,13 @@ WORDS = ["leaking", "tap", "broken", "window", "door", "light", "socket", "showe
 
 def seed(app) -> None:
     from app.extensions import db
-    from app.houses import create_house, parse_rooms
     from app.models.accounts import Role, User
     from app.models.base import utcnow
     from app.models.issues import Category, Issue, IssueStatus, Urgency
 
     rng = random.Random(5)
     with app.app_context():
-        house = create_house("Big House", "big", parse_rooms(f"1-{STUDENTS}"), ["Kitchen", "Laundry", "Gym"])
-        db.session.flush()
-        hashed = generate_password_hash(PASSWORD)
-        admin = User(email="admin@example.ac.za", name="Admin", role=Role.ADMIN, password_hash=hashed)
-        admin.admin_houses = [house]
-        db.session.add(admin)
+        house, hashed = house_with_admin(f"1-{STUDENTS}", ["Kitchen", "Laundry", "Gym"])
         db.session.execute(sa.insert(User), [
             {"email": f"s{i}@example.ac.za", "name": f"Student {i}", "role": Role.STUDENT, "house_id": house.id,
              "room_id": house.rooms[i].id, "password_hash": hashed} for i in range(STUDENTS)])

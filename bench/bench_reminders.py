@@ -11,14 +11,12 @@ import threading
 import time
 
 import sqlalchemy as sa
-from werkzeug.security import generate_password_hash
 
-from bench.harness import Client, Server, fresh_database, report
+from bench.harness import PASSWORD, house_with_admin, Client, Server, fresh_database, report
 
 STUDENTS = 7_500
 ROUNDS = 5
 LIMIT = 2.0
-PASSWORD = "bench-password-1"
 
 
 class ConnectionCounter:
@@ -44,16 +42,10 @@ class ConnectionCounter:
 
 def seed(app) -> None:
     from app.extensions import db
-    from app.houses import create_house, parse_rooms
     from app.models.accounts import Role, User
 
     with app.app_context():
-        house = create_house("Big House", "big", parse_rooms("1-50"), [])
-        db.session.flush()
-        hashed = generate_password_hash(PASSWORD)
-        admin = User(email="admin@example.ac.za", name="Admin", role=Role.ADMIN, password_hash=hashed)
-        admin.admin_houses = [house]
-        db.session.add(admin)
+        house, hashed = house_with_admin("1-50")
         # Half set a password (plain link), half came from a roster import (one-time set-password link).
         db.session.execute(sa.insert(User), [
             {"email": f"student{i}@example.ac.za", "name": f"Student {i}", "role": Role.STUDENT,

@@ -207,3 +207,26 @@ def report(name: str, candidate: float, baseline: float, limit: float, unit: str
     print(f"{name}: candidate {candidate:.4f}{unit}, baseline {baseline:.4f}{unit}, "
           f"ratio {ratio:.2f} (limit {limit}) {verdict}", flush=True)
     return ratio <= limit
+
+
+PASSWORD = "bench-password-1"
+ADMIN_EMAIL = "admin@example.ac.za"
+
+
+def house_with_admin(rooms: str, common_areas=()):
+    """Add 'Big House' and its admin (ADMIN_EMAIL / PASSWORD) to the session; returns (house, password hash).
+
+    Call inside an app context; the caller commits. Reuse the hash for bulk-inserted students.
+    """
+    from werkzeug.security import generate_password_hash
+
+    from app.extensions import db
+    from app.houses import create_house, parse_rooms
+    from app.models.accounts import Role, User
+
+    house = create_house("Big House", "big", parse_rooms(rooms), list(common_areas))
+    db.session.flush()
+    hashed = generate_password_hash(PASSWORD)
+    db.session.add(User(email=ADMIN_EMAIL, name="Admin", role=Role.ADMIN, password_hash=hashed,
+                        admin_houses=[house]))
+    return house, hashed

@@ -42,7 +42,7 @@ def encode_header(value: str) -> str:
 def _logo_part() -> str:
     encoded = binascii.b2a_base64(LOGO_PATH.read_bytes(), newline=False).decode()
     lines = CRLF.join(encoded[i:i + 76] for i in range(0, len(encoded), 76))
-    return CRLF.join([f"Content-Type: image/png; name=\"logo.png\"", "Content-Transfer-Encoding: base64",
+    return CRLF.join(["Content-Type: image/png; name=\"logo.png\"", "Content-Transfer-Encoding: base64",
                       f"Content-ID: <{LOGO_CID}>", "Content-Disposition: inline; filename=\"logo.png\"", "",
                       lines])
 
