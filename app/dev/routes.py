@@ -1,4 +1,6 @@
 """/dev/errors: the developer error dashboard, a group's detail page and its status actions."""
+from datetime import timedelta
+
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
@@ -9,6 +11,8 @@ from app.dev.hourly import hourly_series
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.errors import ErrorGroup
+
+GROUP_ID = "<int(max=9223372036854775807):group_id>"  # larger ids are a 404, not a database overflow
 
 
 @bp.route("/errors")
@@ -24,19 +28,22 @@ def errors():
                            banner=services.mail_banner())
 
 
-@bp.route("/errors/<int:group_id>")
+@bp.route(f"/errors/{GROUP_ID}")
 @developer_required
 def error_detail(group_id: int):
     group = db.session.get(ErrorGroup, group_id) or abort(404, "There is no such error group.")
-    week = hourly_series([group.id], 24 * 7, utcnow())[group.id]
+    now = utcnow()
+    week = hourly_series([group.id], 24 * 7, now)[group.id]
     total = sum(week)
     label = f"{total} occurrence{'' if total == 1 else 's'} in the last 7 days, per hour"
     chart = bar_chart(week, width=672, height=90, label=label, css_class="chart", bar_titles=True)
+    week_start = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=len(week) - 1)
     return render_template("dev/error_detail.html", group=group, chart=chart, week_total=total,
-                           occurrences=services.recent_occurrences(group.id), banner=services.mail_banner())
+                           week_start=week_start, occurrences=services.recent_occurrences(group.id),
+                           banner=services.mail_banner())
 
 
-@bp.post("/errors/<int:group_id>/<action>")
+@bp.post(f"/errors/{GROUP_ID}/<action>")
 @developer_required
 def error_action(group_id: int, action: str):
     if action not in services.ACTIONS:

@@ -29,15 +29,28 @@ class Filters:
     @classmethod
     def from_args(cls, args) -> "Filters":
         status = args.get("status", "open")
-        page = args.get("page", "1")
         return cls(status=status if status in STATUS_FILTERS else "open", source=args.get("source", "")[:120],
-                   q=args.get("q", "").strip()[:200], page=int(page) if page.isdigit() and int(page) > 0 else 1)
+                   q=_printable(args.get("q", ""))[:200], page=_page_number(args.get("page", "")))
 
     def args(self, **changes) -> dict:
         """Query-string arguments for a link to these filters with `changes` applied."""
         values = {"status": self.status, "source": self.source, "q": self.q, "page": self.page, **changes}
         defaults = {"status": "open", "page": 1}
         return {k: v for k, v in values.items() if v and defaults.get(k) != v}
+
+
+def _printable(text: str) -> str:
+    """Search text without control characters (a NUL would match everything in SQLite's LIKE)."""
+    return "".join(ch for ch in text if ch.isprintable()).strip()
+
+
+def _page_number(text: str) -> int:
+    """A page number from the query string; anything that is not a positive integer means page 1."""
+    try:
+        page = int(text[:12])
+    except ValueError:
+        return 1
+    return page if page > 0 else 1
 
 
 @dataclass

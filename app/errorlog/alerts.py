@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.errorlog.store import Counted, Occurrence, insert_ignore
 from app.models.errors import ErrorAlertDay, ErrorAlertHold, ErrorGroup, ErrorStatus
-from app.models.mail import MailKind
+from app.models.mail import MailKind, MailStatus, OutboxEmail
 
 SUMMARY_LIMIT = 20
 
@@ -61,6 +61,29 @@ def take_held_back(session: Session) -> tuple[list[dict[str, Any]], int]:
     return summary, len(holds)
 
 
+def coalesce_key(group_id: int, to: str) -> str:
+    """A group's still-queued alert to `to` is updated rather than repeated (mail paused, queue long)."""
+    return f"error-alert:{group_id}:{to}"[:190]
+
+
+def carry_over(session: Session, key: str, held_back: list[dict[str, Any]],
+               held_total: int) -> tuple[list[dict[str, Any]], int]:
+    """Add the held-back summary of the still-queued alert this one replaces, so it is not lost."""
+    queued = session.scalar(sa.select(OutboxEmail.context).where(
+        OutboxEmail.coalesce_key == key, OutboxEmail.status == MailStatus.QUEUED).order_by(OutboxEmail.id.desc())
+        .limit(1))
+    if not queued or not queued.get("held_total"):
+        return held_back, held_total
+    merged = {item["url"]: dict(item) for item in queued.get("held_back", [])}
+    for item in held_back:
+        if item["url"] in merged:
+            merged[item["url"]].update(count=item["count"], held=merged[item["url"]]["held"] + item["held"])
+        else:
+            merged[item["url"]] = item
+    items = sorted(merged.values(), key=lambda item: -item["held"])[:SUMMARY_LIMIT]
+    return items, held_total + int(queued["held_total"])
+
+
 def hold(session: Session, group_id: int, reason: str, now: datetime) -> None:
     session.execute(sa.insert(ErrorAlertHold).values(group_id=group_id, reason=reason, created_at=now))
 
@@ -82,6 +105,8 @@ def consider_alert(session: Session, counted: Counted, occ: Occurrence, config: 
         hold(session, counted.group_id, reason, occ.at)
         return "held"
     held_back, held_total = take_held_back(session)
+    held_back, held_total = carry_over(session, coalesce_key(counted.group_id, recipients[0]), held_back,
+                                       held_total)
     session.execute(sa.update(ErrorGroup).where(ErrorGroup.id == counted.group_id).values(last_alert_at=occ.at))
     context = {
         "reason": reason, "title": state.title, "source": occ.source, "error_type": occ.error_type,
@@ -95,5 +120,5 @@ def consider_alert(session: Session, counted: Counted, occ: Occurrence, config: 
 
     for to in recipients:
         emailer.enqueue("error_alert", to, context, kind=MailKind.ALERT,
-                        coalesce_key=f"error-alert:{counted.group_id}:{to}"[:190], logo=False)
+                        coalesce_key=coalesce_key(counted.group_id, to), logo=False)
     return "queued"

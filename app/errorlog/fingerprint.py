@@ -27,6 +27,14 @@ def normalise_message(message: str) -> str:
     return _SPACES.sub(" ", text).strip()[:1000]
 
 
+def text_of(value: object) -> str:
+    """str(value), or a placeholder when its __str__ itself fails."""
+    try:
+        return str(value)
+    except Exception:  # noqa: BLE001
+        return f"<{type(value).__name__}: str() failed>"
+
+
 def error_type_name(error: BaseException) -> str:
     cls = type(error)
     return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
@@ -68,19 +76,19 @@ def fingerprint(source: str, error_or_message: BaseException | str) -> str:
             key = "exc\n" + error_type_name(error_or_message) + "\n" + "\n".join(frames)
         else:
             key = "exc-no-tb\n" + source + "\n" + error_type_name(error_or_message) + "\n" \
-                + normalise_message(str(error_or_message))
+                + normalise_message(text_of(error_or_message))
     else:
-        key = "msg\n" + source + "\n" + normalise_message(str(error_or_message))
+        key = "msg\n" + source + "\n" + normalise_message(text_of(error_or_message))
     return hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()
 
 
 def title_for(error_or_message: BaseException | str) -> str:
     """A one-line title: `Type: first line of message`."""
     if isinstance(error_or_message, BaseException):
-        text = str(error_or_message).strip().splitlines()
+        text = text_of(error_or_message).strip().splitlines()
         title = type(error_or_message).__name__ + (": " + text[0] if text else "")
     else:
-        lines = str(error_or_message).strip().splitlines()
+        lines = text_of(error_or_message).strip().splitlines()
         title = lines[0] if lines else "(empty message)"
     return title[:250]
 
@@ -92,7 +100,7 @@ def format_traceback(error: BaseException, limit_chars: int = 20000) -> str | No
     if error.__cause__ is not None or error.__context__ is not None:
         return _format(error, limit_chars)
     # In a storm the same error repeats: format each distinct (type, message, frames) once.
-    key = (type(error), str(error), tuple(_walk(error)), limit_chars)
+    key = (type(error), text_of(error), tuple(_walk(error)), limit_chars)
     text = _formatted.get(key)
     if text is None:
         if len(_formatted) >= 128:

@@ -2,13 +2,14 @@
 from flask import Flask, g, got_request_exception, has_request_context, request, session
 
 from app.errorlog.recorder import record
-from app.errorlog.scrub import scrub_form
+from app.errorlog.scrub import scrub_form, scrub_path
 from app.extensions import db
 
 
 def request_details() -> dict:
     """Method, path, user id and the scrubbed form and query string; never loads anything from the database."""
-    details: dict = {"method": request.method, "path": request.path, "endpoint": request.endpoint}
+    details: dict = {"method": request.method, "path": scrub_path(request.path, request.view_args),
+                     "endpoint": request.endpoint}
     user = g.get("_login_user")  # Flask-Login's loaded user, if any; no query on a failing session
     user_id = getattr(user, "id", None) if user is not None else session.get("_user_id")
     details["user_id"] = int(user_id) if str(user_id or "").isdigit() else None

@@ -1,6 +1,7 @@
 """record(): the single entry point. It never raises, never re-enters and never touches the caller's session."""
 import secrets
 import sys
+from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -8,7 +9,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from app.errorlog import alerts
-from app.errorlog.fingerprint import error_type_name, fingerprint, format_traceback, title_for
+from app.errorlog.fingerprint import error_type_name, fingerprint, format_traceback, text_of, title_for
 from app.errorlog.scrub import scrub_text, scrub_value
 from app.errorlog.store import Occurrence, store
 from app.extensions import db
@@ -48,7 +49,7 @@ def record(source: str, error_or_message: BaseException | str, details: dict | N
     except RecursionError:
         _to_stderr(source, error_or_message, reference, "RecursionError while recording")
     except Exception as exc:  # noqa: BLE001 - the logger must never break its caller
-        _to_stderr(source, error_or_message, reference, f"{type(exc).__name__}: {exc}")
+        _to_stderr(source, error_or_message, reference, exc)
     finally:
         _recording.reset(token)
     return reference
@@ -57,7 +58,7 @@ def record(source: str, error_or_message: BaseException | str, details: dict | N
 def prepare(source: str, error_or_message: BaseException | str, details: dict | None, reference: str,
             config) -> Occurrence:
     is_error = isinstance(error_or_message, BaseException)
-    message = str(error_or_message)
+    message = text_of(error_or_message)
     return Occurrence(
         source=str(source)[:120] or "unknown",
         fingerprint=fingerprint(str(source), error_or_message),
@@ -118,7 +119,7 @@ def _write_after_caller_transaction(app: Flask, occurrence: Occurrence, alert: b
         try:
             write(app, occurrence, alert)
         except Exception as exc:  # noqa: BLE001
-            _to_stderr(occurrence.source, occurrence.title, occurrence.reference, f"{type(exc).__name__}: {exc}")
+            _to_stderr(occurrence.source, occurrence.title, occurrence.reference, exc)
         finally:
             _recording.reset(token)
 
@@ -137,7 +138,7 @@ def _alert_apart(session, counted, occurrence: Occurrence, config) -> None:
     except sa.exc.OperationalError:
         raise  # the connection itself is in trouble: let the retry loop decide
     except Exception as exc:  # noqa: BLE001
-        _to_stderr(occurrence.source, f"alert skipped: {type(exc).__name__}: {exc}", occurrence.reference,
+        _to_stderr(occurrence.source, f"alert skipped: {_describe(exc)}", occurrence.reference,
                    "the alert could not be queued")
 
 
@@ -146,13 +147,22 @@ def _is_transient(exc: sa.exc.OperationalError) -> bool:
     return code in TRANSIENT_ERRORS or "database is locked" in str(exc.orig)
 
 
-def _to_stderr(source: Any, error_or_message: Any, reference: str | None, problem: str) -> None:
+def _to_stderr(source: Any, error_or_message: Any, reference: str | None, problem: BaseException | str) -> None:
     """The logger's own failure: stderr only, with enough of the original error not to lose it."""
+    _write(lambda: f"errorlog: could not record error {reference} from {source!s:.120}: {_describe(problem):.500}\n")
+    _write(lambda: f"errorlog: original error: {title_for(error_or_message)}\n")
+    if isinstance(error_or_message, BaseException):
+        _write(lambda: format_traceback(error_or_message, 4000) or "")
+
+
+def _describe(problem: BaseException | str) -> str:
+    return problem if isinstance(problem, str) else f"{type(problem).__name__}: {text_of(problem)}"
+
+
+def _write(text: Callable[[], str]) -> None:
+    """Write one part of a stderr report; a part that cannot be built (a broken __str__) is left out."""
     try:
-        what = title_for(error_or_message)
-        trace = format_traceback(error_or_message, 4000) if isinstance(error_or_message, BaseException) else None
-        sys.stderr.write(f"errorlog: could not record error {reference} from {source!s:.120}: {problem:.500}\n"
-                         f"errorlog: original error: {what}\n" + (trace or ""))
+        sys.stderr.write(text())
         sys.stderr.flush()
     except Exception:  # noqa: BLE001 - nothing else left to tell
         pass

@@ -42,6 +42,15 @@ def scrub_form(form) -> dict[str, Any]:
     return result
 
 
+def scrub_path(path: str, view_args: Mapping[str, Any] | None) -> str:
+    """The path with secret-looking URL parts (`/password/reset/<token>`) blanked."""
+    for name, value in (view_args or {}).items():
+        text = str(value)
+        if looks_secret(name) and text:
+            path = path.replace(text, SCRUBBED)
+    return path
+
+
 def scrub_text(text: str | None, config: Mapping[str, Any]) -> str | None:
     """Remove configured credentials, user:password@ parts of URLs and SQL parameters from free text."""
     if not text:

@@ -125,8 +125,8 @@ def statements(dialect: str) -> dict[str, Any]:
 def store(session: Session, occ: Occurrence, keep: int, retention_days: float) -> Counted:
     """Count the occurrence in its group and hour and keep it among the latest `keep`; all in `session`.
 
-    Trimming runs at a group's first occurrence of each hour and every `keep // 5` within the hour, so
-    between `keep` and `keep + keep // 5 - 1` occurrences are stored.
+    Trimming runs at a group's first occurrence of each hour and every `step = keep // 5` within the hour
+    and leaves the latest `keep - step + 1`, so between those and `keep` occurrences are stored: never more.
     """
     conn = session.connection()
     sql = statements(conn.dialect.name)
@@ -147,8 +147,9 @@ def store(session: Session, occ: Occurrence, keep: int, retention_days: float) -
     hour_count = (result.lastrowid or 1) if _is_mysql(conn.dialect.name) else result.scalar_one()
     conn.execute(sql["occurrence"], {"group_id": group_id, "reference": occ.reference, "created_at": occ.at,
                                      "message": occ.message, "traceback": occ.traceback, "details": occ.details})
-    if hour_count == 1 or hour_count % max(1, keep // 5) == 0:
-        keep_from = conn.execute(sql["keep_from"], {"group_id": group_id, "offset": max(keep, 1) - 1}).scalar()
+    keep, step = max(keep, 1), max(1, keep // 5)
+    if hour_count == 1 or hour_count % step == 0:
+        keep_from = conn.execute(sql["keep_from"], {"group_id": group_id, "offset": keep - step}).scalar()
         if keep_from is not None:
             conn.execute(sql["trim"], {"group_id": group_id, "keep_from": keep_from})
     if hour_count == 1:

@@ -46,7 +46,33 @@ def test_filters_by_status_and_source(client, login, developer, make_errors):
     assert titles(client.get("/dev/errors?source=mail.worker")) == ["Open mail error"]
     assert sorted(titles(client.get("/dev/errors?status=all&source=web"))) == [
         "Muted noise", "Old resolved error", "Open web error"]
-    assert client.get("/dev/errors?status=bogus&page=x").status_code == 200
+    assert sorted(titles(client.get("/dev/errors?status=bogus&page=x"))) == ["Open mail error", "Open web error"]
+    unknown = client.get("/dev/errors?source=no.such.source").get_data(as_text=True)
+    assert "No errors match" in unknown and '<option value="no.such.source" selected>' in unknown
+
+
+@pytest.mark.parametrize("query", ["page=%C2%B2", "page=-3", "page=0", "page=1.5", "page=" + "9" * 40,
+                                   "page=%D9%A3", "status=", "page=1&page=2", "q=only", "source=web", "q=%00"])
+def test_odd_query_strings_fall_back_to_sane_defaults(client, login, developer, make_errors, query):
+    make_errors([("web", "Only error", 1)])
+    login(developer)
+    response = client.get(f"/dev/errors?{query}")
+    assert response.status_code == 200 and titles(response) == ["Only error"]
+
+
+@pytest.mark.parametrize("query", ["q=%00x", "source=%00", "q=" + "x" * 5000, "q=%ED%A0%80", "q=%27%22%3C"])
+def test_odd_searches_find_nothing_without_failing(client, login, developer, make_errors, query):
+    make_errors([("web", "Only error", 1)])
+    login(developer)
+    response = client.get(f"/dev/errors?{query}")
+    assert response.status_code == 200 and titles(response) == []
+
+
+@pytest.mark.parametrize("path", ["/dev/errors/99999999999999999999999", "/dev/errors/9223372036854775808"])
+def test_out_of_range_group_ids_are_not_found(client, login, developer, path):
+    login(developer)
+    assert client.get(path).status_code == 404
+    assert client.post(path + "/resolve").status_code == 404
 
 
 def test_text_search_and_reference_search(client, login, developer, make_errors, app):
@@ -95,6 +121,8 @@ def test_the_detail_page_shows_sample_traceback_context_and_occurrences(client, 
     assert all(ref in page for ref in refs)
     assert "POST /issues/new" in page and "user 7" in page
     assert 'aria-label="3 occurrences in the last 7 days, per hour"' in page
+    assert '<p class="chart-axis muted" aria-hidden="true"><span>' in page and "<span>now</span>" in page
+    assert "<h3>Request context</h3>" in page
     assert client.get("/dev/errors/999999").status_code == 404
 
 

@@ -164,3 +164,20 @@ def test_the_alert_is_delivered_by_the_mail_worker(app, read, runner, smtp_serve
     html = message.get_body(("html",)).get_content()
     group_url = f"http://localhost/dev/errors/{read.group().id}"
     assert reference in text and group_url in text and f'href="{group_url}"' in html
+
+
+@pytest.mark.parametrize("app", [{"ERRORLOG_ALERT_DAILY_CAP": 1}], indirect=True)
+def test_a_queued_alert_that_is_replaced_keeps_the_summary_it_carried(app, read, clock):
+    """Mail is paused for days: alpha's alert waits in the queue and is updated in place. The held-back
+    summary it carries (beta) must survive the update, even when nothing new was held back since."""
+    with app.app_context():
+        record("web", "alpha failed")
+        record("web", "beta failed")  # over today's cap: held back
+        for _ in range(2):
+            set_status(app, ErrorStatus.RESOLVED, "alpha failed")
+            clock.advance(days=1)
+            record("web", "alpha failed")  # a regression; the second one has nothing new held back
+    alerts = read.alerts()
+    assert len(alerts) == 1 and alerts[0].context["reason"] == "regression"
+    assert alerts[0].context["held_total"] == 1
+    assert [item["title"] for item in alerts[0].context["held_back"]] == ["beta failed"]

@@ -100,3 +100,53 @@ def test_the_database_going_away_during_record_still_answers_the_request(failing
     assert client.get("/").status_code == 200
     assert client.get("/test-explode").status_code == 500
     assert read.group().count == 1
+
+
+def test_a_token_in_the_path_is_never_stored(failing_app, client, read):
+    """/password/reset/<token> and /welcome/<token> carry the secret in the URL itself."""
+    def explode_with_token(token):
+        raise RuntimeError("the reset page failed")
+
+    failing_app.add_url_rule("/test-reset/<token>", "test_reset", explode_with_token)
+    secret = "IjQ2Ig.Zt3xyA.reset-me-9f8e7d"
+    assert client.get(f"/test-reset/{secret}").status_code == 500
+    details = read.occurrences()[0].details
+    assert details["path"] == "/test-reset/[scrubbed]"
+    assert secret not in str(details) and secret not in str(read.group().sample_details)
+
+
+def test_an_error_whose_str_fails_is_still_recorded(app, read, capfd):
+    from app.errorlog import record
+    from tests.errorlog.conftest import raised
+
+    class Unprintable(Exception):
+        def __str__(self):
+            raise ValueError("no text for you")
+
+    with app.app_context():
+        assert record("web", raised(Unprintable())) is not None
+    group = read.group()
+    assert group.title == "Unprintable: <Unprintable: str() failed>" and group.count == 1
+    assert "could not record" not in capfd.readouterr().err
+
+
+def test_the_loggers_own_failure_report_survives_a_broken_str(app, read, capfd, monkeypatch):
+    """The logger itself fails with an exception that cannot even be printed: record() still returns and
+    stderr still gets the reference."""
+    import app.errorlog.recorder as recorder
+    from app.errorlog import record
+
+    class Unprintable(Exception):
+        def __str__(self):
+            raise ValueError("no text for you")
+
+    def broken_prepare(*args):
+        raise Unprintable()
+
+    monkeypatch.setattr(recorder, "prepare", broken_prepare)
+    with app.app_context():
+        reference = record("cli", "the original problem")
+    assert reference is not None and read.groups() == []
+    err = capfd.readouterr().err
+    assert f"could not record error {reference} from cli: Unprintable: <Unprintable: str() failed>" in err
+    assert "original error: the original problem" in err
