@@ -16,7 +16,9 @@ from app.move_in import overview, reminders
 from app.move_in.checklist import (ITEM_MAX_LENGTH, TERM_MAX_LENGTH, academic_year, checklist_for, parse_lines,
                                    replace_lists, terms_for, year_label)
 from app.move_in.forms import ChecklistForm, ReminderForm
-from app.move_in.services import form_for, format_time
+from app.move_in.services import form_for, format_time, is_db_id
+
+MIN_YEAR, MAX_YEAR = 2000, 9999
 
 
 def _house_or_abort(slug: str | None) -> House:
@@ -42,11 +44,13 @@ def move_in():
     selected = _house_or_abort(request.args.get("house")) if request.args.get("house") else \
         (houses[0] if houses else None)
     context = {"summaries": overview.summaries(houses, year), "selected": selected, "year": year_label(year),
-               "filters": _filters(), "reminder_form": ReminderForm()}
+               "filters": _filters(), "reminder_form": ReminderForm(),
+               "due": {h.id: reminders.due_count(h.id, year) for h in houses},
+               "cooldown_hours": f"{reminders.cooldown().total_seconds() / 3600:g}"}
     if selected is not None:
-        page = max(request.args.get("page", 1, type=int) or 1, 1)
-        rows, total = overview.student_page(selected.id, year, context["filters"]["status"] or None,
-                                            context["filters"]["q"] or None, page)
+        filters = context["filters"]
+        rows, total, page = overview.student_page(selected.id, year, filters["status"] or None, filters["q"] or None,
+                                                  request.args.get("page", 1, type=int))
         batch = db.session.get(ReminderBatch, request.args.get("batch", "")) or reminders.latest_batch(selected.id)
         if batch is not None and batch.house_id != selected.id:
             batch = None
@@ -113,16 +117,24 @@ def move_in_batch(batch_id: str):
 @admin_required
 def move_in_student(user_id: int):
     """One student's form (once submitted) and their reminder history."""
-    student = db.session.get(User, user_id)
+    student = db.session.get(User, user_id) if is_db_id(user_id) else None
     if student is None or student.role != Role.STUDENT or not current_user.administers(student.house_id or 0):
         abort(404, "No such student in your houses")
     current = academic_year()
     year = request.args.get("year", current, type=int)
-    saved = form_for(student.id, year)
-    years = db.session.scalars(sa.select(MoveInForm.academic_year).where(MoveInForm.user_id == student.id)
-                               .order_by(MoveInForm.academic_year.desc())).all()
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        abort(404, "No move-in forms for that year")
+    saved, elsewhere = form_for(student.id, year), None
+    if saved is not None and not current_user.administers(saved.house_id):
+        # Filled in at another house, before the student moved: that house's to read, not this admin's.
+        saved, elsewhere = None, db.session.get(House, saved.house_id)
+    years = db.session.scalars(
+        sa.select(MoveInForm.academic_year)
+        .where(MoveInForm.user_id == student.id, MoveInForm.house_id.in_(current_user.admin_house_ids))
+        .order_by(MoveInForm.academic_year.desc())).all()
     history = reminders.history(student.id)
-    return render_template("admin/move_in_student.html", student=student, saved=saved, year=year_label(year),
+    return render_template("admin/move_in_student.html", student=student, saved=saved, elsewhere=elsewhere,
+                           year=year_label(year),
                            years=[(y, year_label(y)) for y in years if y != year],
                            history=history, this_year=sum(1 for r in history if r["year"] == current),
                            cap=reminders.yearly_cap())

@@ -1,5 +1,6 @@
 """The student's move-in form (built per house from its checklist and terms) and the admin's list editor."""
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, HiddenField, MultipleFileField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -55,7 +56,8 @@ def build_form(labels: list[str], terms: list[str], saved: MoveInForm | None = N
     for i, label in enumerate(labels):
         setattr(StudentForm, f"condition_{i}", RadioField(label, choices=CONDITION_CHOICES, validators=[Optional()]))
         setattr(StudentForm, f"comment_{i}", TextAreaField(
-            f"{label}: comment", validators=[Length(max=COMMENT_MAX, message=f"At most {COMMENT_MAX} characters.")]))
+            f"{label}: comment", validators=[Length(max=COMMENT_MAX, message=f"At most {COMMENT_MAX} characters.")],
+            render_kw={"rows": 3, "style": "min-height: 0"}))
         setattr(StudentForm, f"photos_{i}", MultipleFileField(f"{label}: photos"))
         if label in answers:
             answer = answers[label]
@@ -67,6 +69,27 @@ def build_form(labels: list[str], terms: list[str], saved: MoveInForm | None = N
     form = StudentForm(data=data, **kwargs)
     form.labels, form.terms = labels, terms
     return form
+
+
+def remap_answers(formdata, seen_labels: list[str], labels: list[str], seen_terms: list[str],
+                  terms: list[str]) -> MultiDict:
+    """The posted answers moved from the checklist the student saw to the house's current one (matched by text).
+
+    Answers to items or terms that are gone are dropped; new ones start empty.
+    """
+    out = MultiDict({"csrf_token": formdata.get("csrf_token", "")})
+    seen_item = {label: j for j, label in enumerate(seen_labels)}
+    for i, label in enumerate(labels):
+        j = seen_item.get(label)
+        for name in ("condition", "comment"):
+            if j is not None and f"{name}_{j}" in formdata:
+                out[f"{name}_{i}"] = formdata[f"{name}_{j}"]
+    seen_term = {text: k for k, text in enumerate(seen_terms)}
+    for j, text in enumerate(terms):
+        k = seen_term.get(text)
+        if k is not None and f"term_{k}" in formdata:
+            out[f"term_{j}"] = formdata[f"term_{k}"]
+    return out
 
 
 class ChecklistForm(FlaskForm):

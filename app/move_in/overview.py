@@ -76,12 +76,14 @@ def status_of(row) -> str:
 
 
 def student_page(house_id: int, year: int, status: str | None, search: str | None, page: int):
-    """One page of students (ordered by room, then name) and the number matching the filter."""
+    """One page of students (ordered by room, then name), the number matching the filter and the page shown
+    (a page number out of range shows the nearest page)."""
     query = _students_query(house_id, year, status, search)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    page = min(max(page, 1), max((total + PER_PAGE - 1) // PER_PAGE, 1))
     rows = db.session.execute(query.order_by(Room.number, User.name, User.id)
                               .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    return rows, total
+    return rows, total, page
 
 
 def _safe_cell(value) -> str:

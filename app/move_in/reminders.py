@@ -51,6 +51,13 @@ def _due(year: int, now: datetime):
     return sa.and_(~sa.exists(recent), sent_this_year < yearly_cap())
 
 
+def due_count(house_id: int, year: int | None = None) -> int:
+    """How many students of the house a press of the button would remind now."""
+    year = academic_year() if year is None else year
+    return db.session.scalar(sa.select(sa.func.count(User.id))
+                             .where(not_submitted(house_id, year), _due(year, utcnow()))) or 0
+
+
 def _lock_house(house_id: int) -> None:
     """Serialise presses for one house: a write lock on its row, held until this transaction ends.
 

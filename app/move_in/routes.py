@@ -10,7 +10,7 @@ from app.models.accounts import User
 from app.models.move_in import FormStatus, MoveInAnswer, MoveInForm, MoveInPhoto
 from app.move_in import bp, invite, services
 from app.move_in.checklist import academic_year, checklist_for, terms_for, year_label
-from app.move_in.forms import build_form
+from app.move_in.forms import build_form, remap_answers
 from app.photos import photo_response
 
 
@@ -37,10 +37,31 @@ def form():
         return render_template("move_in/view.html", saved=saved, year=year_label(year), owner=current_user,
                                as_student=True), 409 if request.method == "POST" else 200
     labels, terms = checklist_for(current_user.house_id), terms_for(current_user.house_id)
-    form = build_form(labels, terms, saved)
     if request.method == "POST":
-        return _save(form, saved, year)
-    return _render_form(form, saved, year)
+        seen_labels, seen_terms = request.form.getlist("seen_item"), request.form.getlist("seen_term")
+        if (seen_labels or seen_terms) and (seen_labels, seen_terms) != (labels, terms):
+            return _checklist_changed(labels, terms, saved, year, seen_labels, seen_terms)
+        return _save(build_form(labels, terms, saved), saved, year)
+    return _render_form(build_form(labels, terms, saved), saved, year)
+
+
+def _checklist_changed(labels: list[str], terms: list[str], saved: MoveInForm | None, year: int,
+                       seen_labels: list[str], seen_terms: list[str]):
+    """The admin edited the checklist or terms while the student filled the form in: save nothing (answers
+    would land on the wrong items), show the new list with the answers moved across by item text."""
+    formdata = remap_answers(request.form, seen_labels, labels, seen_terms, terms)
+    form = build_form(labels, terms, saved, formdata=formdata)
+    form.form_errors.append("The house's checklist or terms changed while you were filling in the form, so "
+                            "nothing was saved. Your answers are kept for the items that are still there: check "
+                            "the list below and save again.")
+    _note_lost_photos(form)
+    return _render_form(form, saved, year, 409)
+
+
+def _note_lost_photos(form) -> None:
+    """Browsers cannot refill a file input: say so when chosen photos were not saved."""
+    if any(f.filename for _name, f in request.files.items(multi=True)):
+        form.form_errors.append("The photos you chose were not saved: choose them again.")
 
 
 def _render_form(form, saved: MoveInForm | None, year: int, status: int = 200):
@@ -67,6 +88,7 @@ def _save(form, saved: MoveInForm | None, year: int):
         return redirect(url_for(".form"))
     if not form.form_errors:
         form.form_errors.append("Some answers need your attention (marked below). Nothing was saved.")
+    _note_lost_photos(form)
     return _render_form(form, saved, year, 400)
 
 
@@ -74,6 +96,8 @@ def _save(form, saved: MoveInForm | None, year: int):
 @login_required
 def photo(photo_id: int):
     """A checklist photo, for the student who took it or (once submitted) an admin of the house."""
+    if not services.is_db_id(photo_id):
+        abort(404, "No such photo")
     row = db.session.execute(
         sa.select(MoveInPhoto, MoveInForm)
         .join(MoveInAnswer, MoveInPhoto.answer_id == MoveInAnswer.id)

@@ -15,6 +15,12 @@ from app.move_in.checklist import year_label
 from app.photos import CleanImage, PhotoError, delete_photo, photos_from_request, store
 
 PHOTOS_PER_ITEM = 3
+MAX_DB_ID = 2**63 - 1  # larger ids overflow SQLite's INTEGER (a 500 instead of a 404)
+
+
+def is_db_id(value: int) -> bool:
+    """Whether `value` can be a row id (guessed or mangled URLs must give a 404, not an overflow)."""
+    return 0 < value <= MAX_DB_ID
 
 
 class AlreadySubmitted(Exception):
@@ -54,6 +60,8 @@ def _writable_form(user: User, year: int) -> MoveInForm:
             saved = form_for(user.id, year, lock=True)
     if saved.is_submitted:
         raise AlreadySubmitted()
+    # A draft follows the student: after a move it belongs to the new house (and its admins).
+    saved.house_id, saved.room_number = user.house_id, user.room.number if user.room else None
     return saved
 
 

@@ -21,7 +21,7 @@
       if (cell) { cell.textContent = data[key]; }
     });
     var eta = panel.querySelector('[data-time="estimated_done"]');
-    if (eta) { eta.textContent = data.estimated_done ? data.estimated_done.replace("T", " ") + " UTC" : "–"; }
+    if (eta) { eta.textContent = data.estimated_done ? data.estimated_done.slice(0, 16).replace("T", " ") + " UTC" : "–"; }
     var bar = panel.querySelector("[data-bar]");
     if (bar) { bar.style.width = (data.total ? Math.round(100 * data.sent / data.total) : 0) + "%"; }
     var state = panel.querySelector("[data-state]");

@@ -137,3 +137,52 @@ def test_checklist_validation(app, login, admin, items, terms, message):
     assert response.status_code == 400 and message in response.get_data(as_text=True)
     page = login(admin).get("/admin/move-in/acacia/checklist").get_data(as_text=True)
     assert "Door and lock" in page  # nothing stored
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/admin/move-in?house=acacia&page=99999999999999999999", 200),  # the last page, not an overflow
+    ("/admin/move-in?house=acacia&page=-3", 200),
+    ("/admin/move-in/students/{id}?year=99999999999999999999", 404),
+    ("/admin/move-in/students/{id}?year=-1", 404),
+    ("/admin/move-in/students/99999999999999999999", 404),
+    ("/move-in/photos/99999999999999999999", 404),
+])
+def test_mangled_numbers_in_urls(app, login, admin, three_students, url, status):
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # an overflow would show as the 500 page
+    response = login(admin).get(url.format(id=three_students[0].id))
+    assert response.status_code == status
+    if status == 200:
+        page = response.get_data(as_text=True)
+        assert "Ada Done" in page and "Page " not in page  # one page of three students
+
+
+def test_last_page_when_the_page_number_is_too_high(app, login, admin, house, make_user, monkeypatch):
+    from app.move_in import overview
+
+    monkeypatch.setattr(overview, "PER_PAGE", 2)
+    for i in range(5):
+        make_user(Role.STUDENT, house=house, room=str(101 + i), name=f"Student {i}", email=f"s{i}@example.ac.za")
+    page = login(admin).get("/admin/move-in?house=acacia&page=40").get_data(as_text=True)
+    assert "Page 3 of 3" in page and "Student 4" in page and "Student 0" not in page
+
+
+def test_a_form_from_another_house_stays_with_that_house(app, login, make_house, make_user, admin, three_students):
+    """A student who moved: the new house's admin sees them, but not the form they filled in at the old house."""
+    from app.extensions import db
+    from app.models.accounts import User
+    from app.move_in.checklist import academic_year
+
+    with app.app_context():
+        last_year = academic_year() - 1
+    done = three_students[0]
+    make_form(app, done, "submitted", year=last_year)  # at acacia
+    baobab = make_house("baobab")
+    with app.app_context():
+        db.session.get(User, done.id).house_id = baobab.id
+        db.session.commit()
+    new_admin = make_user(Role.ADMIN, admin_of=[baobab], email="baobab-admin@example.ac.za")
+    client = login(new_admin)
+    page = client.get(f"/admin/move-in/students/{done.id}").get_data(as_text=True)
+    assert "Ada Done" in page and f"year={last_year}" not in page
+    page = client.get(f"/admin/move-in/students/{done.id}?year={last_year}").get_data(as_text=True)
+    assert "Filled in at Acacia House before the student moved" in page and "Submitted " not in page

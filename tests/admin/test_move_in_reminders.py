@@ -202,3 +202,17 @@ def test_nothing_to_remind(app, login, admin, house):
 
 def test_missing_house_field(login, admin):
     assert login(admin).post("/admin/move-in/reminders", data={}).status_code == 400
+
+
+def test_button_counts_only_students_a_press_would_remind(app, login, admin, students):
+    client = login(admin)
+    page = press(client).get_data(as_text=True)
+    assert "Remind 0 who have not submitted" in page
+    assert page[page.index("Remind 0") - 60:page.index("Remind 0")].count("disabled") == 1
+    assert "3 not submitted but reminded in the last 24 hours or at the yearly cap." in page
+    with app.app_context():  # a day later they are due again
+        for reminder in db.session.scalars(sa.select(MoveInReminder)):
+            reminder.created_at -= timedelta(hours=25)
+        db.session.commit()
+    page = client.get("/admin/move-in").get_data(as_text=True)
+    assert "Remind 3 who have not submitted" in page and "reminded in the last" not in page

@@ -19,10 +19,15 @@ def log_in(page, base_url: str, email: str, next_path: str) -> None:
 def test_student_saves_a_draft_comes_back_and_submits(live_server, page, student):
     log_in(page, live_server.url, student.email, "/move-in/")
     page.get_by_role("heading", name="Move-in form").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling on a phone
     door = page.get_by_role("group", name="Door and lock")
     door.get_by_label("Damaged").check()
     page.get_by_label("Door and lock: comment").fill("The lock sticks")
-    page.get_by_role("group", name="Window").get_by_label("Good").check()
+    window = page.get_by_role("group", name="Window")
+    window.get_by_label("Good").check()
+    assert page.get_by_label("Window: comment").is_hidden()  # a good item folds its comment and photos away
+    window.get_by_role("button", name="Add a comment or photos").click()
+    page.get_by_label("Window: comment").fill("Fine, one tiny chip")
     page.get_by_role("button", name="Save draft").click()
     page.get_by_text("Your draft is saved").wait_for()
     page.get_by_role("link", name="Report this as a maintenance issue").wait_for()
@@ -32,6 +37,7 @@ def test_student_saves_a_draft_comes_back_and_submits(live_server, page, student
     assert page.get_by_label("Door and lock: comment").input_value() == "The lock sticks"
     assert page.get_by_role("group", name="Door and lock").get_by_label("Damaged").is_checked()
     assert page.get_by_role("group", name="Window").get_by_label("Good").is_checked()
+    assert page.get_by_label("Window: comment").input_value() == "Fine, one tiny chip"  # open: it has a comment
 
     page.get_by_role("button", name="Submit form").click()  # not complete yet: nothing is lost
     page.get_by_text("Some answers need your attention").wait_for()
@@ -54,6 +60,7 @@ def test_admin_presses_the_reminder_button_and_watches_progress(live_server, pag
         make_user(Role.STUDENT, house=house, room=str(102 + i), email=f"late{i}@example.ac.za")
     log_in(page, live_server.url, admin.email, "/admin/move-in")
     page.get_by_role("heading", name="Move-in forms").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.get_by_role("button", name="Remind 3 who have not submitted").dblclick()  # an impatient admin
     page.get_by_text("3 reminders queued; at the current budget the last goes out by").wait_for()
     panel = page.locator("[data-progress-url]")
@@ -69,3 +76,4 @@ def test_admin_presses_the_reminder_button_and_watches_progress(live_server, pag
     assert panel.locator('[data-count="queued"]').inner_text() == "0"
     panel.get_by_text("Nothing left to send.").wait_for()
     assert page.evaluate("window.notReloaded") is True
+    assert page.get_by_role("button", name="Remind 0 who have not submitted").is_disabled()

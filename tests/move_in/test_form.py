@@ -154,3 +154,71 @@ def test_only_students_with_a_house(app, client, login, admin, make_user):
     client.post("/logout")
     homeless = make_user(Role.STUDENT, email="nohouse@example.ac.za")
     assert login(homeless).get("/move-in/").status_code == 404
+
+
+def seen(labels=DEFAULT_CHECKLIST, terms=DEFAULT_TERMS) -> dict:
+    """The hidden fields the page sends back: the checklist and terms the student was shown."""
+    return {"seen_item": list(labels), "seen_term": list(terms)}
+
+
+def test_page_sends_back_the_checklist_it_showed(login, student):
+    page = login(student).get("/move-in/").get_data(as_text=True)
+    assert page.count('name="seen_item"') == len(DEFAULT_CHECKLIST)
+    assert '<input type="hidden" name="seen_term" value="%s">' % DEFAULT_TERMS[0] in page
+
+
+def test_checklist_edited_while_filling_in_saves_nothing_and_moves_answers(app, client, login, admin, student):
+    login(admin).post("/admin/move-in/acacia/checklist",  # an item inserted at the top, a term reworded
+                      data={"items": "Fridge\n" + "\n".join(DEFAULT_CHECKLIST),
+                            "terms": "\n".join(["Reworded."] + DEFAULT_TERMS[1:])})
+    client.post("/logout")
+    login(student)
+    data = {**complete_form(condition_0="damaged", comment_0="Lock sticks"), **seen()}
+    response = client.post("/move-in/", data=data)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "checklist or terms changed while you were filling in the form" in page
+    assert stored_form(app, student.id) is None and outbox(app) == []
+    # "Door and lock" is item 1 now: its answer moved with it; the new item and the reworded term start empty.
+    assert 'checked id="condition_1-1"' in page and "Lock sticks" in page
+    assert 'id="condition_0-0"' in page and 'checked id="condition_0-' not in page
+    assert '<input id="term_0" name="term_0"' in page and '<input checked id="term_1"' in page
+    assert page.count('name="seen_item"') == len(DEFAULT_CHECKLIST) + 1  # the next post matches
+
+
+def test_unchanged_checklist_saves_as_usual(app, login, student):
+    response = login(student).post("/move-in/", data={**complete_form(), **seen()})
+    assert response.status_code == 302
+    assert stored_form(app, student.id)["status"] == FormStatus.SUBMITTED
+
+
+def test_failed_submit_points_at_each_item_and_says_photos_are_gone(login, student, png_bytes):
+    import io
+
+    data = complete_form(condition_3="damaged", term_2=None, photos_0=(io.BytesIO(png_bytes), "door.png"))
+    response = login(student).post("/move-in/", data=data, content_type="multipart/form-data")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    summary = page[page.index("Needs your attention:"):page.index("Your room</h2>")]
+    assert '<a href="#item-3">Floor</a>' in summary and '<a href="#terms">Terms and conditions</a>' in summary
+    assert "Window" not in summary
+    assert 'id="item-3"' in page and 'id="terms"' in page
+    assert "The photos you chose were not saved: choose them again." in page
+
+
+def test_a_draft_follows_a_student_who_moves(app, login, student, make_house):
+    from app.models.accounts import User
+    from app.models.houses import Room
+
+    client = login(student)
+    client.post("/move-in/", data={"action": "draft", "comment_0": "at acacia"})
+    baobab = make_house("baobab", rooms="201-202")
+    with app.app_context():
+        user = db.session.get(User, student.id)
+        user.house_id = baobab.id
+        user.room = db.session.scalar(sa.select(Room).where(Room.house_id == baobab.id, Room.number == "202"))
+        db.session.commit()
+    assert client.post("/move-in/", data={"action": "draft", "comment_0": "at baobab"}).status_code == 302
+    with app.app_context():
+        form = db.session.scalar(sa.select(MoveInForm).where(MoveInForm.user_id == student.id))
+        assert (form.house_id, form.room_number) == (baobab.id, "202")

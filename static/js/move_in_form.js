@@ -1,0 +1,38 @@
+// /move-in/: on a phone the fourteen items make a long page. An item's comment and photos fold away while it
+// is good (or not answered yet) and open for damaged or missing; "Add a comment or photos" opens them anyway.
+// Items with a comment, photos or an error stay open. Without JavaScript everything is simply shown.
+(function () {
+  "use strict";
+
+  document.querySelectorAll(".move-in-form fieldset.item").forEach(function (item) {
+    var details = item.querySelector(".item-details");
+    if (!details) { return; }
+    var comment = details.querySelector("textarea");
+    var opened = Boolean((comment && comment.value.trim()) || details.querySelector(".photos, .error") ||
+      item.classList.contains("has-error"));
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "button";
+    toggle.textContent = "Add a comment or photos";
+    toggle.setAttribute("aria-controls", details.id);
+    details.parentNode.insertBefore(toggle, details);
+
+    function update() {
+      var checked = item.querySelector("input[type=radio]:checked");
+      var show = opened || (checked && checked.value !== "good");
+      details.hidden = !show;
+      toggle.style.display = show ? "none" : "";  // .button sets display, which beats [hidden]
+      toggle.setAttribute("aria-expanded", show ? "true" : "false");
+    }
+
+    toggle.addEventListener("click", function () {
+      opened = true;
+      update();
+      if (comment) { comment.focus(); }
+    });
+    item.querySelectorAll("input[type=radio]").forEach(function (radio) {
+      radio.addEventListener("change", update);
+    });
+    update();
+  });
+})();
