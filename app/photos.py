@@ -30,6 +30,7 @@ MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # 40 megapixels: bigger than any phone camera, small enough to decode safely
 MAX_SIDE = 2560  # longer side after cleaning; plenty to see a leak, a fraction of the bytes
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
+SAME_AS = {"MPO": "JPEG"}  # many phone cameras write a JPEG with a second, "multi-picture" frame
 
 
 class PhotoError(ValueError):
@@ -68,10 +69,10 @@ def _name(file_storage) -> str:
     return f'"{file_storage.filename}"' if getattr(file_storage, "filename", None) else "The photo"
 
 
-def _open_checked(data: bytes, label: str) -> Image.Image:
+def _open_checked(data: bytes, label: str) -> tuple[Image.Image, str]:
     try:
         with Image.open(io.BytesIO(data)) as probe:
-            fmt = probe.format
+            fmt = SAME_AS.get(probe.format or "", probe.format)
             probe.verify()  # structural check without decoding every pixel
         image = Image.open(io.BytesIO(data))
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
@@ -80,12 +81,14 @@ def _open_checked(data: bytes, label: str) -> Image.Image:
         raise PhotoError(f"{label} is not a JPEG, PNG or WebP image.")
     if image.width * image.height > MAX_PIXELS:
         raise PhotoError(f"{label} has too many pixels. Please choose a smaller photo.")
-    return image
+    return image, fmt
 
 
 def _pixels_only(image: Image.Image) -> Image.Image:
     """A new image holding the pixels alone: no EXIF, GPS, XMP, ICC profile or text chunks."""
     image = ImageOps.exif_transpose(image)  # keep the photo upright once its EXIF orientation is dropped
+    if image.mode.startswith("I;16") or image.mode == "I":  # 16-bit greyscale: scale down, do not clip
+        image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     image = image.convert("RGBA" if has_alpha else "RGB")
     image.thumbnail((MAX_SIDE, MAX_SIDE))
@@ -96,9 +99,8 @@ def clean_image(file_storage) -> CleanImage:
     """Check one upload by content and re-encode it without metadata (see the module docstring)."""
     label = _name(file_storage)
     data = _read_limited(file_storage)
-    image = _open_checked(data, label)
+    image, fmt = _open_checked(data, label)
     try:
-        fmt = image.format
         clean = _pixels_only(image)
     except (OSError, ValueError, SyntaxError) as exc:
         raise PhotoError(f"{label} could not be read as an image.") from exc

@@ -29,7 +29,8 @@ def landing(slug: str):
     followed = services.subscribed_ids(user.id, [i.id for i in issues]) if may_list else set()
     return render_template("issues/landing.html", house=house, issues=issues, followed=followed,
                            may_list=may_list, button_form=ButtonForm(formdata=None),
-                           login_url=url_for("auth.login", next=request.path))
+                           login_url=url_for("auth.login", next=request.path),
+                           report_login_url=url_for("auth.login", next=url_for("issues.new")))
 
 
 def _administered_house(slug: str):

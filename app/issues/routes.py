@@ -1,11 +1,13 @@
 """Students' maintenance issues: list, report, detail with timeline, and the reporter's actions."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from app.auth.access import is_safe_next, student_required
 from app.extensions import db
 from app.issues import bp, services, workflow
 from app.issues.forms import URGENT_HELP, ButtonForm, CommentForm, RateForm, ReopenForm, ReportForm
+from app.issues.services import ID
 from app.models.issues import IssuePhoto
 from app.photos import MAX_PHOTO_BYTES, photo_response
 
@@ -51,7 +53,8 @@ def new():
             flash("Thank you: your issue was reported. You will get an email when it moves.", "success")
             return redirect(url_for("issues.detail", issue_id=issue.id))
     status = 400 if form.is_submitted() else 200
-    return render_template("issues/new.html", form=form, urgent_help=URGENT_HELP,
+    photos_dropped = form.is_submitted() and any(getattr(f, "filename", "") for f in form.photos.data or [])
+    return render_template("issues/new.html", form=form, urgent_help=URGENT_HELP, photos_dropped=photos_dropped,
                            max_mb=MAX_PHOTO_BYTES // (1024 * 1024)), status
 
 
@@ -67,7 +70,7 @@ def _detail(issue, status: int = 200, **forms):
         can_reopen=workflow.within_reopen_window(issue), **forms), status
 
 
-@bp.route("/<int:issue_id>")
+@bp.route(f"/<{ID}:issue_id>")
 @student_required
 def detail(issue_id: int):
     return _detail(services.issue_for(issue_id, current_user))
@@ -80,7 +83,7 @@ def _reporter_issue(issue_id: int):
     return issue
 
 
-@bp.route("/<int:issue_id>/comment", methods=["POST"])
+@bp.route(f"/<{ID}:issue_id>/comment", methods=["POST"])
 @student_required
 def comment(issue_id: int):
     issue = services.issue_for(issue_id, current_user)
@@ -111,14 +114,14 @@ def _reporter_step(issue_id: int, form, form_name: str, step, message: str, valu
     return redirect(url_for("issues.detail", issue_id=issue.id))
 
 
-@bp.route("/<int:issue_id>/confirm", methods=["POST"])
+@bp.route(f"/<{ID}:issue_id>/confirm", methods=["POST"])
 @student_required
 def confirm(issue_id: int):
     return _reporter_step(issue_id, ButtonForm(), "button_form", workflow.confirm_fix,
                           "Thanks for confirming the fix.")
 
 
-@bp.route("/<int:issue_id>/reopen", methods=["POST"])
+@bp.route(f"/<{ID}:issue_id>/reopen", methods=["POST"])
 @student_required
 def reopen(issue_id: int):
     return _reporter_step(issue_id, ReopenForm(), "reopen_form", workflow.reopen,
@@ -126,28 +129,33 @@ def reopen(issue_id: int):
                           lambda form: (form.reason.data,))
 
 
-@bp.route("/<int:issue_id>/rate", methods=["POST"])
+@bp.route(f"/<{ID}:issue_id>/rate", methods=["POST"])
 @student_required
 def rate(issue_id: int):
     return _reporter_step(issue_id, RateForm(), "rate_form", workflow.rate, "Thanks for rating the repair.",
                           lambda form: (int(form.rating.data),))
 
 
-@bp.route("/<int:issue_id>/me-too", methods=["POST"])
+@bp.route(f"/<{ID}:issue_id>/me-too", methods=["POST"])
 @student_required
 def me_too(issue_id: int):
     issue = services.issue_for(issue_id, current_user)
     if not ButtonForm().validate():
         abort(400, "The form expired; please try again.")
-    now_subscribed = services.toggle_me_too(issue, current_user)
-    db.session.commit()
+    follow = {"1": True, "0": False}.get(request.form.get("follow", ""))
+    now_subscribed = services.toggle_me_too(issue, current_user, follow)
+    try:
+        db.session.commit()
+    except IntegrityError:  # a double tap: the first request already subscribed them
+        db.session.rollback()
+        now_subscribed = True
     flash("You will get an email when this issue moves." if now_subscribed
           else "You will no longer get emails about this issue.", "success")
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("issues.detail", issue_id=issue.id))
 
 
-@bp.route("/<int:issue_id>/photos/<int:photo_id>")
+@bp.route(f"/<{ID}:issue_id>/photos/<{ID}:photo_id>")
 @login_required
 def photo(issue_id: int, photo_id: int):
     """A photo of an issue, for students and admins who may see the issue."""

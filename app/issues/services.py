@@ -8,6 +8,9 @@ from app.models.houses import CommonArea
 from app.models.issues import OPEN_STATUSES, Category, Issue, IssuePhoto, IssueSubscription, Urgency
 from app.photos import CleanImage, delete_photo, store
 
+MAX_ID = 2_147_483_647  # ids above a signed 32-bit INT are never looked up: 404, not a database overflow
+ID = f"int(max={MAX_ID})"  # the URL converter for ids: `/<{ID}:issue_id>`
+
 
 def is_subscribed(issue_id: int, user_id: int) -> bool:
     return db.session.get(IssueSubscription, (issue_id, user_id)) is not None
@@ -81,14 +84,20 @@ def report_issue(student, data: dict, photos: list[CleanImage]) -> Issue:
     return issue
 
 
-def toggle_me_too(issue: Issue, student) -> bool:
-    """Subscribe `student` to an open common-area issue of their house (or unsubscribe); True if now subscribed."""
+def toggle_me_too(issue: Issue, student, follow: bool | None = None) -> bool:
+    """Subscribe `student` to an open common-area issue of their house, or unsubscribe them; True if now
+    subscribed. `follow` says which (a double tap then changes nothing); None flips the current state."""
     if issue.reporter_id == student.id:
         return True
     subscription = db.session.get(IssueSubscription, (issue.id, student.id))
-    if subscription is not None:
-        db.session.delete(subscription)
+    if follow is None:
+        follow = subscription is None
+    if not follow:
+        if subscription is not None:
+            db.session.delete(subscription)
         return False
+    if subscription is not None:
+        return True
     if not is_open_common_issue_of_house(issue, student.house_id):
         abort(404, "There is no such open issue in your house.")
     db.session.add(IssueSubscription(issue_id=issue.id, user_id=student.id))

@@ -12,11 +12,11 @@ from app.models.issues import EventKind, Issue, IssueEvent, IssueStatus
 
 REOPEN_WINDOW = timedelta(days=14)
 
-TRANSITIONS: dict[IssueStatus, set[IssueStatus]] = {
-    IssueStatus.REPORTED: {IssueStatus.IN_PROGRESS, IssueStatus.RESOLVED, IssueStatus.WONT_FIX},
-    IssueStatus.IN_PROGRESS: {IssueStatus.RESOLVED, IssueStatus.WONT_FIX},
-    IssueStatus.RESOLVED: {IssueStatus.IN_PROGRESS},
-    IssueStatus.WONT_FIX: {IssueStatus.REPORTED, IssueStatus.IN_PROGRESS},
+TRANSITIONS: dict[IssueStatus, tuple[IssueStatus, ...]] = {  # in the order the admin page lists them
+    IssueStatus.REPORTED: (IssueStatus.IN_PROGRESS, IssueStatus.RESOLVED, IssueStatus.WONT_FIX),
+    IssueStatus.IN_PROGRESS: (IssueStatus.RESOLVED, IssueStatus.WONT_FIX),
+    IssueStatus.RESOLVED: (IssueStatus.IN_PROGRESS,),
+    IssueStatus.WONT_FIX: (IssueStatus.REPORTED, IssueStatus.IN_PROGRESS),
 }
 
 

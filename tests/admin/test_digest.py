@@ -30,3 +30,35 @@ def test_off_sends_nothing(client, auth, student, admin, outbox):
     auth.login(student)
     client.post("/issues/new", data=report_data(urgency="urgent"))
     assert outbox() == []
+
+
+def test_a_digest_still_waiting_to_be_sent_keeps_its_issues(client, auth, runner, student, admin, outbox):
+    """Mail paused or budget spent: the next day's digest replaces the waiting one, and carries its issues."""
+    auth.login(admin)
+    client.post("/admin/settings", data={"new_issues": "daily"})
+    auth.logout()
+    auth.login(student)
+    client.post("/issues/new", data=report_data(title="Monday leak"))
+    assert "1 digest(s) queued" in runner.invoke(args=["issues", "send-digests"]).output
+    client.post("/issues/new", data=report_data(title="Tuesday leak"))
+    assert "1 digest(s) queued" in runner.invoke(args=["issues", "send-digests"]).output
+    (digest,) = outbox("digest")  # nothing was delivered in between: still one email
+    assert [i["title"] for i in digest[2]["issues"]] == ["Monday leak", "Tuesday leak"]
+    assert digest[2]["count"] == 2
+
+
+def test_digest_escapes_what_students_typed(app, client, auth, runner, student, admin, outbox):
+    from app.emailer.render import render_parts
+
+    auth.login(admin)
+    client.post("/admin/settings", data={"new_issues": "daily"})
+    auth.logout()
+    auth.login(student)
+    client.post("/issues/new", data=report_data(title="<script>alert(1)</script>"))
+    runner.invoke(args=["issues", "send-digests"])
+    (digest,) = outbox("digest")
+    with app.test_request_context():
+        subject, text, html = render_parts("digest", digest[2], logo=False)
+    assert subject == "1 new issue in your houses"
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)</script>" in text

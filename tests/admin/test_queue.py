@@ -97,3 +97,16 @@ def test_paging(app, make_issue, login, house, student, admin):
     assert "Issue number 54" in first and "Issue number 04" not in first and "Next" in first
     second = client.get("/admin/?page=2").get_data(as_text=True)
     assert "Issue number 04" in second and "Issue number 54" not in second and "Next" not in second
+
+
+OPEN = ["Sparking socket", "Wobbly desk", "Baobab wifi down", "Blocked sink"]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("?q=" + "9" * 40, []), ("?q=%23" + "9" * 30, []), ("?q=%C2%B2", []), ("?house=%C2%B2", OPEN),
+    ("?house=" + "9" * 30, OPEN), ("?page=%C2%B2", OPEN), ("?page=" + "9" * 30, OPEN), ("?age=%C2%B2", OPEN),
+])
+def test_odd_numbers_in_the_query_string_are_ignored_not_a_500(queue, query, expected):
+    client, *_ = queue
+    assert titles(client, query) == expected
+    assert client.get("/admin/issues.csv" + query).status_code == 200

@@ -54,6 +54,8 @@ def test_report_with_photo_then_admin_progress_and_resolve(live_server, page, ho
 
     log_in(page, url, admin.email)
     page.goto(url + "/admin/")
+    queue = page.locator("table.queue")
+    assert queue.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")  # no sideways scrolling on a phone
     row = page.locator("tr.is-urgent", has_text="Kitchen tap leaks <fast>")
     row.get_by_role("link").click()
     admin_sets(page, "In progress", "Plumber booked for tomorrow")

@@ -107,3 +107,17 @@ def test_anonymous_is_sent_to_log_in(client, world):
         assert response.status_code == 302 and "/login" in response.headers["Location"], url
     page = client.get("/r/acacia").get_data(as_text=True)
     assert "Kitchen light" not in page and "Log in" in page
+
+
+def test_ids_too_large_for_the_database_are_404(client, auth, world):
+    big = "9" * 25
+    w = world
+    for user, method, url in [
+        (w["reporter"], "GET", f"/issues/{big}"),
+        (w["reporter"], "GET", f"/issues/{w['room_issue']}/photos/{big}"),
+        (w["reporter"], "POST", f"/issues/{big}/me-too"),
+        (w["reporter"], "POST", f"/issues/{big}/reopen"),
+        (w["acacia_admin"], "GET", f"/admin/issues/{big}"),
+        (w["acacia_admin"], "GET", "/admin/issues/2147483648"),
+    ]:
+        assert status(client, auth, user, method, url) == 404, url

@@ -47,6 +47,7 @@ def test_report_progress_resolve_reopen_with_real_smtp(app, client, auth, runner
     (new_issue_mail,) = mails_to(smtp_server, admin.email)
     assert "New issue" in new_issue_mail["Subject"]
     assert f"http://localhost/admin/issues/{issue_id}" in text_of(new_issue_mail)
+    assert "<script>" not in html_of(new_issue_mail) and "&lt;script&gt;" in html_of(new_issue_mail)
 
     auth.login(admin)
     update(client, issue_id, "in_progress", "Electrician comes " + EVIL)

@@ -1,4 +1,9 @@
 """Everything a user typed is escaped wherever it appears."""
+import csv
+import io
+
+import pytest
+
 from tests.issues.conftest import report_data
 
 EVIL = '<img src=x onerror=alert(1)>'
@@ -23,7 +28,9 @@ def test_user_text_is_escaped_on_every_page(app, client, auth, house, student, a
         assert "&lt;img src=x onerror=alert(1)&gt;" in html
 
 
-def test_csv_neutralises_formulas(login, student, admin, make_issue):
-    make_issue(student, title="=HYPERLINK(\"http://evil\",\"click\")")
-    body = login(admin).get("/admin/issues.csv").get_data(as_text=True)
-    assert "'=HYPERLINK" in body
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t"])
+def test_csv_neutralises_formulas(login, student, admin, make_issue, start):
+    make_issue(student, title=start + 'HYPERLINK("http://evil","click")')
+    rows = list(csv.DictReader(io.StringIO(login(admin).get("/admin/issues.csv").get_data(as_text=True))))
+    assert [r["title"] for r in rows] == ["'" + start + 'HYPERLINK("http://evil","click")']
+    assert all(not value.startswith(("=", "+", "-", "@", "\t")) for row in rows for value in row.values())

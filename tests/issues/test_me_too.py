@@ -46,3 +46,26 @@ def test_landing_for_unknown_house_and_other_house(client, login, make_house, ma
     other = make_house("baobab")
     page = login(make_user(Role.STUDENT, house=other)).get("/r/acacia").get_data(as_text=True)
     assert "not your house" in page
+
+
+def test_me_too_double_tap_stays_subscribed(app, login, house, student, make_user, make_issue):
+    """The buttons say what they want (follow=1 or 0), so a second tap on a slow phone changes nothing."""
+    housemate = make_user(Role.STUDENT, house=house, room="105")
+    issue_id = make_issue(student, area_id=house.common_area_ids[0])
+    client = login(housemate)
+    page = client.get("/r/acacia").get_data(as_text=True)
+    assert 'name="follow" value="1"' in page
+    for _ in range(2):
+        assert client.post(f"/issues/{issue_id}/me-too", data={"follow": "1"}).status_code == 302
+    with app.app_context():
+        assert db.session.get(IssueSubscription, (issue_id, housemate.id)) is not None
+    assert 'name="follow" value="0"' in client.get(f"/issues/{issue_id}").get_data(as_text=True)
+    for _ in range(2):
+        client.post(f"/issues/{issue_id}/me-too", data={"follow": "0"})
+    with app.app_context():
+        assert db.session.get(IssueSubscription, (issue_id, housemate.id)) is None
+
+
+def test_anonymous_landing_offers_to_report_after_logging_in(client, house):
+    page = client.get("/r/acacia").get_data(as_text=True)
+    assert 'href="/login?next=/issues/new">Report something new' in page

@@ -90,3 +90,25 @@ def test_pixel_bomb_is_refused_before_decoding():
     assert len(bomb.getvalue()) < MAX_PHOTO_BYTES
     with pytest.raises(PhotoError, match="too many pixels"):
         clean_image(upload(bomb.getvalue(), name="bomb.png"))
+
+
+def test_multi_picture_jpeg_from_a_phone_is_accepted_as_jpeg_without_its_exif():
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(out, "MPO", save_all=True, exif=exif.tobytes(),
+                                          append_images=[Image.new("RGB", (64, 48), "blue")])
+    assert Image.open(io.BytesIO(out.getvalue())).format == "MPO"  # what Pillow calls such a JPEG
+    clean = clean_image(upload(out.getvalue()))
+    assert clean.mime == "image/jpeg" and (clean.width, clean.height) == (64, 48)
+    cleaned = Image.open(io.BytesIO(clean.data))
+    assert cleaned.format == "JPEG" and not cleaned.getexif() and b"PhoneMaker" not in clean.data
+
+
+def test_16_bit_greyscale_png_keeps_its_shades():
+    out = io.BytesIO()
+    Image.new("I;16", (40, 30), 32768).save(out, "PNG")  # mid grey in 16 bits
+    clean = clean_image(upload(out.getvalue(), name="scan.png", content_type="image/png"))
+    assert clean.mime == "image/png"
+    red, green, blue = Image.open(io.BytesIO(clean.data)).getpixel((0, 0))
+    assert red == green == blue == 128

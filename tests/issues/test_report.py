@@ -142,13 +142,25 @@ def test_my_issues_lists_status_and_age(login, student, make_issue):
     assert "Window stuck" in page and "Reported" in page and "3 days ago" in page
 
 
-def test_photos_rows_are_deleted_with_issue_rows(app, login, student):
+def test_photo_rows_are_deleted_with_their_issue(app, login, student):
     client = login(student)
     data = report_data()
     data["photos"] = [photo_file()]
     assert client.post("/issues/new", data=data, content_type="multipart/form-data").status_code == 302
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(IssuePhoto.id))) == 1
+        db.session.delete(db.session.scalars(sa.select(Issue)).one())
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count(IssuePhoto.id))) == 0
+
+
+def test_a_refused_report_says_its_photos_must_be_chosen_again(app, login, student):
+    data = report_data(title="ab")
+    data["photos"] = [photo_file()]
+    page = login(student).post("/issues/new", data=data, content_type="multipart/form-data").get_data(as_text=True)
+    assert "Your report was not sent yet" in page and "choose them again" in page
+    page = login(student).post("/issues/new", data=report_data(title="ab")).get_data(as_text=True)
+    assert "Your report was not sent yet" in page and "choose them again" not in page
 
 
 def test_a_failure_after_storing_photos_leaves_no_files(app, login, student, monkeypatch, tmp_path):
