@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from app.auth.forms import PASSWORD_MIN
 from app.auth.roster import import_roster
+from app.auth.rules import PASSWORD_MIN, email_domain_allowed, email_mailable, email_valid, name_problem
 from app.extensions import db
 from app.houses import create_house, house_by_slug, parse_rooms
 from app.models.accounts import Role, User
@@ -60,6 +60,13 @@ def create_user_command(email: str, role: str, house_slugs: tuple[str, ...], roo
                         name: str | None) -> None:
     """Create a user; the password is prompted for, or read from stdin when it is not a terminal."""
     email = email.strip().lower()
+    if not email_valid(email) or not email_mailable(email):
+        raise click.ClickException(f"{email!r} is not a valid plain email address")
+    if role == Role.STUDENT and not email_domain_allowed(email):
+        raise click.ClickException(f"{email} is not a university address (ALLOWED_EMAIL_DOMAINS)")
+    name = (name or email.split("@")[0]).strip()
+    if name_problem(name):
+        raise click.ClickException(name_problem(name))
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
         raise click.ClickException(f"a user with email {email} already exists")
     houses = []
@@ -68,7 +75,7 @@ def create_user_command(email: str, role: str, house_slugs: tuple[str, ...], roo
         if house is None:
             raise click.ClickException(f"no house with slug {slug!r}")
         houses.append(house)
-    user = User(email=email, name=name or email.split("@")[0], role=Role(role))
+    user = User(email=email, name=name, role=Role(role))
     if user.role == Role.STUDENT:
         if len(houses) != 1 or not room:
             raise click.ClickException("a student needs exactly one --house and a --room")
@@ -99,8 +106,13 @@ def import_roster_command(csv_file: Path, house_slug: str, invite: bool) -> None
     house = house_by_slug(house_slug)
     if house is None:
         raise click.ClickException(f"no house with slug {house_slug!r}")
+    try:
+        text = csv_file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{csv_file} is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8 "
+                                   "and try again; nothing was imported") from exc
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        result = import_roster(csv_file.read_text(encoding="utf-8-sig"), house, invite=invite)
+        result = import_roster(text, house, invite=invite)
     if result.errors:
         for error in result.errors:
             click.echo(error, err=True)

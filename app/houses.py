@@ -7,6 +7,8 @@ from app.extensions import db
 from app.models.houses import CommonArea, House, Room
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+NAME_MAX, AREA_MAX = 120, 80  # the column sizes in app/models/houses.py
 
 
 def parse_rooms(spec: str) -> list[str]:
@@ -25,20 +27,35 @@ def parse_rooms(spec: str) -> list[str]:
             rooms.append(part)
         else:
             raise ValueError(f"bad room number {part!r}")
-    if len(set(rooms)) != len(rooms):
+    if len({room.lower() for room in rooms}) != len(rooms):  # MySQL compares them case-insensitively
         raise ValueError("the same room is listed twice")
+    if not rooms:
+        raise ValueError("give at least one room number")
     return rooms
 
 
+def _check_text(value: str, what: str, limit: int) -> None:
+    if not value or len(value) > limit or CONTROL.search(value):
+        shown = value if len(value) <= 40 else value[:40] + "..."
+        raise ValueError(f"the {what} {shown!r} must be 1 to {limit} characters without control characters")
+
+
 def create_house(name: str, slug: str, rooms: list[str], common_areas: list[str]) -> House:
-    """Add a house to the session (the caller commits). Raises ValueError on a bad or taken slug."""
+    """Add a house to the session (the caller commits). Raises ValueError on a bad or taken slug, a name or
+    common area that does not fit its column; common areas that differ only in case are kept once."""
     if not SLUG_RE.match(slug) or len(slug) > 60:
         raise ValueError("the slug may use lower-case letters, digits and single dashes")
+    name = name.strip()
+    _check_text(name, "house name", NAME_MAX)
+    areas: dict[str, str] = {}  # the first spelling of each, as MySQL compares them case-insensitively
+    for area in (area.strip() for area in common_areas):
+        _check_text(area, "common area", AREA_MAX)
+        areas.setdefault(area.lower(), area)
     if db.session.scalar(sa.select(House.id).where(House.slug == slug)):
         raise ValueError(f"a house with slug {slug!r} already exists")
     house = House(name=name, slug=slug)
     house.rooms = [Room(number=number) for number in rooms]
-    house.common_areas = [CommonArea(name=area) for area in dict.fromkeys(common_areas)]
+    house.common_areas = [CommonArea(name=area) for area in areas.values()]
     db.session.add(house)
     return house
 

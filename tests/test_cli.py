@@ -125,3 +125,64 @@ def test_seed_demo_once(runner, app):
             assert user.check_password("demo-password"), email
     assert "already has houses" in runner.invoke(args=["seed-demo"]).output
     assert users(app) == seeded
+
+
+def test_houses_create_refuses_what_would_not_fit(runner, app):
+    def create(name: str, rooms: str = "1-3", areas: str = "") -> str:
+        return runner.invoke(args=["houses", "create", name, "--slug", "birch", "--rooms", rooms,
+                                   "--common-areas", areas]).output
+
+    assert "house name 'XXXX" in create("X" * 121) and "1 to 120 characters" in create("X" * 121)
+    assert "house name '' must be" in create("  ")
+    assert "common area" in create("Birch", areas="A" * 81)
+    assert "give at least one room" in create("Birch", rooms=",")
+    assert "the same room is listed twice" in create("Birch", rooms="G1,g1")  # MySQL would refuse it
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(House.id))) == 0
+    assert "2 common areas" in create("Birch", areas="Kitchen,kitchen, Laundry")
+    with app.app_context():
+        house = db.session.scalar(sa.select(House))
+        assert [a.name for a in house.common_areas] == ["Kitchen", "Laundry"]
+
+
+def test_users_create_checks_email_and_name(runner, app, house):
+    def create(email: str, *extra: str) -> str:
+        return runner.invoke(args=["users", "create", email, *extra], input="a-long-password\n").output
+
+    assert "not a valid plain email address" in create("not-an-email", "--role", "developer")
+    assert "not a valid plain email address" in create("zoë@example.ac.za", "--role", "developer")
+    assert "not a valid plain email address" in create("x" * 250 + "@example.ac.za", "--role", "developer")
+    assert "name is longer than 120" in create("d@example.ac.za", "--role", "developer", "--name", "N" * 121)
+    assert "not a university address" in create("s@gmail.com", "--role", "student", "--house", "acacia",
+                                                "--room", "101")
+    assert users(app) == {}
+    assert "Created developer ops@gmail.com" in create("ops@gmail.com", "--role", "developer")  # staff: any domain
+
+
+def test_import_roster_refuses_a_file_that_is_not_utf8(runner, app, house, tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_bytes("email,name,room\nzoe@example.ac.za,Zo\xeb,101\n".encode("latin-1"))
+    result = runner.invoke(args=["users", "import-roster", str(roster), "--house", "acacia"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)  # a message, no traceback
+    assert "is not UTF-8 text" in result.output and "nothing was imported" in result.output
+    assert users(app) == {}
+
+
+def test_import_roster_reports_rows_the_mailer_could_not_use(runner, app, house, tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text('email,name,room\nzoë@example.ac.za,Zoë,101\nnul@example.ac.za,"A\x00B",102\n'
+                      'ok@example.ac.za,"Multi\nline",103\n')
+    result = runner.invoke(args=["users", "import-roster", str(roster), "--house", "acacia"])
+    assert result.exit_code == 1
+    assert "line 2: 'zoë@example.ac.za' has characters our mail cannot be sent to" in result.output
+    assert "line 3: name contains control characters" in result.output
+    assert "line 5: name contains control characters" in result.output  # the row ends on line 5
+    assert users(app) == {}
+
+
+def test_import_roster_reports_a_broken_csv_file(runner, app, house, tmp_path):
+    roster = tmp_path / "roster.csv"
+    roster.write_text("email,name,room\nok@example.ac.za,Ok,101\nx@example.ac.za," + "y" * 140_000 + ",102\n")
+    result = runner.invoke(args=["users", "import-roster", str(roster), "--house", "acacia"])
+    assert result.exit_code == 1 and "not a valid CSV file" in result.output and "line 3" in result.output
+    assert users(app) == {}

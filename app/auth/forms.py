@@ -3,27 +3,50 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, StopValidation, ValidationError
 
+from app.auth.rules import CONTROL, EMAIL_MAX, NAME_MAX, PASSWORD_MIN, email_domain_allowed, email_mailable
 from app.extensions import db
 from app.models.accounts import User
 from app.models.houses import House, Room
 
-PASSWORD_MIN = 10
+__all__ = ["PASSWORD_MIN", "RegisterForm", "LoginForm", "ForgotPasswordForm", "SetPasswordForm", "LogoutForm"]
+
+CSRF_MESSAGE = ("This form had expired (it was open for a long time, or in another browser session). "
+                "Your entries are kept: check them and send the form again.")
 
 
-def email_domain_allowed(email: str) -> bool:
-    """True when ALLOWED_EMAIL_DOMAINS is empty or the address is in one of them (or a subdomain)."""
-    allowed = current_app.config["ALLOWED_EMAIL_DOMAINS"]
-    domain = email.rsplit("@", 1)[-1].lower()
-    return not allowed or any(domain == d or domain.endswith("." + d) for d in allowed)
+class Form(FlaskForm):
+    """A FlaskForm whose CSRF failure reads as a plain sentence (the form is shown again, entries kept)."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        csrf_field = getattr(self, "csrf_token", None)
+        if csrf_field is not None and csrf_field.errors:
+            csrf_field.errors = [CSRF_MESSAGE]
+        return valid
+
+
+def normalise_email(value: str | None) -> str | None:
+    """Emails are compared and stored trimmed and lower-cased (phones often add a trailing space)."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
 
 
 def validate_university_email(_form, field) -> None:
-    field.data = (field.data or "").strip().lower()
+    if field.data and not email_mailable(field.data):
+        raise StopValidation("Use a plain address without accents or other special characters.")
     if field.data and not email_domain_allowed(field.data):
         domains = ", ".join(current_app.config["ALLOWED_EMAIL_DOMAINS"])
         raise ValidationError(f"Use your university email address ({domains}).")
+
+
+def validate_plain_text(_form, field) -> None:
+    if field.data and CONTROL.search(field.data):
+        raise ValidationError("Remove the control characters (such as tabs or line breaks).")
 
 
 def password_fields():
@@ -38,13 +61,14 @@ def password_fields():
     )
 
 
-class RegisterForm(FlaskForm):
-    email = EmailField("University email", validators=[
-        DataRequired(), Length(max=254), Email("Enter a valid email address."), validate_university_email,
+class RegisterForm(Form):
+    email = EmailField("University email", filters=[normalise_email], validators=[
+        DataRequired(), Length(max=EMAIL_MAX), Email("Enter a valid email address."), validate_university_email,
     ])
-    name = StringField("Full name", validators=[DataRequired(), Length(max=120)])
+    name = StringField("Full name", filters=[strip],
+                       validators=[DataRequired(), Length(max=NAME_MAX), validate_plain_text])
     house = SelectField("House", validators=[DataRequired()], validate_choice=False)
-    room = StringField("Room number", validators=[DataRequired(), Length(max=20)])
+    room = StringField("Room number", filters=[strip], validators=[DataRequired(), Length(max=20), validate_plain_text])
     password, confirm = password_fields()
 
     def __init__(self, *args, **kwargs):
@@ -62,7 +86,6 @@ class RegisterForm(FlaskForm):
             raise ValidationError("Choose one of the listed houses.")
 
     def validate_room(self, field) -> None:
-        field.data = (field.data or "").strip()
         house = getattr(self, "house_obj", None) or db.session.scalar(
             sa.select(House).where(House.slug == self.house.data))
         if house is None:
@@ -73,18 +96,19 @@ class RegisterForm(FlaskForm):
             raise ValidationError(f"There is no room {field.data} in {house.name}.")
 
 
-class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+class LoginForm(Form):
+    email = EmailField("Email", filters=[normalise_email], validators=[DataRequired(), Length(max=EMAIL_MAX)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
 
 
-class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Length(max=254), Email("Enter a valid email address.")])
+class ForgotPasswordForm(Form):
+    email = EmailField("Email", filters=[normalise_email], validators=[
+        DataRequired(), Length(max=EMAIL_MAX), Email("Enter a valid email address.")])
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password, confirm = password_fields()
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(Form):
     """Empty form: logging out is a POST with a CSRF token."""

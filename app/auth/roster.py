@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 
-from app.auth.forms import email_domain_allowed
+from app.auth.rules import email_domain_allowed, email_mailable, name_problem
 from app.auth.services import password_link
 from app.emailer import enqueue_many
 from app.extensions import db
@@ -32,28 +32,34 @@ def import_roster(text: str, house: House, invite: bool = True) -> RosterResult:
     """
     result = RosterResult()
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+        reader.fieldnames = header
+        parsed = [(reader.line_num, row) for row in reader]
+    except csv.Error as exc:  # e.g. a quote that is never closed
+        result.errors.append(f"line {reader.line_num + 1}: not a valid CSV file ({exc})")  # the line being read
+        return result
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         result.errors.append(f"line 1: missing column(s) {', '.join(missing)}; expected email,name,room")
         return result
-    reader.fieldnames = header
     rooms = {r.number: r for r in db.session.scalars(sa.select(Room).where(Room.house_id == house.id))}
     rows, seen = [], {}
-    for row in reader:
-        line = reader.line_num
+    for line, row in parsed:
         email = (row.get("email") or "").strip().lower()
         name = (row.get("name") or "").strip()
         room = (row.get("room") or "").strip()
         problems = []
         try:
             validate_email(email, check_deliverability=False)
-            if not email_domain_allowed(email):
+            if not email_mailable(email):
+                problems.append(f"{email!r} has characters our mail cannot be sent to (use a plain address)")
+            elif not email_domain_allowed(email):
                 problems.append(f"{email} is not a university address")
         except EmailNotValidError:
             problems.append(f"invalid email {email!r}")
-        if not name or len(name) > 120:
-            problems.append("name is missing or longer than 120 characters")
+        if name_problem(name):
+            problems.append(name_problem(name))
         if room not in rooms:
             problems.append(f"room {room!r} is not in {house.name}")
         if email in seen:

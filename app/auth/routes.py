@@ -68,7 +68,7 @@ def logout():
         return redirect(url_for("auth.login"))
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    return render_template("auth/logout.html", form=form)
+    return render_template("auth/logout.html", form=form), 400 if form.errors else 200
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -79,8 +79,11 @@ def list_caught(folder: Path, limit: int = 200) -> list[dict]:
     names = sorted((p.name for p in folder.glob("*.eml") if NAME.match(p.name)), reverse=True)[:limit]
     items = []
     for name in names:
-        with open(folder / name, "rb") as handle:
-            headers = email.message_from_binary_file(handle, policy=email.policy.default, _class=EmailMessage)
+        try:
+            with open(folder / name, "rb") as handle:
+                headers = email.message_from_binary_file(handle, policy=email.policy.default, _class=EmailMessage)
+        except OSError:  # removed since the listing (someone cleared the folder): not worth a 500
+            continue
         items.append({"name": name, "date": headers.get("Date", ""), "to": headers.get("To", ""),
                       "subject": headers.get("Subject", ""), "kind": headers.get("X-Rinaibra-Kind", "")})
     return items

@@ -45,3 +45,33 @@ def test_reset_with_mismatch_keeps_link_valid(client, app, student):
 def test_tampered_token_is_refused(client):
     response = client.get("/password/reset/not-a-real-token", follow_redirects=True)
     assert "expired or was already used" in response.get_data(as_text=True)
+
+
+def test_link_expires_after_24_hours(client, app, student, monkeypatch):
+    import time
+
+    from app.auth.services import make_password_token
+    from app.models import User
+
+    real = time.time
+    with app.app_context(), monkeypatch.context() as patch:
+        patch.setattr(time, "time", lambda: real() - 24 * 3600 - 5)  # issued just over a day ago
+        old = make_password_token(db.session.get(User, student.id))
+        patch.setattr(time, "time", lambda: real() - 24 * 3600 + 60)  # issued just under a day ago
+        recent = make_password_token(db.session.get(User, student.id))
+    expired = client.get(f"/password/reset/{old}", follow_redirects=True)
+    assert "expired or was already used" in expired.get_data(as_text=True)
+    assert client.get(f"/password/reset/{recent}").status_code == 200
+
+
+def test_link_carries_no_part_of_the_password_hash(app, student):
+    import base64
+
+    from app.auth.services import make_password_token
+    from app.models import User
+
+    with app.app_context():
+        user = db.session.get(User, student.id)
+        payload = make_password_token(user).split(".")[0]
+        decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
+        assert user.password_hash.split("$")[-1][-8:] not in decoded

@@ -40,6 +40,9 @@ def test_register_creates_student_and_logs_in(client, app, house):
     ({"name": "x" * 121}, "Field cannot be longer than 120 characters."),
     ({"email": "a" * 250 + "@example.ac.za"}, "Field cannot be longer than 254 characters."),
     ({"name": ""}, "This field is required."),
+    ({"email": "zoë@example.ac.za"}, "Use a plain address without accents"),  # the mailer could never reach it
+    ({"name": "Thandi\x00M"}, "Remove the control characters"),
+    ({"room": "1" * 21}, "Field cannot be longer than 20 characters."),
 ])
 def test_bad_input_keeps_form_and_stores_nothing(client, app, house, overrides, message):
     response = client.post("/register", data=form(**overrides))
@@ -49,6 +52,8 @@ def test_bad_input_keeps_form_and_stores_nothing(client, app, house, overrides, 
     assert user_count(app) == 0
     if "name" not in overrides:
         assert 'value="Thandi M"' in page  # what the user typed is kept
+    if "house" not in overrides:
+        assert '<option selected value="acacia">' in page
     assert PASSWORD not in page  # passwords are never echoed back
 
 
@@ -67,3 +72,9 @@ def test_register_page_lists_houses(client, house):
     assert '<label for="email">' in page
     assert '="None"' not in page  # absent attributes are left out, not rendered as "None"
     assert 'autocomplete="email"' in page
+
+
+def test_email_is_trimmed_and_lower_cased_before_checks(client, app, house):
+    assert client.post("/register", data=form(email="  Thandi@Example.AC.ZA ")).status_code == 302
+    with app.app_context():
+        assert db.session.scalars(sa.select(User.email)).all() == ["thandi@example.ac.za"]

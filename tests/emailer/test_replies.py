@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.emailer.outcomes import backoff_seconds
+from app.emailer.outcomes import backoff_seconds, retrying_for
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.mail import MailStatus, OutboxEmail
@@ -44,16 +44,43 @@ def test_transient_reply_retries_later_with_backoff(app, smtp_server, queue, out
     assert [row.status for row in outbox()] == [MailStatus.SENT] * 2
 
 
-def test_transient_failure_fails_visibly_after_max_age(app, smtp_server, queue, outbox, drain):
+@pytest.mark.parametrize("app", [{"MAIL_MAX_AGE_HOURS": 0.05}], indirect=True)  # 180 s: 60 + 120 of backoff
+def test_transient_failure_fails_visibly_after_retrying_for_max_age(app, smtp_server, queue, outbox, drain):
     queue(1)
-    with app.app_context():
-        db.session.execute(sa.update(OutboxEmail).values(created_at=utcnow() - timedelta(hours=97)))
-        db.session.commit()
     smtp_server.behave("tempfail")
+    for attempt in (1, 2):
+        drain()
+        row = outbox()[0]
+        assert row.status == MailStatus.QUEUED and row.attempts == attempt
+        with app.app_context():  # the backoff wait passes
+            db.session.execute(sa.update(OutboxEmail).values(send_after=utcnow()))
+            db.session.commit()
     drain()
     row = outbox()[0]
-    assert row.status == MailStatus.FAILED and row.attempts == 1
-    assert row.last_error.startswith("gave up after 1 attempts: 451")
+    assert row.status == MailStatus.FAILED and row.attempts == 3
+    assert row.last_error.startswith("gave up after 3 attempts: 451")
+    assert client_health(app)["by_status"]["failed"] == 1  # visible
+
+
+def test_mail_that_waited_days_for_the_budget_still_gets_its_retries(app, smtp_server, queue, outbox, drain):
+    queue(1)
+    with app.app_context():  # queued five days ago (a big bulk batch behind a small daily limit)
+        db.session.execute(sa.update(OutboxEmail).values(created_at=utcnow() - timedelta(days=5)))
+        db.session.commit()
+    smtp_server.behave("tempfail")  # e.g. greylisting on the first try
+    drain()
+    row = outbox()[0]
+    assert row.status == MailStatus.QUEUED and row.attempts == 1
+    with app.app_context():
+        db.session.execute(sa.update(OutboxEmail).values(send_after=utcnow()))
+        db.session.commit()
+    smtp_server.behave("accept")
+    drain()
+    assert outbox()[0].status == MailStatus.SENT
+
+
+def client_health(app) -> dict:
+    return app.test_client().get("/healthz").get_json()["mail"]
 
 
 def test_backoff_doubles_with_jitter_and_is_capped(app):
@@ -63,6 +90,9 @@ def test_backoff_doubles_with_jitter_and_is_capped(app):
         assert 30 <= min(first) and max(first) <= 90 and len(set(first)) > 100
         assert 120 <= min(third) and max(third) <= 360
         assert max(backoff_seconds(30) for _ in range(50)) <= 3600 * 1.5
+        assert max(backoff_seconds(5000) for _ in range(50)) <= 3600 * 1.5  # no float overflow
+        assert retrying_for(1) == timedelta(0) and retrying_for(3) == timedelta(seconds=60 + 120)
+        assert timedelta(hours=95) < retrying_for(101) < timedelta(hours=97)  # about 4 days with the defaults
 
 
 @pytest.mark.parametrize("behaviour, reply, reason, base", [

@@ -1,0 +1,46 @@
+"""Account data rules shared by the register form, the roster import and the CLI."""
+import re
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+
+from app.emailer.render import ADDRESS
+
+EMAIL_MAX = 254
+NAME_MAX = 120
+PASSWORD_MIN = 10
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def email_domain_allowed(email: str) -> bool:
+    """True when ALLOWED_EMAIL_DOMAINS is empty or the address is in one of them (or a subdomain)."""
+    allowed = current_app.config["ALLOWED_EMAIL_DOMAINS"]
+    domain = email.rsplit("@", 1)[-1].lower()
+    return not allowed or any(domain == d or domain.endswith("." + d) for d in allowed)
+
+
+def email_valid(email: str) -> bool:
+    """A well-formed address of at most 254 characters."""
+    if not email or len(email) > EMAIL_MAX:
+        return False
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def email_mailable(email: str) -> bool:
+    """True when the mail worker can address `email` (plain ASCII: no SMTPUTF8 or accents)."""
+    return bool(ADDRESS.fullmatch(email))
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` (already stripped) cannot be stored, or None."""
+    if not name:
+        return "name is missing"
+    if len(name) > NAME_MAX:
+        return f"name is longer than {NAME_MAX} characters"
+    if CONTROL.search(name):
+        return "name contains control characters"
+    return None
