@@ -62,8 +62,9 @@ def rendered(app) -> list[tuple[str, bytes]]:
 
     with app.app_context():
         rows = db.session.scalars(sa.select(OutboxEmail).order_by(OutboxEmail.id))
-        return [(row.to_address, build_message(Claimed(row.id, row.kind, row.template, row.to_address, row.context,
-                                                       row.logo, row.attempts, row.created_at))) for row in rows]
+        claimed = [Claimed(row.id, row.kind, row.template, row.to_address, row.context, row.logo, row.attempts,
+                           row.first_failed_at, row.created_at) for row in rows]
+        return [(row.to_address, build_message(row)) for row in claimed]
 
 
 def raw_send(port: int, messages: list[tuple[str, bytes]]) -> float:

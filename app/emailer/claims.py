@@ -26,6 +26,7 @@ class Claimed:
     context: dict[str, Any]
     logo: bool
     attempts: int
+    first_failed_at: datetime | None
     created_at: datetime
 
 
@@ -74,7 +75,8 @@ def _requeue_expired(now: datetime) -> None:
 
 
 COLUMNS = (OutboxEmail.id, OutboxEmail.kind, OutboxEmail.template, OutboxEmail.to_address, OutboxEmail.context,
-           OutboxEmail.logo, OutboxEmail.attempts, OutboxEmail.created_at, OutboxEmail.priority)
+           OutboxEmail.logo, OutboxEmail.attempts, OutboxEmail.first_failed_at, OutboxEmail.created_at,
+           OutboxEmail.priority)
 
 
 def _pick(limit: int, now: datetime) -> list:

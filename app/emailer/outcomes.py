@@ -22,22 +22,11 @@ PAUSE_WHY = {Action.PAUSE_QUOTA: "daily sending limit reached", Action.PAUSE_THR
              Action.PAUSE_AUTH: "authentication failed"}
 
 
-def _nominal_delay(attempts: int) -> float:
-    """The wait after failed attempt number `attempts`, before jitter: base, doubling, capped."""
-    base = float(setting("MAIL_RETRY_BASE_SECONDS"))
-    return min(float(setting("MAIL_RETRY_MAX_SECONDS")), base * 2 ** min(60, max(0, attempts - 1)))
-
-
 def backoff_seconds(attempts: int) -> float:
     """Exponential backoff with jitter (0.5x to 1.5x) after `attempts` failed attempts."""
-    return _nominal_delay(attempts) * random.uniform(0.5, 1.5)
-
-
-def retrying_for(attempts: int) -> timedelta:
-    """About how long a row that has now failed `attempts` times has been retrying: the backoff waits since
-    its first failure. Time spent queued for the budget or a pause does not count (nothing over budget is
-    ever dropped, however long it waited)."""
-    return timedelta(seconds=sum(_nominal_delay(k) for k in range(1, attempts)))
+    base = float(setting("MAIL_RETRY_BASE_SECONDS"))
+    delay = min(float(setting("MAIL_RETRY_MAX_SECONDS")), base * 2 ** min(60, max(0, attempts - 1)))
+    return delay * random.uniform(0.5, 1.5)
 
 
 class Recorder:
@@ -75,17 +64,19 @@ class Recorder:
                      last_error=f"connection lost after DATA, delivery unknown: {error}"[:2000])
 
     def mark_retry(self, row: Claimed, error: str, refund: bool = False) -> None:
-        """A transient failure: retry later with backoff, or fail once it has been retried for MAIL_MAX_AGE_HOURS."""
+        """A transient failure: retry later with backoff, or fail once MAIL_MAX_AGE_HOURS have passed since
+        the row's first failure."""
         attempts = row.attempts + 1
         now = utcnow()
+        first_failed_at = row.first_failed_at or now
         max_age = timedelta(hours=float(current_app.config["MAIL_MAX_AGE_HOURS"]))
-        if retrying_for(attempts) >= max_age:
+        if now - first_failed_at >= max_age:
             self._update(row, "failed", status=MailStatus.FAILED, attempts=attempts,
                          last_error=f"gave up after {attempts} attempts: {error}"[:2000])
             return
         changes = {"charged_at": sa.null()} if refund else {}
         self._update(row, "retry", status=MailStatus.QUEUED, attempts=attempts, last_error=error[:2000],
-                     send_after=now + timedelta(seconds=backoff_seconds(attempts)), **changes)
+                     first_failed_at=first_failed_at, send_after=now + timedelta(seconds=backoff_seconds(attempts)), **changes)
 
     def release(self, rows: list[Claimed]) -> None:
         """Give rows back untouched: no attempt counted, budget slot refunded."""

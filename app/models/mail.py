@@ -47,6 +47,9 @@ class OutboxEmail(Base):
     coalesce_key: Mapped[str | None] = mapped_column(sa.String(190), index=True)
     batch: Mapped[str | None] = mapped_column(sa.String(64), index=True)
     attempts: Mapped[int] = mapped_column(default=0)
+    # The first transient failure: the row gives up MAIL_MAX_AGE_HOURS after it (time spent waiting for the
+    # budget or a pause never counts, so nothing is dropped for being queued long).
+    first_failed_at: Mapped[datetime | None]
     send_after: Mapped[datetime] = mapped_column(default=utcnow)
     # A worker's claim: who holds the row and until when (an expired lease is taken up again).
     lease_owner: Mapped[str | None] = mapped_column(sa.String(80))
