@@ -1,5 +1,4 @@
 """Account logic kept out of the views: throttle, tokens, registration."""
-import hashlib
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -44,14 +43,8 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="set-password")
 
 
-def _password_fingerprint(user: User) -> str:
-    """Changes whenever the password does, so a used link stops working. A digest, because the token's
-    payload is signed, not encrypted: no part of the password hash travels in an email."""
-    return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:16]
-
-
 def make_password_token(user: User) -> str:
-    return _serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+    return _serializer().dumps({"uid": user.id, "fp": user.password_stamp})  # a used link stops working
 
 
 def password_link(user: User, next_path: str | None = None) -> str:
@@ -67,7 +60,7 @@ def user_from_token(token: str) -> User | None:
     except (BadSignature, SignatureExpired):
         return None
     user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
-    if user is None or data.get("fp") != _password_fingerprint(user):
+    if user is None or data.get("fp") != user.password_stamp:
         return None
     return user
 

@@ -1,5 +1,6 @@
 """User accounts, roles, house admin memberships and the login throttle."""
 import enum
+import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -47,6 +48,16 @@ class User(UserMixin, Base):
 
     def check_password(self, password: str) -> bool:
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def password_stamp(self) -> str:
+        """Changes whenever the password does. A digest: no part of the hash travels in links or cookies."""
+        return hashlib.sha256((self.password_hash or "unset").encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        """The login session's id (Flask-Login): tied to the password, so setting a new one ends every
+        other session of this account, remembered ones included."""
+        return f"{self.id}.{self.password_stamp}"
 
     @property
     def is_student(self) -> bool:

@@ -75,3 +75,15 @@ def test_link_carries_no_part_of_the_password_hash(app, student):
         payload = make_password_token(user).split(".")[0]
         decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
         assert user.password_hash.split("$")[-1][-8:] not in decoded
+
+
+def test_setting_a_new_password_ends_every_other_session(app, student):
+    other_device, this_device = app.test_client(), app.test_client()
+    other_device.post("/login", data={"email": student.email, "password": student.password})
+    assert other_device.get("/issues/").status_code == 200
+    this_device.post("/password/forgot", data={"email": student.email})
+    path = queued_links(app)[0].removeprefix("http://localhost")
+    this_device.post(path, data={"password": "a-brand-new-pass", "confirm": "a-brand-new-pass"})
+    assert this_device.get("/issues/").status_code == 200  # the device that set it stays logged in
+    response = other_device.get("/issues/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
