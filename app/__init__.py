@@ -17,6 +17,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     register_config(app, test_config)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_cli(app)
@@ -47,6 +48,12 @@ def register_extensions(app: Flask) -> None:
         from app.db_setup import configure_engine
 
         configure_engine(db.engine)
+
+
+def register_converters(app: Flask) -> None:
+    from app.converters import init_converters
+
+    init_converters(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -16,7 +16,7 @@ from app.move_in import overview, reminders
 from app.move_in.checklist import (ITEM_MAX_LENGTH, TERM_MAX_LENGTH, academic_year, checklist_for, parse_lines,
                                    replace_lists, terms_for, year_label)
 from app.move_in.forms import ChecklistForm, ReminderForm
-from app.move_in.services import form_for, format_time, is_db_id
+from app.move_in.services import form_for, format_time
 
 MIN_YEAR, MAX_YEAR = 2000, 9999
 
@@ -113,11 +113,11 @@ def move_in_batch(batch_id: str):
     return response
 
 
-@bp.route("/move-in/students/<int:user_id>")
+@bp.route("/move-in/students/<id:user_id>")
 @admin_required
 def move_in_student(user_id: int):
     """One student's form (once submitted) and their reminder history."""
-    student = db.session.get(User, user_id) if is_db_id(user_id) else None
+    student = db.session.get(User, user_id)
     if student is None or student.role != Role.STUDENT or not current_user.administers(student.house_id or 0):
         abort(404, "No such student in your houses")
     current = academic_year()

@@ -8,8 +8,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from app.converters import MAX_ID
 from app.extensions import db
-from app.issues.services import MAX_ID
 from app.models.base import utcnow
 from app.models.issues import OPEN_STATUSES, Category, Issue, IssueStatus, Urgency
 

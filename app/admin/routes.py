@@ -11,7 +11,6 @@ from app.admin.queue import (AGE_CHOICES, SORT_LABELS, STATUS_CHOICES, QueueFilt
 from app.auth.access import admin_required
 from app.extensions import db
 from app.issues import workflow
-from app.issues.services import ID
 from app.models.issues import AdminMailPreference, Category, Issue, IssueStatus, NewIssueMail, Urgency
 
 
@@ -46,7 +45,7 @@ def _administered_issue(issue_id: int) -> Issue:
     return issue
 
 
-@bp.route(f"/issues/<{ID}:issue_id>", methods=["GET", "POST"])
+@bp.route("/issues/<id:issue_id>", methods=["GET", "POST"])
 @admin_required
 def issue_detail(issue_id: int):
     issue = _administered_issue(issue_id)

@@ -76,6 +76,11 @@ class RegisterForm(Form):
         houses = db.session.execute(sa.select(House.slug, House.name).order_by(House.name)).all()
         self.house.choices = [("", "Choose your house")] + [(slug, name) for slug, name in houses]
 
+    def prefill_house(self, slug: str) -> None:
+        """Preselect the house a QR poster came from, if it is one of the listed houses."""
+        if slug and slug in dict(self.house.choices):
+            self.house.data = slug
+
     def validate_email(self, field) -> None:
         if db.session.scalar(sa.select(User.id).where(User.email == field.data)):
             raise ValidationError("An account with this email already exists. Log in or reset your password.")

@@ -15,11 +15,20 @@ def _redirect_next(default: str = "main.index"):
     return redirect(target if is_safe_next(target) else url_for(default))
 
 
+def _safe_next() -> str | None:
+    """The `next` path from the form or the query string, if it is a local path."""
+    target = request.form.get("next") or request.args.get("next")
+    return target if is_safe_next(target) else None
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
+    next_path = _safe_next()
     if current_user.is_authenticated:
-        return redirect(url_for("main.index"))
+        return redirect(next_path or url_for("main.index"))
     form = RegisterForm()
+    if not form.is_submitted():
+        form.prefill_house(request.args.get("house", ""))
     if form.validate_on_submit():
         user = User(email=form.email.data, name=form.name.data.strip(), role=Role.STUDENT,
                     house=form.house_obj, room=form.room_obj)
@@ -30,11 +39,11 @@ def register():
         except IntegrityError:  # a second request with the same email won the race
             db.session.rollback()
             form.email.errors.append("An account with this email already exists. Log in or reset your password.")
-            return render_template("auth/register.html", form=form), 400
+            return render_template("auth/register.html", form=form, next_path=next_path), 400
         login_user(user)
         flash(f"Welcome, {user.name}! Your account is ready.", "success")
-        return redirect(url_for("main.index"))
-    return render_template("auth/register.html", form=form), 400 if form.errors else 200
+        return redirect(next_path or url_for("main.index"))
+    return render_template("auth/register.html", form=form, next_path=next_path), 400 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -12,9 +12,6 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.errors import ErrorGroup
 
-GROUP_ID = "<int(max=9223372036854775807):group_id>"  # larger ids are a 404, not a database overflow
-
-
 @bp.route("/errors")
 @developer_required
 def errors():
@@ -28,7 +25,7 @@ def errors():
                            banner=services.mail_banner())
 
 
-@bp.route(f"/errors/{GROUP_ID}")
+@bp.route("/errors/<id:group_id>")
 @developer_required
 def error_detail(group_id: int):
     group = db.session.get(ErrorGroup, group_id) or abort(404, "There is no such error group.")
@@ -43,7 +40,7 @@ def error_detail(group_id: int):
                            banner=services.mail_banner())
 
 
-@bp.post(f"/errors/{GROUP_ID}/<action>")
+@bp.post("/errors/<id:group_id>/<action>")
 @developer_required
 def error_action(group_id: int, action: str):
     if action not in services.ACTIONS:

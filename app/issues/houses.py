@@ -30,7 +30,8 @@ def landing(slug: str):
     return render_template("issues/landing.html", house=house, issues=issues, followed=followed,
                            may_list=may_list, button_form=ButtonForm(formdata=None),
                            login_url=url_for("auth.login", next=request.path),
-                           report_login_url=url_for("auth.login", next=url_for("issues.new")))
+                           report_login_url=url_for("auth.login", next=url_for("issues.new")),
+                           register_url=url_for("auth.register", house=house.slug, next=url_for("issues.new")))
 
 
 def _administered_house(slug: str):

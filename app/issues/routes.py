@@ -7,7 +7,6 @@ from app.auth.access import is_safe_next, student_required
 from app.extensions import db
 from app.issues import bp, services, workflow
 from app.issues.forms import URGENT_HELP, ButtonForm, CommentForm, RateForm, ReopenForm, ReportForm
-from app.issues.services import ID
 from app.models.issues import IssuePhoto
 from app.photos import MAX_PHOTO_BYTES, photo_response
 
@@ -70,7 +69,7 @@ def _detail(issue, status: int = 200, **forms):
         can_reopen=workflow.within_reopen_window(issue), **forms), status
 
 
-@bp.route(f"/<{ID}:issue_id>")
+@bp.route("/<id:issue_id>")
 @student_required
 def detail(issue_id: int):
     return _detail(services.issue_for(issue_id, current_user))
@@ -83,7 +82,7 @@ def _reporter_issue(issue_id: int):
     return issue
 
 
-@bp.route(f"/<{ID}:issue_id>/comment", methods=["POST"])
+@bp.route("/<id:issue_id>/comment", methods=["POST"])
 @student_required
 def comment(issue_id: int):
     issue = services.issue_for(issue_id, current_user)
@@ -114,14 +113,14 @@ def _reporter_step(issue_id: int, form, form_name: str, step, message: str, valu
     return redirect(url_for("issues.detail", issue_id=issue.id))
 
 
-@bp.route(f"/<{ID}:issue_id>/confirm", methods=["POST"])
+@bp.route("/<id:issue_id>/confirm", methods=["POST"])
 @student_required
 def confirm(issue_id: int):
     return _reporter_step(issue_id, ButtonForm(), "button_form", workflow.confirm_fix,
                           "Thanks for confirming the fix.")
 
 
-@bp.route(f"/<{ID}:issue_id>/reopen", methods=["POST"])
+@bp.route("/<id:issue_id>/reopen", methods=["POST"])
 @student_required
 def reopen(issue_id: int):
     return _reporter_step(issue_id, ReopenForm(), "reopen_form", workflow.reopen,
@@ -129,14 +128,14 @@ def reopen(issue_id: int):
                           lambda form: (form.reason.data,))
 
 
-@bp.route(f"/<{ID}:issue_id>/rate", methods=["POST"])
+@bp.route("/<id:issue_id>/rate", methods=["POST"])
 @student_required
 def rate(issue_id: int):
     return _reporter_step(issue_id, RateForm(), "rate_form", workflow.rate, "Thanks for rating the repair.",
                           lambda form: (int(form.rating.data),))
 
 
-@bp.route(f"/<{ID}:issue_id>/me-too", methods=["POST"])
+@bp.route("/<id:issue_id>/me-too", methods=["POST"])
 @student_required
 def me_too(issue_id: int):
     issue = services.issue_for(issue_id, current_user)
@@ -155,7 +154,7 @@ def me_too(issue_id: int):
     return redirect(target if is_safe_next(target) else url_for("issues.detail", issue_id=issue.id))
 
 
-@bp.route(f"/<{ID}:issue_id>/photos/<{ID}:photo_id>")
+@bp.route("/<id:issue_id>/photos/<id:photo_id>")
 @login_required
 def photo(issue_id: int, photo_id: int):
     """A photo of an issue, for students and admins who may see the issue."""

@@ -8,9 +8,6 @@ from app.models.houses import CommonArea
 from app.models.issues import OPEN_STATUSES, Category, Issue, IssuePhoto, IssueSubscription, Urgency
 from app.photos import CleanImage, delete_photo, store
 
-MAX_ID = 2_147_483_647  # ids above a signed 32-bit INT are never looked up: 404, not a database overflow
-ID = f"int(max={MAX_ID})"  # the URL converter for ids: `/<{ID}:issue_id>`
-
 
 def is_subscribed(issue_id: int, user_id: int) -> bool:
     return db.session.get(IssueSubscription, (issue_id, user_id)) is not None

@@ -92,12 +92,10 @@ def _save(form, saved: MoveInForm | None, year: int):
     return _render_form(form, saved, year, 400)
 
 
-@bp.route("/photos/<int:photo_id>")
+@bp.route("/photos/<id:photo_id>")
 @login_required
 def photo(photo_id: int):
     """A checklist photo, for the student who took it or (once submitted) an admin of the house."""
-    if not services.is_db_id(photo_id):
-        abort(404, "No such photo")
     row = db.session.execute(
         sa.select(MoveInPhoto, MoveInForm)
         .join(MoveInAnswer, MoveInPhoto.answer_id == MoveInAnswer.id)

@@ -15,12 +15,6 @@ from app.move_in.checklist import year_label
 from app.photos import CleanImage, PhotoError, delete_photo, photos_from_request, store
 
 PHOTOS_PER_ITEM = 3
-MAX_DB_ID = 2**63 - 1  # larger ids overflow SQLite's INTEGER (a 500 instead of a 404)
-
-
-def is_db_id(value: int) -> bool:
-    """Whether `value` can be a row id (guessed or mangled URLs must give a 404, not an overflow)."""
-    return 0 < value <= MAX_DB_ID
 
 
 class AlreadySubmitted(Exception):

@@ -40,8 +40,7 @@ PROTECTED_BY_ID = [
 # Open to anyone (each does its own checks: tokens, login for the photo routes, the house landing page).
 PUBLIC = {"/", "/healthz", "/register", "/login", "/logout", "/password/forgot", "/password/reset/<token>",
           "/r/<slug>", "/move-in/welcome/<token>", "/static/<path:filename>",
-          "/issues/<int(max=2147483647):issue_id>/photos/<int(max=2147483647):photo_id>",
-          "/move-in/photos/<int:photo_id>"}
+          "/issues/<id:issue_id>/photos/<id:photo_id>", "/move-in/photos/<id:photo_id>"}
 
 
 def login_as(make_user, login, house, role: Role):

@@ -78,3 +78,38 @@ def test_email_is_trimmed_and_lower_cased_before_checks(client, app, house):
     assert client.post("/register", data=form(email="  Thandi@Example.AC.ZA ")).status_code == 302
     with app.app_context():
         assert db.session.scalars(sa.select(User.email)).all() == ["thandi@example.ac.za"]
+
+
+def test_house_from_a_qr_poster_is_prefilled(client, house, make_house):
+    make_house("baobab")
+    page = client.get("/register?house=baobab&next=/issues/new").get_data(as_text=True)
+    assert '<option selected value="baobab">' in page
+    assert '<input type="hidden" name="next" value="/issues/new">' in page
+    assert "selected" not in client.get("/register?house=nowhere").get_data(as_text=True)
+
+
+def test_register_redirects_to_a_safe_next(client, house):
+    response = client.post("/register?house=acacia&next=/issues/new", data=form())
+    assert response.status_code == 302 and response.headers["Location"] == "/issues/new"
+
+
+@pytest.mark.parametrize("target", ["//evil.example", "https://evil.example/", "/\\evil.example"])
+def test_unsafe_next_falls_back_to_home(client, house, target):
+    page = client.get("/register", query_string={"next": target}).get_data(as_text=True)
+    assert "evil.example" not in page
+    response = client.post("/register", query_string={"next": target}, data=form())
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_next_is_kept_after_a_failed_post(client, app, house):
+    response = client.post("/register", data=form(room="999", next="/issues/new"))
+    assert response.status_code == 400
+    assert '<input type="hidden" name="next" value="/issues/new">' in response.get_data(as_text=True)
+    response = client.post("/register", data=form(next="/issues/new"))
+    assert response.status_code == 302 and response.headers["Location"] == "/issues/new"
+    assert user_count(app) == 1
+
+
+def test_qr_landing_offers_registration_for_its_house(client, house):
+    page = client.get("/r/acacia").get_data(as_text=True)
+    assert 'href="/register?house=acacia&amp;next=/issues/new"' in page

@@ -1,0 +1,16 @@
+"""URL converters: `<id:...>` for database ids."""
+from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
+
+MAX_ID = 2**31 - 1  # every primary key is a signed 32-bit INT: larger ids are a 404, not a database overflow
+
+
+class IdConverter(IntegerConverter):
+    """A positive database id (1 to MAX_ID); anything else does not match the route."""
+
+    def __init__(self, map: Map) -> None:
+        super().__init__(map, min=1, max=MAX_ID)
+
+
+def init_converters(app: Flask) -> None:
+    app.url_map.converters["id"] = IdConverter
