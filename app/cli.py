@@ -65,8 +65,8 @@ def create_user_command(email: str, role: str, house_slugs: tuple[str, ...], roo
     if role == Role.STUDENT and not email_domain_allowed(email):
         raise click.ClickException(f"{email} is not a university address (ALLOWED_EMAIL_DOMAINS)")
     name = (name or email.split("@")[0]).strip()
-    if name_problem(name):
-        raise click.ClickException(name_problem(name))
+    if problem := name_problem(name):
+        raise click.ClickException(problem)
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
         raise click.ClickException(f"a user with email {email} already exists")
     houses = []

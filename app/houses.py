@@ -3,11 +3,11 @@ import re
 
 import sqlalchemy as sa
 
+from app.auth.rules import CONTROL
 from app.extensions import db
 from app.models.houses import CommonArea, House, Room
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 NAME_MAX, AREA_MAX = 120, 80  # the column sizes in app/models/houses.py
 
 

@@ -21,7 +21,7 @@ valid call `store()` for each and add rows in the same transaction as the object
 import io
 from dataclasses import dataclass
 
-from flask import Response, abort
+from flask import Response, abort, request
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.storage import get_storage
@@ -63,6 +63,12 @@ def _read_limited(file_storage) -> bytes:
     if not data:
         raise PhotoError(f"{_name(file_storage)} is empty.")
     return data
+
+
+def files_chosen() -> bool:
+    """True when the request carries a chosen file: after a failed submit the user must pick it again
+    (a browser cannot refill a file input), so the page says so."""
+    return any(f.filename for _name, f in request.files.items(multi=True))
 
 
 def _name(file_storage) -> str:

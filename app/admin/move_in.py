@@ -45,7 +45,7 @@ def move_in():
         (houses[0] if houses else None)
     context = {"summaries": overview.summaries(houses, year), "selected": selected, "year": year_label(year),
                "filters": _filters(), "reminder_form": ReminderForm(),
-               "due": {h.id: reminders.due_count(h.id, year) for h in houses},
+               "due": reminders.due_counts([h.id for h in houses], year),
                "cooldown_hours": f"{reminders.cooldown().total_seconds() / 3600:g}"}
     if selected is not None:
         filters = context["filters"]

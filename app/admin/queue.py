@@ -1,14 +1,13 @@
 """The admin issue queue: filters from the query string, one query for the page, one for the counts, CSV export."""
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from app.converters import MAX_ID
+from app.converters import whole_number
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.issues import OPEN_STATUSES, Category, Issue, IssueStatus, Urgency
@@ -27,14 +26,6 @@ SORTS = {
 }
 SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "urgent": "Urgent first",
                "updated": "Recently updated"}
-
-
-def small_int(text: str, maximum: int = MAX_ID) -> int | None:
-    """`text` as a whole number from 0 to `maximum` (ASCII digits only), or None."""
-    if not re.fullmatch(r"[0-9]{1,10}", text or ""):
-        return None
-    value = int(text)
-    return value if value <= maximum else None
 
 
 @dataclass
@@ -58,12 +49,12 @@ class QueueFilters:
         f.status = args.get("status", "open") if args.get("status", "open") in STATUS_CHOICES else "open"
         f.category = args.get("category", "") if args.get("category", "") in {c.value for c in Category} else ""
         f.urgency = args.get("urgency", "") if args.get("urgency", "") in {u.value for u in Urgency} else ""
-        house = small_int(args.get("house", ""))
+        house = whole_number(args.get("house", ""))
         f.house = str(house) if house in house_ids else ""
         f.age = args.get("age", "") if args.get("age", "") in AGE_CHOICES else ""
         f.q = args.get("q", "").strip()[:100]
         f.sort = args.get("sort", "newest") if args.get("sort", "newest") in SORTS else "newest"
-        f.page = max(1, small_int(args.get("page", "1"), 10_000) or 1)
+        f.page = max(1, whole_number(args.get("page", "1"), 10_000) or 1)
         return f
 
     def args(self, **changes) -> dict:
@@ -87,7 +78,7 @@ class QueueFilters:
         if self.q:
             like = "%" + self.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
             text = sa.or_(Issue.title.ilike(like, escape="\\"), Issue.description.ilike(like, escape="\\"))
-            issue_id = small_int(self.q.removeprefix("#"))
+            issue_id = whole_number(self.q.removeprefix("#"))
             where.append(text if issue_id is None else sa.or_(text, Issue.id == issue_id))
         return where
 

@@ -58,8 +58,8 @@ def import_roster(text: str, house: House, invite: bool = True) -> RosterResult:
                 problems.append(f"{email} is not a university address")
         except EmailNotValidError:
             problems.append(f"invalid email {email!r}")
-        if name_problem(name):
-            problems.append(name_problem(name))
+        if problem := name_problem(name):
+            problems.append(problem)
         if room not in rooms:
             problems.append(f"room {room!r} is not in {house.name}")
         if email in seen:

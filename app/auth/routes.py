@@ -30,7 +30,7 @@ def register():
     if not form.is_submitted():
         form.prefill_house(request.args.get("house", ""))
     if form.validate_on_submit():
-        user = User(email=form.email.data, name=form.name.data.strip(), role=Role.STUDENT,
+        user = User(email=form.email.data, name=form.name.data, role=Role.STUDENT,
                     house=form.house_obj, room=form.room_obj)
         user.set_password(form.password.data)
         db.session.add(user)

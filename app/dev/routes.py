@@ -12,6 +12,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.errors import ErrorGroup
 
+
 @bp.route("/errors")
 @developer_required
 def errors():

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from app.converters import whole_number
 from app.dev.hourly import hourly_series
 from app.extensions import db
 from app.models.base import utcnow
@@ -30,7 +31,7 @@ class Filters:
     def from_args(cls, args) -> "Filters":
         status = args.get("status", "open")
         return cls(status=status if status in STATUS_FILTERS else "open", source=args.get("source", "")[:120],
-                   q=_printable(args.get("q", ""))[:200], page=_page_number(args.get("page", "")))
+                   q=_printable(args.get("q", ""))[:200], page=whole_number(args.get("page")) or 1)
 
     def args(self, **changes) -> dict:
         """Query-string arguments for a link to these filters with `changes` applied."""
@@ -42,15 +43,6 @@ class Filters:
 def _printable(text: str) -> str:
     """Search text without control characters (a NUL would match everything in SQLite's LIKE)."""
     return "".join(ch for ch in text if ch.isprintable()).strip()
-
-
-def _page_number(text: str) -> int:
-    """A page number from the query string; anything that is not a positive integer means page 1."""
-    try:
-        page = int(text[:12])
-    except ValueError:
-        return 1
-    return page if page > 0 else 1
 
 
 @dataclass

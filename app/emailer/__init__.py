@@ -4,6 +4,6 @@ Web code calls `enqueue` / `enqueue_many`; nothing here talks SMTP inside a requ
 """
 from app.emailer.budget import estimate_delivery
 from app.emailer.health import batch_progress, mail_health
-from app.emailer.outbox import enqueue, enqueue_many
+from app.emailer.outbox import enqueue, enqueue_many, queued_context
 
-__all__ = ["enqueue", "enqueue_many", "estimate_delivery", "batch_progress", "mail_health"]
+__all__ = ["enqueue", "enqueue_many", "queued_context", "estimate_delivery", "batch_progress", "mail_health"]

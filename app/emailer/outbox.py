@@ -48,10 +48,7 @@ def _coalesce(key: str, template: str, to: str, context: dict[str, Any]) -> Outb
     The UPDATE is guarded by status, so a row a worker has just claimed is never changed under it
     (the caller then queues a fresh email instead).
     """
-    row_id = db.session.scalar(
-        sa.select(OutboxEmail.id)
-        .where(OutboxEmail.coalesce_key == key, OutboxEmail.status == MailStatus.QUEUED)
-        .order_by(OutboxEmail.id.desc()).limit(1))
+    row_id = _latest_queued(key, OutboxEmail.id)
     if row_id is None:
         return None
     updated = db.session.execute(
@@ -64,6 +61,19 @@ def _coalesce(key: str, template: str, to: str, context: dict[str, Any]) -> Outb
     email = db.session.get(OutboxEmail, row_id)
     db.session.refresh(email)
     return email
+
+
+def queued_context(coalesce_key: str) -> dict[str, Any] | None:
+    """The context of the still-queued email with `coalesce_key`: what the next enqueue with that key
+    replaces, so a caller can carry its content over."""
+    return _latest_queued(coalesce_key, OutboxEmail.context)
+
+
+def _latest_queued(key: str, column):
+    return db.session.scalar(
+        sa.select(column)
+        .where(OutboxEmail.coalesce_key == key, OutboxEmail.status == MailStatus.QUEUED)
+        .order_by(OutboxEmail.id.desc()).limit(1))
 
 
 def enqueue_many(

@@ -76,7 +76,8 @@ class Recorder:
             return
         changes = {"charged_at": sa.null()} if refund else {}
         self._update(row, "retry", status=MailStatus.QUEUED, attempts=attempts, last_error=error[:2000],
-                     first_failed_at=first_failed_at, send_after=now + timedelta(seconds=backoff_seconds(attempts)), **changes)
+                     first_failed_at=first_failed_at, send_after=now + timedelta(seconds=backoff_seconds(attempts)),
+                     **changes)
 
     def release(self, rows: list[Claimed]) -> None:
         """Give rows back untouched: no attempt counted, budget slot refunded."""

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.errorlog.store import Counted, Occurrence, insert_ignore
 from app.models.errors import ErrorAlertDay, ErrorAlertHold, ErrorGroup, ErrorStatus
-from app.models.mail import MailKind, MailStatus, OutboxEmail
+from app.models.mail import MailKind
 
 SUMMARY_LIMIT = 20
 
@@ -66,12 +66,9 @@ def coalesce_key(group_id: int, to: str) -> str:
     return f"error-alert:{group_id}:{to}"[:190]
 
 
-def carry_over(session: Session, key: str, held_back: list[dict[str, Any]],
+def carry_over(queued: dict[str, Any] | None, held_back: list[dict[str, Any]],
                held_total: int) -> tuple[list[dict[str, Any]], int]:
-    """Add the held-back summary of the still-queued alert this one replaces, so it is not lost."""
-    queued = session.scalar(sa.select(OutboxEmail.context).where(
-        OutboxEmail.coalesce_key == key, OutboxEmail.status == MailStatus.QUEUED).order_by(OutboxEmail.id.desc())
-        .limit(1))
+    """Add the held-back summary of the still-queued alert (its context) this one replaces, so it is not lost."""
     if not queued or not queued.get("held_total"):
         return held_back, held_total
     merged = {item["url"]: dict(item) for item in queued.get("held_back", [])}
@@ -104,9 +101,11 @@ def consider_alert(session: Session, counted: Counted, occ: Occurrence, config: 
     if not take_daily_slot(session, occ.at, int(config.get("ERRORLOG_ALERT_DAILY_CAP", 20))):
         hold(session, counted.group_id, reason, occ.at)
         return "held"
+    from app import emailer  # imported late: the emailer's worker imports the error logger
+
     held_back, held_total = take_held_back(session)
-    held_back, held_total = carry_over(session, coalesce_key(counted.group_id, recipients[0]), held_back,
-                                       held_total)
+    held_back, held_total = carry_over(emailer.queued_context(coalesce_key(counted.group_id, recipients[0])),
+                                       held_back, held_total)
     session.execute(sa.update(ErrorGroup).where(ErrorGroup.id == counted.group_id).values(last_alert_at=occ.at))
     context = {
         "reason": reason, "title": state.title, "source": occ.source, "error_type": occ.error_type,
@@ -116,8 +115,6 @@ def consider_alert(session: Session, counted: Counted, occ: Occurrence, config: 
         "url": detail_url(counted.group_id), "held_back": held_back, "held_total": held_total,
         "held_more": max(0, held_total - sum(item["held"] for item in held_back)),
     }
-    from app import emailer  # imported late: the emailer's worker imports the error logger
-
     for to in recipients:
         emailer.enqueue("error_alert", to, context, kind=MailKind.ALERT,
                         coalesce_key=coalesce_key(counted.group_id, to), logo=False)

@@ -12,12 +12,12 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app, url_for
 
-from app.emailer import enqueue
+from app.emailer import enqueue, queued_context
 from app.extensions import db
 from app.models.accounts import User, house_admins
 from app.models.base import utcnow
 from app.models.issues import (AdminMailPreference, EventKind, Issue, IssueSubscription, NewIssueMail, Urgency)
-from app.models.mail import MailKind, MailStatus, OutboxEmail
+from app.models.mail import MailKind
 
 RECENT_UPDATES = 5
 UPDATE_DELAY_SECONDS = 60  # held back this long so quick successive changes coalesce into one email
@@ -87,16 +87,6 @@ def new_issue(issue: Issue, reopened: bool = False) -> int:
     return sent
 
 
-def _still_queued_digest(admin_id: int) -> list[dict]:
-    """The issues of this admin's previous digest if it is still waiting to be sent (mail paused, budget
-    spent): the new digest replaces it, so it must carry them too."""
-    context = db.session.scalar(
-        sa.select(OutboxEmail.context).where(OutboxEmail.coalesce_key == f"digest:user:{admin_id}",
-                                             OutboxEmail.status == MailStatus.QUEUED)
-        .order_by(OutboxEmail.id.desc()).limit(1))
-    return list((context or {}).get("issues", []))
-
-
 def send_digests(now=None) -> int:
     """Queue one digest per admin who chose the daily digest and has new issues; returns how many."""
     now = now or utcnow()
@@ -114,10 +104,12 @@ def send_digests(now=None) -> int:
         pref.digest_sent_until = now
         if not issues:
             continue
-        summaries = _still_queued_digest(admin.id) + [issue_summary(i) for i in issues]
+        key = f"digest:user:{admin.id}"
+        # A previous digest still waiting for the budget is replaced by this one: carry its issues over.
+        summaries = (queued_context(key) or {}).get("issues", []) + [issue_summary(i) for i in issues]
         enqueue("digest", admin.email,
                 {"name": admin.name, "count": len(summaries), "issues": summaries,
                  "queue_link": _absolute("admin.index")},
-                kind=MailKind.TRANSACTIONAL, coalesce_key=f"digest:user:{admin.id}")
+                kind=MailKind.TRANSACTIONAL, coalesce_key=key)
         queued += 1
     return queued

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.issues import bp, services, workflow
 from app.issues.forms import URGENT_HELP, ButtonForm, CommentForm, RateForm, ReopenForm, ReportForm
 from app.models.issues import IssuePhoto
-from app.photos import MAX_PHOTO_BYTES, photo_response
+from app.photos import MAX_PHOTO_BYTES, files_chosen, photo_response
 
 PREFILL_FIELDS = ("category", "location", "title", "description")
 
@@ -52,7 +52,7 @@ def new():
             flash("Thank you: your issue was reported. You will get an email when it moves.", "success")
             return redirect(url_for("issues.detail", issue_id=issue.id))
     status = 400 if form.is_submitted() else 200
-    photos_dropped = form.is_submitted() and any(getattr(f, "filename", "") for f in form.photos.data or [])
+    photos_dropped = form.is_submitted() and files_chosen()
     return render_template("issues/new.html", form=form, urgent_help=URGENT_HELP, photos_dropped=photos_dropped,
                            max_mb=MAX_PHOTO_BYTES // (1024 * 1024)), status
 

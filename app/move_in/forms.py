@@ -57,7 +57,7 @@ def build_form(labels: list[str], terms: list[str], saved: MoveInForm | None = N
         setattr(StudentForm, f"condition_{i}", RadioField(label, choices=CONDITION_CHOICES, validators=[Optional()]))
         setattr(StudentForm, f"comment_{i}", TextAreaField(
             f"{label}: comment", validators=[Length(max=COMMENT_MAX, message=f"At most {COMMENT_MAX} characters.")],
-            render_kw={"rows": 3, "style": "min-height: 0"}))
+            render_kw={"rows": 3}))
         setattr(StudentForm, f"photos_{i}", MultipleFileField(f"{label}: photos"))
         if label in answers:
             answer = answers[label]

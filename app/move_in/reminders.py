@@ -34,11 +34,11 @@ def yearly_cap() -> int:
     return int(current_app.config.get("MOVE_IN_REMINDER_CAP", 5))
 
 
-def not_submitted(house_id: int, year: int):
-    """Condition on User: a student of the house without a submitted form this year."""
+def not_submitted(house_ids: list[int], year: int):
+    """Condition on User: a student of one of the houses without a submitted form this year."""
     submitted = sa.select(MoveInForm.id).where(
         MoveInForm.user_id == User.id, MoveInForm.academic_year == year, MoveInForm.status == FormStatus.SUBMITTED)
-    return sa.and_(User.house_id == house_id, User.role == Role.STUDENT, ~sa.exists(submitted))
+    return sa.and_(User.house_id.in_(house_ids), User.role == Role.STUDENT, ~sa.exists(submitted))
 
 
 def _due(year: int, now: datetime):
@@ -51,11 +51,11 @@ def _due(year: int, now: datetime):
     return sa.and_(~sa.exists(recent), sent_this_year < yearly_cap())
 
 
-def due_count(house_id: int, year: int | None = None) -> int:
-    """How many students of the house a press of the button would remind now."""
-    year = academic_year() if year is None else year
-    return db.session.scalar(sa.select(sa.func.count(User.id))
-                             .where(not_submitted(house_id, year), _due(year, utcnow()))) or 0
+def due_counts(house_ids: list[int], year: int) -> dict[int, int]:
+    """Per house, how many students a press of the button would remind now (houses with none are left out)."""
+    return dict(db.session.execute(
+        sa.select(User.house_id, sa.func.count(User.id))
+        .where(not_submitted(house_ids, year), _due(year, utcnow())).group_by(User.house_id)).all())
 
 
 def _lock_house(house_id: int) -> None:
@@ -74,7 +74,7 @@ def send_reminders(house: House, sent_by: User) -> ReminderResult:
     db.session.commit()  # end the request's read transaction: the lock below must start a new one
     _lock_house(house_id)
     now, year = utcnow(), academic_year()
-    pending = not_submitted(house_id, year)
+    pending = not_submitted([house_id], year)
     batch = ReminderBatch(id=uuid.uuid4().hex, house_id=house_id, created_by_id=sender_id, academic_year=year,
                           created_at=now)
     db.session.add(batch)

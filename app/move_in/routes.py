@@ -11,7 +11,7 @@ from app.models.move_in import FormStatus, MoveInAnswer, MoveInForm, MoveInPhoto
 from app.move_in import bp, invite, services
 from app.move_in.checklist import academic_year, checklist_for, terms_for, year_label
 from app.move_in.forms import build_form, remap_answers
-from app.photos import photo_response
+from app.photos import files_chosen, photo_response
 
 
 @bp.app_template_filter("move_in_time")
@@ -59,8 +59,7 @@ def _checklist_changed(labels: list[str], terms: list[str], saved: MoveInForm | 
 
 
 def _note_lost_photos(form) -> None:
-    """Browsers cannot refill a file input: say so when chosen photos were not saved."""
-    if any(f.filename for _name, f in request.files.items(multi=True)):
+    if files_chosen():
         form.form_errors.append("The photos you chose were not saved: choose them again.")
 
 
