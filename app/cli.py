@@ -8,9 +8,15 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.auth.roster import import_roster
-from app.auth.rules import PASSWORD_MIN, email_domain_allowed, email_mailable, email_valid, name_problem
+from app.auth.rules import (
+    PASSWORD_MIN,
+    email_domain_allowed,
+    email_mailable,
+    email_valid,
+    name_problem,
+)
 from app.extensions import db
-from app.houses import create_house, house_by_slug, parse_rooms
+from app.house_setup import create_house, house_by_slug, parse_rooms
 from app.models.accounts import Role, User
 
 houses_cli = AppGroup("houses", help="Manage houses.")
@@ -20,10 +26,12 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 def init_cli(app: Flask) -> None:
     from app.demo import seed_demo_command
     from app.emailer.cli import mail_cli
+    from app.issues.cli import issues_cli
 
     app.cli.add_command(houses_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(issues_cli)
     app.cli.add_command(seed_demo_command)
 
 

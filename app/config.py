@@ -1,65 +1,189 @@
-"""Settings read from the environment (a `.env` file is read first when present)."""
+"""Every setting, its type and its one default, read from the environment once (a `.env` file first).
+
+A value that does not parse is a start-up error naming the variable. Outside development (APP_ENV), the app
+refuses to start without SECRET_KEY or without ALLOWED_EMAIL_DOMAINS (unless ALLOW_ANY_EMAIL_DOMAIN is set).
+"""
 import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dotenv import load_dotenv
 
-
-def _bool(value: str | None, default: bool = False) -> bool:
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+ENVIRONMENTS = ("production", "development")
+DEV_SECRET_KEY = "dev-only-change-me"
 
 
-def _list(value: str | None) -> list[str]:
-    return [item.strip().lower() for item in (value or "").split(",") if item.strip()]
+class ConfigError(RuntimeError):
+    """A setting is missing or does not parse; the message names the variable."""
 
 
-def load_config(instance_path: str) -> dict:
-    """Build the configuration mapping from environment variables."""
+def boolean(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in TRUE | FALSE:
+        raise ValueError("use 1/0, true/false, yes/no or on/off")
+    return value in TRUE
+
+
+def whole(raw: str) -> int:
+    value = int(raw.strip())
+    if value < 0:
+        raise ValueError("must not be negative")
+    return value
+
+
+def positive(raw: str) -> float:
+    value = float(raw.strip())
+    if not value > 0 or value == float("inf"):
+        raise ValueError("must be a positive number")
+    return value
+
+
+def share(raw: str) -> float:
+    value = float(raw.strip())
+    if not 0 <= value <= 1:
+        raise ValueError("must be a fraction from 0 to 1")
+    return value
+
+
+def lower_list(raw: str) -> list[str]:
+    return [item.strip().lower() for item in raw.split(",") if item.strip()]
+
+
+def text(raw: str) -> str:
+    return raw.strip()
+
+
+def url(raw: str) -> str:
+    return raw.strip().rstrip("/")
+
+
+def environment(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ENVIRONMENTS:
+        raise ValueError(f"use one of {', '.join(ENVIRONMENTS)}")
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    parse: Callable[[str], Any]
+    default: Any
+    key: str | None = None  # the app.config key, when it differs from the variable's name
+
+    @property
+    def config_key(self) -> str:
+        return self.key or self.name
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("APP_ENV", environment, "production"),
+    Setting("SECRET_KEY", text, None),
+    Setting("DATABASE_URL", text, None, key="SQLALCHEMY_DATABASE_URI"),  # default: SQLite in the instance folder
+    Setting("BASE_URL", url, "http://127.0.0.1:5000"),
+    Setting("SESSION_COOKIE_SECURE", boolean, False),
+    Setting("MAX_CONTENT_LENGTH", whole, 16 * 1024 * 1024),
+    Setting("UPLOAD_FOLDER", text, None),  # default: instance/uploads
+    Setting("ALLOWED_EMAIL_DOMAINS", lower_list, []),
+    Setting("ALLOW_ANY_EMAIL_DOMAIN", boolean, False),
+    Setting("DEVELOPER_EMAILS", lower_list, []),
+    Setting("LOGIN_THROTTLE_LIMIT", whole, 10),
+    Setting("LOGIN_THROTTLE_WINDOW", whole, 900),
+    # Mail transport
+    Setting("MAIL_SERVER", text, "127.0.0.1"),
+    Setting("MAIL_PORT", whole, 1025),
+    Setting("MAIL_USE_TLS", boolean, False),
+    Setting("MAIL_USE_SSL", boolean, False),
+    Setting("MAIL_USERNAME", text, None),
+    Setting("MAIL_PASSWORD", str, None),
+    Setting("MAIL_DEFAULT_SENDER", text, "RINAIBRA <no-reply@rinaibra.local>"),
+    Setting("MAIL_TIMEOUT", positive, 30.0),
+    Setting("MAIL_CA_FILE", text, None),  # CA bundle to verify the SMTP server's certificate (default: system CAs)
+    # Mail budget and worker
+    Setting("MAIL_DAILY_LIMIT", whole, 500),
+    Setting("MAIL_RESERVE", share, 0.1),
+    Setting("MAIL_BATCH_SIZE", whole, 50),
+    Setting("MAIL_MAX_AGE_HOURS", positive, 96.0),
+    Setting("MAIL_RETRY_BASE_SECONDS", positive, 60.0),   # first retry after a transient failure (doubles, jittered)
+    Setting("MAIL_RETRY_MAX_SECONDS", positive, 3600.0),  # longest wait between two retries
+    Setting("MAIL_PAUSE_THROTTLE_SECONDS", positive, 120.0),  # 421 / 454: pause all sending (doubles per repeat)
+    Setting("MAIL_PAUSE_QUOTA_SECONDS", positive, 3600.0),    # 550 5.4.5 daily limit
+    Setting("MAIL_PAUSE_AUTH_SECONDS", positive, 600.0),      # 535 authentication failure
+    Setting("MAIL_PAUSE_MAX_SECONDS", positive, 24 * 3600.0),
+    Setting("MAIL_POLL_SECONDS", positive, 2.0),   # worker idle poll
+    Setting("MAIL_FLUSH_EVERY", whole, 50),        # outcomes are written at least every N messages ...
+    Setting("MAIL_FLUSH_SECONDS", positive, 1.0),  # ... or every so many seconds
+    Setting("MAIL_LEASE_SECONDS", positive, None),  # default: max(60, 10 x MAIL_TIMEOUT), renewed with every flush
+    Setting("MAIL_SHOW_CAUGHT", boolean, False),    # /dev/mail lists the catcher's messages (always in debug mode)
+    Setting("MAIL_CATCHER_DIR", text, None),        # default: instance/mail
+    # Issues, move-in, error log
+    Setting("ISSUE_MAIL_DELAY", whole, 60),  # status emails wait this long so quick changes go out as one
+    Setting("MOVE_IN_YEAR_START_MONTH", whole, 1),
+    Setting("MOVE_IN_REMINDER_COOLDOWN_HOURS", positive, 24.0),
+    Setting("MOVE_IN_REMINDER_CAP", whole, 5),
+    Setting("MOVE_IN_INVITE_DAYS", whole, 30),
+    Setting("ERRORLOG_ALERT_INTERVAL", whole, 3600),
+    Setting("ERRORLOG_ALERT_DAILY_CAP", whole, 20),
+    Setting("ERRORLOG_SPIKE_PER_HOUR", whole, 100),
+    Setting("ERRORLOG_OCCURRENCES_PER_GROUP", whole, 50),
+    Setting("ERRORLOG_HOURLY_RETENTION_DAYS", whole, 30),
+    Setting("ERRORLOG_PAGE_SIZE", whole, 25),
+    Setting("ERRORLOG_QUEUE_WARNING", whole, 500),  # the dashboard banner shows from this queue depth
+)
+
+FIXED = {  # not settings: how the app always runs
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "STORAGE": None,  # tests may put another photo store here (app/storage.py)
+}
+
+
+def instance_path(default: Path) -> str:
+    """INSTANCE_PATH: where the SQLite file, uploads and caught mail live by default."""
+    return os.environ.get("INSTANCE_PATH") or str(default)
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Each setting's value from `environ`, or its default when unset or empty."""
+    values = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.name)
+        if raw is None or raw == "":
+            values[setting.config_key] = setting.default
+            continue
+        try:
+            values[setting.config_key] = setting.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{setting.name}={raw!r} is not valid: {exc}") from None
+    return values
+
+
+def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The app's configuration: the environment, then `overrides` (tests), then derived values; validated."""
     load_dotenv(Path.cwd() / ".env")
-    env = os.environ.get
-    default_db = "sqlite:///" + os.path.join(instance_path, "rinaibra.db")
-    return {
-        "SECRET_KEY": env("SECRET_KEY", "dev-only-change-me"),
-        "SQLALCHEMY_DATABASE_URI": env("DATABASE_URL") or default_db,
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _bool(env("SESSION_COOKIE_SECURE")),
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": _bool(env("SESSION_COOKIE_SECURE")),
-        "MAX_CONTENT_LENGTH": int(env("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024))),
-        "UPLOAD_FOLDER": env("UPLOAD_FOLDER") or os.path.join(instance_path, "uploads"),
-        "BASE_URL": env("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
-        "ALLOWED_EMAIL_DOMAINS": _list(env("ALLOWED_EMAIL_DOMAINS")),
-        "DEVELOPER_EMAILS": _list(env("DEVELOPER_EMAILS")),
-        "LOGIN_THROTTLE_LIMIT": int(env("LOGIN_THROTTLE_LIMIT", "10")),
-        "LOGIN_THROTTLE_WINDOW": int(env("LOGIN_THROTTLE_WINDOW", "900")),
-        "MAIL_SERVER": env("MAIL_SERVER", "127.0.0.1"),
-        "MAIL_PORT": int(env("MAIL_PORT", "1025")),
-        "MAIL_USE_TLS": _bool(env("MAIL_USE_TLS")),
-        "MAIL_USE_SSL": _bool(env("MAIL_USE_SSL")),
-        "MAIL_USERNAME": env("MAIL_USERNAME") or None,
-        "MAIL_PASSWORD": env("MAIL_PASSWORD") or None,
-        "MAIL_DEFAULT_SENDER": env("MAIL_DEFAULT_SENDER", "RINAIBRA <no-reply@rinaibra.local>"),
-        "MAIL_TIMEOUT": float(env("MAIL_TIMEOUT", "30")),
-        "MAIL_DAILY_LIMIT": int(env("MAIL_DAILY_LIMIT", "500")),
-        "MAIL_RESERVE": float(env("MAIL_RESERVE", "0.1")),
-        "MAIL_BATCH_SIZE": int(env("MAIL_BATCH_SIZE", "50")),
-        "MAIL_MAX_AGE_HOURS": float(env("MAIL_MAX_AGE_HOURS", "96")),
-        # Status emails wait this long so quick successive changes go out as one email.
-        "ISSUE_MAIL_DELAY": int(env("ISSUE_MAIL_DELAY", "60")),
-        "MOVE_IN_YEAR_START_MONTH": int(env("MOVE_IN_YEAR_START_MONTH", "1")),
-        "MOVE_IN_REMINDER_COOLDOWN_HOURS": int(env("MOVE_IN_REMINDER_COOLDOWN_HOURS", "24")),
-        "MOVE_IN_REMINDER_CAP": int(env("MOVE_IN_REMINDER_CAP", "5")),
-        "MOVE_IN_INVITE_DAYS": int(env("MOVE_IN_INVITE_DAYS", "30")),
-        "ERRORLOG_ALERT_INTERVAL": int(env("ERRORLOG_ALERT_INTERVAL", "3600")),
-        "ERRORLOG_ALERT_DAILY_CAP": int(env("ERRORLOG_ALERT_DAILY_CAP", "20")),
-        "ERRORLOG_SPIKE_PER_HOUR": int(env("ERRORLOG_SPIKE_PER_HOUR", "100")),
-        "ERRORLOG_OCCURRENCES_PER_GROUP": int(env("ERRORLOG_OCCURRENCES_PER_GROUP", "50")),
-        "ERRORLOG_HOURLY_RETENTION_DAYS": int(env("ERRORLOG_HOURLY_RETENTION_DAYS", "30")),
-    }
+    config = {**FIXED, **from_environment(os.environ), **(overrides or {})}
+    development = config["APP_ENV"] == "development" or config.get("TESTING")
+    if not config["SECRET_KEY"]:
+        if not development:
+            raise ConfigError("SECRET_KEY is not set: set it to a long random value (APP_ENV=development for a "
+                              "local run uses a development key)")
+        config["SECRET_KEY"] = DEV_SECRET_KEY
+    if not development and not config["ALLOWED_EMAIL_DOMAINS"] and not config["ALLOW_ANY_EMAIL_DOMAIN"]:
+        raise ConfigError("ALLOWED_EMAIL_DOMAINS is empty: list the university's email domains (or set "
+                          "ALLOW_ANY_EMAIL_DOMAIN=1 to accept any domain on purpose)")
+    config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"] or \
+        "sqlite:///" + os.path.join(instance_path, "rinaibra.db")
+    config["UPLOAD_FOLDER"] = config["UPLOAD_FOLDER"] or os.path.join(instance_path, "uploads")
+    config["MAIL_CATCHER_DIR"] = config["MAIL_CATCHER_DIR"] or os.path.join(instance_path, "mail")
+    config["MAIL_LEASE_SECONDS"] = config["MAIL_LEASE_SECONDS"] or max(60.0, 10 * float(config["MAIL_TIMEOUT"]))
+    config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(config["SQLALCHEMY_DATABASE_URI"]))
+    return config
 
 
 def engine_options(uri: str) -> dict:

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from app.extensions import db
-from app.houses import create_house, parse_rooms
+from app.house_setup import create_house, parse_rooms
 from app.models.accounts import Role, User
 from app.models.houses import House
 

@@ -61,7 +61,7 @@ class LocalFolderStorage:
 
 def get_storage() -> Storage:
     """The configured storage (`STORAGE`), or the local upload folder."""
-    configured = current_app.config.get("STORAGE")
+    configured = current_app.config["STORAGE"]
     if configured is not None:
         return configured
     return LocalFolderStorage(current_app.config["UPLOAD_FOLDER"])

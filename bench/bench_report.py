@@ -75,7 +75,7 @@ class MailWorker:
 
 def seed(app) -> None:
     from app.extensions import db
-    from app.houses import create_house, parse_rooms
+    from app.house_setup import create_house, parse_rooms
     from app.models.accounts import Role, User
 
     with app.app_context():

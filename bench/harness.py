@@ -61,7 +61,7 @@ def fresh_database(name: str, sqlite: bool = False):
             conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{dbname}`"))
             conn.execute(sa.text(f"CREATE DATABASE `{dbname}` CHARACTER SET utf8mb4"))
         url = base.set(database=dbname).render_as_string(hide_password=False)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "UPLOAD_FOLDER": str(tmp / "uploads")})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "ALLOWED_EMAIL_DOMAINS": ["example.ac.za"], "UPLOAD_FOLDER": str(tmp / "uploads")})
     with app.app_context():
         Base.metadata.create_all(db.engine)
     try:
@@ -87,6 +87,7 @@ class Server:
             **os.environ,
             "DATABASE_URL": database_url,
             "SECRET_KEY": "bench",
+            "ALLOWED_EMAIL_DOMAINS": "example.ac.za",
             "INSTANCE_PATH": self.instance,
             "BASE_URL": self.url,
             "LOGIN_THROTTLE_LIMIT": "100000",
@@ -221,7 +222,7 @@ def house_with_admin(rooms: str, common_areas=()):
     from werkzeug.security import generate_password_hash
 
     from app.extensions import db
-    from app.houses import create_house, parse_rooms
+    from app.house_setup import create_house, parse_rooms
     from app.models.accounts import Role, User
 
     house = create_house("Big House", "big", parse_rooms(rooms), list(common_areas))

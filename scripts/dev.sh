@@ -4,7 +4,7 @@
 # Optional: MAIL_CATCHER_PORT (default 1025), MAIL_CATCHER_DAILY_LIMIT (answer 550 5.4.5 past that many a day).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export FLASK_APP=wsgi
+export FLASK_APP=wsgi APP_ENV=${APP_ENV:-development}
 CATCHER_PORT=${MAIL_CATCHER_PORT:-1025}
 # Point the app at the catcher whatever .env says (exported variables win over .env).
 export MAIL_SERVER=127.0.0.1 MAIL_PORT=$CATCHER_PORT MAIL_USE_TLS= MAIL_USE_SSL= MAIL_USERNAME= MAIL_PASSWORD=

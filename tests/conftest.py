@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.extensions import db
-from app.houses import create_house, parse_rooms
+from app.house_setup import create_house, parse_rooms
 from app.models import Base, Role, User
 
 pytest_plugins = ["tests.fixtures.servers", "tests.fixtures.smtp"]

@@ -1,6 +1,1 @@
-"""The admin blueprint."""
-from flask import Blueprint
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-from app.admin import move_in, routes  # noqa: E402,F401
+"""House admins' pages: the issue queue (routes.py) and move-in (move_in_routes.py)."""

@@ -1,6 +1,1 @@
-"""The dev blueprint."""
-from flask import Blueprint
-
-bp = Blueprint("dev", __name__, url_prefix="/dev")
-
-from app.dev import mail, routes  # noqa: E402,F401
+"""Developers' pages: the error dashboard (routes.py) and mail health (mail_routes.py)."""

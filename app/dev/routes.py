@@ -2,22 +2,33 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from app.auth.access import developer_required
-from app.dev import bp, services
+from app.dev import services
 from app.dev.charts import bar_chart
 from app.dev.hourly import hourly_series
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.errors import ErrorGroup
 
+bp = Blueprint("dev", __name__, url_prefix="/dev")
+
 
 @bp.route("/errors")
 @developer_required
 def errors():
     filters = services.Filters.from_args(request.args)
-    page_size = int(current_app.config.get("ERRORLOG_PAGE_SIZE", 25))
+    page_size = int(current_app.config["ERRORLOG_PAGE_SIZE"])
     result = services.list_groups(filters, page_size)
     charts = {gid: bar_chart(values, label=f"{sum(values)} in the last 24 hours")
               for gid, values in result.series.items()}

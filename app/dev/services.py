@@ -145,7 +145,7 @@ def _queue_warning(health: dict) -> str | None:
     left = health.get("budget_left")
     clears = health.get("queue_clears_at")
     late = clears is not None and datetime.fromisoformat(clears) > utcnow() + timedelta(hours=24)
-    if not (health.get("queue_growing") or late or depth >= current_app.config.get("ERRORLOG_QUEUE_WARNING", 500)
+    if not (health.get("queue_growing") or late or depth >= current_app.config["ERRORLOG_QUEUE_WARNING"]
             or (left is not None and depth > left)):
         return None
     extra = f", more than today's budget left ({left})" if left is not None and depth > left else ""

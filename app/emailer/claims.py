@@ -5,9 +5,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
-from app.emailer import budget
-from app.emailer.settings import setting
+import app.emailer.budget as budget
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.mail import PRIORITY, MailKind, MailState, MailStatus, OutboxEmail
@@ -96,7 +96,7 @@ def _pick(limit: int, now: datetime) -> list:
 def _mark_claimed(picked: list, owner: str, now: datetime) -> list[Claimed]:
     """The guarded UPDATE: only rows still queued become ours (SQLite has no SKIP LOCKED)."""
     ids = [row.id for row in picked]
-    lease = now + timedelta(seconds=setting("MAIL_LEASE_SECONDS"))
+    lease = now + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
     marked = db.session.connection().execute(
         sa.update(OutboxEmail)
         .where(OutboxEmail.id.in_(ids), OutboxEmail.status == MailStatus.QUEUED)
@@ -111,7 +111,7 @@ def _mark_claimed(picked: list, owner: str, now: datetime) -> list[Claimed]:
 
 def renew_lease(owner: str) -> None:
     """Push back the lease of every row `owner` still holds (called with each outcome flush)."""
-    lease = utcnow() + timedelta(seconds=setting("MAIL_LEASE_SECONDS"))
+    lease = utcnow() + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
     db.session.connection().execute(
         sa.update(OutboxEmail)
         .where(OutboxEmail.lease_owner == owner, OutboxEmail.status == MailStatus.SENDING)

@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 mail_cli = AppGroup("mail", help="Deliver queued email and run the local mail catcher.")
@@ -61,9 +62,8 @@ def worker_command() -> None:
 def catcher_command(host: str, port: int, daily_limit: int | None, folder: str | None) -> None:
     """A local SMTP server that keeps every message it accepts (for development and demos)."""
     from app.emailer.catcher import start_catcher
-    from app.emailer.settings import setting
 
-    folder_path = Path(folder or setting("MAIL_CATCHER_DIR"))
+    folder_path = Path(folder or current_app.config["MAIL_CATCHER_DIR"])
     controller = start_catcher(folder_path, host, port, daily_limit)
     limit = f", daily limit {daily_limit}" if daily_limit else ""
     click.echo(f"mail catcher on {host}:{port}, keeping messages in {folder_path}{limit}", err=True)

@@ -3,7 +3,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from app.emailer import budget
+import app.emailer.budget as budget
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.mail import MailKind, MailStatus, OutboxEmail

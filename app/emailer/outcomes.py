@@ -6,11 +6,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+import app.emailer.budget as budget
 from app import errorlog
-from app.emailer import budget
 from app.emailer.claims import Claimed, claim_locked, renew_lease
 from app.emailer.outbox import enqueue
-from app.emailer.settings import setting
 from app.emailer.transport import Action, Reply
 from app.extensions import db
 from app.models.base import utcnow
@@ -24,8 +23,8 @@ PAUSE_WHY = {Action.PAUSE_QUOTA: "daily sending limit reached", Action.PAUSE_THR
 
 def backoff_seconds(attempts: int) -> float:
     """Exponential backoff with jitter (0.5x to 1.5x) after `attempts` failed attempts."""
-    base = float(setting("MAIL_RETRY_BASE_SECONDS"))
-    delay = min(float(setting("MAIL_RETRY_MAX_SECONDS")), base * 2 ** min(60, max(0, attempts - 1)))
+    base = float(current_app.config["MAIL_RETRY_BASE_SECONDS"])
+    delay = min(float(current_app.config["MAIL_RETRY_MAX_SECONDS"]), base * 2 ** min(60, max(0, attempts - 1)))
     return delay * random.uniform(0.5, 1.5)
 
 
@@ -92,7 +91,7 @@ class Recorder:
         self.totals[total] += 1
 
     def maybe_flush(self) -> None:
-        every, seconds = int(setting("MAIL_FLUSH_EVERY")), float(setting("MAIL_FLUSH_SECONDS"))
+        every, seconds = int(current_app.config["MAIL_FLUSH_EVERY"]), float(current_app.config["MAIL_FLUSH_SECONDS"])
         if len(self.sent) + len(self.updates) >= every or time.monotonic() - self._last_flush >= seconds:
             self.flush()
 
@@ -136,8 +135,8 @@ class Recorder:
 
     def _start_pause(self, state: MailState, now: datetime) -> None:
         action, reply, detail = self.pause
-        seconds = float(setting(PAUSE_BASE[action])) * 2 ** state.pause_count
-        seconds = min(seconds, float(setting("MAIL_PAUSE_MAX_SECONDS")))
+        seconds = float(current_app.config[PAUSE_BASE[action]]) * 2 ** state.pause_count
+        seconds = min(seconds, float(current_app.config["MAIL_PAUSE_MAX_SECONDS"]))
         state.paused_until = now + timedelta(seconds=seconds)
         state.paused_since = state.paused_since or now
         state.pause_count += 1
@@ -154,6 +153,6 @@ class Recorder:
                    "paused_to": f"{(state.paused_until or now):%Y-%m-%d %H:%M} UTC",
                    "resumed_at": f"{now:%Y-%m-%d %H:%M} UTC", "reason": state.paused_reason or "unknown",
                    "pauses": state.pause_count, "waited": waited}
-        for address in current_app.config.get("DEVELOPER_EMAILS") or []:
+        for address in current_app.config["DEVELOPER_EMAILS"]:
             enqueue("mail_resumed", address, context, kind=MailKind.ALERT, logo=False)
         state.paused_since, state.pause_count = None, 0

@@ -10,7 +10,7 @@ import ssl
 from dataclasses import dataclass
 from email.utils import parseaddr
 
-from app.emailer.settings import setting
+from flask import current_app
 
 
 class Action(enum.Enum):
@@ -80,9 +80,9 @@ class Connection:
         self.host, self.port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
         self.timeout = float(config["MAIL_TIMEOUT"])
         self.use_ssl, self.use_tls = bool(config["MAIL_USE_SSL"]), bool(config["MAIL_USE_TLS"])
-        self.username, self.password = config.get("MAIL_USERNAME"), config.get("MAIL_PASSWORD")
+        self.username, self.password = config["MAIL_USERNAME"], config["MAIL_PASSWORD"]
         self.sender = parseaddr(config["MAIL_DEFAULT_SENDER"])[1]
-        self.ca_file = setting("MAIL_CA_FILE")
+        self.ca_file = current_app.config["MAIL_CA_FILE"]
         self.smtp: smtplib.SMTP | None = None
         self.last_reply: Reply | None = None
 

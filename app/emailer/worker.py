@@ -14,8 +14,13 @@ from app import errorlog
 from app.emailer.claims import Claimed, claim_batch
 from app.emailer.outcomes import Recorder
 from app.emailer.render import RenderError, build_message
-from app.emailer.settings import setting
-from app.emailer.transport import Action, ConnectFailure, Connection, LostAfterData, classify
+from app.emailer.transport import (
+    Action,
+    ConnectFailure,
+    Connection,
+    LostAfterData,
+    classify,
+)
 from app.extensions import db
 
 PAUSES = (Action.PAUSE_QUOTA, Action.PAUSE_THROTTLE, Action.PAUSE_AUTH)
@@ -118,7 +123,7 @@ class Worker:
 
     def run(self) -> None:
         """Deliver until `stop` is set; survives database and SMTP trouble by waiting and trying again."""
-        poll = float(setting("MAIL_POLL_SECONDS"))
+        poll = float(current_app.config["MAIL_POLL_SECONDS"])
         while not self.stop.is_set():
             try:
                 rows = claim_batch(self.owner, self.batch_size())

@@ -4,13 +4,15 @@
 """
 from flask import Flask
 
+from app.errorlog.alerts import AlertSink
+from app.errorlog.hook import init_request_hook
 from app.errorlog.recorder import record
 
-__all__ = ["init_app", "record"]
+__all__ = ["AlertSink", "init_app", "record"]
 
 
-def init_app(app: Flask) -> None:
-    """Record every unhandled request exception (and keep its reference code for the 500 page)."""
-    from app.errorlog.hook import init_request_hook
-
+def init_app(app: Flask, alert_sink: AlertSink | None = None) -> None:
+    """Record every unhandled request exception (keeping its reference code for the 500 page); alerts go to
+    `alert_sink` (none without one)."""
+    app.extensions["errorlog_alert_sink"] = alert_sink
     init_request_hook(app)

@@ -5,7 +5,7 @@ day; whatever is held back is listed in the next alert. The logger never sends m
 """
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from flask import current_app
@@ -13,9 +13,18 @@ from sqlalchemy.orm import Session
 
 from app.errorlog.store import Counted, Occurrence, insert_ignore
 from app.models.errors import ErrorAlertDay, ErrorAlertHold, ErrorGroup, ErrorStatus
-from app.models.mail import MailKind
 
 SUMMARY_LIMIT = 20
+
+
+class AlertSink(Protocol):
+    """Where alerts go; handed to `errorlog.init_app` by the factory, so the logger never imports the emailer."""
+
+    def queued(self, key: str) -> dict[str, Any] | None:
+        """The context of the still-queued alert with `key`, which the next `send` with that key replaces."""
+
+    def send(self, to: str, context: dict[str, Any], key: str) -> None:
+        """Queue the alert email in the current session (a still-queued one with `key` is updated)."""
 
 
 def alert_reason(counted: Counted, spike_per_hour: int) -> str | None:
@@ -39,7 +48,7 @@ def take_daily_slot(session: Session, now: datetime, cap: int) -> bool:
 
 def detail_url(group_id: int) -> str:
     path = current_app.url_map.bind("localhost").build("dev.error_detail", {"group_id": group_id})
-    return current_app.config.get("BASE_URL", "") + path
+    return current_app.config["BASE_URL"] + path
 
 
 def take_held_back(session: Session) -> tuple[list[dict[str, Any]], int]:
@@ -86,25 +95,23 @@ def hold(session: Session, group_id: int, reason: str, now: datetime) -> None:
 
 
 def consider_alert(session: Session, counted: Counted, occ: Occurrence, config: Mapping[str, Any],
-                   reason: str) -> str | None:
+                   reason: str, sink: AlertSink) -> str | None:
     """Queue an alert for `reason` in `session` when allowed; returns what was done (for tests and logs)."""
-    recipients = list(config.get("DEVELOPER_EMAILS") or [])
+    recipients = list(config["DEVELOPER_EMAILS"])
     if not recipients:
         return None
     state = counted.state
     if state.status == ErrorStatus.MUTED:
         return None
-    interval = timedelta(seconds=float(config.get("ERRORLOG_ALERT_INTERVAL", 3600)))
+    interval = timedelta(seconds=float(config["ERRORLOG_ALERT_INTERVAL"]))
     if state.last_alert_at is not None and occ.at - state.last_alert_at < interval:
         hold(session, counted.group_id, reason, occ.at)
         return "held"
-    if not take_daily_slot(session, occ.at, int(config.get("ERRORLOG_ALERT_DAILY_CAP", 20))):
+    if not take_daily_slot(session, occ.at, int(config["ERRORLOG_ALERT_DAILY_CAP"])):
         hold(session, counted.group_id, reason, occ.at)
         return "held"
-    from app import emailer  # imported late: the emailer's worker imports the error logger
-
     held_back, held_total = take_held_back(session)
-    held_back, held_total = carry_over(emailer.queued_context(coalesce_key(counted.group_id, recipients[0])),
+    held_back, held_total = carry_over(sink.queued(coalesce_key(counted.group_id, recipients[0])),
                                        held_back, held_total)
     session.execute(sa.update(ErrorGroup).where(ErrorGroup.id == counted.group_id).values(last_alert_at=occ.at))
     context = {
@@ -116,6 +123,5 @@ def consider_alert(session: Session, counted: Counted, occ: Occurrence, config: 
         "held_more": max(0, held_total - sum(item["held"] for item in held_back)),
     }
     for to in recipients:
-        emailer.enqueue("error_alert", to, context, kind=MailKind.ALERT,
-                        coalesce_key=coalesce_key(counted.group_id, to), logo=False)
+        sink.send(to, context, coalesce_key(counted.group_id, to))
     return "queued"

@@ -9,7 +9,13 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 
 from app.errorlog import alerts
-from app.errorlog.fingerprint import error_type_name, fingerprint, format_traceback, text_of, title_for
+from app.errorlog.fingerprint import (
+    error_type_name,
+    fingerprint,
+    format_traceback,
+    text_of,
+    title_for,
+)
 from app.errorlog.scrub import scrub_text, scrub_value
 from app.errorlog.store import Occurrence, store
 from app.extensions import db
@@ -74,8 +80,8 @@ def prepare(source: str, error_or_message: BaseException | str, details: dict | 
 
 def write(app: Flask, occurrence: Occurrence, alert: bool) -> None:
     """Store the occurrence (and maybe queue an alert) in a transaction of its own; retried on deadlock."""
-    keep = int(app.config.get("ERRORLOG_OCCURRENCES_PER_GROUP", 50))
-    retention = float(app.config.get("ERRORLOG_HOURLY_RETENTION_DAYS", 30))
+    keep = int(app.config["ERRORLOG_OCCURRENCES_PER_GROUP"])
+    retention = float(app.config["ERRORLOG_HOURLY_RETENTION_DAYS"])
     for attempt in range(1, ATTEMPTS + 1):
         # A fresh app context gives a fresh db.session: our own connection and transaction, so the
         # caller's (possibly failed) session is untouched and emailer.enqueue() writes into ours.
@@ -129,12 +135,13 @@ def _write_after_caller_transaction(app: Flask, occurrence: Occurrence, alert: b
 def _alert_apart(session, counted, occurrence: Occurrence, config) -> None:
     """When an alert may be due, consider it in a savepoint: if alerting fails, the occurrence is still
     counted."""
-    reason = alerts.alert_reason(counted, int(config.get("ERRORLOG_SPIKE_PER_HOUR", 100)))
-    if reason is None:
+    reason = alerts.alert_reason(counted, int(config["ERRORLOG_SPIKE_PER_HOUR"]))
+    sink = current_app.extensions.get("errorlog_alert_sink")
+    if reason is None or sink is None:
         return
     try:
         with session.begin_nested():
-            alerts.consider_alert(session, counted, occurrence, config, reason)
+            alerts.consider_alert(session, counted, occurrence, config, reason, sink)
     except sa.exc.OperationalError:
         raise  # the connection itself is in trouble: let the retry loop decide
     except Exception as exc:  # noqa: BLE001

@@ -1,13 +1,15 @@
 """`flask --app wsgi issues send-digests`: run once a day (cron or a systemd timer)."""
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from app.extensions import db
-from app.issues import bp
 from app.issues.notify import send_digests
 
+issues_cli = AppGroup("issues", help="Issue emails run from cron.")
 
-@bp.cli.command("send-digests")
+
+@issues_cli.command("send-digests")
 def send_digests_command() -> None:
     """Queue the daily digest of new issues for each admin who chose it."""
     with current_app.test_request_context():  # url_for needs one; links are made absolute with BASE_URL

@@ -7,7 +7,15 @@ from app.extensions import db
 from app.models.accounts import Role, User
 from app.models.base import utcnow
 from app.models.houses import House
-from app.models.issues import Category, EventKind, Issue, IssueEvent, IssueStatus, IssueSubscription, Urgency
+from app.models.issues import (
+    Category,
+    EventKind,
+    Issue,
+    IssueEvent,
+    IssueStatus,
+    IssueSubscription,
+    Urgency,
+)
 
 # (house slug, common area or None for the student's room, category, title, description, urgency, status,
 #  days ago, admin comment)

@@ -1,11 +1,9 @@
 """Template filters for issue pages: how long ago, in words."""
 from datetime import datetime
 
-from app.issues import bp
 from app.models.base import utcnow
 
 
-@bp.app_template_filter("age")
 def age(moment: datetime | None) -> str:
     if moment is None:
         return ""
@@ -19,6 +17,5 @@ def age(moment: datetime | None) -> str:
     return "just now"
 
 
-@bp.app_template_filter("when")
 def when(moment: datetime | None) -> str:
     return moment.strftime("%d %b %Y, %H:%M UTC") if moment else ""

@@ -16,11 +16,17 @@ from app.emailer import enqueue, queued_context
 from app.extensions import db
 from app.models.accounts import User, house_admins
 from app.models.base import utcnow
-from app.models.issues import (AdminMailPreference, EventKind, Issue, IssueSubscription, NewIssueMail, Urgency)
+from app.models.issues import (
+    AdminMailPreference,
+    EventKind,
+    Issue,
+    IssueSubscription,
+    NewIssueMail,
+    Urgency,
+)
 from app.models.mail import MailKind
 
 RECENT_UPDATES = 5
-UPDATE_DELAY_SECONDS = 60  # held back this long so quick successive changes coalesce into one email
 UPDATE_KINDS = (EventKind.STATUS, EventKind.COMMENT, EventKind.REOPENED)
 
 
@@ -47,7 +53,7 @@ def subscribers(issue: Issue, actor) -> int:
         sa.select(User).join(IssueSubscription, IssueSubscription.user_id == User.id)
         .where(IssueSubscription.issue_id == issue.id, User.id != actor.id)
     ).all()
-    delay = current_app.config.get("ISSUE_MAIL_DELAY", UPDATE_DELAY_SECONDS)
+    delay = current_app.config["ISSUE_MAIL_DELAY"]
     context = {"issue_id": issue.id, "title": issue.title, "house": issue.house.name,
                "status": issue.status.value, "status_label": issue.status.label,
                "link": _absolute("issues.detail", issue_id=issue.id), "updates": recent_updates(issue)}

@@ -1,14 +1,25 @@
 """Students' maintenance issues: list, report, detail with timeline, and the reporter's actions."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.access import is_safe_next, student_required
 from app.extensions import db
-from app.issues import bp, services, workflow
-from app.issues.forms import URGENT_HELP, ButtonForm, CommentForm, RateForm, ReopenForm, ReportForm
+from app.issues import filters, services, workflow
+from app.issues.forms import (
+    URGENT_HELP,
+    ButtonForm,
+    CommentForm,
+    RateForm,
+    ReopenForm,
+    ReportForm,
+)
 from app.models.issues import IssuePhoto
 from app.photos import MAX_PHOTO_BYTES, files_chosen, photo_response
+
+bp = Blueprint("issues", __name__, url_prefix="/issues")
+bp.add_app_template_filter(filters.age, "age")
+bp.add_app_template_filter(filters.when, "when")
 
 PREFILL_FIELDS = ("category", "location", "title", "description")
 

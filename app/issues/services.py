@@ -5,7 +5,14 @@ from flask import abort
 from app.extensions import db
 from app.issues import notify, workflow
 from app.models.houses import CommonArea
-from app.models.issues import OPEN_STATUSES, Category, Issue, IssuePhoto, IssueSubscription, Urgency
+from app.models.issues import (
+    OPEN_STATUSES,
+    Category,
+    Issue,
+    IssuePhoto,
+    IssueSubscription,
+    Urgency,
+)
 from app.photos import CleanImage, delete_photo, store
 
 

@@ -1,6 +1,1 @@
-"""Home page, health check and error pages."""
-from flask import Blueprint
-
-bp = Blueprint("main", __name__)
-
-from app.main import routes  # noqa: E402,F401
+"""Home page, health check (routes.py) and error pages (errors.py)."""

@@ -1,10 +1,11 @@
 """Home page and /healthz."""
 import sqlalchemy as sa
-from flask import jsonify, render_template
+from flask import Blueprint, jsonify, render_template
 
 from app.emailer.health import mail_health
 from app.extensions import db
-from app.main import bp
+
+bp = Blueprint("main", __name__)
 
 
 @bp.route("/")

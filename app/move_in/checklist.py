@@ -26,13 +26,13 @@ TERM_MAX_LENGTH = 500
 def academic_year(now: datetime | None = None) -> int:
     """The academic year `now` falls in: it starts on the first of MOVE_IN_YEAR_START_MONTH (default January)."""
     now = now or utcnow()
-    start_month = int(current_app.config.get("MOVE_IN_YEAR_START_MONTH", 1))
+    start_month = int(current_app.config["MOVE_IN_YEAR_START_MONTH"])
     return now.year if now.month >= start_month else now.year - 1
 
 
 def year_label(year: int) -> str:
     """'2026' when the year starts in January, else '2026/27'."""
-    if int(current_app.config.get("MOVE_IN_YEAR_START_MONTH", 1)) == 1:
+    if int(current_app.config["MOVE_IN_YEAR_START_MONTH"]) == 1:
         return str(year)
     return f"{year}/{(year + 1) % 100:02d}"
 

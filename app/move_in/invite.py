@@ -45,6 +45,6 @@ def invited_user_id(token: str) -> int | None:
         return None
     if not hmac.compare_digest(signature, _signature(user_id, day)):
         return None
-    if not 0 <= _today() - day <= int(current_app.config.get("MOVE_IN_INVITE_DAYS", 30)):
+    if not 0 <= _today() - day <= int(current_app.config["MOVE_IN_INVITE_DAYS"]):
         return None
     return user_id

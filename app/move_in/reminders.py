@@ -27,11 +27,11 @@ class ReminderResult:
 
 
 def cooldown() -> timedelta:
-    return timedelta(hours=float(current_app.config.get("MOVE_IN_REMINDER_COOLDOWN_HOURS", 24)))
+    return timedelta(hours=float(current_app.config["MOVE_IN_REMINDER_COOLDOWN_HOURS"]))
 
 
 def yearly_cap() -> int:
-    return int(current_app.config.get("MOVE_IN_REMINDER_CAP", 5))
+    return int(current_app.config["MOVE_IN_REMINDER_CAP"])
 
 
 def not_submitted(house_ids: list[int], year: int):

@@ -1,6 +1,6 @@
 """The student's move-in form: draft, come back, submit once; then read-only. Photos behind a guarded view."""
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.auth.access import student_required
@@ -8,10 +8,12 @@ from app.auth.services import password_link
 from app.extensions import db
 from app.models.accounts import User
 from app.models.move_in import FormStatus, MoveInAnswer, MoveInForm, MoveInPhoto
-from app.move_in import bp, invite, services
+from app.move_in import invite, services
 from app.move_in.checklist import academic_year, checklist_for, terms_for, year_label
 from app.move_in.forms import build_form, remap_answers
 from app.photos import files_chosen, photo_response
+
+bp = Blueprint("move_in", __name__, url_prefix="/move-in")
 
 
 @bp.app_template_filter("move_in_time")

@@ -10,7 +10,13 @@ from app.extensions import db
 from app.models.accounts import User
 from app.models.base import utcnow
 from app.models.mail import MailKind
-from app.models.move_in import Condition, FormStatus, MoveInAnswer, MoveInForm, MoveInPhoto
+from app.models.move_in import (
+    Condition,
+    FormStatus,
+    MoveInAnswer,
+    MoveInForm,
+    MoveInPhoto,
+)
 from app.move_in.checklist import year_label
 from app.photos import CleanImage, PhotoError, delete_photo, photos_from_request, store
 

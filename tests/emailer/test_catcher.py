@@ -37,7 +37,7 @@ def test_catcher_keeps_messages_and_enforces_daily_limit(app, tmp_path, queue, o
 
 def test_catcher_command_runs_until_sigterm(app, tmp_path, queue, drain):
     port = free_port()
-    env = {**os.environ, "INSTANCE_PATH": str(tmp_path / "instance")}
+    env = {**os.environ, "INSTANCE_PATH": str(tmp_path / "instance"), "APP_ENV": "development"}
     process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "mail", "catcher", "--port",
                                 str(port), "--daily-limit", "5"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)

@@ -23,6 +23,7 @@ def spawn(database_url, smtp_server, tmp_path):
     def start(command: str, **env) -> subprocess.Popen:
         environment = {**os.environ, "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / "instance"),
                        "SECRET_KEY": "test-secret", "DEVELOPER_EMAILS": "dev-alerts@example.ac.za",
+                       "ALLOWED_EMAIL_DOMAINS": "example.ac.za",
                        "BASE_URL": "http://localhost", "MAIL_TIMEOUT": "5",
                        **{key: str(value) for key, value in smtp_server.config().items()},
                        **{key: str(value) for key, value in env.items()}}

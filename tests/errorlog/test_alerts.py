@@ -139,12 +139,10 @@ def test_no_developer_addresses_no_alert(app, read):
 
 
 def test_a_failing_alert_does_not_lose_the_count(app, read, monkeypatch, capfd):
-    import app.emailer as emailer
-
-    def broken_enqueue(*args, **kwargs):
+    def broken_send(*args, **kwargs):
         raise ValueError("outbox template missing")
 
-    monkeypatch.setattr(emailer, "enqueue", broken_enqueue)
+    monkeypatch.setattr(app.extensions["errorlog_alert_sink"], "send", broken_send)
     with app.app_context():
         assert record("web", "boom") is not None
     assert read.group().count == 1 and read.alerts() == []

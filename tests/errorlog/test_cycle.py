@@ -43,14 +43,12 @@ def test_the_original_cycle_cannot_loop(app, read, monkeypatch, dead_smtp_port, 
             record("emailer.send_email()", f"Failed to send an email to {to} causing exception: {exc}")
             return False
 
-    def enqueue_and_send_now(template, to, context, **_options):
+    def send_alert_now(to, context, _key):
         """The original's emailer.send_error_log(): the alert goes out synchronously through send_email()."""
         alert_attempts.append(to)
         send_email(to, f"Error: {context['title']}", context["message"])
 
-    import app.emailer as emailer
-
-    monkeypatch.setattr(emailer, "enqueue", enqueue_and_send_now)
+    monkeypatch.setattr(app.extensions["errorlog_alert_sink"], "send", send_alert_now)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(200)  # the original ran out at 1,000; make any loop fail fast here
     try:
@@ -99,12 +97,10 @@ def test_the_real_pipeline_against_a_blocked_mail_account(app, read, runner, smt
 def test_record_is_a_no_op_when_re_entered(app, read, monkeypatch):
     inner_results = []
 
-    def enqueue_that_logs(template, to, context, **_options):
+    def send_that_logs(to, context, _key):
         inner_results.append(record("emailer", "the alert could not be sent"))
 
-    import app.emailer as emailer
-
-    monkeypatch.setattr(emailer, "enqueue", enqueue_that_logs)
+    monkeypatch.setattr(app.extensions["errorlog_alert_sink"], "send", send_that_logs)
     with app.app_context():
         outer = record("web", "boom")
     assert outer is not None and inner_results == [None]

@@ -2,10 +2,10 @@
 import pytest
 
 from app import create_app
-from app.config import load_config
+from app.config import SETTINGS, ConfigError, load_config
 from tests.conftest import PASSWORD, settings_for
 
-DOTENV_KEYS = ("SECRET_KEY", "ALLOWED_EMAIL_DOMAINS", "MAIL_DAILY_LIMIT", "SESSION_COOKIE_SECURE", "DATABASE_URL")
+DOTENV_KEYS = tuple(setting.name for setting in SETTINGS)
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def test_dotenv_file_is_read(clean_env, tmp_path):
 
 
 def test_environment_wins_over_dotenv(clean_env, tmp_path):
-    (tmp_path / ".env").write_text("SECRET_KEY=from-dotenv\n")
+    (tmp_path / ".env").write_text("SECRET_KEY=from-dotenv\nALLOWED_EMAIL_DOMAINS=uni.ac.za\n")
     clean_env.setenv("SECRET_KEY", "from-environment")
     assert load_config(str(tmp_path))["SECRET_KEY"] == "from-environment"
 
@@ -42,3 +42,50 @@ def test_session_cookie_is_secure_when_configured(clean_env, database_url, _sche
     cookie = client.post("/login", data={"email": make_user(house=house).email, "password": PASSWORD}) \
         .headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("MAIL_DAILY_LIMIT", "five hundred"), ("MAIL_DAILY_LIMIT", "-1"), ("MAIL_USE_TLS", "maybe"),
+    ("MAIL_TIMEOUT", "0"), ("MAIL_TIMEOUT", "nan"), ("MAIL_RESERVE", "1.5"), ("APP_ENV", "staging"),
+])
+def test_a_bad_value_is_a_start_up_error_naming_the_variable(clean_env, tmp_path, variable, value):
+    clean_env.setenv("APP_ENV", "development")
+    clean_env.setenv(variable, value)
+    with pytest.raises(ConfigError, match=variable):
+        load_config(str(tmp_path))
+
+
+def test_production_refuses_to_start_without_a_secret_key(clean_env, tmp_path):
+    clean_env.setenv("ALLOWED_EMAIL_DOMAINS", "uni.ac.za")
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config(str(tmp_path))
+    clean_env.setenv("APP_ENV", "development")
+    assert load_config(str(tmp_path))["SECRET_KEY"]  # a development key, for local runs only
+
+
+def test_production_refuses_any_email_domain_unless_told_so(clean_env, tmp_path):
+    clean_env.setenv("SECRET_KEY", "s3cret")
+    with pytest.raises(ConfigError, match="ALLOWED_EMAIL_DOMAINS"):
+        load_config(str(tmp_path))
+    clean_env.setenv("ALLOW_ANY_EMAIL_DOMAIN", "1")
+    assert load_config(str(tmp_path))["ALLOWED_EMAIL_DOMAINS"] == []
+
+
+def test_every_default_is_written_once(clean_env, tmp_path):
+    """Code reads settings as config[KEY]: every setting the app reads has its one default here."""
+    clean_env.setenv("APP_ENV", "development")
+    config = load_config(str(tmp_path))
+    assert config["ERRORLOG_PAGE_SIZE"] == 25 and config["MAIL_POLL_SECONDS"] == 2.0
+    assert config["MAIL_LEASE_SECONDS"] == 300.0  # derived: 10 x MAIL_TIMEOUT (30 s)
+    assert config["MAIL_CATCHER_DIR"] == str(tmp_path / "mail")
+
+
+def test_no_default_restated_in_the_code():
+    """No `config.get("KEY", default)` and no second settings table anywhere in app/."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "app"
+    offenders = [f"{path.relative_to(root)}: {match.group(0)}" for path in root.rglob("*.py") if path.name != "config.py"
+                 for match in re.finditer(r"config\.get\(\"[A-Z_]+\"[^)]*\)|os\.environ", path.read_text())]
+    assert offenders == []

@@ -5,10 +5,10 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.admin import bp
+from app.admin.routes import bp
 from app.auth.access import admin_required
 from app.extensions import db
-from app.houses import house_by_slug
+from app.house_setup import house_by_slug
 from app.models.accounts import Role, User
 from app.models.houses import House
 from app.models.move_in import MoveInForm, ReminderBatch

@@ -3,7 +3,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.access import admin_required
-from app.houses import house_by_slug
+from app.house_setup import house_by_slug
 from app.issues import services
 from app.issues.forms import ButtonForm
 from app.issues.qr import landing_url, qr_svg

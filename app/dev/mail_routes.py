@@ -5,16 +5,15 @@ import sqlalchemy as sa
 from flask import Response, abort, current_app, render_template, url_for
 
 from app.auth.access import developer_required
-from app.dev import bp
+from app.dev.routes import bp
 from app.emailer.catcher import list_caught, read_caught
 from app.emailer.health import mail_health
-from app.emailer.settings import setting
 from app.extensions import db
 from app.models.mail import MailStatus, OutboxEmail
 
 
 def _show_caught() -> bool:
-    return bool(current_app.debug or setting("MAIL_SHOW_CAUGHT"))
+    return bool(current_app.debug or current_app.config["MAIL_SHOW_CAUGHT"])
 
 
 @bp.route("/mail")
@@ -23,12 +22,12 @@ def mail():
     problems = db.session.scalars(
         sa.select(OutboxEmail).where(OutboxEmail.status.in_([MailStatus.FAILED, MailStatus.UNKNOWN]))
         .order_by(OutboxEmail.id.desc()).limit(20))
-    caught = list_caught(setting("MAIL_CATCHER_DIR")) if _show_caught() else None
+    caught = list_caught(current_app.config["MAIL_CATCHER_DIR"]) if _show_caught() else None
     return render_template("dev/mail.html", health=mail_health(), problems=list(problems), caught=caught)
 
 
 def _caught_or_404(name: str):
-    message = read_caught(setting("MAIL_CATCHER_DIR"), name) if _show_caught() else None
+    message = read_caught(current_app.config["MAIL_CATCHER_DIR"], name) if _show_caught() else None
     if message is None:
         abort(404, "No such caught message.")
     return message
