@@ -104,7 +104,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_CA_FILE", text, None),  # CA bundle to verify the SMTP server's certificate (default: system CAs)
     # Mail budget and worker
     Setting("MAIL_DAILY_LIMIT", whole, 500),
-    Setting("MAIL_RESERVE", share, 0.1),
+    # Floors per purpose, as shares of MAIL_DAILY_LIMIT; what is left above them is shared (never by bulk).
+    Setting("MAIL_SHARE_SECURITY", share, 0.10),  # set/reset password, address verification
+    Setting("MAIL_SHARE_ALERT", share, 0.05),     # developer alerts
+    Setting("MAIL_SHARE_NOTICE", share, 0.40),    # issue status, new-issue and comment notices
+    Setting("MAIL_SHARE_BULK", share, 0.25),      # reminders, digests, invitations
+    # The most of the day's budget one cause (an account, or an anonymous client address) may queue.
+    Setting("MAIL_CAUSE_SHARE_STUDENT", share, 0.02),
+    Setting("MAIL_CAUSE_SHARE_ADMIN", share, 0.05),
+    Setting("MAIL_CAUSE_SHARE_ANONYMOUS", share, 0.02),
     Setting("MAIL_BATCH_SIZE", whole, 50),
     Setting("MAIL_MAX_AGE_HOURS", positive, 96.0),
     Setting("MAIL_RETRY_BASE_SECONDS", positive, 60.0),   # first retry after a transient failure (doubles, jittered)
@@ -121,6 +129,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_CATCHER_DIR", text, None),        # default: instance/mail
     # Issues, move-in, error log
     Setting("ISSUE_MAIL_DELAY", whole, 60),  # status emails wait this long so quick changes go out as one
+    Setting("ISSUE_NEW_MAIL_DELAY", whole, 300),  # new-issue emails to admins gather this long (urgent: at once)
+    Setting("ISSUE_REPORTS_PER_HOUR", whole, 10),  # a student's reports; over it the form answers 429
+    Setting("ISSUE_REPORTS_PER_DAY", whole, 30),
     Setting("MOVE_IN_YEAR_START_MONTH", whole, 1),
     Setting("MOVE_IN_REMINDER_COOLDOWN_HOURS", positive, 24.0),
     Setting("MOVE_IN_REMINDER_CAP", whole, 5),
@@ -176,6 +187,10 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
     if not development and not config["ALLOWED_EMAIL_DOMAINS"] and not config["ALLOW_ANY_EMAIL_DOMAIN"]:
         raise ConfigError("ALLOWED_EMAIL_DOMAINS is empty: list the university's email domains (or set "
                           "ALLOW_ANY_EMAIL_DOMAIN=1 to accept any domain on purpose)")
+    shares = sum(config[f"MAIL_SHARE_{purpose}"] for purpose in ("SECURITY", "ALERT", "NOTICE", "BULK"))
+    if shares > 1:
+        raise ConfigError(f"MAIL_SHARE_SECURITY, MAIL_SHARE_ALERT, MAIL_SHARE_NOTICE and MAIL_SHARE_BULK add up to "
+                          f"{shares:g}; at most 1")
     config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"] or \
         "sqlite:///" + os.path.join(instance_path, "rinaibra.db")
     config["UPLOAD_FOLDER"] = config["UPLOAD_FOLDER"] or os.path.join(instance_path, "uploads")

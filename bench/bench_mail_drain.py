@@ -44,12 +44,12 @@ def start_server(port: int) -> subprocess.Popen:
 def queue(app, count: int) -> None:
     from app.emailer import enqueue_many
     from app.extensions import db
-    from app.models.mail import MailKind
+    from app.models.mail import Purpose
 
     with app.app_context():
         enqueue_many("password_reset", [(f"student{i}@example.ac.za",
                                          {"name": f"Student {i}", "link": f"http://localhost/password/reset/t{i}"})
-                                        for i in range(count)], kind=MailKind.TRANSACTIONAL)
+                                        for i in range(count)], purpose=Purpose.NOTICE)
         db.session.commit()
 
 
@@ -62,7 +62,7 @@ def rendered(app) -> list[tuple[str, bytes]]:
 
     with app.app_context():
         rows = db.session.scalars(sa.select(OutboxEmail).order_by(OutboxEmail.id))
-        claimed = [Claimed(row.id, row.kind, row.template, row.to_address, row.context, row.logo, row.attempts,
+        claimed = [Claimed(row.id, row.purpose, row.template, row.to_address, row.context, row.logo, row.attempts,
                            row.first_failed_at, row.created_at) for row in rows]
         return [(row.to_address, build_message(row)) for row in claimed]
 

@@ -48,7 +48,7 @@ def baseline(app, batch: str) -> float:
         now = utcnow()
         with db.engine.begin() as conn:
             conn.execute(sa.insert(OutboxEmail.__table__), [
-                {"template": "move_in_reminder", "to_address": to, "context": context, "kind": "bulk",
+                {"template": "move_in_reminder", "to_address": to, "context": context, "purpose": "bulk",
                  "priority": 2, "status": "queued", "batch": batch, "logo": True, "attempts": 0,
                  "send_after": now, "created_at": now} for to, context in pairs])
         return time.perf_counter() - started

@@ -61,7 +61,7 @@ def reset(app) -> list[dict]:
 
     with app.app_context():
         rows = [dict(r._mapping) for r in db.session.execute(
-            sa.select(OutboxEmail.template, OutboxEmail.to_address, OutboxEmail.context, OutboxEmail.kind,
+            sa.select(OutboxEmail.template, OutboxEmail.to_address, OutboxEmail.context, OutboxEmail.purpose,
                       OutboxEmail.priority, OutboxEmail.status, OutboxEmail.batch, OutboxEmail.logo,
                       OutboxEmail.attempts, OutboxEmail.send_after, OutboxEmail.created_at))]
         db.session.execute(sa.delete(MoveInReminder))

@@ -2,7 +2,16 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from app.admin.routes import bp
@@ -13,8 +22,16 @@ from app.models.accounts import Role, User
 from app.models.houses import House
 from app.models.move_in import MoveInForm, ReminderBatch
 from app.move_in import overview, reminders
-from app.move_in.checklist import (ITEM_MAX_LENGTH, TERM_MAX_LENGTH, academic_year, checklist_for, parse_lines,
-                                   replace_lists, terms_for, year_label)
+from app.move_in.checklist import (
+    ITEM_MAX_LENGTH,
+    TERM_MAX_LENGTH,
+    academic_year,
+    checklist_for,
+    parse_lines,
+    replace_lists,
+    terms_for,
+    year_label,
+)
 from app.move_in.forms import ChecklistForm, ReminderForm
 from app.move_in.services import form_for, format_time
 

@@ -1,16 +1,41 @@
 """House admins' issue pages: the queue, CSV export, issue detail with the workflow, mail preferences."""
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 
 from app.admin.forms import IssueUpdateForm, MailPreferenceForm
-from app.admin.queue import (AGE_CHOICES, SORT_LABELS, STATUS_CHOICES, QueueFilters, csv_rows, is_old,
-                             page_of_issues, status_counts)
+from app.admin.queue import (
+    AGE_CHOICES,
+    SORT_LABELS,
+    STATUS_CHOICES,
+    QueueFilters,
+    csv_rows,
+    is_old,
+    page_of_issues,
+    status_counts,
+)
 from app.auth.access import admin_required
 from app.extensions import db
 from app.issues import workflow
-from app.models.issues import AdminMailPreference, Category, Issue, IssueStatus, NewIssueMail, Urgency
+from app.models.issues import (
+    AdminMailPreference,
+    Category,
+    Issue,
+    IssueStatus,
+    NewIssueMail,
+    Urgency,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -3,9 +3,23 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, StopValidation, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    StopValidation,
+    ValidationError,
+)
 
-from app.auth.rules import CONTROL, EMAIL_MAX, NAME_MAX, PASSWORD_MIN, email_domain_allowed, email_mailable
+from app.auth.rules import (
+    CONTROL,
+    EMAIL_MAX,
+    NAME_MAX,
+    PASSWORD_MIN,
+    email_domain_allowed,
+    email_mailable,
+)
 from app.extensions import db
 from app.models.accounts import User
 from app.models.houses import House, Room

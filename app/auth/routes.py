@@ -5,7 +5,13 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth import services
 from app.auth.access import is_safe_next
-from app.auth.forms import ForgotPasswordForm, LoginForm, LogoutForm, RegisterForm, SetPasswordForm
+from app.auth.forms import (
+    ForgotPasswordForm,
+    LoginForm,
+    LogoutForm,
+    RegisterForm,
+    SetPasswordForm,
+)
 from app.extensions import csrf, db
 from app.models.accounts import Role, User
 

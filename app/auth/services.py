@@ -9,6 +9,7 @@ from app.emailer import enqueue
 from app.extensions import db
 from app.models.accounts import LoginFailure, User
 from app.models.base import utcnow
+from app.models.mail import Purpose
 
 TOKEN_MAX_AGE = 24 * 3600
 
@@ -71,5 +72,5 @@ def send_password_email(email: str) -> None:
     if user is None:
         return
     enqueue("password_reset", user.email, {"name": user.name, "link": password_link(user)},
-            coalesce_key=f"password:{user.id}")
+            purpose=Purpose.SECURITY, coalesce_key=f"password:{user.id}")
     db.session.commit()

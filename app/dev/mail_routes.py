@@ -7,6 +7,7 @@ from flask import Response, abort, current_app, render_template, url_for
 from app.auth.access import developer_required
 from app.dev.routes import bp
 from app.emailer.catcher import list_caught, read_caught
+from app.emailer.causes import top_causes
 from app.emailer.health import mail_health
 from app.extensions import db
 from app.models.mail import MailStatus, OutboxEmail
@@ -23,7 +24,8 @@ def mail():
         sa.select(OutboxEmail).where(OutboxEmail.status.in_([MailStatus.FAILED, MailStatus.UNKNOWN]))
         .order_by(OutboxEmail.id.desc()).limit(20))
     caught = list_caught(current_app.config["MAIL_CATCHER_DIR"]) if _show_caught() else None
-    return render_template("dev/mail.html", health=mail_health(), problems=list(problems), caught=caught)
+    return render_template("dev/mail.html", health=mail_health(), causes=top_causes(), problems=list(problems),
+                           caught=caught)
 
 
 def _caught_or_404(name: str):

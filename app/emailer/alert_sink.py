@@ -1,8 +1,9 @@
 """The error logger's alert sink: alerts are outbox rows of the alert purpose, like any other email."""
 from typing import Any
 
+from app.emailer.causes import SYSTEM
 from app.emailer.outbox import enqueue, queued_context
-from app.models.mail import MailKind
+from app.models.mail import Purpose
 
 
 class MailAlertSink:
@@ -12,4 +13,4 @@ class MailAlertSink:
         return queued_context(key)
 
     def send(self, to: str, context: dict[str, Any], key: str) -> None:
-        enqueue("error_alert", to, context, kind=MailKind.ALERT, coalesce_key=key, logo=False)
+        enqueue("error_alert", to, context, purpose=Purpose.ALERT, cause=SYSTEM, coalesce_key=key, logo=False)

@@ -1,4 +1,7 @@
-"""The rolling 24-hour send budget and the shared pause, both kept in the database.
+"""The rolling 24-hour send budget, split by purpose, and the shared pause, both kept in the database.
+
+Each purpose has a floor (MAIL_SHARE_<PURPOSE> of MAIL_DAILY_LIMIT) that no other purpose may take; the
+slots above all floors are shared by security, alert and notice mail in that order, never by bulk mail.
 
 Every claim and every outcome write starts by locking the single mail_state row, so budget
 checks and pauses are serialised across processes and hosts (lock order: state, then outbox).
@@ -12,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.mail import PRIORITY, MailKind, MailState, MailStatus, OutboxEmail
+from app.models.mail import PRIORITY, MailState, MailStatus, OutboxEmail, Purpose
 
 WINDOW = timedelta(hours=24)
 STATE_ID = 1
@@ -48,20 +51,42 @@ def daily_limit() -> int:
     return int(current_app.config["MAIL_DAILY_LIMIT"])
 
 
-def reserve() -> int:
-    """Slots of the budget that bulk mail never takes (kept for alerts and transactional mail)."""
-    return math.ceil(daily_limit() * float(current_app.config["MAIL_RESERVE"]))
+def floors() -> dict[Purpose, int]:
+    """Each purpose's floor: slots of the rolling window that no other purpose may take."""
+    config, limit = current_app.config, daily_limit()
+    return {purpose: math.floor(limit * float(config[f"MAIL_SHARE_{purpose.name}"])) for purpose in Purpose}
 
 
-def cap_for(kind: MailKind) -> int:
-    """How much of the rolling window mail of `kind` may fill."""
-    return daily_limit() - reserve() if MailKind(kind) == MailKind.BULK else daily_limit()
+def shared() -> int:
+    """Slots above every floor; security, alerts and notices take them in that order, bulk never does."""
+    return max(0, daily_limit() - sum(floors().values()))
 
 
-def used(now: datetime | None = None) -> int:
+def cap_for(purpose: Purpose) -> int:
+    """The most mail of `purpose` the rolling window can hold: its floor, plus the shared slots (not bulk)."""
+    purpose = Purpose(purpose)
+    return floors()[purpose] + (0 if purpose == Purpose.BULK else shared())
+
+
+def room(purpose: Purpose, used_by: dict[Purpose, int]) -> int:
+    """How many more emails of `purpose` may leave now, given what each purpose used in the window: never a
+    slot of another purpose's unmet floor, and bulk never beyond its own floor."""
+    purpose = Purpose(purpose)
+    floor = floors()
+    others_unmet = sum(max(0, floor[q] - used_by.get(q, 0)) for q in Purpose if q != purpose)
+    left = daily_limit() - sum(used_by.values()) - others_unmet
+    if purpose == Purpose.BULK:
+        left = min(left, floor[purpose] - used_by.get(purpose, 0))
+    return max(0, left)
+
+
+def used_by_purpose(now: datetime | None = None) -> dict[Purpose, int]:
     now = now or utcnow()
-    return db.session.scalar(
-        sa.select(sa.func.count(OutboxEmail.id)).where(OutboxEmail.charged_at > now - WINDOW)) or 0
+    counts = {purpose: 0 for purpose in Purpose}
+    rows = db.session.execute(sa.select(OutboxEmail.purpose, sa.func.count(OutboxEmail.id))
+                              .where(OutboxEmail.charged_at > now - WINDOW).group_by(OutboxEmail.purpose))
+    counts.update({Purpose(purpose): count for purpose, count in rows})
+    return counts
 
 
 def window_charges(now: datetime) -> list[datetime]:
@@ -77,19 +102,15 @@ def paused_until(state: MailState | None, now: datetime) -> datetime | None:
     return None
 
 
-def queued_urgent() -> int:
-    """Queued alert and transactional emails: they go before any bulk email."""
+def queued_ahead(purpose: Purpose) -> int:
+    """Queued emails of purposes that go before `purpose`."""
     return db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
-        OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.priority < PRIORITY[MailKind.BULK])) or 0
+        OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.priority < PRIORITY[Purpose(purpose)])) or 0
 
 
-def queue_segments(kind: MailKind, bulk_ahead: int, count: int) -> list[tuple[int, int]]:
-    """(emails, cap) runs in sending order for `count` new emails of `kind` behind the queue."""
-    if MailKind(kind) != MailKind.BULK:
-        ahead = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
-            OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.priority <= PRIORITY[MailKind(kind)])) or 0
-        return [(ahead + count, daily_limit())]
-    return [(queued_urgent(), daily_limit()), (bulk_ahead + count, cap_for(MailKind.BULK))]
+def queue_segments(purpose: Purpose, same_ahead: int, count: int) -> list[tuple[int, int]]:
+    """(emails, cap) runs in sending order for `count` new emails of `purpose` behind the queue."""
+    return [(queued_ahead(purpose), daily_limit()), (same_ahead + count, cap_for(purpose))]
 
 
 def slot_time(segments: list[tuple[int, int]], charges: list[datetime], start: datetime) -> datetime:
@@ -108,11 +129,11 @@ def slot_time(segments: list[tuple[int, int]], charges: list[datetime], start: d
     return last
 
 
-def estimate_delivery(count: int, kind: MailKind = MailKind.BULK) -> datetime:
-    """When the last of `count` emails of `kind` queued now would leave, given the budget, the reserve,
+def estimate_delivery(count: int, purpose: Purpose = Purpose.BULK) -> datetime:
+    """When the last of `count` emails of `purpose` queued now would leave, given the budget and its shares,
     the pause and the queue ahead of them (naive UTC; the worker's own speed is not counted)."""
     now = utcnow()
     start = paused_until(read_state(), now) or now
-    bulk_ahead = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
-        OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.priority == PRIORITY[MailKind.BULK])) or 0
-    return slot_time(queue_segments(kind, bulk_ahead, count), window_charges(now), start)
+    same_ahead = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
+        OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.priority == PRIORITY[Purpose(purpose)])) or 0
+    return slot_time(queue_segments(purpose, same_ahead, count), window_charges(now), start)

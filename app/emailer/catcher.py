@@ -85,7 +85,7 @@ def list_caught(folder: Path, limit: int = 200) -> list[dict]:
         except OSError:  # removed since the listing (someone cleared the folder): not worth a 500
             continue
         items.append({"name": name, "date": headers.get("Date", ""), "to": headers.get("To", ""),
-                      "subject": headers.get("Subject", ""), "kind": headers.get("X-Rinaibra-Kind", "")})
+                      "subject": headers.get("Subject", ""), "kind": headers.get("X-Rinaibra-Purpose", "")})
     return items
 
 

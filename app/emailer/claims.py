@@ -10,7 +10,7 @@ from flask import current_app
 import app.emailer.budget as budget
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.mail import PRIORITY, MailKind, MailState, MailStatus, OutboxEmail
+from app.models.mail import PRIORITY, MailState, MailStatus, OutboxEmail, Purpose
 
 REQUEUE_EVERY = 10.0  # seconds between looks for expired leases while batches follow each other
 
@@ -20,7 +20,7 @@ class Claimed:
     """A claimed row, detached from the session (nothing is held open while SMTP talks)."""
 
     id: int
-    kind: MailKind
+    purpose: Purpose
     template: str
     to_address: str
     context: dict[str, Any]
@@ -43,7 +43,7 @@ _next_requeue = 0.0  # monotonic time of this process's next look for expired le
 
 def claim_locked(state: MailState, owner: str, size: int, requeue: bool = False) -> list[Claimed]:
     """Inside a transaction holding the state lock: claim up to `size` due rows, highest priority first,
-    charging each a budget slot. Bulk mail only fills the budget up to the reserve. [] while paused."""
+    charging each a budget slot within its purpose's room (app/emailer/budget.py). [] while paused."""
     global _next_requeue
     now = utcnow()
     if size <= 0 or budget.paused_until(state, now):
@@ -51,14 +51,15 @@ def claim_locked(state: MailState, owner: str, size: int, requeue: bool = False)
     if requeue or time.monotonic() >= _next_requeue:
         _requeue_expired(now)
         _next_requeue = time.monotonic() + REQUEUE_EVERY
-    room = budget.daily_limit() - budget.used(now)
-    bulk_room = room - budget.reserve()
+    used_by = budget.used_by_purpose(now)
+    rooms = {purpose: budget.room(purpose, used_by) for purpose in Purpose}
+    open_purposes = [purpose for purpose, left in rooms.items() if left > 0]
     picked = []
-    for row in _pick(min(size, room), now):  # urgent rows come first, then bulk up to the reserve
-        if row.priority >= PRIORITY[MailKind.BULK] and bulk_room <= 0:
-            break
-        bulk_room -= 1
-        picked.append(row)
+    for row in _pick(min(size, sum(rooms.values())), now, open_purposes):  # highest priority first
+        purpose = Purpose(row.purpose)
+        if budget.room(purpose, used_by) > 0:
+            used_by[purpose] += 1
+            picked.append(row)
     return _mark_claimed(picked, owner, now) if picked else []
 
 
@@ -74,18 +75,19 @@ def _requeue_expired(now: datetime) -> None:
             .values(status=MailStatus.QUEUED, lease_owner=None, lease_until=None))
 
 
-COLUMNS = (OutboxEmail.id, OutboxEmail.kind, OutboxEmail.template, OutboxEmail.to_address, OutboxEmail.context,
+COLUMNS = (OutboxEmail.id, OutboxEmail.purpose, OutboxEmail.template, OutboxEmail.to_address, OutboxEmail.context,
            OutboxEmail.logo, OutboxEmail.attempts, OutboxEmail.first_failed_at, OutboxEmail.created_at,
            OutboxEmail.priority)
 
 
-def _pick(limit: int, now: datetime) -> list:
-    """Due rows in sending order, locked (others skip them) on MySQL/MariaDB."""
-    if limit <= 0:
+def _pick(limit: int, now: datetime, purposes: list[Purpose]) -> list:
+    """Due rows of `purposes` in sending order, locked (others skip them) on MySQL/MariaDB."""
+    if limit <= 0 or not purposes:
         return []
     query = (
         sa.select(*COLUMNS)
-        .where(OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.send_after <= now)
+        .where(OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.send_after <= now,
+               OutboxEmail.priority.in_([PRIORITY[purpose] for purpose in purposes]))
         .order_by(OutboxEmail.priority, OutboxEmail.send_after, OutboxEmail.id)
         .limit(limit))
     if db.engine.dialect.name in ("mysql", "mariadb"):

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 import app.emailer.budget as budget
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.mail import MailKind, MailStatus, OutboxEmail
+from app.models.mail import MailStatus, OutboxEmail, Purpose
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -18,41 +18,51 @@ def _counts(column, *where) -> dict[str, int]:
     return {str(key): count for key, count in rows}
 
 
-def next_send_at(now: datetime, paused: datetime | None, used: int) -> datetime | None:
-    """When the next queued email can leave: its due time, the pause end and the budget allowing."""
+def next_send_at(now: datetime, paused: datetime | None, used_by: dict[Purpose, int]) -> datetime | None:
+    """When the next queued email can leave: its due time, the pause end and its purpose's room allowing."""
     first = db.session.execute(
-        sa.select(OutboxEmail.kind, OutboxEmail.send_after).where(OutboxEmail.status == MailStatus.QUEUED)
+        sa.select(OutboxEmail.purpose, OutboxEmail.send_after).where(OutboxEmail.status == MailStatus.QUEUED)
         .order_by(OutboxEmail.priority, OutboxEmail.send_after).limit(1)).first()
     if first is None:
         return None
-    kind, due = first
+    purpose, due = first
     when = max(now, due, paused or now)
-    if used >= budget.cap_for(kind):
-        when = max(when, budget.slot_time([(1, budget.cap_for(kind))], budget.window_charges(now), now))
+    if budget.room(purpose, used_by) <= 0:
+        cap = budget.cap_for(purpose)
+        when = max(when, budget.slot_time([(1, cap)], budget.window_charges(now), now))
     return when
 
 
+def budget_by_purpose(used_by: dict[Purpose, int]) -> dict[str, dict[str, int]]:
+    """Per purpose: its floor, what it used in the last 24 hours and how many more may leave now."""
+    floors = budget.floors()
+    return {purpose.value: {"floor": floors[purpose], "used": used_by[purpose], "left": budget.room(purpose, used_by)}
+            for purpose in Purpose}
+
+
 def mail_health() -> dict:
-    """Queue by kind and status, budget used and left, next send time, pause and the last SMTP reply."""
+    """Queue by purpose and status, budget used and left (in all and per purpose), next send time, pause and
+    the last SMTP reply."""
     now = utcnow()
     state = budget.read_state()
     paused = budget.paused_until(state, now)
-    used, limit = budget.used(now), budget.daily_limit()
-    queued_by_kind = {kind.value: 0 for kind in MailKind}
-    queued_by_kind.update(_counts(OutboxEmail.kind, OutboxEmail.status == MailStatus.QUEUED))
+    used_by = budget.used_by_purpose(now)
+    used, limit = sum(used_by.values()), budget.daily_limit()
+    queued_by_purpose = {purpose.value: 0 for purpose in Purpose}
+    queued_by_purpose.update(_counts(OutboxEmail.purpose, OutboxEmail.status == MailStatus.QUEUED))
     by_status = {status.value: 0 for status in MailStatus}
     by_status.update(_counts(OutboxEmail.status))
     return {
         "queue_depth": by_status[MailStatus.QUEUED],
-        "queued_by_kind": queued_by_kind,
+        "queued_by_purpose": queued_by_purpose,
         "by_status": by_status,
         "budget_limit": limit,
-        "budget_reserve": budget.reserve(),
         "budget_used": used,
         "budget_left": max(0, limit - used),
-        "bulk_left": max(0, budget.cap_for(MailKind.BULK) - used),
-        "next_send_at": _iso(next_send_at(now, paused, used)),
-        "queue_clears_at": _iso(budget.estimate_delivery(0, MailKind.BULK)) if by_status[MailStatus.QUEUED] else None,
+        "budget_shared": budget.shared(),
+        "budget_by_purpose": budget_by_purpose(used_by),
+        "next_send_at": _iso(next_send_at(now, paused, used_by)),
+        "queue_clears_at": _iso(budget.estimate_delivery(0, Purpose.BULK)) if by_status[MailStatus.QUEUED] else None,
         "paused": paused is not None,
         "paused_until": _iso(paused),
         "paused_reason": state.paused_reason if paused and state else None,
@@ -71,7 +81,7 @@ def batch_progress(batch: str) -> dict:
     queued = counts[MailStatus.QUEUED]
     due = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
         OutboxEmail.batch == batch, OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.send_after <= now)) or 0
-    room = max(0, budget.cap_for(MailKind.BULK) - budget.used(now))
+    room = budget.room(Purpose.BULK, budget.used_by_purpose(now))
     sendable_now = 0 if paused else min(due, room)
     pending = queued + counts[MailStatus.SENDING]
     last = _last_of_batch(batch, now, paused) if pending else None
@@ -83,12 +93,9 @@ def _last_of_batch(batch: str, now: datetime, paused: datetime | None) -> dateti
     """Estimated departure of the batch's last pending email: its place in the queue, run through the budget."""
     last_id = db.session.scalar(sa.select(sa.func.max(OutboxEmail.id)).where(
         OutboxEmail.batch == batch, OutboxEmail.status.in_([MailStatus.QUEUED, MailStatus.SENDING])))
-    kind = db.session.scalar(sa.select(OutboxEmail.kind).where(OutboxEmail.id == last_id))
-    same_kind_ahead = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
-        OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.priority == budget.PRIORITY[kind],
+    purpose = db.session.scalar(sa.select(OutboxEmail.purpose).where(OutboxEmail.id == last_id))
+    same_ahead = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
+        OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.priority == budget.PRIORITY[purpose],
         OutboxEmail.id <= last_id))
-    if kind == MailKind.BULK:
-        segments = budget.queue_segments(kind, same_kind_ahead, 0)
-    else:  # rarely a batch of urgent mail: count what goes before it, then itself
-        segments = [(budget.queued_urgent(), budget.daily_limit())]
+    segments = budget.queue_segments(purpose, same_ahead, 0)
     return budget.slot_time(segments, budget.window_charges(now), paused or now)

@@ -1,13 +1,14 @@
 """Queueing emails in the caller's transaction (rendering happens later, in the worker)."""
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from app.emailer import causes
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.mail import PRIORITY, MailKind, MailStatus, OutboxEmail
+from app.models.mail import PRIORITY, MailStatus, OutboxEmail, Purpose
 
 
 def enqueue(
@@ -15,34 +16,45 @@ def enqueue(
     to: str,
     context: dict[str, Any] | None = None,
     *,
-    kind: MailKind = MailKind.TRANSACTIONAL,
+    purpose: Purpose = Purpose.NOTICE,
+    cause: str | None = None,
     coalesce_key: str | None = None,
     batch: str | None = None,
     logo: bool = True,
     delay: float = 0,
-) -> OutboxEmail:
+    send_by: datetime | None = None,
+) -> OutboxEmail | None:
     """Queue one email in the current session; it is sent only if the caller commits.
 
     `template` names templates/email/<template>.txt and .html; the .txt starts with a
     `Subject: ...` line. `context` must be JSON-serialisable (pass absolute URLs in it).
+    `cause` defaults to the request's account or client address (`system` outside a request); over
+    its daily cap a new email is not queued (None is returned, the refusal is counted).
     With `coalesce_key`, a still-queued email with the same key is updated instead of a second
-    one being added. `delay` (seconds) holds the email back, giving coalescing time to work.
+    one being added (not counted again). `delay` (seconds) holds the email back, giving coalescing
+    time to work; `send_by` brings a coalesced email's departure forward to that time at the latest.
     """
-    kind = MailKind(kind)
+    purpose = Purpose(purpose)
+    cause = cause or causes.of_request()
     context = context or {}
+    send_after = utcnow() + timedelta(seconds=delay)
     if coalesce_key:
-        pending = _coalesce(coalesce_key, template, to, context)
+        pending = _coalesce(coalesce_key, template, to, context, send_by)
         if pending is not None:
             return pending
+    if not causes.admit(cause, purpose):
+        return None
     email = OutboxEmail(
-        template=template, to_address=to, context=context, kind=kind, priority=PRIORITY[kind],
-        coalesce_key=coalesce_key, batch=batch, logo=logo, send_after=utcnow() + timedelta(seconds=delay),
+        template=template, to_address=to, context=context, purpose=purpose, priority=PRIORITY[purpose],
+        cause=cause, coalesce_key=coalesce_key, batch=batch, logo=logo,
+        send_after=min(send_after, send_by) if send_by else send_after,
     )
     db.session.add(email)
     return email
 
 
-def _coalesce(key: str, template: str, to: str, context: dict[str, Any]) -> OutboxEmail | None:
+def _coalesce(key: str, template: str, to: str, context: dict[str, Any],
+              send_by: datetime | None) -> OutboxEmail | None:
     """Update the queued email with `key`, if any, and return it.
 
     The UPDATE is guarded by status, so a row a worker has just claimed is never changed under it
@@ -54,7 +66,9 @@ def _coalesce(key: str, template: str, to: str, context: dict[str, Any]) -> Outb
     updated = db.session.execute(
         sa.update(OutboxEmail)
         .where(OutboxEmail.id == row_id, OutboxEmail.status == MailStatus.QUEUED)
-        .values(template=template, to_address=to, context=context)
+        .values(template=template, to_address=to, context=context,
+                **({"send_after": sa.case((OutboxEmail.send_after > send_by, send_by), else_=OutboxEmail.send_after)}
+                   if send_by else {}))
         .execution_options(synchronize_session=False))
     if updated.rowcount != 1:
         return None
@@ -80,14 +94,17 @@ def enqueue_many(
     template: str,
     recipients: Iterable[tuple[str, dict[str, Any]]],
     *,
-    kind: MailKind = MailKind.BULK,
+    purpose: Purpose = Purpose.BULK,
+    cause: str | None = None,
     batch: str | None = None,
 ) -> int:
-    """Queue one email per (address, context) pair with a single bulk INSERT; returns the count."""
-    kind = MailKind(kind)
+    """Queue one email per (address, context) pair with a single bulk INSERT; returns the count. Bulk mail
+    is held to its budget share, not to the cap of its cause."""
+    purpose, cause = Purpose(purpose), cause or causes.of_request()
     now = utcnow()
     rows = [
-        {"template": template, "to_address": to, "context": context, "kind": kind, "priority": PRIORITY[kind],
+        {"template": template, "to_address": to, "context": context, "purpose": purpose,
+         "priority": PRIORITY[purpose], "cause": cause,
          "status": MailStatus.QUEUED, "batch": batch, "logo": True, "attempts": 0,
          "send_after": now, "created_at": now}
         for to, context in recipients

@@ -8,12 +8,13 @@ from flask import current_app
 
 import app.emailer.budget as budget
 from app import errorlog
+from app.emailer.causes import SYSTEM
 from app.emailer.claims import Claimed, claim_locked, renew_lease
 from app.emailer.outbox import enqueue
 from app.emailer.transport import Action, Reply
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.mail import MailKind, MailState, MailStatus, OutboxEmail
+from app.models.mail import MailState, MailStatus, OutboxEmail, Purpose
 
 PAUSE_BASE = {Action.PAUSE_QUOTA: "MAIL_PAUSE_QUOTA_SECONDS", Action.PAUSE_THROTTLE: "MAIL_PAUSE_THROTTLE_SECONDS",
               Action.PAUSE_AUTH: "MAIL_PAUSE_AUTH_SECONDS"}
@@ -154,5 +155,5 @@ class Recorder:
                    "resumed_at": f"{now:%Y-%m-%d %H:%M} UTC", "reason": state.paused_reason or "unknown",
                    "pauses": state.pause_count, "waited": waited}
         for address in current_app.config["DEVELOPER_EMAILS"]:
-            enqueue("mail_resumed", address, context, kind=MailKind.ALERT, logo=False)
+            enqueue("mail_resumed", address, context, purpose=Purpose.ALERT, cause=SYSTEM, logo=False)
         state.paused_since, state.pause_count = None, 0

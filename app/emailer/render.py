@@ -104,7 +104,7 @@ def build_message(row) -> bytes:
         f"Subject: {encode_header(subject)}",
         f"Date: {formatdate(usegmt=True)}",
         f"Message-ID: {message_id(row.id, row.created_at)}",
-        f"X-Rinaibra-Kind: {one_line(row.kind)}",
+        f"X-Rinaibra-Purpose: {one_line(row.purpose)}",
         "MIME-Version: 1.0",
     ]
     return (CRLF.join(headers) + CRLF + body).encode("ascii")

@@ -3,8 +3,8 @@
 - subscribers(issue, actor): the issue's reporter and "me too" subscribers hear about a status change or a
   public admin comment; one pending email per issue and recipient is updated in place (coalesced), so two quick
   changes arrive as one email that shows the latest status and the recent updates.
-- new_issue(issue, reopened): house admins who chose one email per issue (the default), and digest readers for
-  urgent ones, hear about a new issue or one its reporter reopened.
+- new_issue(issue, reopened): house admins who chose new-issue emails (the default), and digest readers for
+  urgent ones, hear about new and reopened issues: one email per admin every few minutes lists them all.
 - send_digests(): one email per digest-reading admin with the issues new since their last digest.
 """
 from datetime import timedelta
@@ -24,9 +24,10 @@ from app.models.issues import (
     NewIssueMail,
     Urgency,
 )
-from app.models.mail import MailKind
+from app.models.mail import Purpose
 
 RECENT_UPDATES = 5
+NEW_ISSUES_LISTED = 20  # a coalesced new-issue email lists the newest this many, and counts the rest
 UPDATE_KINDS = (EventKind.STATUS, EventKind.COMMENT, EventKind.REOPENED)
 
 
@@ -58,7 +59,7 @@ def subscribers(issue: Issue, actor) -> int:
                "status": issue.status.value, "status_label": issue.status.label,
                "link": _absolute("issues.detail", issue_id=issue.id), "updates": recent_updates(issue)}
     for user in users:
-        enqueue("issue_update", user.email, {**context, "name": user.name}, kind=MailKind.TRANSACTIONAL,
+        enqueue("issue_update", user.email, {**context, "name": user.name}, purpose=Purpose.NOTICE,
                 coalesce_key=f"issue:{issue.id}:user:{user.id}", delay=delay)
     return len(users)
 
@@ -81,14 +82,21 @@ def issue_summary(issue: Issue) -> dict:
 
 
 def new_issue(issue: Issue, reopened: bool = False) -> int:
-    """Tell the house's admins about a new (or reopened) issue, as each one chose."""
-    sent = 0
+    """Tell the house's admins about a new (or reopened) issue, as each one chose: one email per admin every
+    ISSUE_NEW_MAIL_DELAY seconds lists every issue since the last (an urgent one sends it at once)."""
     urgent = issue.urgency == Urgency.URGENT
+    item = {**issue_summary(issue), "reopened": reopened}
+    delay = current_app.config["ISSUE_NEW_MAIL_DELAY"]
+    sent = 0
     for admin, choice in _house_admins(issue.house_id):
         if choice == NewIssueMail.EACH or (choice == NewIssueMail.DAILY and urgent):
+            key = f"new-issues:user:{admin.id}"
+            pending = queued_context(key) or {}
+            issues = [item, *pending.get("issues", [])][:NEW_ISSUES_LISTED]
             enqueue("issue_new", admin.email,
-                    {"name": admin.name, "issue": issue_summary(issue), "reopened": reopened},
-                    kind=MailKind.TRANSACTIONAL)
+                    {"name": admin.name, "issues": issues, "count": pending.get("count", 0) + 1,
+                     "urgent": urgent or pending.get("urgent", False), "queue_link": _absolute("admin.index")},
+                    purpose=Purpose.NOTICE, coalesce_key=key, delay=delay, send_by=utcnow() if urgent else None)
             sent += 1
     return sent
 
@@ -116,6 +124,6 @@ def send_digests(now=None) -> int:
         enqueue("digest", admin.email,
                 {"name": admin.name, "count": len(summaries), "issues": summaries,
                  "queue_link": _absolute("admin.index")},
-                kind=MailKind.TRANSACTIONAL, coalesce_key=key)
+                purpose=Purpose.BULK, coalesce_key=key)
         queued += 1
     return queued

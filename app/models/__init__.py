@@ -1,8 +1,9 @@
 """All models, imported so that metadata (and Alembic) sees every table."""
-from app.models.base import Base, utcnow
-from app.models.houses import CommonArea, House, Room
 from app.models.accounts import LoginFailure, Role, User, house_admins
-from app.models.mail import *  # noqa: F401,F403
+from app.models.base import Base, utcnow
 from app.models.errors import *  # noqa: F401,F403
+from app.models.houses import CommonArea, House, Room
 from app.models.issues import *  # noqa: F401,F403
+from app.models.limits import *  # noqa: F401,F403
+from app.models.mail import *  # noqa: F401,F403
 from app.models.move_in import *  # noqa: F401,F403

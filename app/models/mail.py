@@ -8,17 +8,20 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, str_enum, utcnow
 
-__all__ = ["MailKind", "MailStatus", "OutboxEmail", "MailState", "PRIORITY"]
+__all__ = ["Purpose", "MailStatus", "OutboxEmail", "MailState", "PRIORITY"]
 
 
-class MailKind(enum.StrEnum):
-    ALERT = "alert"
-    TRANSACTIONAL = "transactional"
-    BULK = "bulk"
+class Purpose(enum.StrEnum):
+    """What an email is for; each purpose has its own share of the daily budget (app/emailer/budget.py)."""
+
+    SECURITY = "security"  # set or reset a password, verify an address
+    ALERT = "alert"        # developer alerts
+    NOTICE = "notice"      # issue status, new-issue and comment notices, form copies
+    BULK = "bulk"          # reminders, digests, invitations
 
 
 # Lower goes first. Stored on each row so the claim query can order by an indexed integer.
-PRIORITY = {MailKind.ALERT: 0, MailKind.TRANSACTIONAL: 1, MailKind.BULK: 2}
+PRIORITY = {Purpose.SECURITY: 0, Purpose.ALERT: 1, Purpose.NOTICE: 2, Purpose.BULK: 3}
 
 
 class MailStatus(enum.StrEnum):
@@ -37,7 +40,9 @@ class OutboxEmail(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[MailKind] = mapped_column(str_enum(MailKind), default=MailKind.TRANSACTIONAL)
+    purpose: Mapped[Purpose] = mapped_column(str_enum(Purpose), default=Purpose.NOTICE)
+    # Who made the system send it: "student:12", "admin:3", "ip:192.0.2.7" (anonymous) or "system".
+    cause: Mapped[str] = mapped_column(sa.String(64), default="system")
     priority: Mapped[int] = mapped_column(sa.SmallInteger, default=1)
     status: Mapped[MailStatus] = mapped_column(str_enum(MailStatus), default=MailStatus.QUEUED)
     template: Mapped[str] = mapped_column(sa.String(80))
@@ -62,7 +67,7 @@ class OutboxEmail(Base):
     sent_at: Mapped[datetime | None]
 
     def __repr__(self) -> str:
-        return f"<OutboxEmail {self.id} {self.kind.value} {self.status.value} {self.to_address}>"
+        return f"<OutboxEmail {self.id} {self.purpose.value} {self.status.value} {self.to_address}>"
 
 
 class MailState(Base):
@@ -81,3 +86,4 @@ class MailState(Base):
     pause_count: Mapped[int] = mapped_column(default=0)  # consecutive pauses in this episode
     last_reply: Mapped[str | None] = mapped_column(sa.String(255))
     last_reply_at: Mapped[datetime | None]
+

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models.accounts import Role, User
 from app.models.base import utcnow
 from app.models.houses import House
-from app.models.mail import MailKind, MailStatus, OutboxEmail
+from app.models.mail import MailStatus, OutboxEmail, Purpose
 from app.models.move_in import FormStatus, MoveInForm, MoveInReminder, ReminderBatch
 from app.move_in.checklist import academic_year, year_label
 from app.move_in.invite import InviteLinks
@@ -87,7 +87,7 @@ def send_reminders(house: House, sent_by: User) -> ReminderResult:
     if not batch.count:
         db.session.rollback()
         return ReminderResult(0, skipped, None, None)
-    last_out_by = estimate_delivery(batch.count, MailKind.BULK)  # before ours join the queue
+    last_out_by = estimate_delivery(batch.count, Purpose.BULK)  # before ours join the queue
     students = db.session.execute(
         sa.select(User.id, User.email, User.name, User.password_hash.is_(None).label("no_password"))
         .join(MoveInReminder, MoveInReminder.user_id == User.id)
@@ -97,7 +97,7 @@ def send_reminders(house: House, sent_by: User) -> ReminderResult:
     enqueue_many("move_in_reminder", [
         (s.email, {**common, "name": s.name, "set_password": bool(s.no_password),
                    "link": invite_link(s.id) if s.no_password else form_url})
-        for s in students], kind=MailKind.BULK, batch=batch.id)
+        for s in students], purpose=Purpose.BULK, batch=batch.id)
     batch_id, queued = batch.id, batch.count
     db.session.commit()
     return ReminderResult(queued, skipped, batch_id, last_out_by)

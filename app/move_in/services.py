@@ -9,7 +9,7 @@ from app.emailer import enqueue
 from app.extensions import db
 from app.models.accounts import User
 from app.models.base import utcnow
-from app.models.mail import MailKind
+from app.models.mail import Purpose
 from app.models.move_in import (
     Condition,
     FormStatus,
@@ -146,7 +146,7 @@ def _email_copy(user: User, saved: MoveInForm) -> None:
                    "comment": a.comment, "photos": len(a.photos)} for a in saved.answers],
         "terms": list(saved.accepted_terms),
         "link": base + url_for("move_in.form"),
-    }, kind=MailKind.TRANSACTIONAL)
+    }, purpose=Purpose.NOTICE)
 
 
 # The maintenance-issues categories (app.models.issues.Category) that fit the default checklist items.

@@ -15,7 +15,7 @@ def test_digest_instead_of_one_email_per_issue(client, auth, runner, student, ad
     auth.login(student)
     client.post("/issues/new", data=report_data(title="Cold shower"))
     client.post("/issues/new", data=report_data(title="Gas smell", urgency="urgent"))
-    assert [(m[0], m[2]["issue"]["title"]) for m in outbox("issue_new")] == [(admin.email, "Gas smell")]
+    assert [(m[0], m[2]["issues"][0]["title"]) for m in outbox("issue_new")] == [(admin.email, "Gas smell")]
     result = runner.invoke(args=["issues", "send-digests"])
     assert result.exit_code == 0 and "1 digest(s) queued" in result.output
     (digest,) = outbox("digest")

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Role
-from app.models.mail import MailKind, MailStatus, OutboxEmail
+from app.models.mail import Purpose, MailStatus, OutboxEmail
 from app.models.move_in import MoveInReminder, ReminderBatch
 from app.move_in import invite, reminders
 from tests.conftest import PASSWORD
@@ -45,7 +45,7 @@ def test_button_queues_one_bulk_reminder_per_student_not_submitted(app, login, a
     assert "3 reminders queued; at the current budget the last goes out by 20" in page
     emails = outbox(app)
     assert [e.to_address for e in emails] == ["ben@example.ac.za", "cy@example.ac.za", "dee@example.ac.za"]
-    assert {(e.template, e.kind, e.status) for e in emails} == {("move_in_reminder", MailKind.BULK, MailStatus.QUEUED)}
+    assert {(e.template, e.purpose, e.status) for e in emails} == {("move_in_reminder", Purpose.BULK, MailStatus.QUEUED)}
     assert len({e.batch for e in emails}) == 1 and emails[0].batch
     assert 'data-progress-url="/admin/move-in/batches/%s"' % emails[0].batch in page
     assert '<dd data-count="queued">3</dd>' in page

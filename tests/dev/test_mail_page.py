@@ -2,7 +2,7 @@
 import pytest
 
 from app.emailer.catcher import list_caught, start_catcher
-from app.models.mail import MailKind
+from app.models.mail import Purpose
 from tests.emailer.conftest import queue  # noqa: F401 - the fixture
 from tests.fixtures.servers import free_port
 
@@ -16,7 +16,7 @@ def caught(app, tmp_path, queue, runner):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SHOW_CAUGHT=True, MAIL_CATCHER_DIR=str(folder))
     try:
         queue(1)
-        queue(1, kind=MailKind.ALERT, prefix="dev", logo=False)
+        queue(1, purpose=Purpose.ALERT, prefix="dev", logo=False)
         assert runner.invoke(args=["mail", "drain"]).exit_code == 0
     finally:
         catcher.stop()
@@ -33,7 +33,7 @@ def test_only_developers_see_mail_health(client, login, student, admin):
 
 
 def test_health_figures(app, client, login, developer, queue):
-    queue(3, kind=MailKind.BULK)
+    queue(3, purpose=Purpose.BULK)
     login(developer)
     page = client.get("/dev/mail").get_data(as_text=True)
     assert 'id="budget-used">0<' in page and 'id="budget-left">500<' in page

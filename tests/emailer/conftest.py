@@ -4,19 +4,19 @@ import sqlalchemy as sa
 
 from app.emailer import enqueue
 from app.extensions import db
-from app.models.mail import MailKind, OutboxEmail
+from app.models.mail import Purpose, OutboxEmail
 
 
 @pytest.fixture
 def queue(app):
-    """queue(n, kind=..., template=...) commits n emails to distinct addresses; returns their ids."""
+    """queue(n, purpose=..., template=...) commits n emails to distinct addresses; returns their ids."""
 
-    def add(n: int = 1, kind: MailKind = MailKind.TRANSACTIONAL, template: str = "password_reset",
+    def add(n: int = 1, purpose: Purpose = Purpose.NOTICE, template: str = "password_reset",
             prefix: str = "user", **options) -> list[int]:
         with app.app_context():
             rows = [enqueue(template, f"{prefix}{i}@example.ac.za",
                             {"name": f"User {i}", "link": f"http://localhost/password/reset/t{i}"},
-                            kind=kind, **options) for i in range(n)]
+                            purpose=purpose, **options) for i in range(n)]
             db.session.commit()
             return [row.id for row in rows]
 

@@ -1,4 +1,4 @@
-"""The rolling 24-hour budget, the reserve for alert and transactional mail, estimates and progress."""
+"""The rolling 24-hour budget and its shares by purpose, estimates and progress."""
 from datetime import datetime, timedelta
 
 import pytest
@@ -7,9 +7,11 @@ import sqlalchemy as sa
 from app.emailer import batch_progress, budget, enqueue_many, estimate_delivery
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.mail import MailKind, MailStatus, OutboxEmail
+from app.models.mail import Purpose, MailStatus, OutboxEmail
 
-LIMITED = {"MAIL_DAILY_LIMIT": 10, "MAIL_RESERVE": 0.2}  # reserve: 2 slots
+# Floors: security 2, alert 2, notice 6, bulk 6; 4 slots above the floors are shared (never by bulk).
+LIMITED = {"MAIL_DAILY_LIMIT": 20, "MAIL_SHARE_SECURITY": 0.1, "MAIL_SHARE_ALERT": 0.1, "MAIL_SHARE_NOTICE": 0.3,
+           "MAIL_SHARE_BULK": 0.3}
 
 
 def close(a, b, seconds=5):
@@ -17,31 +19,49 @@ def close(a, b, seconds=5):
 
 
 @pytest.mark.parametrize("app", [LIMITED], indirect=True)
-def test_bulk_never_eats_into_the_reserve(app, smtp_server, queue, outbox, drain, client):
-    queue(15, kind=MailKind.BULK, prefix="bulk")
+def test_each_purpose_keeps_its_floor(app, smtp_server, queue, outbox, drain, client):
+    queue(15, purpose=Purpose.BULK, prefix="bulk")
     drain()
-    assert len(smtp_server.messages) == 8
-    queue(3, kind=MailKind.TRANSACTIONAL, prefix="tx")
-    queue(1, kind=MailKind.ALERT, prefix="alert", logo=False)
+    assert len(smtp_server.messages) == 6  # bulk never goes past its own floor
+    queue(12, purpose=Purpose.NOTICE, prefix="notice")
+    queue(1, purpose=Purpose.ALERT, prefix="alert", logo=False)
+    queue(1, purpose=Purpose.SECURITY, prefix="reset")
     drain()
     sent = [m["To"] for m in smtp_server.messages]
-    assert len(sent) == 10  # the limit: one transactional email waits
-    assert sent[8:] == ["alert0@example.ac.za", "tx0@example.ac.za"]
-    rows = outbox()
-    assert sum(r.status == MailStatus.QUEUED for r in rows) == 15 - 8 + 2  # nothing dropped
+    assert sent[6:8] == ["reset0@example.ac.za", "alert0@example.ac.za"]  # highest purposes first
+    assert len(sent) == 18  # notices took their floor and the shared slots: 6 + 4
     health = client.get("/healthz").get_json()["mail"]
-    assert health["budget_used"] == 10 and health["budget_left"] == 0 and health["budget_limit"] == 10
-    assert health["bulk_left"] == 0 and health["budget_reserve"] == 2
-    assert health["queued_by_kind"] == {"alert": 0, "transactional": 2, "bulk": 7}
-    oldest = min(r.charged_at for r in rows if r.charged_at)
+    assert health["budget_used"] == 18 and health["budget_left"] == 2 and health["budget_shared"] == 4
+    assert health["budget_by_purpose"] == {
+        "security": {"floor": 2, "used": 1, "left": 1}, "alert": {"floor": 2, "used": 1, "left": 1},
+        "notice": {"floor": 6, "used": 10, "left": 0}, "bulk": {"floor": 6, "used": 6, "left": 0}}
+    assert health["queued_by_purpose"] == {"security": 0, "alert": 0, "notice": 2, "bulk": 9}
+    queue(3, purpose=Purpose.SECURITY, prefix="late")  # only the unused part of its floor is left for it
+    drain()
+    assert [m["To"] for m in smtp_server.messages[18:]] == ["late0@example.ac.za"]
+    assert sum(r.status == MailStatus.QUEUED for r in outbox()) == 2 + 9 + 2  # nothing dropped
+    health = client.get("/healthz").get_json()["mail"]
+    assert health["budget_by_purpose"]["alert"] == {"floor": 2, "used": 1, "left": 1}  # still there for an alert
+    oldest = min(r.charged_at for r in outbox() if r.charged_at)
     assert health["next_send_at"] == (oldest + timedelta(hours=24)).isoformat(timespec="seconds")
-    # At +24h two transactional and six bulk fill the bulk share (8) again; the last bulk one waits a day more.
-    assert close(datetime.fromisoformat(health["queue_clears_at"]), oldest + timedelta(hours=48))
+
+
+def test_rooms_follow_the_floors(app):
+    with app.app_context():
+        app.config.update(LIMITED)
+        none = {purpose: 0 for purpose in Purpose}
+        assert {p: budget.room(p, none) for p in Purpose} == {
+            Purpose.SECURITY: 6, Purpose.ALERT: 6, Purpose.NOTICE: 10, Purpose.BULK: 6}
+        busy = {Purpose.SECURITY: 0, Purpose.ALERT: 0, Purpose.NOTICE: 10, Purpose.BULK: 6}
+        assert {p: budget.room(p, busy) for p in Purpose} == {
+            Purpose.SECURITY: 2, Purpose.ALERT: 2, Purpose.NOTICE: 0, Purpose.BULK: 0}
+        greedy = {Purpose.SECURITY: 6, Purpose.ALERT: 0, Purpose.NOTICE: 0, Purpose.BULK: 0}
+        assert budget.room(Purpose.SECURITY, greedy) == 0 and budget.room(Purpose.NOTICE, greedy) == 6
 
 
 @pytest.mark.parametrize("app", [LIMITED], indirect=True)
 def test_budget_is_a_rolling_24_hours(app, smtp_server, queue, drain):
-    queue(12, kind=MailKind.TRANSACTIONAL)
+    queue(12, purpose=Purpose.NOTICE)
     drain()
     assert len(smtp_server.messages) == 10
     with app.app_context():  # three of those slots age out of the window
@@ -55,26 +75,26 @@ def test_budget_is_a_rolling_24_hours(app, smtp_server, queue, drain):
 
 
 @pytest.mark.parametrize("app", [LIMITED], indirect=True)
-def test_estimate_delivery_follows_budget_reserve_and_queue(app):
+def test_estimate_delivery_follows_the_shares_and_the_queue(app):
     with app.app_context():
         now = utcnow()
-        assert close(estimate_delivery(8, MailKind.BULK), now)
-        assert close(estimate_delivery(9, MailKind.BULK), now + timedelta(hours=24))
-        assert close(estimate_delivery(17, MailKind.BULK), now + timedelta(hours=48))
-        assert close(estimate_delivery(10, MailKind.TRANSACTIONAL), now)
-        # Seven slots used an hour ago; three transactional emails queued ahead.
-        enqueue_many("password_reset", [(f"b{i}@x.ac.za", {}) for i in range(7)], kind=MailKind.BULK)
+        assert close(estimate_delivery(6, Purpose.BULK), now)
+        assert close(estimate_delivery(7, Purpose.BULK), now + timedelta(hours=24))
+        assert close(estimate_delivery(13, Purpose.BULK), now + timedelta(hours=48))
+        assert close(estimate_delivery(10, Purpose.NOTICE), now)
+        # Five slots used an hour ago; three notices queued ahead.
+        enqueue_many("password_reset", [(f"b{i}@x.ac.za", {}) for i in range(5)], purpose=Purpose.BULK)
         db.session.execute(sa.update(OutboxEmail).values(status=MailStatus.SENT,
                                                          charged_at=now - timedelta(hours=1)))
-        enqueue_many("password_reset", [(f"t{i}@x.ac.za", {}) for i in range(3)], kind=MailKind.TRANSACTIONAL)
+        enqueue_many("password_reset", [(f"t{i}@x.ac.za", {}) for i in range(3)], purpose=Purpose.NOTICE)
         db.session.commit()
-        assert close(estimate_delivery(1, MailKind.ALERT), now)
-        assert close(estimate_delivery(1, MailKind.TRANSACTIONAL), now + timedelta(hours=23))
-        assert close(estimate_delivery(1, MailKind.BULK), now + timedelta(hours=23))
-        assert close(estimate_delivery(9, MailKind.BULK), now + timedelta(hours=47))  # 8 per window for bulk
+        assert close(estimate_delivery(1, Purpose.ALERT), now)
+        assert close(estimate_delivery(1, Purpose.NOTICE), now)
+        assert close(estimate_delivery(1, Purpose.BULK), now + timedelta(hours=23))
+        assert close(estimate_delivery(7, Purpose.BULK), now + timedelta(hours=47))  # 6 per window for bulk
         budget.begin_locked().paused_until = now + timedelta(hours=30)
         db.session.commit()
-        assert close(estimate_delivery(1, MailKind.ALERT), now + timedelta(hours=30))
+        assert close(estimate_delivery(1, Purpose.ALERT), now + timedelta(hours=30))
 
 
 @pytest.mark.parametrize("app", [LIMITED], indirect=True)
@@ -84,21 +104,21 @@ def test_batch_progress(app, smtp_server, drain, queue):
                                         for i in range(12)], batch="remind-1")
         db.session.commit()
         progress = batch_progress("remind-1")
-        assert progress["total"] == 12 and progress["queued"] == 12 and progress["waiting_for_budget"] == 4
-    smtp_server.behave("reject", after=7)
+        assert progress["total"] == 12 and progress["queued"] == 12 and progress["waiting_for_budget"] == 6
+    smtp_server.behave("reject", after=5)
     drain()
     with app.app_context():
         progress = batch_progress("remind-1")
     assert {k: progress[k] for k in ("total", "queued", "sent", "failed", "waiting_for_budget")} == {
-        "total": 12, "queued": 4, "sent": 7, "failed": 1, "waiting_for_budget": 4}
+        "total": 12, "queued": 6, "sent": 5, "failed": 1, "waiting_for_budget": 6}
     assert progress["estimated_done"] > utcnow().isoformat()
 
 
 def test_health_is_json_safe_with_every_key(app, client, queue):
     queue(2)
     health = client.get("/healthz").get_json()["mail"]
-    for key in ("queue_depth", "queued_by_kind", "by_status", "budget_limit", "budget_used", "budget_left",
-                "next_send_at", "paused_until", "paused_reason", "last_reply"):
+    for key in ("queue_depth", "queued_by_purpose", "by_status", "budget_limit", "budget_used", "budget_left",
+                "budget_shared", "budget_by_purpose", "next_send_at", "paused_until", "paused_reason", "last_reply"):
         assert key in health
     assert health["queue_depth"] == 2 and health["by_status"]["queued"] == 2
     assert health["paused_until"] is None and health["budget_left"] == health["budget_limit"]

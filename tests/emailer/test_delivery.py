@@ -1,5 +1,5 @@
 """Healthy delivery over real SMTP with AUTH: rendering, headers, the inline logo, one connection per batch."""
-from app.models.mail import MailKind, MailStatus
+from app.models.mail import Purpose, MailStatus
 
 
 def test_drain_delivers_multipart_with_logo_over_one_authenticated_connection(app, smtp_server, runner, queue,
@@ -30,18 +30,18 @@ def test_drain_delivers_multipart_with_logo_over_one_authenticated_connection(ap
 
 
 def test_no_logo_variant_has_no_image(app, smtp_server, runner, queue):
-    queue(1, kind=MailKind.ALERT, logo=False)
+    queue(1, purpose=Purpose.ALERT, logo=False)
     runner.invoke(args=["mail", "drain"])
     message = smtp_server.messages[0]
     assert not [part for part in message.walk() if part.get_content_maintype() == "image"]
     assert "cid:" not in message.get_body(("html",)).get_content()
-    assert message["X-Rinaibra-Kind"] == "alert"
+    assert message["X-Rinaibra-Purpose"] == "alert"
 
 
 def test_alerts_go_before_transactional_before_bulk(app, smtp_server, runner, queue):
-    queue(1, kind=MailKind.BULK, prefix="bulk")
-    queue(1, kind=MailKind.TRANSACTIONAL, prefix="tx")
-    queue(1, kind=MailKind.ALERT, prefix="alert", logo=False)
+    queue(1, purpose=Purpose.BULK, prefix="bulk")
+    queue(1, purpose=Purpose.NOTICE, prefix="tx")
+    queue(1, purpose=Purpose.ALERT, prefix="alert", logo=False)
     runner.invoke(args=["mail", "drain"])
     assert [m["To"].split("0@")[0] for m in smtp_server.messages] == ["alert", "tx", "bulk"]
 

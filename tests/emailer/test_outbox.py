@@ -6,7 +6,7 @@ from jinja2 import ChoiceLoader, DictLoader
 from app.emailer import enqueue, enqueue_many
 from app.extensions import db
 from app.models.accounts import User
-from app.models.mail import MailKind, MailStatus, OutboxEmail
+from app.models.mail import Purpose, MailStatus, OutboxEmail
 
 
 def test_rolled_back_business_transaction_leaves_no_email(app, outbox):
@@ -63,8 +63,8 @@ def test_enqueue_many_is_one_bulk_insert_of_bulk_mail(app, outbox):
         db.session.commit()
     assert count == 50
     rows = outbox()
-    assert {(r.kind, r.status, r.batch, r.priority) for r in rows} == {
-        (MailKind.BULK, MailStatus.QUEUED, "reminders-1", 2)}
+    assert {(r.purpose, r.status, r.batch, r.priority) for r in rows} == {
+        (Purpose.BULK, MailStatus.QUEUED, "reminders-1", 3)}
 
 
 @pytest.fixture

@@ -153,7 +153,7 @@ def test_repeated_pause_doubles_and_resume_sends_one_summary_alert(app, smtp_ser
     assert recipients.count("dev-alerts@example.ac.za") == 1
     alert = next(m for m in smtp_server.messages if m["To"] == "dev-alerts@example.ac.za")
     assert alert["Subject"] == "RINAIBRA mail sending resumed after a pause"
-    assert alert["X-Rinaibra-Kind"] == "alert"
+    assert alert["X-Rinaibra-Purpose"] == "alert"
     assert not [p for p in alert.walk() if p.get_content_maintype() == "image"]
     body = alert.get_body(("plain",)).get_content()
     assert "Emails that waited: 3" in body and "421 4.7.0" in body and "Pauses in this episode: 2" in body
@@ -174,4 +174,4 @@ def test_worker_reports_its_failures_without_mail_alerts(app, smtp_server, queue
     with app.app_context():
         groups = list(db.session.scalars(sa.select(ErrorGroup).where(ErrorGroup.source == "mail.worker")))
         assert groups and "mail sending paused" in groups[0].title
-    assert all(row.kind.value != "alert" for row in outbox())  # no alert about mail, by mail
+    assert all(row.purpose.value != "alert" for row in outbox())  # no alert about mail, by mail

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models.errors import ErrorGroup, ErrorHourlyCount, ErrorOccurrence
-from app.models.mail import MailKind, OutboxEmail
+from app.models.mail import Purpose, OutboxEmail
 
 
 def raised(error: BaseException) -> BaseException:
@@ -46,7 +46,7 @@ def read(app):
             return self._rows(sa.select(ErrorHourlyCount).order_by(ErrorHourlyCount.hour))
 
         def alerts(self) -> list[OutboxEmail]:
-            return self._rows(sa.select(OutboxEmail).where(OutboxEmail.kind == MailKind.ALERT)
+            return self._rows(sa.select(OutboxEmail).where(OutboxEmail.purpose == Purpose.ALERT)
                               .order_by(OutboxEmail.id))
 
     return Reader()

@@ -6,7 +6,7 @@ from flask import render_template
 from app.errorlog import record
 from app.extensions import db
 from app.models.errors import ErrorGroup, ErrorStatus
-from app.models.mail import MailKind, MailStatus, OutboxEmail
+from app.models.mail import Purpose, MailStatus, OutboxEmail
 
 TWO_DEVS = {"DEVELOPER_EMAILS": ["dana@example.ac.za", "lee@example.ac.za"]}
 
@@ -29,7 +29,7 @@ def test_a_new_group_alerts_every_developer_once(app, read, clock):
     assert sorted(a.to_address for a in alerts) == ["dana@example.ac.za", "lee@example.ac.za"]
     group = read.group()
     for alert in alerts:
-        assert alert.kind == MailKind.ALERT and alert.template == "error_alert" and alert.logo is False
+        assert alert.purpose == Purpose.ALERT and alert.template == "error_alert" and alert.logo is False
         assert alert.context["reason"] == "new" and alert.context["reference"] == reference
         assert alert.context["url"] == f"http://localhost/dev/errors/{group.id}"
         assert alert.context["count"] == 1 and alert.context["held_total"] == 0

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from app.errorlog import record
 from app.extensions import db
 from app.models.errors import ErrorGroup
-from app.models.mail import MailKind, OutboxEmail
+from app.models.mail import Purpose, OutboxEmail
 from tests.fixtures.servers import free_port
 
 REMINDERS = 25
@@ -84,7 +84,7 @@ def test_the_real_pipeline_against_a_blocked_mail_account(app, read, runner, smt
             except RuntimeError as exc:
                 record("web", exc)
     with app.app_context():
-        alerts = db.session.scalars(sa.select(OutboxEmail).where(OutboxEmail.kind == MailKind.ALERT)).all()
+        alerts = db.session.scalars(sa.select(OutboxEmail).where(OutboxEmail.purpose == Purpose.ALERT)).all()
         assert len(alerts) == 1 and alerts[0].context["source"] == "web"  # the web error's, still waiting
         groups = db.session.scalars(sa.select(ErrorGroup)).all()
     web = [g for g in groups if g.source == "web"]

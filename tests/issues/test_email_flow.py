@@ -4,7 +4,7 @@ import pytest
 from app.models.accounts import Role
 from tests.issues.conftest import report_data
 
-NO_DELAY = [{"ISSUE_MAIL_DELAY": 0}]
+NO_DELAY = [{"ISSUE_MAIL_DELAY": 0, "ISSUE_NEW_MAIL_DELAY": 0}]
 EVIL = '<script>alert("x")</script> & <b>bold</b>'
 
 

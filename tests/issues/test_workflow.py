@@ -113,7 +113,7 @@ def test_reopen_within_14_days_with_a_reason(app, client, auth, student, admin, 
     assert status_of(app, issue_id) == "resolved"
     assert client.post(f"/issues/{issue_id}/reopen", data={"reason": "Still dripping"}).status_code == 302
     assert status_of(app, issue_id) == "reported"
-    assert [(m[0], m[2]["reopened"]) for m in outbox("issue_new")] == [(admin.email, True)]
+    assert [(m[0], m[2]["issues"][0]["reopened"]) for m in outbox("issue_new")] == [(admin.email, True)]
     with app.app_context():
         kinds = [e.kind.value for e in db.session.scalars(sa.select(IssueEvent).order_by(IssueEvent.id))]
     assert kinds[-1] == "reopened"

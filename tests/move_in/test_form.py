@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Role
-from app.models.mail import MailKind, OutboxEmail
+from app.models.mail import Purpose, OutboxEmail
 from app.models.move_in import Condition, FormStatus, MoveInForm
 from app.move_in.checklist import DEFAULT_CHECKLIST, DEFAULT_TERMS, academic_year
 from tests.move_in.conftest import complete_form
@@ -57,8 +57,8 @@ def test_draft_then_come_back_then_submit(app, login, student):
     assert saved["status"] == FormStatus.SUBMITTED and saved["submitted_at"] is not None
     assert saved["terms"] == DEFAULT_TERMS
     emails = outbox(app)
-    assert [(e.template, e.to_address, e.kind) for e in emails] == [
-        ("move_in_submitted", student.email, MailKind.TRANSACTIONAL)]
+    assert [(e.template, e.to_address, e.purpose) for e in emails] == [
+        ("move_in_submitted", student.email, Purpose.NOTICE)]
     assert emails[0].context["items"][0] == {"label": "Door and lock", "condition": "damaged",
                                              "comment": "Lock sticks", "photos": 0}
 
