@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     register_config(app, test_config)
+    register_proxy(app)
     register_extensions(app)
     register_converters(app)
     register_blueprints(app)
@@ -31,6 +32,16 @@ def register_config(app: Flask, test_config: dict | None) -> None:
 
     app.config.from_mapping(load_config(app.instance_path, test_config))
     os.makedirs(app.instance_path, exist_ok=True)
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client address and scheme from their headers (every
+    per-address limit depends on it); with none, X-Forwarded-* headers are ignored, as anyone can forge them."""
+    proxies = app.config["TRUSTED_PROXIES"]
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
 def register_extensions(app: Flask) -> None:

@@ -85,6 +85,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", text, None, key="SQLALCHEMY_DATABASE_URI"),  # default: SQLite in the instance folder
     Setting("BASE_URL", url, "http://127.0.0.1:5000"),
     Setting("SESSION_COOKIE_SECURE", boolean, False),
+    Setting("TRUSTED_PROXIES", whole, 0),  # reverse proxies in front of the app whose X-Forwarded-For is believed
     Setting("MAX_CONTENT_LENGTH", whole, 16 * 1024 * 1024),
     Setting("UPLOAD_FOLDER", text, None),  # default: instance/uploads
     Setting("ALLOWED_EMAIL_DOMAINS", lower_list, []),
@@ -205,4 +206,5 @@ def engine_options(uri: str) -> dict:
     """Connection pool settings that suit the database behind `uri`."""
     if uri.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True, "pool_recycle": 280}
+    # READ COMMITTED: a statement after a lock sees what others committed (app/limits.py, the mail budget).
+    return {"pool_pre_ping": True, "pool_recycle": 280, "isolation_level": "READ COMMITTED"}

@@ -3,16 +3,15 @@
     allowed = take(Limit(f"report:{user.id}:hour", 10, timedelta(hours=1)),
                    Limit(f"report:{user.id}:day", 30, timedelta(days=1)))
 
-`take` consumes one unit of every limit or of none, and returns the limit that refused (None when all
-allowed). Refusals are counted too, so a page can show what was held back. Each key's checks are serialised
-by a lock on one of a fixed set of stripe rows, so parallel requests cannot slip past a limit:
-- MySQL/MariaDB: in a short transaction of its own (READ COMMITTED), committed at once, so the caller's
-  transaction holds no limiter lock and a later rollback of the caller does not give the unit back;
-- SQLite: inside the caller's transaction (SQLite has a single writer, so a second connection would wait
-  for the caller).
+`take` consumes one unit of every limit or of none, in the caller's transaction, and returns the limit that
+refused (None when all allowed); refusals are counted too, so a page can show what was held back. Every check
+first locks one row (held until the caller's transaction ends), so parallel requests on any number of
+processes cannot slip past a limit. One lock for all keys, not one per key: a transaction that checks several
+keys can never deadlock with another, and creating a key needs no insert race. The lock is held for the rest
+of a short write transaction, which SQLite serialises anyway. On MySQL/MariaDB the app runs at READ COMMITTED
+(app/config.py), so the counts read after the lock are the latest committed ones.
 """
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,9 +21,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.limits import RateCount, RateStripe
+from app.models.limits import RateCount, RateLock
 
-STRIPES = 64
+LOCK_ID = 1
 BUCKETS_PER_WINDOW = 24
 
 
@@ -49,36 +48,22 @@ def digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:32]
 
 
-def _stripe(key: str) -> int:
-    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big") % STRIPES
-
-
-def _insert(dialect: str):
-    return mysql_insert if dialect in ("mysql", "mariadb") else sqlite_insert
-
-
-def _lock_stripes(conn: sa.Connection, keys: Iterable[str]) -> None:
-    """Lock the stripe rows of `keys` in id order (no deadlock between two callers)."""
-    for stripe in sorted({_stripe(key) for key in keys}):
-        bump = sa.update(RateStripe).where(RateStripe.id == stripe).values(takes=RateStripe.takes + 1)
-        if conn.execute(bump).rowcount == 0:
-            _create_stripe(conn, stripe)
-            conn.execute(bump)
-
-
-def _create_stripe(conn: sa.Connection, stripe: int) -> None:
-    dialect = conn.dialect.name
-    statement = _insert(dialect)(RateStripe).values(id=stripe, takes=0)
-    if dialect == "sqlite":  # the caller holds the only write lock: no race
-        conn.execute(statement.on_conflict_do_nothing())
+def _lock(conn: sa.Connection) -> None:
+    """Take the limiter lock for the rest of the caller's transaction (the row is made on first use)."""
+    bump = sa.update(RateLock).where(RateLock.id == LOCK_ID).values(takes=RateLock.takes + 1)
+    if conn.execute(bump).rowcount == 1:
         return
-    with db.engine.connect() as own:  # committed at once: no lock of ours is held while others wait
-        own.execute(statement.prefix_with("IGNORE"))
-        own.commit()
+    if conn.dialect.name == "sqlite":  # the caller holds the only write lock: no race
+        conn.execute(sqlite_insert(RateLock).values(id=LOCK_ID, takes=0).on_conflict_do_nothing())
+    else:  # committed at once on a connection of its own, so racing first users never deadlock
+        with db.engine.connect() as own:
+            own.execute(mysql_insert(RateLock).values(id=LOCK_ID, takes=0).prefix_with("IGNORE"))
+            own.commit()
+    conn.execute(bump)
 
 
 def used(conn: sa.Connection, limit: Limit, now: datetime) -> int:
-    """Units of `limit.key` counted inside its window (a locking read on MySQL, so it sees the latest)."""
+    """Units of `limit.key` counted inside its window."""
     query = sa.select(sa.func.coalesce(sa.func.sum(RateCount.count), 0)).where(
         RateCount.key == limit.key, RateCount.bucket > now - limit.window)
     return int(conn.execute(query).scalar_one())
@@ -89,12 +74,12 @@ def _add(conn: sa.Connection, limit: Limit, now: datetime, count: int, refused: 
     changed = conn.execute(
         sa.update(RateCount).where(RateCount.key == limit.key, RateCount.bucket == bucket)
         .values(count=RateCount.count + count, refused=RateCount.refused + refused)).rowcount
-    if not changed:  # nobody else writes this key's rows while we hold its stripe
+    if not changed:  # nobody else writes this key's rows while we hold the lock
         conn.execute(sa.insert(RateCount).values(key=limit.key, bucket=bucket, count=count, refused=refused))
 
 
 def _take(conn: sa.Connection, limits: tuple[Limit, ...], units: int, now: datetime) -> Limit | None:
-    _lock_stripes(conn, [limit.key for limit in limits])
+    _lock(conn)
     refused = next((limit for limit in limits if used(conn, limit, now) + units > limit.limit), None)
     for limit in limits:
         if refused is None:
@@ -106,13 +91,7 @@ def _take(conn: sa.Connection, limits: tuple[Limit, ...], units: int, now: datet
 
 def take(*limits: Limit, units: int = 1, now: datetime | None = None) -> Limit | None:
     """Consume `units` of every limit, or of none: returns the first limit that refused, else None."""
-    now = now or utcnow()
-    if db.engine.dialect.name == "sqlite":
-        return _take(db.session.connection(), limits, units, now)
-    with db.engine.connect() as conn:
-        conn = conn.execution_options(isolation_level="READ COMMITTED")
-        with conn.begin():
-            return _take(conn, limits, units, now)
+    return _take(db.session.connection(), limits, units, now or utcnow())
 
 
 def top(prefix: str, window: timedelta, count: int = 10, now: datetime | None = None) -> list[tuple[str, int, int]]:

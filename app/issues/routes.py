@@ -54,15 +54,20 @@ def new():
     form = ReportForm(house=_own_house())
     if not form.is_submitted():
         _prefill(form)
-    if form.validate_on_submit():
-        try:
-            issue = services.report_issue(current_user, form.data, form.clean_photos)
-        except services.LocationError as exc:
-            form.location.errors.append(str(exc))
-        else:
-            flash("Thank you: your issue was reported. You will get an email when it moves.", "success")
-            return redirect(url_for("issues.detail", issue_id=issue.id))
     status = 400 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        refused = services.report_limit_refused(current_user)
+        if refused:
+            form.form_errors.append(refused)
+            status = 429
+        else:
+            try:
+                issue = services.report_issue(current_user, form.data, form.clean_photos)
+            except services.LocationError as exc:
+                form.location.errors.append(str(exc))
+            else:
+                flash("Thank you: your issue was reported. You will get an email when it moves.", "success")
+                return redirect(url_for("issues.detail", issue_id=issue.id))
     photos_dropped = form.is_submitted() and files_chosen()
     return render_template("issues/new.html", form=form, urgent_help=URGENT_HELP, photos_dropped=photos_dropped,
                            max_mb=MAX_PHOTO_BYTES // (1024 * 1024)), status

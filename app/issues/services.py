@@ -1,8 +1,11 @@
 """Issues for students: who may see what, reporting, "me too" subscriptions, listings."""
+from datetime import timedelta
+
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, current_app
 
 from app.extensions import db
+from app.limits import Limit, take
 from app.issues import notify, workflow
 from app.models.houses import CommonArea
 from app.models.issues import (
@@ -56,6 +59,19 @@ def resolve_location(house, value: str) -> tuple[int | None, int | None]:
     if area is None or area.house_id != house.id:
         raise LocationError("Choose one of the listed places.")
     return None, area.id
+
+
+def report_limit_refused(student) -> str | None:
+    """Count one report against the student's hourly and daily limits; why it is refused, or None."""
+    config = current_app.config
+    hour = Limit(f"report:{student.id}:hour", config["ISSUE_REPORTS_PER_HOUR"], timedelta(hours=1))
+    day = Limit(f"report:{student.id}:day", config["ISSUE_REPORTS_PER_DAY"], timedelta(days=1))
+    refused = take(hour, day)
+    if refused is None:
+        return None
+    span = "hour" if refused is hour else "24 hours"
+    return (f"You have reported {refused.limit} issues in the last {span}, the most one student can. Your report "
+            "is kept below: send it again later, or ask your house admin if something is urgent.")
 
 
 def report_issue(student, data: dict, photos: list[CleanImage]) -> Issue:

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
 
-__all__ = ["RateCount", "RateStripe"]
+__all__ = ["RateCount", "RateLock"]
 
 
 class RateCount(Base):
@@ -20,10 +20,10 @@ class RateCount(Base):
     refused: Mapped[int] = mapped_column(default=0)
 
 
-class RateStripe(Base):
-    """A fixed set of rows whose locks serialise every check of one key (a key hashes to one stripe)."""
+class RateLock(Base):
+    """The row whose lock serialises every limit check (app/limits.py); `takes` counts the checks."""
 
-    __tablename__ = "rate_stripes"
+    __tablename__ = "rate_locks"
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     takes: Mapped[int] = mapped_column(default=0)

@@ -5,7 +5,7 @@ Revises: 0002
 Create Date: 2026-11-29 15:00:00
 
 The outbox's kind (alert, transactional, bulk) becomes its purpose (security, alert, notice, bulk), each with
-its own budget share; every row records its cause; rate_counts and rate_stripes hold the shared limits.
+its own budget share; every row records its cause; rate_counts and rate_locks hold the shared limits.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -45,15 +45,15 @@ def upgrade():
         sa.PrimaryKeyConstraint('key', 'bucket', name=op.f('pk_rate_counts')),
     )
     op.create_table(
-        'rate_stripes',
+        'rate_locks',
         sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('takes', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('id', name=op.f('pk_rate_stripes')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_rate_locks')),
     )
 
 
 def downgrade():
-    op.drop_table('rate_stripes')
+    op.drop_table('rate_locks')
     op.drop_table('rate_counts')
     op.execute("UPDATE outbox SET purpose = 'transactional' WHERE purpose IN ('security', 'notice')")
     op.execute("UPDATE outbox SET priority = CASE purpose WHEN 'alert' THEN 0 WHEN 'bulk' THEN 2 ELSE 1 END")
