@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from bench.harness import PASSWORD, house_with_admin, Client, Server, fresh_database, interleaved, percentile, report
+from bench.harness import PASSWORD, Client, Server, fresh_database, house_with_admin, interleaved, percentile, report
 
 ISSUES = 20_000
 STUDENTS = 300

@@ -14,7 +14,7 @@ import time
 
 import sqlalchemy as sa
 
-from bench.harness import fresh_database, free_port, report
+from bench.harness import free_port, fresh_database, report
 
 MESSAGES = 1_500
 ROUNDS = 5

@@ -12,7 +12,7 @@ import time
 
 import sqlalchemy as sa
 
-from bench.harness import PASSWORD, house_with_admin, Client, Server, fresh_database, report
+from bench.harness import PASSWORD, Client, Server, fresh_database, house_with_admin, report
 
 STUDENTS = 7_500
 ROUNDS = 5

@@ -5,8 +5,8 @@ import sqlalchemy as sa
 from flask import abort, current_app
 
 from app.extensions import db
-from app.limits import Limit, take
 from app.issues import notify, workflow
+from app.limits import Limit, take
 from app.models.houses import CommonArea
 from app.models.issues import (
     OPEN_STATUSES,

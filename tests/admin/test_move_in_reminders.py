@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Role
-from app.models.mail import Purpose, MailStatus, OutboxEmail
+from app.models.mail import MailStatus, OutboxEmail, Purpose
 from app.models.move_in import MoveInReminder, ReminderBatch
 from app.move_in import invite, reminders
 from tests.conftest import PASSWORD

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from app.emailer import enqueue
 from app.extensions import db
-from app.models.mail import Purpose, OutboxEmail
+from app.models.mail import OutboxEmail, Purpose
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from app.emailer import batch_progress, budget, enqueue_many, estimate_delivery
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.mail import Purpose, MailStatus, OutboxEmail
+from app.models.mail import MailStatus, OutboxEmail, Purpose
 
 # Floors: security 2, alert 2, notice 6, bulk 6; 4 slots above the floors are shared (never by bulk).
 LIMITED = {"MAIL_DAILY_LIMIT": 20, "MAIL_SHARE_SECURITY": 0.1, "MAIL_SHARE_ALERT": 0.1, "MAIL_SHARE_NOTICE": 0.3,

@@ -1,5 +1,5 @@
 """Healthy delivery over real SMTP with AUTH: rendering, headers, the inline logo, one connection per batch."""
-from app.models.mail import Purpose, MailStatus
+from app.models.mail import MailStatus, Purpose
 
 
 def test_drain_delivers_multipart_with_logo_over_one_authenticated_connection(app, smtp_server, runner, queue,

@@ -6,7 +6,7 @@ from jinja2 import ChoiceLoader, DictLoader
 from app.emailer import enqueue, enqueue_many
 from app.extensions import db
 from app.models.accounts import User
-from app.models.mail import Purpose, MailStatus, OutboxEmail
+from app.models.mail import MailStatus, OutboxEmail, Purpose
 
 
 def test_rolled_back_business_transaction_leaves_no_email(app, outbox):

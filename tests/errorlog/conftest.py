@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models.errors import ErrorGroup, ErrorHourlyCount, ErrorOccurrence
-from app.models.mail import Purpose, OutboxEmail
+from app.models.mail import OutboxEmail, Purpose
 
 
 def raised(error: BaseException) -> BaseException:

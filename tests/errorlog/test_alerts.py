@@ -6,7 +6,7 @@ from flask import render_template
 from app.errorlog import record
 from app.extensions import db
 from app.models.errors import ErrorGroup, ErrorStatus
-from app.models.mail import Purpose, MailStatus, OutboxEmail
+from app.models.mail import MailStatus, OutboxEmail, Purpose
 
 TWO_DEVS = {"DEVELOPER_EMAILS": ["dana@example.ac.za", "lee@example.ac.za"]}
 

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from app.errorlog import record
 from app.extensions import db
 from app.models.errors import ErrorGroup
-from app.models.mail import Purpose, OutboxEmail
+from app.models.mail import OutboxEmail, Purpose
 from tests.fixtures.servers import free_port
 
 REMINDERS = 25

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Role
-from app.models.mail import Purpose, OutboxEmail
+from app.models.mail import OutboxEmail, Purpose
 from app.models.move_in import Condition, FormStatus, MoveInForm
 from app.move_in.checklist import DEFAULT_CHECKLIST, DEFAULT_TERMS, academic_year
 from tests.move_in.conftest import complete_form
