@@ -1,15 +1,16 @@
 """Rolling-window limits shared by every process and host, counted atomically in the database.
 
-    allowed = take(Limit(f"report:{user.id}:hour", 10, timedelta(hours=1)),
-                   Limit(f"report:{user.id}:day", 30, timedelta(days=1)))
+    allowed = take(Limit(f"report:{user.id}:hour", 10, timedelta(hours=1), lock=f"student:{user.id}"),
+                   Limit(f"report:{user.id}:day", 30, timedelta(days=1), lock=f"student:{user.id}"))
 
 `take` consumes one unit of every limit or of none, in the caller's transaction, and returns the limit that
-refused (None when all allowed); refusals are counted too, so a page can show what was held back. Every check
-first locks one row (held until the caller's transaction ends), so parallel requests on any number of
-processes cannot slip past a limit. One lock for all keys, not one per key: a transaction that checks several
-keys can never deadlock with another, and creating a key needs no insert race. The lock is held for the rest
-of a short write transaction, which SQLite serialises anyway. On MySQL/MariaDB the app runs at READ COMMITTED
-(app/config.py), so the counts read after the lock are the latest committed ones.
+refused (None when all allowed); refusals are counted too, so a page can show what was held back. A check
+first locks the stripe row of each limit's `lock` (who is being limited: an account, a client address), held
+until the caller's transaction ends, so parallel requests on any number of processes cannot slip past a limit.
+Locking by who, not by key, means the checks of one request (its report limit, then the mail cap of the same
+account) take the same row: requests of different people rarely wait for each other and never deadlock over
+their order. On MySQL/MariaDB the app runs at READ COMMITTED (app/config.py), so the counts read after the
+lock are the latest committed ones; SQLite serialises writers anyway.
 """
 import hashlib
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from app.extensions import db
 from app.models.base import utcnow
 from app.models.limits import RateCount, RateLock
 
-LOCK_ID = 1
+STRIPES = 1024
 BUCKETS_PER_WINDOW = 24
 
 
@@ -32,6 +33,7 @@ class Limit:
     key: str  # at most 190 characters; long parts (an email address) should be hashed by the caller
     limit: int
     window: timedelta
+    lock: str = ""  # who is limited (default: the key); a request's checks of one person share a lock
 
     @property
     def bucket_seconds(self) -> int:
@@ -48,18 +50,22 @@ def digest(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()[:32]
 
 
-def _lock(conn: sa.Connection) -> None:
-    """Take the limiter lock for the rest of the caller's transaction (the row is made on first use)."""
-    bump = sa.update(RateLock).where(RateLock.id == LOCK_ID).values(takes=RateLock.takes + 1)
-    if conn.execute(bump).rowcount == 1:
-        return
-    if conn.dialect.name == "sqlite":  # the caller holds the only write lock: no race
-        conn.execute(sqlite_insert(RateLock).values(id=LOCK_ID, takes=0).on_conflict_do_nothing())
-    else:  # committed at once on a connection of its own, so racing first users never deadlock
-        with db.engine.connect() as own:
-            own.execute(mysql_insert(RateLock).values(id=LOCK_ID, takes=0).prefix_with("IGNORE"))
-            own.commit()
-    conn.execute(bump)
+def _stripe(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big") % STRIPES
+
+
+def _lock(conn: sa.Connection, names: list[str]) -> None:
+    """Lock the stripe rows of `names` in id order (each row is made on first use)."""
+    for stripe in sorted({_stripe(name) for name in names}):
+        bump = sa.update(RateLock).where(RateLock.id == stripe).values(takes=RateLock.takes + 1)
+        if conn.execute(bump).rowcount == 1:
+            continue
+        insert = (sqlite_insert if conn.dialect.name == "sqlite" else mysql_insert)(RateLock)
+        statement = insert.values(id=stripe, takes=1)
+        if conn.dialect.name == "sqlite":
+            conn.execute(statement.on_conflict_do_nothing())
+        else:
+            conn.execute(statement.on_duplicate_key_update(takes=RateLock.takes + 1))
 
 
 def used(conn: sa.Connection, limit: Limit, now: datetime) -> int:
@@ -79,7 +85,7 @@ def _add(conn: sa.Connection, limit: Limit, now: datetime, count: int, refused: 
 
 
 def _take(conn: sa.Connection, limits: tuple[Limit, ...], units: int, now: datetime) -> Limit | None:
-    _lock(conn)
+    _lock(conn, [limit.lock or limit.key for limit in limits])
     refused = next((limit for limit in limits if used(conn, limit, now) + units > limit.limit), None)
     for limit in limits:
         if refused is None:

@@ -49,7 +49,7 @@ def baseline(app, batch: str) -> float:
         with db.engine.begin() as conn:
             conn.execute(sa.insert(OutboxEmail.__table__), [
                 {"template": "move_in_reminder", "to_address": to, "context": context, "purpose": "bulk",
-                 "priority": 2, "status": "queued", "batch": batch, "logo": True, "attempts": 0,
+                 "priority": 3, "status": "queued", "batch": batch, "logo": True, "attempts": 0,
                  "send_after": now, "created_at": now} for to, context in pairs])
         return time.perf_counter() - started
 

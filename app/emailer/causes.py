@@ -45,7 +45,7 @@ def cap(cause: str) -> int | None:
 def admit(cause: str, purpose: Purpose, units: int = 1) -> bool:
     """Count `units` emails against the cap of `cause`; False (and counted as held back) when over it."""
     limit = cap(cause) if Purpose(purpose) in CAPPED else None
-    return limit is None or take(Limit(PREFIX + cause, limit, WINDOW), units=units) is None
+    return limit is None or take(Limit(PREFIX + cause, limit, WINDOW, lock=cause), units=units) is None
 
 
 def top_causes(count: int = 10) -> list[dict]:

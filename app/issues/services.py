@@ -4,6 +4,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import abort, current_app
 
+from app.emailer import causes
 from app.extensions import db
 from app.issues import notify, workflow
 from app.limits import Limit, take
@@ -63,9 +64,9 @@ def resolve_location(house, value: str) -> tuple[int | None, int | None]:
 
 def report_limit_refused(student) -> str | None:
     """Count one report against the student's hourly and daily limits; why it is refused, or None."""
-    config = current_app.config
-    hour = Limit(f"report:{student.id}:hour", config["ISSUE_REPORTS_PER_HOUR"], timedelta(hours=1))
-    day = Limit(f"report:{student.id}:day", config["ISSUE_REPORTS_PER_DAY"], timedelta(days=1))
+    config, who = current_app.config, causes.of_user(student)
+    hour = Limit(f"report:{student.id}:hour", config["ISSUE_REPORTS_PER_HOUR"], timedelta(hours=1), lock=who)
+    day = Limit(f"report:{student.id}:day", config["ISSUE_REPORTS_PER_DAY"], timedelta(days=1), lock=who)
     refused = take(hour, day)
     if refused is None:
         return None

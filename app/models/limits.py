@@ -21,7 +21,7 @@ class RateCount(Base):
 
 
 class RateLock(Base):
-    """The row whose lock serialises every limit check (app/limits.py); `takes` counts the checks."""
+    """A fixed set of stripe rows whose locks serialise the checks of the keys hashed to them (app/limits.py)."""
 
     __tablename__ = "rate_locks"
 
