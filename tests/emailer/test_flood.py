@@ -102,3 +102,63 @@ def test_floods_stay_within_their_caps_and_real_mail_still_arrives(app, runner, 
     link = re.search(r"http://localhost(/password/reset/\S+)", reset[0].get_body(("plain",)).get_content())[1]
     assert client_at(app, "127.0.0.7").get(link).status_code == 200  # and its link works
     assert charged(app) <= 100 and len(smtp_server.messages) <= 100  # the budget was never exceeded
+
+
+class SourceClient:
+    """HTTP to the served app from one loopback source address (127.0.0.x), with its cookies and CSRF token."""
+
+    def __init__(self, base: str, source: str):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(base)
+        self.host, self.port, self.source, self.cookie = parts.hostname, parts.port, source, ""
+
+    def request(self, method: str, path: str, form: dict | None = None):
+        import http.client
+        from urllib.parse import urlencode
+
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=30, source_address=(self.source, 0))
+        headers = {"Cookie": self.cookie} if self.cookie else {}
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode()
+        if cookie := response.getheader("Set-Cookie"):
+            self.cookie = cookie.split(";", 1)[0]
+        connection.close()
+        return response.status, text
+
+    def post_form(self, path: str, form: dict) -> int:
+        _, page = self.request("GET", path)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)[1]
+        return self.request("POST", path, {"csrf_token": token, **form})[0]
+
+
+def test_parallel_floods_from_several_addresses_each_stay_within_their_cap(app, live_server, make_user, house):
+    import threading
+
+    users = [make_user(house=house, room=str(101 + i % 10), email=f"roster{i}@example.ac.za") for i in range(30)]
+    sources = [f"127.0.0.{i}" for i in range(20, 25)]
+    start = threading.Barrier(len(sources))
+    statuses: list[int] = []
+
+    def flood(source: str) -> None:
+        client = SourceClient(live_server.url, source)
+        start.wait()
+        for user in users[:12]:
+            statuses.append(client.post_form("/password/forgot", {"email": user.email}))
+
+    threads = [threading.Thread(target=flood, args=(source,)) for source in sources]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(statuses) == 60 and set(statuses) <= {302, 429}  # every request answered, none failed
+    for source in sources:
+        assert 1 <= caused_by(app, f"ip:{source}") <= 2  # each address within its cap, however many raced
+    with app.app_context():
+        total = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)))
+    assert 0 < total <= 2 * len(sources)
