@@ -27,11 +27,13 @@ def init_cli(app: Flask) -> None:
     from app.demo import seed_demo_command
     from app.emailer.cli import mail_cli
     from app.issues.cli import issues_cli
+    from app.maintenance import maintenance_cli
 
     app.cli.add_command(houses_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(issues_cli)
+    app.cli.add_command(maintenance_cli)
     app.cli.add_command(seed_demo_command)
 
 

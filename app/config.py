@@ -116,6 +116,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_CAUSE_SHARE_ANONYMOUS", share, 0.02),
     Setting("MAIL_BATCH_SIZE", whole, 50),
     Setting("MAIL_MAX_AGE_HOURS", positive, 96.0),
+    Setting("MAIL_SENT_RETENTION_DAYS", positive, 30.0),    # `flask maintenance purge` deletes sent mail after this
+    Setting("MAIL_FAILED_RETENTION_DAYS", positive, 90.0),  # ... and failed or unknown mail after this
     Setting("MAIL_RETRY_BASE_SECONDS", positive, 60.0),   # first retry after a transient failure (doubles, jittered)
     Setting("MAIL_RETRY_MAX_SECONDS", positive, 3600.0),  # longest wait between two retries
     Setting("MAIL_PAUSE_THROTTLE_SECONDS", positive, 120.0),  # 421 / 454: pause all sending (doubles per repeat)
@@ -142,6 +144,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ERRORLOG_SPIKE_PER_HOUR", whole, 100),
     Setting("ERRORLOG_OCCURRENCES_PER_GROUP", whole, 50),
     Setting("ERRORLOG_HOURLY_RETENTION_DAYS", whole, 30),
+    Setting("ERRORLOG_OCCURRENCE_RETENTION_DAYS", positive, 90.0),  # purged; group counts stay exact
     Setting("ERRORLOG_PAGE_SIZE", whole, 25),
     Setting("ERRORLOG_QUEUE_WARNING", whole, 500),  # the dashboard banner shows from this queue depth
 )
