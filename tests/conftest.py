@@ -4,6 +4,7 @@ The suite runs on SQLite by default and on MariaDB/MySQL when TEST_DATABASE_URL 
 created once per run; every test starts with empty tables.
 """
 import os
+import time
 from types import SimpleNamespace
 
 import pytest
@@ -18,6 +19,14 @@ pytest_plugins = ["tests.fixtures.servers", "tests.fixtures.smtp"]
 
 PASSWORD = "correct-horse-battery"
 DOMAIN = "example.ac.za"
+
+
+def wait_for(condition, timeout: float = 20.0) -> None:
+    """Poll `condition` until it holds; fail after a generous `timeout` (never a fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.02)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """The reminder button against the outbox: one bulk email per student who has not submitted, cooldown, cap,
 double click, links, history and batch progress."""
+import os
 import threading
 import time
 from datetime import timedelta
@@ -12,7 +13,7 @@ from app.extensions import db
 from app.models import Role
 from app.models.mail import MailStatus, OutboxEmail, Purpose
 from app.models.move_in import MoveInReminder, ReminderBatch
-from app.move_in import invite, reminders
+from app.move_in import invite
 from tests.conftest import PASSWORD
 from tests.move_in.conftest import make_form
 
@@ -117,34 +118,104 @@ def test_cooldown_is_configurable(app, login, admin, students):
     assert len(outbox(app)) == 6
 
 
-def test_concurrent_double_click_sends_once(app, admin, students, monkeypatch):
-    """Two presses at the same instant from two sessions: every student gets exactly one reminder.
+class HeldPresses:
+    """Holds each press right after the statement that records who is due (its transaction still open) until
+    the other press has recorded its own, or waits for a lock this press holds. So both presses are in flight
+    together: without the per-house lock the second decides before the first commits."""
 
-    A pause just before the press works out who is due widens the race window, so without the per-house
-    lock both presses would queue for everyone (or deadlock on MariaDB).
+    WRITES = ("INSERT", "UPDATE", "DELETE")
+
+    def __init__(self, engine, probe: sa.Engine):
+        self.engine, self.probe = engine, probe
+        self.decided: dict[int, threading.Event] = {}
+        self.last: dict[int, str] = {}
+        self.writing: dict[int, bool] = {}  # SQLite: a write in progress waits for the other's write lock
+        self.server_ids: dict[int, int] = {}  # MariaDB: connection ids, to find who waits for a lock
+        self.errors: list[str] = []
+        self.ready = threading.Barrier(2)
+
+    def enter(self) -> None:
+        """Called by each press's thread before it sends its request (returns once both have)."""
+        self.decided[threading.get_ident()] = threading.Event()
+        self.ready.wait(timeout=30)
+
+    def before(self, conn, cursor, statement, *args) -> None:
+        me = threading.get_ident()
+        if me in self.decided:
+            if self.engine.dialect.name != "sqlite":
+                self.server_ids[me] = conn.connection.dbapi_connection.thread_id()
+            self.writing[me] = statement.lstrip().upper().startswith(self.WRITES)
+            self.last[me] = " ".join(statement.split())[:60]
+
+    def after(self, conn, cursor, statement, *args) -> None:
+        me = threading.get_ident()
+        if me not in self.decided:
+            return
+        self.writing[me] = False
+        if statement.lstrip().upper().startswith("INSERT INTO " + MoveInReminder.__tablename__.upper()):
+            self.decided[me].set()
+            [other] = [thread for thread in self.decided if thread != me]
+            deadline = time.monotonic() + 30
+            while not (self.decided[other].is_set() or self._waits_for_lock(other)):
+                if time.monotonic() > deadline:
+                    self.errors.append(f"the other press neither decided nor waited: {self.last.get(other)}")
+                    break
+                self.decided[other].wait(0.01 if self.engine.dialect.name == "sqlite" else 0.2)
+
+    def _waits_for_lock(self, thread: int) -> bool:
+        if self.engine.dialect.name == "sqlite":
+            return self.writing.get(thread, False)  # one writer at a time: it waits for us
+        # innodb_trx is a cache refreshed only when read more than 0.1 s after the previous read.
+        with self.probe.connect() as conn:
+            waiting = set(conn.scalars(sa.text(
+                "SELECT trx_mysql_thread_id FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT'")))
+        return self.server_ids.get(thread) in waiting
+
+
+@pytest.fixture
+def held_presses(app, database_url):
+    probe = sa.create_engine(database_url)
+    with app.app_context():
+        engine = db.engine
+    held = HeldPresses(engine, probe)
+    sa.event.listen(engine, "before_cursor_execute", held.before)
+    sa.event.listen(engine, "after_cursor_execute", held.after)
+    yield held
+    sa.event.remove(engine, "before_cursor_execute", held.before)
+    sa.event.remove(engine, "after_cursor_execute", held.after)
+    probe.dispose()
+
+
+ON_MYSQL = os.environ.get("TEST_DATABASE_URL", "").startswith("mysql")
+
+
+@pytest.mark.parametrize("app", [
+    pytest.param({}, id="default-isolation"),
+    pytest.param({"SQLALCHEMY_ENGINE_OPTIONS": {"isolation_level": "READ COMMITTED", "pool_pre_ping": True}},
+                 id="read-committed", marks=pytest.mark.skipif(not ON_MYSQL, reason="MariaDB/MySQL only")),
+], indirect=True)
+def test_concurrent_double_click_sends_once(app, admin, students, held_presses):
+    """Two presses at the same time from two sessions: every student gets exactly one reminder.
+
+    The second press must wait for the first press's lock before it works out who is due. Without the per-house
+    lock, READ COMMITTED lets both queue for everyone; SQLite (one writer) and REPEATABLE READ (INSERT ... SELECT
+    takes shared locks) serialise the presses anyway, except for a rare deadlock.
     """
-    real_year = reminders.academic_year
-
-    def slow_year(*args, **kwargs):
-        time.sleep(0.5)
-        return real_year(*args, **kwargs)
-
-    monkeypatch.setattr(reminders, "academic_year", slow_year)
     clients = [app.test_client() for _ in range(2)]
     for c in clients:
         assert c.post("/login", data={"email": admin.email, "password": PASSWORD}).status_code == 302
-    start = threading.Barrier(len(clients))
     codes = []
 
     def click(c):
-        start.wait()
+        held_presses.enter()
         codes.append(c.post("/admin/move-in/reminders", data={"house": "acacia"}).status_code)
 
     threads = [threading.Thread(target=click, args=(c,)) for c in clients]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=30)
+        t.join(timeout=60)
+    assert held_presses.errors == []
     assert codes == [302, 302]
     assert sorted(e.to_address for e in outbox(app)) == ["ben@example.ac.za", "cy@example.ac.za",
                                                          "dee@example.ac.za"]

@@ -1,5 +1,10 @@
-import pytest
+from datetime import timedelta
 
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models.accounts import LoginFailure
 from tests.conftest import PASSWORD
 
 
@@ -55,10 +60,29 @@ def test_throttle_after_ten_failures(client, auth, student):
     assert "Too many failed attempts" in response.get_data(as_text=True)
 
 
+def age_failures(app, seconds: int) -> None:
+    """Pretend the failed logins happened `seconds` earlier."""
+    with app.app_context():
+        for failure in db.session.scalars(sa.select(LoginFailure)):
+            failure.created_at -= timedelta(seconds=seconds)
+        db.session.commit()
+
+
+def failure_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count(LoginFailure.id)))
+
+
 def test_throttle_window_expires(app, client, auth, student):
-    app.config["LOGIN_THROTTLE_WINDOW"] = 0
-    for _ in range(12):
+    """Failures older than LOGIN_THROTTLE_WINDOW no longer count, and the next failure clears them away."""
+    window = app.config["LOGIN_THROTTLE_WINDOW"]
+    for _ in range(10):
         auth.login(student.email, "wrong-password-123")
+    age_failures(app, window - 60)
+    assert auth.login(student).status_code == 429  # a minute before the window ends: still throttled
+    age_failures(app, 120)
+    assert auth.login(student.email, "wrong-password-123").status_code == 400  # counted afresh, not 429
+    assert failure_count(app) == 1  # the ten expired ones were removed
     assert auth.login(student).status_code == 302
 
 

@@ -62,6 +62,24 @@ def test_students_see_only_what_they_may(client, auth, world):
     assert got == [(user.email, url, code) for user, url, code in checks]
 
 
+def test_photo_of_another_issue_is_not_served_through_a_visible_one(client, auth, world, make_issue):
+    """The photo must belong to the issue in the URL: an issue one may see is no key to other issues' photos."""
+    w = world
+    room, common, photo = w["room_issue"], w["common_issue"], w["photo_id"]
+    baobab_issue = make_issue(w["outsider"])
+    checks = [
+        (w["housemate"], f"/issues/{common}", 200),                 # the housemate may see the kitchen issue
+        (w["housemate"], f"/issues/{common}/photos/{photo}", 404),  # but not the photo of the room issue
+        (w["outsider"], f"/issues/{baobab_issue}/photos/{photo}", 404),
+        (w["baobab_admin"], f"/admin/issues/{baobab_issue}", 200),
+        (w["baobab_admin"], f"/issues/{baobab_issue}/photos/{photo}", 404),
+        (w["reporter"], f"/issues/{common}/photos/{photo}", 404),   # both theirs, still the wrong pair
+        (w["reporter"], f"/issues/{room}/photos/{photo}", 200),
+    ]
+    got = [(user.email, url, status(client, auth, user, "GET", url)) for user, url, _ in checks]
+    assert got == [(user.email, url, code) for user, url, code in checks]
+
+
 def test_students_cannot_act_on_others_issues(app, client, auth, world):
     w = world
     room, common, closed = w["room_issue"], w["common_issue"], w["closed_common"]

@@ -128,9 +128,16 @@ def test_reopen_and_confirm_refused_after_14_days(app, login, student, make_issu
     assert status_of(app, issue_id) == "resolved"
 
 
-def test_reopen_refused_while_open(app, login, student, make_issue):
-    issue_id = make_issue(student, status="in_progress")
-    assert login(student).post(f"/issues/{issue_id}/reopen", data={"reason": "why not"}).status_code == 400
+@pytest.mark.parametrize("status", ["reported", "in_progress"])
+def test_reopen_refused_while_open(app, login, student, make_issue, outbox, status):
+    """Refused because the issue is still open (not for the 14 days), and nothing changes."""
+    issue_id = make_issue(student, status=status)
+    response = login(student).post(f"/issues/{issue_id}/reopen", data={"reason": "why not"})
+    assert response.status_code == 400
+    assert "Only a resolved or closed issue can be reopened." in response.get_data(as_text=True)
+    assert status_of(app, issue_id) == status and outbox() == []
+    with app.app_context():
+        assert [e.kind.value for e in db.session.scalars(sa.select(IssueEvent))] == ["reported"]
 
 
 def test_student_comment(app, login, student, make_issue):

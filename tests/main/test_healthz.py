@@ -1,20 +1,99 @@
+"""/healthz: every documented field, for an idle system and for a known busy one, and the 503 when the database
+is away."""
+from datetime import timedelta
+
+import pytest
+
 from app import create_app
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.mail import PRIORITY, MailKind, MailState, MailStatus, OutboxEmail
 from tests.conftest import settings_for
 
+BUDGET = {"MAIL_DAILY_LIMIT": 100, "MAIL_RESERVE": 0.1}
+MAIL_FIELDS = {
+    "queue_depth": int, "queued_by_kind": dict, "by_status": dict, "budget_limit": int, "budget_reserve": int,
+    "budget_used": int, "budget_left": int, "bulk_left": int, "next_send_at": str, "queue_clears_at": str,
+    "paused": bool, "paused_until": str, "paused_reason": str, "last_reply": str, "last_reply_at": str,
+}
 
-def test_healthz_reports_database_and_mail(client):
+
+def add_email(kind: MailKind, status: MailStatus, charged_at=None) -> None:
+    db.session.add(OutboxEmail(kind=kind, priority=PRIORITY[kind], status=status, template="password_reset",
+                               to_address=f"{kind}-{status}@example.ac.za", charged_at=charged_at))
+
+
+@pytest.mark.parametrize("app", [BUDGET], indirect=True)
+def test_healthz_for_an_idle_system(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok", "mail": {
+        "queue_depth": 0,
+        "queued_by_kind": {"alert": 0, "transactional": 0, "bulk": 0},
+        "by_status": {"queued": 0, "sending": 0, "sent": 0, "failed": 0, "unknown": 0},
+        "budget_limit": 100, "budget_reserve": 10, "budget_used": 0, "budget_left": 100, "bulk_left": 90,
+        "next_send_at": None, "queue_clears_at": None,
+        "paused": False, "paused_until": None, "paused_reason": None, "last_reply": None, "last_reply_at": None,
+    }}
+
+
+@pytest.mark.parametrize("app", [BUDGET], indirect=True)
+def test_healthz_reports_queue_budget_and_pause(app, client):
+    """Four queued (one alert, two transactional, one bulk), three sent within the budget window (one of them
+    a day ago, outside it), one failed, one unknown; sending paused for an hour after a 421."""
+    now = utcnow().replace(microsecond=0)
+    paused_until, last_reply_at = now + timedelta(hours=1), now - timedelta(minutes=5)
+    with app.app_context():
+        add_email(MailKind.ALERT, MailStatus.QUEUED)
+        for _ in range(2):
+            add_email(MailKind.TRANSACTIONAL, MailStatus.QUEUED)
+        add_email(MailKind.BULK, MailStatus.QUEUED)
+        for ago in (timedelta(minutes=10), timedelta(hours=2), timedelta(hours=25)):
+            add_email(MailKind.TRANSACTIONAL, MailStatus.SENT, charged_at=now - ago)
+        add_email(MailKind.BULK, MailStatus.FAILED)
+        add_email(MailKind.BULK, MailStatus.UNKNOWN, charged_at=now - timedelta(minutes=1))
+        db.session.add(MailState(id=1, claims=0, pause_count=1, paused_until=paused_until, paused_since=now,
+                                 paused_reason="server throttling: 421 4.7.0 Try again later",
+                                 last_reply="421 4.7.0 Try again later", last_reply_at=last_reply_at))
+        db.session.commit()
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.get_json()
-    assert body["database"] == "ok"
-    assert body["mail"]["queue_depth"] == 0
+    assert {key: type(value) for key, value in body["mail"].items()} == MAIL_FIELDS
+    assert body == {"status": "ok", "database": "ok", "mail": {
+        "queue_depth": 4,
+        "queued_by_kind": {"alert": 1, "transactional": 2, "bulk": 1},
+        "by_status": {"queued": 4, "sending": 0, "sent": 3, "failed": 1, "unknown": 1},
+        "budget_limit": 100, "budget_reserve": 10,
+        "budget_used": 3, "budget_left": 97, "bulk_left": 87,  # the unknown one holds its slot too
+        "next_send_at": paused_until.isoformat(), "queue_clears_at": paused_until.isoformat(),
+        "paused": True, "paused_until": paused_until.isoformat(),
+        "paused_reason": "server throttling: 421 4.7.0 Try again later",
+        "last_reply": "421 4.7.0 Try again later", "last_reply_at": last_reply_at.isoformat(),
+    }}
+
+
+@pytest.mark.parametrize("app", [BUDGET], indirect=True)
+def test_healthz_after_a_pause_ran_out(app, client):
+    """A pause that has ended is not reported, nor its reason; the last reply still is."""
+    now = utcnow().replace(microsecond=0)
+    with app.app_context():
+        db.session.add(MailState(id=1, claims=0, pause_count=1, paused_until=now - timedelta(minutes=1),
+                                 paused_reason="server throttling: 421", last_reply="421 4.7.0 Try again later",
+                                 last_reply_at=now - timedelta(minutes=3)))
+        db.session.commit()
+    mail = client.get("/healthz").get_json()["mail"]
+    assert (mail["paused"], mail["paused_until"], mail["paused_reason"]) == (False, None, None)
+    assert (mail["last_reply"], mail["last_reply_at"]) == ("421 4.7.0 Try again later",
+                                                           (now - timedelta(minutes=3)).isoformat())
 
 
 def test_healthz_reports_database_down(tmp_path):
     settings = settings_for("sqlite:////nonexistent-dir/rinaibra.db", tmp_path)
     response = create_app(settings).test_client().get("/healthz")
     assert response.status_code == 503
-    assert response.get_json()["database"].startswith("error")
+    body = response.get_json()
+    assert body == {"status": "error", "database": "error: OperationalError"}
 
 
 def test_home_page_for_anonymous(client):

@@ -48,6 +48,23 @@ def test_photo_on_a_draft_and_who_may_see_it(app, client, login, student, admin,
     assert login(other_admin).get(f"/move-in/photos/{photo_id}").status_code == 404
 
 
+def test_a_housemate_with_photos_of_their_own_cannot_open_yours(app, client, login, student, make_user, house,
+                                                                png_bytes):
+    """A photo id is no key: a student of the same house, with a form and photos of their own, gets 404."""
+    upload(login(student), png_bytes)
+    [mine] = photo_ids(app)
+    client.post("/logout")
+    housemate = make_user(Role.STUDENT, house=house, room="102", email="housemate@example.ac.za")
+    upload(login(housemate), png_bytes)
+    [_, theirs] = photo_ids(app)
+    assert client.get(f"/move-in/photos/{theirs}").status_code == 200
+    assert client.get(f"/move-in/photos/{mine}").status_code == 404
+    client.post("/logout")
+    login(student).post("/move-in/", data=complete_form(condition_0="damaged", comment_0="Scratched"))
+    client.post("/logout")
+    assert login(housemate).get(f"/move-in/photos/{mine}").status_code == 404  # submitted: still not theirs
+
+
 def test_not_an_image_is_refused_and_nothing_is_stored(app, login, student):
     client = login(student)
     response = client.post("/move-in/", data={"action": "draft", "comment_0": "kept",
