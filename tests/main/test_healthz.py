@@ -7,20 +7,20 @@ import pytest
 from app import create_app
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.mail import PRIORITY, MailKind, MailState, MailStatus, OutboxEmail
+from app.models.mail import PRIORITY, MailState, MailStatus, OutboxEmail, Purpose
 from tests.conftest import settings_for
 
-BUDGET = {"MAIL_DAILY_LIMIT": 100, "MAIL_RESERVE": 0.1}
+BUDGET = {"MAIL_DAILY_LIMIT": 100}  # floors: security 10, alert 5, notice 40, bulk 25; 20 shared
 MAIL_FIELDS = {
-    "queue_depth": int, "queued_by_kind": dict, "by_status": dict, "budget_limit": int, "budget_reserve": int,
-    "budget_used": int, "budget_left": int, "bulk_left": int, "next_send_at": str, "queue_clears_at": str,
+    "queue_depth": int, "queued_by_purpose": dict, "by_status": dict, "budget_limit": int, "budget_used": int,
+    "budget_left": int, "budget_shared": int, "budget_by_purpose": dict, "next_send_at": str, "queue_clears_at": str,
     "paused": bool, "paused_until": str, "paused_reason": str, "last_reply": str, "last_reply_at": str,
 }
 
 
-def add_email(kind: MailKind, status: MailStatus, charged_at=None) -> None:
-    db.session.add(OutboxEmail(kind=kind, priority=PRIORITY[kind], status=status, template="password_reset",
-                               to_address=f"{kind}-{status}@example.ac.za", charged_at=charged_at))
+def add_email(purpose: Purpose, status: MailStatus, charged_at=None) -> None:
+    db.session.add(OutboxEmail(purpose=purpose, priority=PRIORITY[purpose], status=status, template="password_reset",
+                               to_address=f"{purpose}-{status}@example.ac.za", charged_at=charged_at))
 
 
 @pytest.mark.parametrize("app", [BUDGET], indirect=True)
@@ -29,9 +29,11 @@ def test_healthz_for_an_idle_system(client):
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok", "mail": {
         "queue_depth": 0,
-        "queued_by_kind": {"alert": 0, "transactional": 0, "bulk": 0},
+        "queued_by_purpose": {"security": 0, "alert": 0, "notice": 0, "bulk": 0},
         "by_status": {"queued": 0, "sending": 0, "sent": 0, "failed": 0, "unknown": 0},
-        "budget_limit": 100, "budget_reserve": 10, "budget_used": 0, "budget_left": 100, "bulk_left": 90,
+        "budget_limit": 100, "budget_used": 0, "budget_left": 100, "budget_shared": 20, "budget_by_purpose": {
+            "security": {"floor": 10, "used": 0, "left": 30}, "alert": {"floor": 5, "used": 0, "left": 25},
+            "notice": {"floor": 40, "used": 0, "left": 60}, "bulk": {"floor": 25, "used": 0, "left": 25}},
         "next_send_at": None, "queue_clears_at": None,
         "paused": False, "paused_until": None, "paused_reason": None, "last_reply": None, "last_reply_at": None,
     }}
@@ -39,19 +41,19 @@ def test_healthz_for_an_idle_system(client):
 
 @pytest.mark.parametrize("app", [BUDGET], indirect=True)
 def test_healthz_reports_queue_budget_and_pause(app, client):
-    """Four queued (one alert, two transactional, one bulk), three sent within the budget window (one of them
-    a day ago, outside it), one failed, one unknown; sending paused for an hour after a 421."""
+    """Four queued (one alert, two notices, one bulk), three sent (one of them a day ago, outside the budget
+    window), one failed, one unknown; sending paused for an hour after a 421."""
     now = utcnow().replace(microsecond=0)
     paused_until, last_reply_at = now + timedelta(hours=1), now - timedelta(minutes=5)
     with app.app_context():
-        add_email(MailKind.ALERT, MailStatus.QUEUED)
+        add_email(Purpose.ALERT, MailStatus.QUEUED)
         for _ in range(2):
-            add_email(MailKind.TRANSACTIONAL, MailStatus.QUEUED)
-        add_email(MailKind.BULK, MailStatus.QUEUED)
+            add_email(Purpose.NOTICE, MailStatus.QUEUED)
+        add_email(Purpose.BULK, MailStatus.QUEUED)
         for ago in (timedelta(minutes=10), timedelta(hours=2), timedelta(hours=25)):
-            add_email(MailKind.TRANSACTIONAL, MailStatus.SENT, charged_at=now - ago)
-        add_email(MailKind.BULK, MailStatus.FAILED)
-        add_email(MailKind.BULK, MailStatus.UNKNOWN, charged_at=now - timedelta(minutes=1))
+            add_email(Purpose.NOTICE, MailStatus.SENT, charged_at=now - ago)
+        add_email(Purpose.BULK, MailStatus.FAILED)
+        add_email(Purpose.BULK, MailStatus.UNKNOWN, charged_at=now - timedelta(minutes=1))
         db.session.add(MailState(id=1, claims=0, pause_count=1, paused_until=paused_until, paused_since=now,
                                  paused_reason="server throttling: 421 4.7.0 Try again later",
                                  last_reply="421 4.7.0 Try again later", last_reply_at=last_reply_at))
@@ -62,10 +64,12 @@ def test_healthz_reports_queue_budget_and_pause(app, client):
     assert {key: type(value) for key, value in body["mail"].items()} == MAIL_FIELDS
     assert body == {"status": "ok", "database": "ok", "mail": {
         "queue_depth": 4,
-        "queued_by_kind": {"alert": 1, "transactional": 2, "bulk": 1},
+        "queued_by_purpose": {"security": 0, "alert": 1, "notice": 2, "bulk": 1},
         "by_status": {"queued": 4, "sending": 0, "sent": 3, "failed": 1, "unknown": 1},
-        "budget_limit": 100, "budget_reserve": 10,
-        "budget_used": 3, "budget_left": 97, "bulk_left": 87,  # the unknown one holds its slot too
+        "budget_limit": 100, "budget_used": 3, "budget_left": 97, "budget_shared": 20,  # unknown holds its slot
+        "budget_by_purpose": {
+            "security": {"floor": 10, "used": 0, "left": 30}, "alert": {"floor": 5, "used": 0, "left": 25},
+            "notice": {"floor": 40, "used": 2, "left": 58}, "bulk": {"floor": 25, "used": 1, "left": 24}},
         "next_send_at": paused_until.isoformat(), "queue_clears_at": paused_until.isoformat(),
         "paused": True, "paused_until": paused_until.isoformat(),
         "paused_reason": "server throttling: 421 4.7.0 Try again later",
