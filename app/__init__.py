@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     register_config(app, test_config)
     register_proxy(app)
+    register_security(app)
     register_extensions(app)
     register_converters(app)
     register_blueprints(app)
@@ -42,6 +43,12 @@ def register_proxy(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+
+def register_security(app: Flask) -> None:
+    from app.security import init_app
+
+    init_app(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -88,6 +88,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TRUSTED_PROXIES", whole, 0),  # reverse proxies in front of the app whose X-Forwarded-For is believed
     Setting("MAX_CONTENT_LENGTH", whole, 16 * 1024 * 1024),
     Setting("UPLOAD_FOLDER", text, None),  # default: instance/uploads
+    # Photo uploads, checked from each image's header before any pixel is decoded
+    Setting("UPLOAD_MAX_PIXELS", whole, 24_000_000),          # one image
+    Setting("UPLOAD_MAX_REQUEST_PIXELS", whole, 72_000_000),  # all images of one request together
+    Setting("UPLOAD_MAX_PHOTOS", whole, 10),                  # images in one request
     Setting("ALLOWED_EMAIL_DOMAINS", lower_list, []),
     Setting("ALLOW_ANY_EMAIL_DOMAIN", boolean, False),
     Setting("DEVELOPER_EMAILS", lower_list, []),

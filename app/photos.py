@@ -2,39 +2,62 @@
 
 API (used by the issues and move-in blueprints):
 
-- `clean_image(file_storage) -> CleanImage`: read one werkzeug FileStorage, accept only real JPEG, PNG or WebP
-  images (whatever the file name or the browser's content type says) of at most `MAX_PHOTO_BYTES` (5 MB) and
-  `MAX_PIXELS`, apply the EXIF orientation, then re-encode the pixels alone, so EXIF (GPS included), XMP, ICC
-  and text chunks are gone. Stores nothing. Raises `PhotoError` (a ValueError) whose `str()` is a message
-  fit to show the user.
+- `inspect(files, limit) -> list[Upload]`: the non-empty uploads of a multi-file field, at most `limit`,
+  each read up to `MAX_PHOTO_BYTES` (5 MB) and checked from its header alone: a real JPEG, PNG or WebP image
+  (whatever the file name or the browser's content type says) of at most UPLOAD_MAX_PIXELS. Nothing decoded.
+- `check_request(uploads)`: the request-wide caps on the inspected uploads of every field together
+  (UPLOAD_MAX_PHOTOS images, UPLOAD_MAX_REQUEST_PIXELS pixels); still nothing decoded.
+- `clean(upload) -> CleanImage`: decode (bounded by the checks above), apply the EXIF orientation, then
+  re-encode the pixels alone, so EXIF (GPS included), XMP, ICC and text chunks are gone. Stores nothing.
+- `photos_from_request(files, limit=3) -> list[CleanImage]`: inspect, check_request and clean in one go
+  (for a form with one photo field); `clean_image(file_storage)` for a single one.
+- Each raises `PhotoError` (a ValueError) whose `str()` is a message fit to show the user.
 - `store(clean) -> StoredPhoto` and `process_upload(file_storage) -> StoredPhoto` (clean and store in one go):
   `StoredPhoto(key, mime, width, height, size)`; keep those five in your own model row.
-- `photos_from_request(files, limit=3) -> list[CleanImage]`: the non-empty uploads of a multi-file field, at
-  most `limit`, all checked (for a form validator); raises `PhotoError`.
 - `photo_response(key, mime)`: the response for a view that has ALREADY checked that the viewer may see the
   object owning the photo. Never link storage keys from static/.
 - `delete_photo(key)`: remove a stored file (quiet if it is already gone).
 
-Typical use: validate in the form (`clean_image` / `photos_from_request`), and only once the whole form is
-valid call `store()` for each and add rows in the same transaction as the object they belong to.
+Typical use: validate in the form (`photos_from_request`, or `inspect` per field then `check_request` and
+`clean`), and only once the whole form is valid call `store()` for each and add rows in the same transaction
+as the object they belong to.
 """
 import io
+import warnings
 from dataclasses import dataclass
 
-from flask import Response, abort, request
+from flask import Response, abort, current_app, has_app_context, request
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from app.config import SETTINGS
 from app.storage import get_storage
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-MAX_PIXELS = 40_000_000  # 40 megapixels: bigger than any phone camera, small enough to decode safely
 MAX_SIDE = 2560  # longer side after cleaning; plenty to see a leak, a fraction of the bytes
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 SAME_AS = {"MPO": "JPEG"}  # many phone cameras write a JPEG with a second, "multi-picture" frame
+LIMITS = ("UPLOAD_MAX_PIXELS", "UPLOAD_MAX_REQUEST_PIXELS", "UPLOAD_MAX_PHOTOS")
+DEFAULTS = {setting.name: setting.default for setting in SETTINGS if setting.name in LIMITS}
 
 
 class PhotoError(ValueError):
     """An upload that is not an acceptable photo; str(error) is a message for the user."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One upload whose header was read: its bytes, format and declared size; no pixel decoded yet."""
+
+    data: bytes
+    fmt: str
+    width: int
+    height: int
+    label: str
+    filename: str
+
+    @property
+    def pixels(self) -> int:
+        return self.width * self.height
 
 
 @dataclass(frozen=True)
@@ -56,6 +79,22 @@ class StoredPhoto:
     size: int
 
 
+def upload_limit(name: str) -> int:
+    """An upload limit from the app's settings (the settings' default outside an app)."""
+    return int(current_app.config[name]) if has_app_context() else DEFAULTS[name]
+
+
+def limit_pillow(max_pixels: int) -> None:
+    """Pillow refuses outright (DecompressionBombError) what is twice the per-image cap; below that its warning
+    is noise, as `inspect_one` refuses anything past the cap from the header."""
+    Image.MAX_IMAGE_PIXELS = max_pixels
+    warnings.filterwarnings("ignore", category=Image.DecompressionBombWarning)
+
+
+def _megapixels(pixels: int) -> str:
+    return f"{pixels / 1_000_000:.3g}"
+
+
 def _read_limited(file_storage) -> bytes:
     data = file_storage.stream.read(MAX_PHOTO_BYTES + 1)
     if len(data) > MAX_PHOTO_BYTES:
@@ -75,19 +114,67 @@ def _name(file_storage) -> str:
     return f'"{file_storage.filename}"' if getattr(file_storage, "filename", None) else "The photo"
 
 
-def _open_checked(data: bytes, label: str) -> tuple[Image.Image, str]:
+def _too_many_pixels(label: str, pixels: int) -> PhotoError:
+    return PhotoError(f"{label} has too many pixels ({_megapixels(pixels)} megapixels; at most "
+                      f"{_megapixels(upload_limit('UPLOAD_MAX_PIXELS'))}). Please choose a smaller photo.")
+
+
+def inspect_one(file_storage) -> Upload:
+    """Read one upload and check it from its header alone (format, declared size); decodes nothing."""
+    label = _name(file_storage)
+    data = _read_limited(file_storage)
     try:
-        with Image.open(io.BytesIO(data)) as probe:
+        with Image.open(io.BytesIO(data)) as probe:  # reads the header only
             fmt = SAME_AS.get(probe.format or "", probe.format)
-            probe.verify()  # structural check without decoding every pixel
-        image = Image.open(io.BytesIO(data))
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+            width, height = probe.size
+            probe.verify()  # structural check without decoding the pixels
+    except Image.DecompressionBombError as exc:  # far past even Pillow's own cap
+        raise PhotoError(f"{label} has too many pixels. Please choose a smaller photo.") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise PhotoError(f"{label} is not a JPEG, PNG or WebP image.") from exc
     if fmt not in FORMATS:
         raise PhotoError(f"{label} is not a JPEG, PNG or WebP image.")
-    if image.width * image.height > MAX_PIXELS:
-        raise PhotoError(f"{label} has too many pixels. Please choose a smaller photo.")
-    return image, fmt
+    if width * height > upload_limit("UPLOAD_MAX_PIXELS"):
+        raise _too_many_pixels(label, width * height)
+    return Upload(data, fmt, width, height, label, getattr(file_storage, "filename", "") or "")
+
+
+def chosen(files) -> list:
+    """The uploads of a multi-file field that carry a file (an empty file input sends one without a name)."""
+    return [f for f in (files or []) if f and getattr(f, "filename", "")]
+
+
+def inspect(files, limit: int) -> list[Upload]:
+    """The chosen uploads of one field, at most `limit`, each checked from its header (nothing decoded)."""
+    picked = chosen(files)
+    if len(picked) > limit:
+        raise PhotoError(f"Please attach at most {limit} photos.")
+    check_count(len(picked))
+    return [inspect_one(f) for f in picked]
+
+
+def check_count(count: int) -> None:
+    most = upload_limit("UPLOAD_MAX_PHOTOS")
+    if count > most:
+        raise PhotoError(f"{count} photos were sent at once; at most {most} can be. Please send fewer at a time.")
+
+
+def check_request(uploads: list[Upload]) -> None:
+    """The caps on all uploads of one request together: how many, and how many pixels in all."""
+    check_count(len(uploads))
+    total, most = sum(u.pixels for u in uploads), upload_limit("UPLOAD_MAX_REQUEST_PIXELS")
+    if total > most:
+        raise PhotoError(f"Together these photos have too many pixels ({_megapixels(total)} megapixels; at most "
+                         f"{_megapixels(most)} at once). Please send fewer or smaller photos.")
+
+
+def _decode(upload: Upload) -> Image.Image:
+    image = Image.open(io.BytesIO(upload.data))
+    if upload.fmt == "JPEG":  # decode at the smallest scale (1/2, 1/4, 1/8) still bigger than the result
+        scale = max(upload.width, upload.height) / MAX_SIDE
+        if scale > 1:
+            image.draft("RGB", (int(upload.width / scale), int(upload.height / scale)))
+    return image
 
 
 def _pixels_only(image: Image.Image) -> Image.Image:
@@ -101,37 +188,38 @@ def _pixels_only(image: Image.Image) -> Image.Image:
     return Image.frombytes(image.mode, image.size, image.tobytes())
 
 
-def clean_image(file_storage) -> CleanImage:
-    """Check one upload by content and re-encode it without metadata (see the module docstring)."""
-    label = _name(file_storage)
-    data = _read_limited(file_storage)
-    image, fmt = _open_checked(data, label)
+def clean(upload: Upload) -> CleanImage:
+    """Decode an inspected upload and re-encode its pixels alone (see the module docstring)."""
     try:
-        clean = _pixels_only(image)
+        image = _pixels_only(_decode(upload))
     except (OSError, ValueError, SyntaxError) as exc:
-        raise PhotoError(f"{label} could not be read as an image.") from exc
-    mime, suffix = FORMATS[fmt]
+        raise PhotoError(f"{upload.label} could not be read as an image.") from exc
+    mime, suffix = FORMATS[upload.fmt]
     out = io.BytesIO()
-    if fmt == "JPEG":
-        clean.save(out, "JPEG", quality=85, optimize=True)
-    elif fmt == "PNG":
-        clean.save(out, "PNG", optimize=True)
+    if upload.fmt == "JPEG":
+        image.save(out, "JPEG", quality=85, optimize=True)
+    elif upload.fmt == "PNG":
+        image.save(out, "PNG", optimize=True)
     else:
-        clean.save(out, "WEBP", quality=85)
-    return CleanImage(out.getvalue(), mime, suffix, clean.width, clean.height, file_storage.filename or "")
+        image.save(out, "WEBP", quality=85)
+    return CleanImage(out.getvalue(), mime, suffix, image.width, image.height, upload.filename)
+
+
+def clean_image(file_storage) -> CleanImage:
+    """Check one upload by content and re-encode it without metadata."""
+    return clean(inspect_one(file_storage))
 
 
 def photos_from_request(files, limit: int = 3) -> list[CleanImage]:
-    """Check the non-empty uploads of a multi-file field; at most `limit` of them."""
-    chosen = [f for f in (files or []) if f and getattr(f, "filename", "")]
-    if len(chosen) > limit:
-        raise PhotoError(f"Please attach at most {limit} photos.")
-    return [clean_image(f) for f in chosen]
+    """Check the non-empty uploads of a multi-file field (at most `limit`), all before decoding any."""
+    uploads = inspect(files, limit)
+    check_request(uploads)
+    return [clean(upload) for upload in uploads]
 
 
-def store(clean: CleanImage) -> StoredPhoto:
-    key = get_storage().save(clean.data, clean.suffix)
-    return StoredPhoto(key, clean.mime, clean.width, clean.height, len(clean.data))
+def store(image: CleanImage) -> StoredPhoto:
+    key = get_storage().save(image.data, image.suffix)
+    return StoredPhoto(key, image.mime, image.width, image.height, len(image.data))
 
 
 def process_upload(file_storage) -> StoredPhoto:

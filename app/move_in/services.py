@@ -18,7 +18,17 @@ from app.models.move_in import (
     MoveInPhoto,
 )
 from app.move_in.checklist import year_label
-from app.photos import CleanImage, PhotoError, delete_photo, photos_from_request, store
+from app.photos import (
+    CleanImage,
+    PhotoError,
+    check_count,
+    check_request,
+    chosen,
+    clean,
+    delete_photo,
+    inspect,
+    store,
+)
 
 PHOTOS_PER_ITEM = 3
 
@@ -35,11 +45,33 @@ def form_for(user_id: int, year: int, lock: bool = False) -> MoveInForm | None:
 
 
 def checked_photos(form) -> dict[int, list[CleanImage]] | None:
-    """Every item's new photos, checked by content; on a bad one the error goes on its field and None returns."""
-    photos, ok = {}, True
-    for i, _label, _condition, _comment, field in form.item_fields():
+    """Every item's new photos. All are checked from their headers first (per item, then the request's caps on
+    photos and pixels), and only then decoded; on a bad one the error goes on its field (or the form) and None
+    returns."""
+    fields = {i: field for i, _label, _condition, _comment, field in form.item_fields()}
+    uploads, ok = {}, True
+    try:
+        check_count(sum(len(chosen(field.data)) for field in fields.values()))
+    except PhotoError as error:
+        form.form_errors.append(str(error))
+        return None
+    for i, field in fields.items():
         try:
-            photos[i] = photos_from_request(field.data, limit=PHOTOS_PER_ITEM)
+            uploads[i] = inspect(field.data, limit=PHOTOS_PER_ITEM)
+        except PhotoError as error:
+            field.errors = [*field.errors, str(error)]
+            ok = False
+    if not ok:
+        return None
+    try:
+        check_request([upload for group in uploads.values() for upload in group])
+    except PhotoError as error:
+        form.form_errors.append(str(error))
+        return None
+    photos = {}
+    for i, field in fields.items():
+        try:
+            photos[i] = [clean(upload) for upload in uploads[i]]
         except PhotoError as error:
             field.errors = [*field.errors, str(error)]
             ok = False
@@ -82,8 +114,8 @@ def _apply(saved: MoveInForm, form, photos: dict[int, list[CleanImage]], removed
             answer.photos.remove(photo)
             files["removed"].append(photo.key)
         free = PHOTOS_PER_ITEM - len(answer.photos)
-        for clean in photos.get(i, [])[:max(free, 0)]:
-            stored = store(clean)
+        for image in photos.get(i, [])[:max(free, 0)]:
+            stored = store(image)
             files["new"].append(stored.key)
             answer.photos.append(MoveInPhoto(key=stored.key, mime=stored.mime, width=stored.width,
                                              height=stored.height, size=stored.size))
