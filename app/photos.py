@@ -238,8 +238,8 @@ def photo_response(key: str, mime: str) -> Response:
     except FileNotFoundError:
         abort(404, "That photo is no longer available.")
     response = Response(data, mimetype=mime)
-    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Disposition"] = "inline"
-    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; base-uri 'none'; frame-ancestors 'none'"
     return response

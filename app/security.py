@@ -1,8 +1,64 @@
-"""Security steps of the app factory: the upload caps that protect the workers."""
-from flask import Flask
+"""Security headers on every response, set in one place, and the upload caps that protect the workers.
+
+Every response gets a strict Content-Security-Policy (nothing inline, nothing from elsewhere, never framed),
+nosniff, a Referrer-Policy, a Permissions-Policy and X-Frame-Options; HSTS when SESSION_COOKIE_SECURE is on;
+and `Cache-Control: no-store` on everything but static files for a signed-in user. A view that needs another
+policy (a photo, the framed email preview) sets its own Content-Security-Policy and X-Frame-Options, and
+those are kept.
+"""
+from flask import Flask, Response, current_app, request
+from flask_login import current_user
 
 from app.photos import limit_pillow
 
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+HSTS = "max-age=31536000; includeSubDomains"  # one year
+
+
+def framed_policy(sources: str = "img-src 'self'") -> dict[str, str]:
+    """Headers for a response shown inside one of our own pages (a sandboxed iframe) and nowhere else:
+    no script, no forms, inline styles only (as email HTML needs), `sources` for the rest."""
+    return {
+        "Content-Security-Policy": f"default-src 'none'; {sources}; style-src 'unsafe-inline'; base-uri 'none'; "
+                                   "form-action 'none'; frame-ancestors 'self'; sandbox allow-same-origin",
+        "X-Frame-Options": "SAMEORIGIN",
+    }
+
+
+def _signed_in() -> bool:
+    return bool(current_user and current_user.is_authenticated)
+
+
+def add_security_headers(response: Response) -> Response:
+    """The after_request step: the headers above on every response."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Frame-Options", "DENY")
+    for name, value in HEADERS.items():
+        headers[name] = value
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        headers["Strict-Transport-Security"] = HSTS
+    if request.endpoint != "static" and _signed_in():
+        headers["Cache-Control"] = "no-store"
+        headers.pop("Expires", None)
+    return response
+
 
 def init_app(app: Flask) -> None:
+    app.after_request(add_security_headers)
     limit_pillow(app.config["UPLOAD_MAX_PIXELS"])

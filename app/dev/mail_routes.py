@@ -11,6 +11,7 @@ from app.emailer.causes import top_causes
 from app.emailer.health import mail_health
 from app.extensions import db
 from app.models.mail import MailStatus, OutboxEmail
+from app.security import framed_policy
 
 
 def _show_caught() -> bool:
@@ -40,15 +41,24 @@ def _caught_or_404(name: str):
 def caught_message(name: str):
     message = _caught_or_404(name)
     text = message.get_body(("plain",))
-    html = message.get_body(("html",))
-    html_source = html.get_content() if html else None
-    if html_source:  # show inline images through the route below
-        html_source = re.sub(r'src="cid:([^"]+)"', lambda m: 'src="{}"'.format(
-            url_for("dev.caught_part", name=name, cid=m.group(1))), html_source)
     images = [part.get("Content-ID", "").strip("<>") for part in message.walk()
               if part.get_content_maintype() == "image"]
     return render_template("dev/mail_message.html", name=name, message=message, images=images,
-                           text=text.get_content() if text else None, html_source=html_source)
+                           text=text.get_content() if text else None,
+                           has_html=message.get_body(("html",)) is not None)
+
+
+@bp.route("/mail/caught/<name>/html")
+@developer_required
+def caught_html(name: str):
+    """The HTML part on its own, for the sandboxed iframe of the message page: its own policy allows the
+    inline styles emails need, but no script, and only our own pages may frame it."""
+    html = _caught_or_404(name).get_body(("html",))
+    if html is None:
+        abort(404, "This message has no HTML part.")
+    source = re.sub(r'src="cid:([^"]+)"', lambda m: 'src="{}"'.format(  # inline images through the route below
+        url_for("dev.caught_part", name=name, cid=m.group(1))), html.get_content())
+    return Response(source, mimetype="text/html", headers=framed_policy())
 
 
 @bp.route("/mail/caught/<name>/cid/<cid>")

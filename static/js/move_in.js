@@ -23,7 +23,7 @@
     var eta = panel.querySelector('[data-time="estimated_done"]');
     if (eta) { eta.textContent = data.estimated_done ? data.estimated_done.slice(0, 16).replace("T", " ") + " UTC" : "–"; }
     var bar = panel.querySelector("[data-bar]");
-    if (bar) { bar.style.width = (data.total ? Math.round(100 * data.sent / data.total) : 0) + "%"; }
+    if (bar) { bar.max = data.total || 1; bar.value = data.sent; }
     var state = panel.querySelector("[data-state]");
     if (state) {
       state.textContent = data.done ? "Nothing left to send."

@@ -35,6 +35,7 @@ PROTECTED_BY_ID = [
     ("GET", "/dev/errors/1", {Role.DEVELOPER}),
     ("POST", "/dev/errors/1/resolve", {Role.DEVELOPER}),
     ("GET", "/dev/mail/caught/x.eml", {Role.DEVELOPER}),
+    ("GET", "/dev/mail/caught/x.eml/html", {Role.DEVELOPER}),
     ("GET", "/dev/mail/caught/x.eml/cid/logo", {Role.DEVELOPER}),
 ]
 # Open to anyone (each does its own checks: tokens, login for the photo routes, the house landing page).

@@ -52,7 +52,12 @@ def test_caught_messages_list_and_view(app, client, login, developer, caught):
     assert view.status_code == 200
     html = view.get_data(as_text=True)
     assert "Set your RINAIBRA password" in html and "http://localhost/password/reset/t0" in html
-    assert f"/dev/mail/caught/{name}/cid/logo@rinaibra" in html and 'sandbox="allow-same-origin"' in html
+    assert f'src="/dev/mail/caught/{name}/html"' in html and 'sandbox="allow-same-origin"' in html
+    framed = client.get(f"/dev/mail/caught/{name}/html")
+    assert framed.status_code == 200 and framed.mimetype == "text/html"
+    assert f"/dev/mail/caught/{name}/cid/logo@rinaibra" in framed.get_data(as_text=True)
+    policy = framed.headers["Content-Security-Policy"]
+    assert "script-src" not in policy and "default-src 'none'" in policy and "frame-ancestors 'self'" in policy
     logo = client.get(f"/dev/mail/caught/{name}/cid/logo@rinaibra")
     assert logo.status_code == 200 and logo.mimetype == "image/png" and logo.data[:4] == b"\x89PNG"
     assert client.get("/dev/mail/caught/nope.eml").status_code == 404

@@ -1,0 +1,131 @@
+"""The demo site with something behind every route (photos, a draft, a reminder batch, a caught email), and a
+signed-in test client per role; valid values for every path part of app.url_map."""
+import io
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+from PIL import Image
+from werkzeug.datastructures import FileStorage
+
+from app import create_app
+from app.auth.services import password_link
+from app.demo import DEMO_PASSWORD, seed_demo, seed_demo_activity
+from app.emailer.render import build_message
+from app.extensions import db
+from app.models import User
+from app.models.base import utcnow
+from app.models.errors import ErrorGroup
+from app.models.issues import Issue, IssuePhoto
+from app.models.mail import OutboxEmail
+from app.models.move_in import Condition, FormStatus, MoveInAnswer, MoveInForm, MoveInPhoto
+from app.move_in.checklist import DEFAULT_CHECKLIST, academic_year
+from app.move_in.invite import InviteLinks
+from app.photos import clean_image, store
+from tests.conftest import empty_tables, settings_for
+
+ACCOUNTS = {"student": "student.acacia@example.ac.za", "submitted": "thandi.acacia@example.ac.za",
+            "admin": "admin.acacia@example.ac.za", "developer": "dev@example.ac.za"}
+ROLES = ("anonymous", "student", "admin", "developer")
+CAUGHT_NAME = "20260101T080000000000Z-0123abcd.eml"
+
+
+def png(size=(40, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, "PNG")
+    return out.getvalue()
+
+
+def _stored_photo() -> dict:
+    stored = store(clean_image(FileStorage(io.BytesIO(png()), filename="door.png")))
+    return {"key": stored.key, "mime": stored.mime, "width": stored.width, "height": stored.height,
+            "size": stored.size}
+
+
+def _user(email: str) -> User:
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def _caught_email(folder) -> None:
+    """A real password email (HTML with inline styles and the logo by cid), as the catcher keeps it."""
+    row = SimpleNamespace(id=1, created_at=utcnow(), template="password_reset", logo=True, purpose="security",
+                          to_address=ACCOUNTS["student"], context={"name": "Sam", "link": "http://x/p/t"})
+    folder.mkdir(exist_ok=True)
+    (folder / CAUGHT_NAME).write_bytes(b"X-Envelope-To: " + ACCOUNTS["student"].encode() + b"\r\n"
+                                       + build_message(row))
+
+
+def seed_everything(app, folder) -> dict:
+    """Demo data plus a photo on an issue and on a draft, a reminder batch and a caught email; the path
+    values that reach them."""
+    with app.test_request_context():
+        _caught_email(folder / "caught")
+        seed_demo()
+        seed_demo_activity()
+        student, johan = _user(ACCOUNTS["student"]), _user("johan.acacia@example.ac.za")
+        issue = db.session.scalar(sa.select(Issue).where(Issue.reporter_id == student.id).order_by(Issue.id))
+        issue_photo = IssuePhoto(issue_id=issue.id, **_stored_photo())
+        draft = MoveInForm(user_id=student.id, house_id=student.house_id, academic_year=academic_year(),
+                           room_number=student.room.number, status=FormStatus.DRAFT)
+        answer = MoveInAnswer(item_label=DEFAULT_CHECKLIST[0], position=0, condition=Condition.DAMAGED,
+                              comment="Scratched")
+        answer.photos.append(MoveInPhoto(**_stored_photo()))
+        draft.answers.append(answer)
+        db.session.add_all([issue_photo, draft])
+        db.session.commit()
+        ids = {"issue_id": issue.id, "issue_photo": issue_photo.id, "move_in_photo": answer.photos[0].id,
+               "user_id": _user(ACCOUNTS["submitted"]).id, "slug": "acacia",
+               "group_id": db.session.scalar(sa.select(ErrorGroup.id).order_by(ErrorGroup.id)),
+               "invite": InviteLinks()(johan.id).rsplit("/", 1)[1],
+               "reset": password_link(johan).split("/password/reset/", 1)[1].split("?")[0]}
+    admin = signed_in(app, "admin")
+    assert admin.post("/admin/move-in/reminders", data={"house": "acacia"}).status_code == 302
+    with app.app_context():
+        ids["batch_id"] = db.session.scalar(sa.select(OutboxEmail.batch).where(OutboxEmail.batch.is_not(None)))
+        db.session.remove()
+    return ids
+
+
+def path_values(ids: dict) -> dict:
+    """(endpoint, argument) -> a value that reaches something real; argument alone for the rest."""
+    return {
+        ("issues.photo", "photo_id"): ids["issue_photo"], ("move_in.photo", "photo_id"): ids["move_in_photo"],
+        ("move_in.welcome", "token"): ids["invite"], ("auth.reset_password", "token"): ids["reset"],
+        "issue_id": ids["issue_id"], "user_id": ids["user_id"], "group_id": ids["group_id"], "slug": ids["slug"],
+        "batch_id": ids["batch_id"], "action": "reopen", "name": CAUGHT_NAME, "cid": "logo@rinaibra",
+        "filename": "css/app.css",
+    }
+
+
+def url_for_rule(rule, values: dict, **override) -> str:
+    """The rule's path with a real value in every part (or `override`'s), built without url_for's checks."""
+    path = rule.rule
+    for argument in rule.arguments:
+        value = override.get(argument, values.get((rule.endpoint, argument), values.get(argument)))
+        assert value is not None, f"no value for <{argument}> of {rule.rule}"
+        start = path.index("<")
+        path = path[:start] + str(value) + path[path.index(">", start) + 1:]
+    return path
+
+
+def signed_in(app, role: str):
+    """A test client logged in as `role` (one of ROLES; "anonymous" has no cookies)."""
+    client = app.test_client()
+    if role != "anonymous":
+        response = client.post("/login", data={"email": ACCOUNTS[role], "password": DEMO_PASSWORD})
+        assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture(scope="module")
+def site(database_url, _schema, tmp_path_factory):
+    """One app with the seeded data for the whole module."""
+    folder = tmp_path_factory.mktemp("site")
+    app = create_app({**settings_for(database_url, folder), "MAIL_SHOW_CAUGHT": True,
+                      "MAIL_CATCHER_DIR": str(folder / "caught")})
+    ids = seed_everything(app, folder)
+    yield SimpleNamespace(app=app, ids=ids, values=path_values(ids))
+    with app.app_context():
+        db.session.remove()
+        empty_tables(db.engine)
+        db.engine.dispose()
