@@ -17,7 +17,7 @@ from app.models.issues import Category, Urgency
 from app.photos import PhotoError, photos_from_request
 
 MAX_PHOTOS = 3
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, LF and CR pass: browsers send CRLF line ends
 CATEGORY_CHOICES = [SelectChoice(c.value, c.label) for c in Category]
 URGENCY_CHOICES = [SelectChoice(Urgency.NORMAL.value, "Normal"), SelectChoice(Urgency.URGENT.value, "Urgent")]
 URGENT_HELP = ("Urgent means a danger or damage that gets worse by the hour: flooding or a burst pipe, no power "

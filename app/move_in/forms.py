@@ -11,6 +11,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.issues.forms import no_control_chars
 from app.models.move_in import Condition, MoveInForm
 from app.move_in.checklist import ITEM_MAX_LENGTH, MAX_ITEMS, TERM_MAX_LENGTH
 
@@ -62,7 +63,8 @@ def build_form(labels: list[str], terms: list[str], saved: MoveInForm | None = N
     for i, label in enumerate(labels):
         setattr(StudentForm, f"condition_{i}", RadioField(label, choices=CONDITION_CHOICES, validators=[Optional()]))
         setattr(StudentForm, f"comment_{i}", TextAreaField(
-            f"{label}: comment", validators=[Length(max=COMMENT_MAX, message=f"At most {COMMENT_MAX} characters.")],
+            f"{label}: comment", validators=[Length(max=COMMENT_MAX, message=f"At most {COMMENT_MAX} characters."),
+                                             no_control_chars],
             render_kw={"rows": 3}))
         setattr(StudentForm, f"photos_{i}", MultipleFileField(f"{label}: photos"))
         if label in answers:
@@ -100,9 +102,9 @@ def remap_answers(formdata, seen_labels: list[str], labels: list[str], seen_term
 
 class ChecklistForm(FlaskForm):
     items = TextAreaField("Checklist items (one per line)", validators=[
-        Length(max=MAX_ITEMS * (ITEM_MAX_LENGTH + 2), message="That list is too long.")])
+        Length(max=MAX_ITEMS * (ITEM_MAX_LENGTH + 2), message="That list is too long."), no_control_chars])
     terms = TextAreaField("Terms and conditions (one per line; each gets a checkbox)", validators=[
-        Length(max=MAX_ITEMS * (TERM_MAX_LENGTH + 2), message="That list is too long.")])
+        Length(max=MAX_ITEMS * (TERM_MAX_LENGTH + 2), message="That list is too long."), no_control_chars])
 
 
 class ReminderForm(FlaskForm):

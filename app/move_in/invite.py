@@ -43,7 +43,7 @@ def invited_user_id(token: str) -> int | None:
         user_id, day = int(user_part), int(day_part)
     except ValueError:
         return None
-    if not hmac.compare_digest(signature, _signature(user_id, day)):
+    if not hmac.compare_digest(signature.encode(), _signature(user_id, day).encode()):  # bytes: any text compares
         return None
     if not 0 <= _today() - day <= int(current_app.config["MOVE_IN_INVITE_DAYS"]):
         return None

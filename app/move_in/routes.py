@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 
 from app.auth.access import student_required
 from app.auth.services import password_link
+from app.converters import whole_number
 from app.extensions import db
 from app.models.accounts import User
 from app.models.move_in import FormStatus, MoveInAnswer, MoveInForm, MoveInPhoto
@@ -76,7 +77,7 @@ def _save(form, saved: MoveInForm | None, year: int):
     valid = form.validate_on_submit()
     photos = services.checked_photos(form)
     if valid and photos is not None and (not submit or form.check_complete()):
-        removed = {int(v) for v in request.form.getlist("remove_photo") if v.isdigit()}
+        removed = {n for v in request.form.getlist("remove_photo") if (n := whole_number(v)) is not None}
         try:
             services.save(current_user, year, form, photos, removed, submit)
         except services.AlreadySubmitted:

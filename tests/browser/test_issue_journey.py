@@ -39,7 +39,7 @@ def test_report_with_photo_then_admin_progress_and_resolve(live_server, page, ho
     page.get_by_label("What kind of problem?").select_option("plumbing")
     page.get_by_label("Where?").select_option(label="Kitchen")
     page.get_by_label("Short title").fill("Kitchen tap leaks <fast>")
-    page.get_by_label("What is wrong?").fill("Water runs down the cupboard under the sink.")
+    page.get_by_label("What is wrong?").fill("Water runs down the cupboard under the sink.\nSince Monday.")
     page.get_by_label("Urgent", exact=True).check()
     page.get_by_label("Photos (optional, up to 3)").set_input_files(str(photo))
     page.get_by_role("button", name="Send report").click()
