@@ -2,7 +2,6 @@
 import pytest
 
 from app.security import CSP
-from tests.conftest import settings_for
 from tests.security.conftest import ROLES, signed_in, url_for_rule
 
 QUERIES = {"admin.move_in_csv": "?house=acacia", "admin.move_in": "?house=acacia"}
@@ -97,17 +96,3 @@ def test_pages_use_the_strict_policy(site):
     assert response.headers["Content-Security-Policy"] == CSP
     policy = directives(CSP)
     assert policy["default-src"] == ["'self'"] and "'unsafe-inline'" not in CSP and "'unsafe-eval'" not in CSP
-
-
-@pytest.mark.parametrize("secure", [False, True])
-def test_hsts_only_with_secure_cookies(database_url, _schema, tmp_path, secure):
-    from app import create_app
-
-    app = create_app({**settings_for(database_url, tmp_path), "SESSION_COOKIE_SECURE": secure})
-    response = app.test_client().get("/login")
-    hsts = response.headers.get("Strict-Transport-Security")
-    if not secure:
-        assert hsts is None
-    else:
-        max_age = int(hsts.split("max-age=")[1].split(";")[0])
-        assert max_age >= 365 * 24 * 3600
