@@ -3,9 +3,9 @@ import re
 
 import sqlalchemy as sa
 
-from app.auth.rules import CONTROL
 from app.extensions import db
 from app.models.houses import CommonArea, House, Room
+from app.text import CONTROL
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NAME_MAX, AREA_MAX = 120, 80  # the column sizes in app/models/houses.py

@@ -11,6 +11,7 @@ from app.converters import whole_number
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.issues import OPEN_STATUSES, Category, Issue, IssueStatus, Urgency
+from app.text import safe_cell
 
 PAGE_SIZE = 50
 OLD_AFTER = timedelta(days=7)
@@ -76,8 +77,8 @@ class QueueFilters:
         if self.age:
             where.append(Issue.created_at <= utcnow() - timedelta(days=int(self.age)))
         if self.q:
-            like = "%" + self.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            text = sa.or_(Issue.title.ilike(like, escape="\\"), Issue.description.ilike(like, escape="\\"))
+            text = sa.or_(Issue.title.icontains(self.q, autoescape=True),
+                          Issue.description.icontains(self.q, autoescape=True))
             issue_id = whole_number(self.q.removeprefix("#"))
             where.append(text if issue_id is None else sa.or_(text, Issue.id == issue_id))
         return where
@@ -115,12 +116,6 @@ CSV_HEADER = ["id", "house", "status", "category", "urgency", "location", "title
               "enter_permission", "created_at", "updated_at", "resolved_at", "rating"]
 
 
-def _safe_cell(value) -> str:
-    """Spreadsheet-safe text: a cell that starts like a formula is prefixed with a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def csv_rows(filters: QueueFilters):
     """Yield the CSV export of every matching issue (all pages), a chunk of lines at a time."""
     buffer = io.StringIO()
@@ -128,7 +123,7 @@ def csv_rows(filters: QueueFilters):
     writer.writerow(CSV_HEADER)
     query = _with_relations(sa.select(Issue).where(*filters.conditions()).order_by(*SORTS[filters.sort]))
     for count, issue in enumerate(db.session.scalars(query).unique(), start=1):
-        writer.writerow([_safe_cell(v) for v in (
+        writer.writerow([safe_cell(v) for v in (
             issue.id, issue.house.name, issue.status.value, issue.category.value, issue.urgency.value,
             issue.location_label, issue.title, issue.description, issue.reporter.email,
             "yes" if issue.enter_permission else "no", issue.created_at.isoformat(timespec="seconds"),

@@ -1,15 +1,13 @@
 """Account data rules shared by the register form, the roster import and the CLI."""
-import re
-
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 from app.emailer.render import ADDRESS
+from app.text import CONTROL
 
 EMAIL_MAX = 254
 NAME_MAX = 120
 PASSWORD_MIN = 10
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def email_domain_allowed(email: str) -> bool:

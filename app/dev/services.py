@@ -12,6 +12,7 @@ from app.dev.hourly import hourly_series
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.errors import ErrorGroup, ErrorOccurrence, ErrorStatus
+from app.text import without_control
 
 STATUS_FILTERS = ("open", "muted", "resolved", "all")
 ACTIONS = {"resolve": ErrorStatus.RESOLVED, "mute": ErrorStatus.MUTED, "reopen": ErrorStatus.OPEN}
@@ -31,18 +32,13 @@ class Filters:
     def from_args(cls, args) -> "Filters":
         status = args.get("status", "open")
         return cls(status=status if status in STATUS_FILTERS else "open", source=args.get("source", "")[:120],
-                   q=_printable(args.get("q", ""))[:200], page=whole_number(args.get("page")) or 1)
+                   q=without_control(args.get("q", "")).strip()[:200], page=whole_number(args.get("page")) or 1)
 
     def args(self, **changes) -> dict:
         """Query-string arguments for a link to these filters with `changes` applied."""
         values = {"status": self.status, "source": self.source, "q": self.q, "page": self.page, **changes}
         defaults = {"status": "open", "page": 1}
         return {k: v for k, v in values.items() if v and defaults.get(k) != v}
-
-
-def _printable(text: str) -> str:
-    """Search text without control characters (a NUL would match everything in SQLite's LIKE)."""
-    return "".join(ch for ch in text if ch.isprintable()).strip()
 
 
 @dataclass
@@ -63,8 +59,8 @@ def _search(q: str):
         code = code if "-" in code else f"{code[:4]}-{code[4:]}"
         by_reference = sa.select(ErrorOccurrence.group_id).where(ErrorOccurrence.reference == code)
         return ErrorGroup.id.in_(by_reference)
-    return sa.or_(ErrorGroup.title.contains(q, autoescape=True), ErrorGroup.source.contains(q, autoescape=True),
-                  ErrorGroup.error_type.contains(q, autoescape=True))
+    return sa.or_(ErrorGroup.title.icontains(q, autoescape=True), ErrorGroup.source.icontains(q, autoescape=True),
+                  ErrorGroup.error_type.icontains(q, autoescape=True))
 
 
 def facets() -> list[sa.Row]:

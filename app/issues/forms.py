@@ -1,6 +1,4 @@
 """Forms students use: report an issue, comment, reopen, rate, and the bare CSRF forms for buttons."""
-import re
-
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -15,9 +13,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from app.models.issues import Category, Urgency
 from app.photos import PhotoError, photos_from_request
+from app.text import has_control
 
 MAX_PHOTOS = 3
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, LF and CR pass: browsers send CRLF line ends
 CATEGORY_CHOICES = [SelectChoice(c.value, c.label) for c in Category]
 URGENCY_CHOICES = [SelectChoice(Urgency.NORMAL.value, "Normal"), SelectChoice(Urgency.URGENT.value, "Urgent")]
 URGENT_HELP = ("Urgent means a danger or damage that gets worse by the hour: flooding or a burst pipe, no power "
@@ -25,12 +23,12 @@ URGENT_HELP = ("Urgent means a danger or damage that gets worse by the hour: flo
 
 
 def single_line(form, field):
-    if field.data and ("\n" in field.data or "\r" in field.data or CONTROL_CHARS.search(field.data)):
+    if field.data and has_control(field.data):
         raise ValidationError("Please keep this on one line.")
 
 
 def no_control_chars(form, field):
-    if field.data and CONTROL_CHARS.search(field.data):
+    if field.data and has_control(field.data, multiline=True):
         raise ValidationError("This contains characters we cannot store.")
 
 

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models.accounts import Role, User
 from app.models.houses import House, Room
 from app.models.move_in import FormStatus, MoveInForm, MoveInReminder
+from app.text import safe_cell
 
 STATUSES = {"submitted": "Submitted", "draft": "Draft", "not_started": "Not started"}
 PER_PAGE = 50
@@ -65,9 +66,9 @@ def _students_query(house_id: int, year: int, status: str | None, search: str | 
     elif status in ("submitted", "draft"):
         query = query.where(MoveInForm.status == FormStatus(status))
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(sa.or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\"),
-                                   Room.number.ilike(pattern, escape="\\")))
+        query = query.where(sa.or_(User.name.icontains(search, autoescape=True),
+                                   User.email.icontains(search, autoescape=True),
+                                   Room.number.icontains(search, autoescape=True)))
     return query
 
 
@@ -86,12 +87,6 @@ def student_page(house_id: int, year: int, status: str | None, search: str | Non
     return rows, total, page
 
 
-def _safe_cell(value) -> str:
-    """Spreadsheet-safe text: a leading = + - @ would run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def students_csv(house: House, year: int, status: str | None, search: str | None) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -99,7 +94,7 @@ def students_csv(house: House, year: int, status: str | None, search: str | None
                      "last_reminded_utc"])
     query = _students_query(house.id, year, status, search).order_by(Room.number, User.name, User.id)
     for row in db.session.execute(query):
-        writer.writerow([_safe_cell(v) for v in (
+        writer.writerow([safe_cell(v) for v in (
             house.slug, row.name, row.email, row.room, status_of(row),
             row.submitted_at.isoformat(sep=" ", timespec="seconds") if row.submitted_at else "",
             row.reminders, row.last_reminded.isoformat(sep=" ", timespec="seconds") if row.last_reminded else "")])

@@ -44,6 +44,7 @@ def test_default_is_open_issues_newest_first(queue):
     ("?q=WIFI", ["Baobab wifi down"]),
     ("?q=all+night", ["Sparking socket", "Wobbly desk", "Baobab wifi down", "Blocked sink"]),
     ("?q=100%25", []),
+    ("?q=_", []),
     ("?sort=urgent", ["Sparking socket", "Blocked sink", "Baobab wifi down", "Wobbly desk"]),
     ("?status=nonsense&sort=nonsense&age=nonsense&page=x", ["Sparking socket", "Wobbly desk", "Baobab wifi down",
                                                             "Blocked sink"]),
