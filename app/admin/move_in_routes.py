@@ -15,9 +15,9 @@ from flask import (
 from flask_login import current_user
 
 from app.admin.routes import bp
-from app.auth.access import admin_required
+from app.auth.access import admin_required, administered_house
+from app.converters import whole_number
 from app.extensions import db
-from app.house_setup import house_by_slug
 from app.models.accounts import Role, User
 from app.models.houses import House
 from app.models.move_in import MoveInForm, ReminderBatch
@@ -38,16 +38,7 @@ from app.move_in.services import form_for, format_time
 MIN_YEAR, MAX_YEAR = 2000, 9999
 
 
-def _house_or_abort(slug: str | None) -> House:
-    house = house_by_slug(slug or "")
-    if house is None:
-        abort(404, "No such house")
-    if not current_user.administers(house.id):
-        abort(403, "You are not an admin of that house.")
-    return house
-
-
-def _filters() -> dict:
+def _student_filter_values() -> dict[str, str]:
     status = request.args.get("status", "")
     return {"status": status if status in overview.STATUSES else "",
             "q": request.args.get("q", "").strip()[:100]}
@@ -58,16 +49,16 @@ def _filters() -> dict:
 def move_in():
     houses = current_user.admin_houses
     year = academic_year()
-    selected = _house_or_abort(request.args.get("house")) if request.args.get("house") else \
+    selected = administered_house(request.args.get("house")) if request.args.get("house") else \
         (houses[0] if houses else None)
     context = {"summaries": overview.summaries(houses, year), "selected": selected, "year": year_label(year),
-               "filters": _filters(), "reminder_form": ReminderForm(),
+               "filters": _student_filter_values(), "reminder_form": ReminderForm(),
                "due": reminders.due_counts([h.id for h in houses], year),
                "cooldown_hours": f"{reminders.cooldown().total_seconds() / 3600:g}"}
     if selected is not None:
         filters = context["filters"]
         rows, total, page = overview.student_page(selected.id, year, filters["status"] or None, filters["q"] or None,
-                                                  request.args.get("page", 1, type=int))
+                                                  whole_number(request.args.get("page")) or 1)
         batch = db.session.get(ReminderBatch, request.args.get("batch", "")) or reminders.latest_batch(selected.id)
         if batch is not None and batch.house_id != selected.id:
             batch = None
@@ -79,8 +70,8 @@ def move_in():
 @bp.route("/move-in/export.csv")
 @admin_required
 def move_in_csv():
-    house = _house_or_abort(request.args.get("house"))
-    filters = _filters()
+    house = administered_house(request.args.get("house"))
+    filters = _student_filter_values()
     year = academic_year()
     body = overview.students_csv(house, year, filters["status"] or None, filters["q"] or None)
     name = f"move-in-{house.slug}-{year}{'-' + filters['status'] if filters['status'] else ''}.csv"
@@ -100,7 +91,7 @@ def move_in_reminders():
     form = ReminderForm()
     if not form.validate_on_submit():
         abort(400, "The reminder form was not valid; reload the page and try again.")
-    house = _house_or_abort(form.house.data)
+    house = administered_house(form.house.data)
     result = reminders.send_reminders(house, current_user)
     if result.queued:
         message = (f"{result.queued} reminder{'s' if result.queued != 1 else ''} queued; at the current budget "
@@ -138,8 +129,8 @@ def move_in_student(user_id: int):
     if student is None or student.role != Role.STUDENT or not current_user.administers(student.house_id or 0):
         abort(404, "No such student in your houses")
     current = academic_year()
-    year = request.args.get("year", current, type=int)
-    if not MIN_YEAR <= year <= MAX_YEAR:
+    year = whole_number(request.args.get("year", str(current)))
+    if year is None or not MIN_YEAR <= year <= MAX_YEAR:
         abort(404, "No move-in forms for that year")
     saved, elsewhere = form_for(student.id, year), None
     if saved is not None and not current_user.administers(saved.house_id):
@@ -160,7 +151,7 @@ def move_in_student(user_id: int):
 @bp.route("/move-in/<slug>/checklist", methods=["GET", "POST"])
 @admin_required
 def move_in_checklist(slug: str):
-    house = _house_or_abort(slug)
+    house = administered_house(slug)
     form = ChecklistForm()
     if request.method == "GET":
         form.items.data = "\n".join(checklist_for(house.id))

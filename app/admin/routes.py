@@ -40,14 +40,14 @@ from app.models.issues import (
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _filters() -> QueueFilters:
+def _queue_filters() -> QueueFilters:
     return QueueFilters.from_args(request.args, sorted(current_user.admin_house_ids))
 
 
 @bp.route("/")
 @admin_required
 def index():
-    filters = _filters()
+    filters = _queue_filters()
     issues, has_next = page_of_issues(filters)
     return render_template(
         "admin/index.html", issues=issues, has_next=has_next, filters=filters, counts=status_counts(filters),
@@ -58,7 +58,7 @@ def index():
 @bp.route("/issues.csv")
 @admin_required
 def export_csv():
-    filters = _filters()
+    filters = _queue_filters()
     response = Response(stream_with_context(csv_rows(filters)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="issues-{date.today().isoformat()}.csv"'
     return response

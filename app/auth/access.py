@@ -5,7 +5,9 @@ from urllib.parse import urlsplit
 from flask import abort
 from flask_login import current_user, login_required
 
+from app.house_setup import house_by_slug
 from app.models.accounts import Role
+from app.models.houses import House
 
 
 def role_required(*roles: Role):
@@ -27,6 +29,15 @@ def role_required(*roles: Role):
 student_required = role_required(Role.STUDENT)
 admin_required = role_required(Role.ADMIN)
 developer_required = role_required(Role.DEVELOPER)
+
+
+def administered_house(slug: str | None) -> House:
+    """The house at `slug` when the current user administers it; 404 otherwise (another admin's house is not
+    revealed, as with issues)."""
+    house = house_by_slug(slug or "")
+    if house is None or not current_user.administers(house.id):
+        abort(404, "There is no house with that address among yours.")
+    return house
 
 
 def is_safe_next(target: str | None) -> bool:

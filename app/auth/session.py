@@ -1,6 +1,7 @@
 """Flask-Login wiring."""
 from flask import Flask
 
+from app.converters import whole_number
 from app.extensions import db, login_manager
 from app.models.accounts import User
 
@@ -16,5 +17,6 @@ def init_login(app: Flask) -> None:
 def load_user(session_id: str) -> User | None:
     """The user of a session id made by User.get_id, unless their password changed since."""
     user_id, _, stamp = session_id.partition(".")
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 12 else None
+    number = whole_number(user_id)
+    user = db.session.get(User, number) if number else None
     return user if user is not None and stamp == user.password_stamp else None

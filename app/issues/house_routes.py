@@ -2,7 +2,7 @@
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
-from app.auth.access import admin_required
+from app.auth.access import admin_required, administered_house
 from app.house_setup import house_by_slug
 from app.issues import services
 from app.issues.forms import ButtonForm
@@ -34,17 +34,10 @@ def landing(slug: str):
                            register_url=url_for("auth.register", house=house.slug, next=url_for("issues.new")))
 
 
-def _administered_house(slug: str):
-    house = _house_or_404(slug)
-    if not current_user.administers(house.id):
-        abort(404, "There is no house with that address among yours.")
-    return house
-
-
 @bp.route("/houses/<slug>/qr.svg")
 @admin_required
 def qr_image(slug: str):
-    house = _administered_house(slug)
+    house = administered_house(slug)
     response = Response(qr_svg(house.slug), mimetype="image/svg+xml")
     response.headers["Content-Disposition"] = f'inline; filename="{house.slug}-qr.svg"'
     return response
@@ -53,5 +46,5 @@ def qr_image(slug: str):
 @bp.route("/houses/<slug>/poster")
 @admin_required
 def poster(slug: str):
-    house = _administered_house(slug)
+    house = administered_house(slug)
     return render_template("houses/poster.html", house=house, url=landing_url(house.slug))

@@ -4,6 +4,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import abort, current_app
 
+from app.converters import whole_number
 from app.emailer import causes
 from app.extensions import db
 from app.issues import notify, workflow
@@ -52,14 +53,15 @@ class LocationError(ValueError):
     """A location that is not the student's room nor a common area of their house."""
 
 
-def resolve_location(house, value: str) -> tuple[int | None, int | None]:
-    """(room_id, common_area_id) for a form value: 'room' or a common area id of `house`."""
+def common_area_id(house, value: str) -> int | None:
+    """The common area of `house` a location form value names, or None for 'room' (the student's own room)."""
     if value == "room":
-        return None, None
-    area = db.session.get(CommonArea, int(value)) if value.isdigit() else None
+        return None
+    area_id = whole_number(value)
+    area = db.session.get(CommonArea, area_id) if area_id else None
     if area is None or area.house_id != house.id:
         raise LocationError("Choose one of the listed places.")
-    return None, area.id
+    return area.id
 
 
 def report_limit_refused(student) -> str | None:
@@ -78,7 +80,7 @@ def report_limit_refused(student) -> str | None:
 def report_issue(student, data: dict, photos: list[CleanImage]) -> Issue:
     """Create the issue, its photos, timeline and emails, and commit. Stored files are removed again if the
     database part fails, so nothing is left half-made."""
-    _, area_id = resolve_location(student.house, data["location"])
+    area_id = common_area_id(student.house, data["location"])
     issue = Issue(house_id=student.house_id, reporter_id=student.id, category=Category(data["category"]),
                   room_id=None if area_id else student.room_id, common_area_id=area_id,
                   title=data["title"].strip(), description=data["description"].strip(),
