@@ -5,11 +5,12 @@ import re
 import traceback
 from pathlib import Path
 
+from app.errorlog.scrub import EMAIL_ADDRESS
+
 APP_DIR = Path(__file__).resolve().parent.parent
 ROOT_DIR = APP_DIR.parent
 OWN_DIR = Path(__file__).resolve().parent
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I)
 _HEX_ID = re.compile(r"\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b", re.I)
 _ADDRESS = re.compile(r"\b0x[0-9a-f]+\b", re.I)
@@ -19,7 +20,7 @@ _SPACES = re.compile(r"\s+")
 
 def normalise_message(message: str) -> str:
     """The message with its variable parts (emails, ids, numbers, addresses) replaced by placeholders."""
-    text = _EMAIL.sub("<email>", message)
+    text = EMAIL_ADDRESS.sub("<email>", message)
     text = _UUID.sub("<id>", text)
     text = _ADDRESS.sub("<addr>", text)
     text = _HEX_ID.sub("<id>", text)

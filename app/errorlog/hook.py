@@ -1,6 +1,8 @@
-"""Record every unhandled exception of a request, with a scrubbed copy of the request."""
+"""Record every unhandled exception of a request, with a scrubbed copy of the request (no user agent, no personal
+form values: see scrub.py)."""
 from flask import Flask, g, got_request_exception, has_request_context, request, session
 
+from app.converters import whole_number
 from app.errorlog.recorder import record
 from app.errorlog.scrub import scrub_form, scrub_path
 from app.extensions import db
@@ -12,13 +14,12 @@ def request_details() -> dict:
                      "endpoint": request.endpoint}
     user = g.get("_login_user")  # Flask-Login's loaded user, if any; no query on a failing session
     user_id = getattr(user, "id", None) if user is not None else str(session.get("_user_id", "")).partition(".")[0]
-    details["user_id"] = int(user_id) if str(user_id or "").isdigit() else None
+    details["user_id"] = whole_number(str(user_id or ""))
     for name, getter in (("args", lambda: request.args), ("form", lambda: request.form)):
         try:
             details[name] = scrub_form(getter())
         except Exception as exc:  # noqa: BLE001 - a malformed body must not stop the record
             details[name] = f"(unreadable: {type(exc).__name__})"
-    details["user_agent"] = request.user_agent.string[:200]
     return details
 
 

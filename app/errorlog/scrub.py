@@ -1,9 +1,23 @@
-"""Keep secrets out of stored errors: form fields, detail keys and configured credentials."""
+"""Keep secrets and personal data out of stored errors (like Sentry's send_default_pii=False).
+
+Request fields: a denylist of secret-looking names is blanked, an allowlist of harmless ones (ids, page numbers,
+choices from fixed lists, flags) is kept, every other value is replaced by a marker (the key stays, so a
+developer sees the field existed). Email addresses are removed from every stored text.
+"""
 import re
 from collections.abc import Mapping
 from typing import Any
 
-SCRUBBED = "[scrubbed]"
+SCRUBBED = "[scrubbed]"  # a secret (denylist)
+FILTERED = "[filtered]"  # a value that may be personal: free text, names, addresses
+EMAIL_REDACTED = "[email]"
+EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+HARMLESS_FIELDS = frozenset({
+    "page", "year", "batch", "status", "category", "urgency", "location", "visibility", "sort", "age", "house",
+    "source", "rating", "new_issues", "action", "follow", "enter_permission", "remember", "remove_photo",
+})
+_HARMLESS_NAME = re.compile(r"^(?:id|\w+_ids?|condition_\d+|term_\d+)$", re.I)  # ids, move-in choices and flags
+HARMLESS_MAX = 100
 _SECRET_NAME = re.compile(
     r"pass|pwd|secret|token|csrf|xsrf|api.?key|private.?key|auth(?!ors?\b)|credential|session|cookie|signature|"
     r"otp|cvv|card.?number|mail.?user|smtp.?user|^key$|_key$",
@@ -19,6 +33,14 @@ def looks_secret(name: str) -> bool:
     return bool(_SECRET_NAME.search(str(name)))
 
 
+def looks_harmless(name: str) -> bool:
+    return name in HARMLESS_FIELDS or bool(_HARMLESS_NAME.match(name))
+
+
+def without_emails(text: str) -> str:
+    return EMAIL_ADDRESS.sub(EMAIL_REDACTED, text)
+
+
 def scrub_value(value: Any, depth: int = 0) -> Any:
     """A JSON-safe copy of `value` with secret-looking keys blanked and long strings cut."""
     if depth > 5:
@@ -29,16 +51,25 @@ def scrub_value(value: Any, depth: int = 0) -> Any:
         return [scrub_value(v, depth + 1) for v in list(value)[:50]]
     if value is None or isinstance(value, (bool, int, float)):
         return value
-    text = str(value)
+    text = without_emails(str(value))
     return text if len(text) <= MAX_VALUE else text[:MAX_VALUE] + "..."
 
 
+def _harmless_value(text: str) -> str:
+    return text if len(text) <= HARMLESS_MAX and not EMAIL_ADDRESS.search(text) else FILTERED
+
+
 def scrub_form(form) -> dict[str, Any]:
-    """A MultiDict (request.form / request.args) as a plain dict, secrets blanked."""
+    """A MultiDict (request.form / request.args) as a plain dict: secrets blanked, only harmless values kept."""
     result: dict[str, Any] = {}
     for name in list(form.keys())[:100]:
-        values = form.getlist(name)
-        result[name] = SCRUBBED if looks_secret(name) else scrub_value(values[0] if len(values) == 1 else values)
+        if looks_secret(name):
+            result[name] = SCRUBBED
+        elif looks_harmless(name):
+            values = [_harmless_value(str(v)) for v in form.getlist(name)[:50]]
+            result[name] = values[0] if len(values) == 1 else values
+        else:
+            result[name] = FILTERED
     return result
 
 
@@ -48,11 +79,12 @@ def scrub_path(path: str, view_args: Mapping[str, Any] | None) -> str:
         text = str(value)
         if looks_secret(name) and text:
             path = path.replace(text, SCRUBBED)
-    return path
+    return without_emails(path)
 
 
 def scrub_text(text: str | None, config: Mapping[str, Any]) -> str | None:
-    """Remove configured credentials, user:password@ parts of URLs and SQL parameters from free text."""
+    """Remove configured credentials, user:password@ parts of URLs, SQL parameters and email addresses from free
+    text."""
     if not text:
         return text
     text = _URL_CREDENTIALS.sub(r"\g<scheme>" + SCRUBBED + "@", text)
@@ -61,4 +93,4 @@ def scrub_text(text: str | None, config: Mapping[str, Any]) -> str | None:
         secret = config.get(key)
         if isinstance(secret, str) and len(secret) >= 4:
             text = text.replace(secret, SCRUBBED)
-    return text
+    return without_emails(text)

@@ -4,14 +4,14 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from app.errorlog.scrub import SCRUBBED, scrub_text, scrub_value
+from app.errorlog.scrub import FILTERED, SCRUBBED, scrub_text, scrub_value
 from app.extensions import db
 
 REFERENCE = re.compile(r'data-testid="error-reference">([2-9A-Z]{4}-[2-9A-Z]{4})<')
 
 
 def test_500_page_shows_the_reference_of_the_stored_occurrence(failing_app, client, read):
-    response = client.get("/test-explode?issue=12")
+    response = client.get("/test-explode?page=12&q=ada@example.ac.za", headers={"User-Agent": "Phone/1.0 (Ada's)"})
     assert response.status_code == 500
     page = response.get_data(as_text=True)
     reference = REFERENCE.search(page).group(1)
@@ -23,8 +23,9 @@ def test_500_page_shows_the_reference_of_the_stored_occurrence(failing_app, clie
     assert "Traceback" in occurrence.traceback and "exploded while handling" in occurrence.traceback
     assert occurrence.details["method"] == "GET"
     assert occurrence.details["path"] == "/test-explode"
-    assert occurrence.details["args"] == {"issue": "12"}
+    assert occurrence.details["args"] == {"page": "12", "q": FILTERED}
     assert occurrence.details["user_id"] is None
+    assert "Phone/1.0" not in str(occurrence.details)  # no user agent by default
 
 
 def test_json_clients_get_the_reference_too(failing_app, client, read):
@@ -47,8 +48,8 @@ def test_secrets_in_the_form_are_never_stored(failing_app, client, read):
     assert client.post("/test-explode", data=form).status_code == 500
     stored = read.occurrences()[0]
     assert stored.details["form"] == {
-        "room": "101", "password": SCRUBBED, "new_password": SCRUBBED, "csrf_token": SCRUBBED,
-        "reset_token": SCRUBBED, "api_key": SCRUBBED, "mail_password": SCRUBBED, "description": "leaky tap"}
+        "room": FILTERED, "password": SCRUBBED, "new_password": SCRUBBED, "csrf_token": SCRUBBED,
+        "reset_token": SCRUBBED, "api_key": SCRUBBED, "mail_password": SCRUBBED, "description": FILTERED}
     with failing_app.app_context():
         dumped = " ".join(str(v) for v in db.session.execute(sa.text("SELECT * FROM error_occurrences")).one())
         dumped += " ".join(str(v) for v in db.session.execute(sa.text("SELECT * FROM error_groups")).one())
