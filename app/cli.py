@@ -60,10 +60,22 @@ def _read_password() -> str:
     return sys.stdin.readline().rstrip("\r\n")
 
 
+def _houses(slugs: tuple[str, ...]) -> list:
+    """The houses named by `slugs`, in order; a ClickException names the first unknown one."""
+    houses = []
+    for slug in slugs:
+        house = house_by_slug(slug)
+        if house is None:
+            raise click.ClickException(f"no house with slug {slug!r}")
+        houses.append(house)
+    return houses
+
+
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
-@click.option("--house", "house_slugs", multiple=True, help="House slug (a student's house; an admin may have several).")
+@click.option("--house", "house_slugs", multiple=True,
+              help="House slug (a student's house; an admin may have several).")
 @click.option("--room", default=None, help="A student's room number.")
 @click.option("--name", default=None, help="Display name (default: from the email address).")
 def create_user_command(email: str, role: str, house_slugs: tuple[str, ...], room: str | None,
@@ -79,12 +91,7 @@ def create_user_command(email: str, role: str, house_slugs: tuple[str, ...], roo
         raise click.ClickException(problem)
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
         raise click.ClickException(f"a user with email {email} already exists")
-    houses = []
-    for slug in house_slugs:
-        house = house_by_slug(slug)
-        if house is None:
-            raise click.ClickException(f"no house with slug {slug!r}")
-        houses.append(house)
+    houses = _houses(house_slugs)
     user = User(email=email, name=name, role=Role(role))
     if user.role == Role.STUDENT:
         if len(houses) != 1 or not room:

@@ -50,7 +50,7 @@ def run(label: str, sqlite: bool, events: int) -> bool:
                     record("web", error, {"method": "GET", "path": f"/issues/{i}"})
                 timings["record"] += time.perf_counter() - start
                 start = time.perf_counter()
-                for i in range(per_round):
+                for _ in range(per_round):
                     with engine.begin() as conn:
                         conn.execute(scratch.insert().values(source="web", message=str(error), traceback=text,
                                                              created_at=utcnow()))

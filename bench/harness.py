@@ -61,7 +61,8 @@ def fresh_database(name: str, sqlite: bool = False):
             conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{dbname}`"))
             conn.execute(sa.text(f"CREATE DATABASE `{dbname}` CHARACTER SET utf8mb4"))
         url = base.set(database=dbname).render_as_string(hide_password=False)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "ALLOWED_EMAIL_DOMAINS": ["example.ac.za"], "UPLOAD_FOLDER": str(tmp / "uploads")})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "ALLOWED_EMAIL_DOMAINS": ["example.ac.za"],
+                      "UPLOAD_FOLDER": str(tmp / "uploads")})
     with app.app_context():
         Base.metadata.create_all(db.engine)
     try:

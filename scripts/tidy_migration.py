@@ -6,5 +6,6 @@ import sys
 path = sys.argv[1]
 text = open(path).read()
 head, _, down = text.partition("def downgrade():")
-down = re.sub(r"    with op\.batch_alter_table\('\w+', schema=None\) as batch_op:\n(?:        batch_op\.drop_index\(.*\)\n)+\n?", "", down)
+down = re.sub(r"    with op\.batch_alter_table\('\w+', schema=None\) as batch_op:\n"
+              r"(?:        batch_op\.drop_index\(.*\)\n)+\n?", "", down)
 open(path, "w").write(head + "def downgrade():" + down)

@@ -78,7 +78,8 @@ def test_invited_student_sets_password_from_link(runner, app, client, house, tmp
     roster.write_text(ROSTER)
     runner.invoke(args=["users", "import-roster", str(roster), "--house", "acacia"])
     with app.app_context():
-        link = db.session.scalar(sa.select(OutboxEmail).where(OutboxEmail.to_address == "ana@example.ac.za")).context["link"]
+        link = db.session.scalar(
+            sa.select(OutboxEmail).where(OutboxEmail.to_address == "ana@example.ac.za")).context["link"]
     response = client.post(link.removeprefix(app.config["BASE_URL"]),
                            data={"password": "ana-new-password", "confirm": "ana-new-password"})
     assert response.status_code == 302
@@ -96,7 +97,8 @@ def test_import_roster_without_invites(runner, app, house, tmp_path):
 
 def test_import_roster_with_bad_rows_stores_nothing(runner, app, house, tmp_path):
     roster = tmp_path / "roster.csv"
-    roster.write_text(ROSTER + "not-an-email,C,103\nd@gmail.com,D,104\ne@example.ac.za,,999\nana@example.ac.za,Dup,105\n")
+    roster.write_text(
+        ROSTER + "not-an-email,C,103\nd@gmail.com,D,104\ne@example.ac.za,,999\nana@example.ac.za,Dup,105\n")
     result = runner.invoke(args=["users", "import-roster", str(roster), "--house", "acacia"])
     assert result.exit_code != 0
     assert "line 4: invalid email" in result.output

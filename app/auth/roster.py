@@ -24,13 +24,8 @@ class RosterResult:
     errors: list[str] = field(default_factory=list)
 
 
-def import_roster(text: str, house: House, invite: bool = True) -> RosterResult:
-    """Validate every row, then store all of them or, if any row is bad, none.
-
-    With `invite`, each new student is emailed a link to set their first password (bulk mail, so a large
-    roster never eats the budget kept for status emails).
-    """
-    result = RosterResult()
+def _read(text: str, result: RosterResult) -> list[tuple[int, dict]] | None:
+    """The rows with their line numbers, or None (with the error in `result`) for a bad file or header."""
     reader = csv.DictReader(io.StringIO(text))
     try:
         header = [h.strip().lower() for h in (reader.fieldnames or [])]
@@ -38,46 +33,37 @@ def import_roster(text: str, house: House, invite: bool = True) -> RosterResult:
         parsed = [(reader.line_num, row) for row in reader]
     except csv.Error as exc:  # e.g. a quote that is never closed
         result.errors.append(f"line {reader.line_num + 1}: not a valid CSV file ({exc})")  # the line being read
-        return result
+        return None
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         result.errors.append(f"line 1: missing column(s) {', '.join(missing)}; expected email,name,room")
-        return result
-    rooms = {r.number: r for r in db.session.scalars(sa.select(Room).where(Room.house_id == house.id))}
-    rows, seen = [], {}
-    for line, row in parsed:
-        email = (row.get("email") or "").strip().lower()
-        name = (row.get("name") or "").strip()
-        room = (row.get("room") or "").strip()
-        problems = []
-        try:
-            validate_email(email, check_deliverability=False)
-            if not email_mailable(email):
-                problems.append(f"{email!r} has characters our mail cannot be sent to (use a plain address)")
-            elif not email_domain_allowed(email):
-                problems.append(f"{email} is not a university address")
-        except EmailNotValidError:
-            problems.append(f"invalid email {email!r}")
-        if problem := name_problem(name):
-            problems.append(problem)
-        if room not in rooms:
-            problems.append(f"room {room!r} is not in {house.name}")
-        if email in seen:
-            problems.append(f"{email} is also on line {seen[email]}")
-        seen.setdefault(email, line)
-        if problems:
-            result.errors.append(f"line {line}: " + "; ".join(problems))
-        else:
-            rows.append((email, name, rooms[room]))
-    existing = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_([r[0] for r in rows])))}
-    for email, name, room in rows:
-        user = existing.get(email)
-        if user is None:
-            continue
-        if user.role != Role.STUDENT or user.house_id != house.id:
-            result.errors.append(f"{email}: already registered with another house or role")
-    if result.errors:
-        return result
+        return None
+    return parsed
+
+
+def _email_problem(email: str) -> str | None:
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return f"invalid email {email!r}"
+    if not email_mailable(email):
+        return f"{email!r} has characters our mail cannot be sent to (use a plain address)"
+    if not email_domain_allowed(email):
+        return f"{email} is not a university address"
+    return None
+
+
+def _row_problems(email: str, name: str, room: str, house: House, rooms: dict, seen: dict[str, int]) -> list[str]:
+    problems = [p for p in (_email_problem(email), name_problem(name)) if p]
+    if room not in rooms:
+        problems.append(f"room {room!r} is not in {house.name}")
+    if email in seen:
+        problems.append(f"{email} is also on line {seen[email]}")
+    return problems
+
+
+def _store(rows: list[tuple[str, str, Room]], existing: dict[str, User], house: House, result: RosterResult) -> list:
+    """Create or update the students; returns the new ones."""
     created = []
     for email, name, room in rows:
         user = existing.get(email)
@@ -90,6 +76,39 @@ def import_roster(text: str, house: House, invite: bool = True) -> RosterResult:
         else:
             user.name, user.room = name, room
             result.updated += 1
+    return created
+
+
+def import_roster(text: str, house: House, invite: bool = True) -> RosterResult:
+    """Validate every row, then store all of them or, if any row is bad, none.
+
+    With `invite`, each new student is emailed a link to set their first password (bulk mail, so a large
+    roster never eats the budget kept for status emails).
+    """
+    result = RosterResult()
+    parsed = _read(text, result)
+    if parsed is None:
+        return result
+    rooms = {r.number: r for r in db.session.scalars(sa.select(Room).where(Room.house_id == house.id))}
+    rows, seen = [], {}
+    for line, row in parsed:
+        email = (row.get("email") or "").strip().lower()
+        name = (row.get("name") or "").strip()
+        room = (row.get("room") or "").strip()
+        problems = _row_problems(email, name, room, house, rooms, seen)
+        seen.setdefault(email, line)
+        if problems:
+            result.errors.append(f"line {line}: " + "; ".join(problems))
+        else:
+            rows.append((email, name, rooms[room]))
+    existing = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_([r[0] for r in rows])))}
+    for email, _name, _room in rows:
+        user = existing.get(email)
+        if user is not None and (user.role != Role.STUDENT or user.house_id != house.id):
+            result.errors.append(f"{email}: already registered with another house or role")
+    if result.errors:
+        return result
+    created = _store(rows, existing, house, result)
     if invite and created:
         db.session.flush()  # ids for the links
         enqueue_many("account_invite", [

@@ -124,7 +124,7 @@ def _apply(saved: MoveInForm, form, photos: dict[int, list[CleanImage]], removed
         if label not in keep:
             files["removed"].extend(p.key for p in answer.photos)
             saved.answers.remove(answer)
-    saved.accepted_terms = [term for term, field in zip(form.terms, form.term_fields()) if field.data]
+    saved.accepted_terms = [term for term, field in zip(form.terms, form.term_fields(), strict=True) if field.data]
     saved.updated_at = utcnow()
 
 

@@ -2,7 +2,6 @@
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.issues.conftest import make_issue  # noqa: F401 (fixture)
 from tests.issues.images import jpeg_with_gps
 
 pytestmark = pytest.mark.browser

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from app.errorlog import record
 from app.extensions import db
 from app.models.errors import ErrorGroup, ErrorStatus
+from tests.emailer.conftest import queue  # noqa: F401 - the outbox fixture, for test_mail_page.py
 
 
 @pytest.fixture

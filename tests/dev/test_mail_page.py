@@ -3,7 +3,6 @@ import pytest
 
 from app.emailer.catcher import list_caught, start_catcher
 from app.models.mail import Purpose
-from tests.emailer.conftest import queue  # noqa: F401 - the fixture
 from tests.fixtures.servers import free_port
 
 

@@ -86,6 +86,7 @@ def test_no_default_restated_in_the_code():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2] / "app"
-    offenders = [f"{path.relative_to(root)}: {match.group(0)}" for path in root.rglob("*.py") if path.name != "config.py"
+    offenders = [f"{path.relative_to(root)}: {match.group(0)}"
+                 for path in root.rglob("*.py") if path.name != "config.py"
                  for match in re.finditer(r"config\.get\(\"[A-Z_]+\"[^)]*\)|os\.environ", path.read_text())]
     assert offenders == []

@@ -1,0 +1,2 @@
+"""Fixtures the browser journeys share with the packages they drive."""
+from tests.issues.conftest import make_issue  # noqa: F401 - fixture
