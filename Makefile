@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench clean
+.PHONY: run test lint bench probe clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,17 @@ test: $(BIN)/.installed
 	scripts/ensure-chromium.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+## Lint with ruff (its configuration is in pyproject.toml)
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+
 ## Run the benchmarks under bench/ (each prints a ratio against a baseline measured in the same run)
 bench: $(BIN)/.installed
 	scripts/bench.sh
+
+## CI: `make run` on a fresh clone of HEAD, used as the demo student and admin through HTTP, then stopped
+probe: $(BIN)/.installed
+	$(BIN)/python scripts/probe_run.py
 
 clean:
 	rm -rf $(VENV) instance/rinaibra.db* instance/mail
