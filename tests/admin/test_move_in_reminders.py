@@ -46,7 +46,8 @@ def test_button_queues_one_bulk_reminder_per_student_not_submitted(app, login, a
     assert "3 reminders queued; at the current budget the last goes out by 20" in page
     emails = outbox(app)
     assert [e.to_address for e in emails] == ["ben@example.ac.za", "cy@example.ac.za", "dee@example.ac.za"]
-    assert {(e.template, e.purpose, e.status) for e in emails} == {("move_in_reminder", Purpose.BULK, MailStatus.QUEUED)}
+    assert {(e.template, e.purpose, e.status) for e in emails} == {
+        ("move_in_reminder", Purpose.BULK, MailStatus.QUEUED)}
     assert len({e.batch for e in emails}) == 1 and emails[0].batch
     assert 'data-progress-url="/admin/move-in/batches/%s"' % emails[0].batch in page
     assert '<dd data-count="queued">3</dd>' in page

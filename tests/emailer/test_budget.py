@@ -1,5 +1,5 @@
 """The rolling 24-hour budget and its shares by purpose, estimates and progress."""
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
