@@ -9,11 +9,21 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from bench.harness import PASSWORD, Client, Server, fresh_database, house_with_admin, interleaved, percentile, report
+from bench.harness import (
+    PASSWORD,
+    Client,
+    Server,
+    fresh_database,
+    house_with_admin,
+    interleaved,
+    percentile,
+    report,
+    sized,
+)
 
 ISSUES = 20_000
 STUDENTS = 300
-REQUESTS = 240
+REQUESTS = sized(240, 120)
 CONCURRENCY = 4
 LIMIT = 5.0
 WORDS = ["leaking", "tap", "broken", "window", "door", "light", "socket", "shower", "drain", "wifi", "heater",

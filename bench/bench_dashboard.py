@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from bench.harness import Client, Server, fresh_database, interleaved, percentile, report
+from bench.harness import Client, Server, fresh_database, interleaved, percentile, report, sized
 
 GROUPS = 1_000
 OCCURRENCES = 100_000
@@ -80,7 +80,7 @@ def seed(app) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=sized(200, 100))
     parser.add_argument("--sqlite", action="store_true", help="SQLite file instead of MariaDB")
     args = parser.parse_args()
     with fresh_database("dashboard", sqlite=args.sqlite) as (url, app):

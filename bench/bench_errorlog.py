@@ -9,7 +9,7 @@ import time
 
 import sqlalchemy as sa
 
-from bench.harness import fresh_database, report
+from bench.harness import fresh_database, report, sized
 
 LIMIT = 3.0
 ROUNDS = 50  # alternate often so machine noise hits both alike
@@ -67,7 +67,7 @@ def run(label: str, sqlite: bool, events: int) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--events", type=int, default=sized(10_000, 2_000))
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--mariadb-only", action="store_true")
     args = parser.parse_args()

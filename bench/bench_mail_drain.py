@@ -14,10 +14,10 @@ import time
 
 import sqlalchemy as sa
 
-from bench.harness import free_port, fresh_database, report
+from bench.harness import free_port, fresh_database, report, sized
 
-MESSAGES = 1_500
-ROUNDS = 5
+MESSAGES = sized(1_500, 500)
+ROUNDS = sized(5, 3)
 LIMIT = 2.0
 SERVER = """
 import asyncio, sys

@@ -11,10 +11,10 @@ import time
 
 import sqlalchemy as sa
 
-from bench.harness import fresh_database, report
+from bench.harness import fresh_database, report, sized
 
 EMAILS = 7_500
-ROUNDS = 5
+ROUNDS = sized(5, 3)
 LIMIT = 2.0
 
 

@@ -12,10 +12,10 @@ import time
 
 import sqlalchemy as sa
 
-from bench.harness import PASSWORD, Client, Server, fresh_database, house_with_admin, report
+from bench.harness import PASSWORD, Client, Server, fresh_database, house_with_admin, report, sized
 
 STUDENTS = 7_500
-ROUNDS = 5
+ROUNDS = sized(5, 3)
 LIMIT = 2.0
 
 

@@ -16,12 +16,12 @@ from pathlib import Path
 
 from werkzeug.security import generate_password_hash
 
-from bench.harness import ROOT, Client, Server, fresh_database, measure, percentile, report
+from bench.harness import ROOT, Client, Server, fresh_database, measure, percentile, report, sized
 
 PASSWORD = "bench-password-1"
 STUDENTS = 4
-ROUNDS = 3
-REQUESTS_PER_ROUND = 150
+ROUNDS = sized(3, 2)
+REQUESTS_PER_ROUND = sized(150, 100)
 CONCURRENCY = 4
 LIMIT = 1.2
 

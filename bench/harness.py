@@ -6,6 +6,7 @@
 - `Client(server).login(email, password)`: a logged-in requests session that knows its CSRF token.
 - `measure(call, requests, concurrency)`: latencies (seconds) of `call()` run from `concurrency` threads.
 - `percentile(latencies, 95)` and `report(name, candidate, baseline, limit)`: one line with the ratio.
+- `sized(full, quick)`: a sample size or round count; BENCH_QUICK=1 (CI) picks the smaller one, limits stay.
 
 Every benchmark measures its baseline side by side in the same run: absolute times on a shared 2-core machine
 mean little, ratios do.
@@ -29,6 +30,12 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MARIADB = "mysql+pymysql://root:@127.0.0.1/test"
+QUICK = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+
+
+def sized(full: int, quick: int) -> int:
+    """`full`, or `quick` under BENCH_QUICK=1: fewer requests, rounds or rows, the same data scale and limits."""
+    return quick if QUICK else full
 
 
 def free_port() -> int:
@@ -56,7 +63,7 @@ def fresh_database(name: str, sqlite: bool = False):
     else:
         base = sa.make_url(server_url())
         server = sa.create_engine(base.set(database=None))
-        dbname = f"bench_{name}"
+        dbname = f"bench_{name}_{os.getpid()}"  # two runs on one server never share a database
         with server.begin() as conn:
             conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{dbname}`"))
             conn.execute(sa.text(f"CREATE DATABASE `{dbname}` CHARACTER SET utf8mb4"))
@@ -206,7 +213,7 @@ def report(name: str, candidate: float, baseline: float, limit: float, unit: str
     """Print one result line with the ratio candidate/baseline and whether it is within `limit`."""
     ratio = candidate / baseline if baseline else float("inf")
     verdict = "OK" if ratio <= limit else "OVER"
-    print(f"{name}: candidate {candidate:.4f}{unit}, baseline {baseline:.4f}{unit}, "
+    print(f"{name}{' [quick]' if QUICK else ''}: candidate {candidate:.4f}{unit}, baseline {baseline:.4f}{unit}, "
           f"ratio {ratio:.2f} (limit {limit}) {verdict}", flush=True)
     return ratio <= limit
 
