@@ -6,6 +6,7 @@ Run: .venv/bin/python -m bench.bench_report   (BENCH_DATABASE_URL / TEST_DATABAS
 """
 import asyncio
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -123,6 +124,7 @@ def main() -> int:
                         latencies[mode] += measure(post_report, REQUESTS_PER_ROUND, CONCURRENCY, expect=(302,))
     catcher.stop()
     print(f"outbox: {sent_count_text(mail_dir)}; black hole took {black_hole.connections} connection(s)")
+    shutil.rmtree(mail_dir, ignore_errors=True)
     for mode, values in latencies.items():
         print(f"{mode}: n={len(values)} p50 {percentile(values, 50) * 1000:.1f} ms, "
               f"p99 {percentile(values, 99) * 1000:.1f} ms")
