@@ -29,7 +29,8 @@ def test_purge_keeps_what_is_still_needed(app):
             email(31, template="old_sent"), email(2, template="recent_sent"),
             email(2, purpose=Purpose.SECURITY, template="old_reset"),
             email(0.5, purpose=Purpose.SECURITY, template="fresh_reset"),
-            email(91, MailStatus.FAILED, template="old_failed"), email(30, MailStatus.UNKNOWN, template="recent_unknown"),
+            email(91, MailStatus.FAILED, template="old_failed"),
+            email(30, MailStatus.UNKNOWN, template="recent_unknown"),
             email(60, MailStatus.QUEUED, template="still_queued"),  # queued mail is never purged
             LoginFailure(email="a@example.ac.za", ip="1.2.3.4", created_at=utcnow() - timedelta(days=2)),
             LoginFailure(email="b@example.ac.za", ip="1.2.3.4", created_at=utcnow() - timedelta(minutes=5)),
