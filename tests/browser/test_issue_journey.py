@@ -46,8 +46,8 @@ def test_report_with_photo_then_admin_progress_and_resolve(live_server, page, ho
     assert "/issues/" in page.url
     issue_path = page.url.removeprefix(url)
     image = page.get_by_role("img", name="Photo 1 of the problem")
-    image.wait_for()
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    image.scroll_into_view_if_needed()  # loading="lazy": it loads once on screen; decode() waits for that
+    assert image.evaluate("img => img.decode().then(() => img.naturalWidth > 0)")
     page.screenshot(path=str(tmp_path / "student-report.png"), full_page=True)
     log_out(page)
 
