@@ -72,15 +72,6 @@ def test_bad_input_rerenders_with_400_and_keeps_the_rest(app, login, student, ch
     assert issue_count(app) == 0
 
 
-def test_a_description_in_paragraphs_is_kept(app, login, student):
-    """A browser's textarea sends CRLF line breaks; tabs pasted from elsewhere are fine too."""
-    description = "The tap drips.\r\n\r\nIt started on Monday.\tStill dripping."
-    response = login(student).post("/issues/new", data=report_data(description=description))
-    assert response.status_code == 302
-    with app.app_context():
-        assert db.session.scalars(sa.select(Issue.description)).one() == description
-
-
 def test_location_of_another_house_is_refused(app, login, student, make_house):
     other = make_house("baobab")
     client = login(student)

@@ -23,6 +23,7 @@ from app.move_in.checklist import DEFAULT_CHECKLIST, academic_year
 from app.move_in.invite import InviteLinks
 from app.photos import clean_image, store
 from tests.conftest import empty_tables, settings_for
+from tests.issues.conftest import make_issue  # noqa: F401 - fixture, for test_browser.py
 
 ACCOUNTS = {"student": "student.acacia@example.ac.za", "submitted": "thandi.acacia@example.ac.za",
             "admin": "admin.acacia@example.ac.za", "developer": "dev@example.ac.za"}

@@ -10,7 +10,6 @@ from werkzeug.wrappers import Response
 from app.security import add_security_headers
 from tests.conftest import PASSWORD
 from tests.fixtures.servers import free_port
-from tests.issues.conftest import make_issue  # noqa: F401 (fixture)
 from tests.security.conftest import CAUGHT_NAME, _caught_email
 
 pytestmark = pytest.mark.browser

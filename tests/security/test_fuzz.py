@@ -137,7 +137,7 @@ def stored_control_characters(app) -> list[str]:
                 continue
             columns = [c for c in table.columns if isinstance(c.type, (sa.String, sa.Text, sa.JSON))]
             for row in db.session.execute(sa.select(*columns)) if columns else []:
-                for column, value in zip(columns, row):
+                for column, value in zip(columns, row, strict=True):
                     text = value if isinstance(value, str) else json.dumps(value)
                     if value is not None and CONTROL.search(text):
                         found.append(f"{table.name}.{column.name}: {text[:60]!r}")
