@@ -68,25 +68,30 @@ def _lock(conn: sa.Connection, names: list[str]) -> None:
             conn.execute(statement.on_duplicate_key_update(takes=RateLock.takes + 1))
 
 
-def used(conn: sa.Connection, limit: Limit, now: datetime) -> int:
-    """Units of `limit.key` counted inside its window."""
-    query = sa.select(sa.func.coalesce(sa.func.sum(RateCount.count), 0)).where(
-        RateCount.key == limit.key, RateCount.bucket > now - limit.window)
-    return int(conn.execute(query).scalar_one())
+def used(conn: sa.Connection, limits: tuple[Limit, ...], now: datetime) -> list[int]:
+    """Units of each limit's key counted inside its window, in one query."""
+    rows = conn.execute(sa.select(RateCount.key, RateCount.bucket, RateCount.count).where(
+        RateCount.key.in_({limit.key for limit in limits}),
+        RateCount.bucket > now - max(limit.window for limit in limits))).all()
+    return [sum(count for key, bucket, count in rows if key == limit.key and bucket > now - limit.window)
+            for limit in limits]
 
 
 def _add(conn: sa.Connection, limit: Limit, now: datetime, count: int, refused: int) -> None:
-    bucket = limit.bucket(now)
-    changed = conn.execute(
-        sa.update(RateCount).where(RateCount.key == limit.key, RateCount.bucket == bucket)
-        .values(count=RateCount.count + count, refused=RateCount.refused + refused)).rowcount
-    if not changed:  # nobody else writes this key's rows while we hold the lock
-        conn.execute(sa.insert(RateCount).values(key=limit.key, bucket=bucket, count=count, refused=refused))
+    """Add to the key's current bucket (an upsert: nobody else writes this key while we hold its lock)."""
+    values = {"key": limit.key, "bucket": limit.bucket(now), "count": count, "refused": refused}
+    increments = {"count": RateCount.count + count, "refused": RateCount.refused + refused}
+    if conn.dialect.name == "sqlite":
+        statement = sqlite_insert(RateCount).values(values)
+        conn.execute(statement.on_conflict_do_update(index_elements=["key", "bucket"], set_=increments))
+    else:
+        conn.execute(mysql_insert(RateCount).values(values).on_duplicate_key_update(**increments))
 
 
 def _take(conn: sa.Connection, limits: tuple[Limit, ...], units: int, now: datetime) -> Limit | None:
     _lock(conn, [limit.lock or limit.key for limit in limits])
-    refused = next((limit for limit in limits if used(conn, limit, now) + units > limit.limit), None)
+    counts = used(conn, limits, now)
+    refused = next((limit for limit, count in zip(limits, counts, strict=True) if count + units > limit.limit), None)
     for limit in limits:
         if refused is None:
             _add(conn, limit, now, units, 0)
