@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
         move_in_routes as _admin_move_in,  # noqa: F401  (adds its views to admin's bp)
     )
     from app.admin.routes import bp as admin_bp
+    from app.auth import verify_routes as _auth_verify  # noqa: F401  (adds its views to auth's bp)
     from app.auth.routes import bp as auth_bp
     from app.dev import (
         mail_routes as _dev_mail,  # noqa: F401  (adds its views to dev's bp)

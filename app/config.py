@@ -97,6 +97,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DEVELOPER_EMAILS", lower_list, []),
     Setting("LOGIN_THROTTLE_LIMIT", whole, 10),
     Setting("LOGIN_THROTTLE_WINDOW", whole, 900),
+    # Accounts: registrations per client address; set-password and verification emails per address and per
+    # client address (app/auth/account_mail.py)
+    Setting("REGISTER_PER_HOUR", whole, 5),
+    Setting("REGISTER_PER_DAY", whole, 20),
+    Setting("ACCOUNT_MAIL_COOLDOWN_MINUTES", whole, 15),  # one link of each kind per address per cooldown
+    Setting("ACCOUNT_MAIL_PER_DAY", whole, 3),            # links of each kind per address per 24 hours
+    Setting("ACCOUNT_MAIL_PER_IP_HOUR", whole, 5),        # links one client address may ask for, any addresses
     # Mail transport
     Setting("MAIL_SERVER", text, "127.0.0.1"),
     Setting("MAIL_PORT", whole, 1025),

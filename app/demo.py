@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 from app.extensions import db
 from app.house_setup import create_house, parse_rooms
 from app.models.accounts import Role, User
+from app.models.base import utcnow
 from app.models.houses import House
 
 DEMO_PASSWORD = "demo-password"
@@ -18,8 +19,10 @@ COMMON_AREAS = ["Kitchen", "Laundry", "Common room", "Bathrooms (first floor)"]
 
 
 def _add_with_password(*users: User) -> None:
+    """Demo accounts are verified and approved, ready to log in."""
     for user in users:
         user.set_password(DEMO_PASSWORD)
+        user.email_verified_at = user.approved_at = utcnow()
         db.session.add(user)
 
 

@@ -2,7 +2,7 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort
+from flask import abort, render_template
 from flask_login import current_user, login_required
 
 from app.house_setup import house_by_slug
@@ -11,7 +11,8 @@ from app.models.houses import House
 
 
 def role_required(*roles: Role):
-    """Allow the view only to logged-in users with one of `roles` (403 for the others)."""
+    """Allow the view only to logged-in users with one of `roles` (403 for the others). A student waiting for
+    a house admin's approval is shown that instead (403): nothing a student does is open to them yet."""
 
     def decorator(view):
         @wraps(view)
@@ -19,6 +20,8 @@ def role_required(*roles: Role):
         def wrapped(*args, **kwargs):
             if current_user.role not in roles:
                 abort(403, "Your account does not have access to this page.")
+            if current_user.awaiting_approval:
+                return render_template("auth/awaiting_approval.html"), 403
             return view(*args, **kwargs)
 
         return wrapped

@@ -21,10 +21,10 @@ from app.auth.rules import (
     email_mailable,
 )
 from app.extensions import db
-from app.models.accounts import User
 from app.models.houses import House, Room
 
-__all__ = ["PASSWORD_MIN", "RegisterForm", "LoginForm", "ForgotPasswordForm", "SetPasswordForm", "LogoutForm"]
+__all__ = ["PASSWORD_MIN", "RegisterForm", "LoginForm", "ForgotPasswordForm", "ResendForm", "ConfirmPasswordForm",
+           "SetPasswordForm", "LogoutForm"]
 
 CSRF_MESSAGE = ("This form had expired (it was open for a long time, or in another browser session). "
                 "Your entries are kept: check them and send the form again.")
@@ -95,10 +95,6 @@ class RegisterForm(Form):
         if slug and slug in dict(self.house.choices):
             self.house.data = slug
 
-    def validate_email(self, field) -> None:
-        if db.session.scalar(sa.select(User.id).where(User.email == field.data)):
-            raise ValidationError("An account with this email already exists. Log in or reset your password.")
-
     def validate_house(self, field) -> None:
         self.house_obj = db.session.scalar(sa.select(House).where(House.slug == field.data))
         if self.house_obj is None:
@@ -123,6 +119,16 @@ class LoginForm(Form):
 class ForgotPasswordForm(Form):
     email = EmailField("Email", filters=[normalise_email], validators=[
         DataRequired(), Length(max=EMAIL_MAX), Email("Enter a valid email address.")])
+
+
+class ResendForm(ForgotPasswordForm):
+    """Ask for a new verification link."""
+
+
+class ConfirmPasswordForm(Form):
+    """The verification link's form: the password chosen at registration proves it is the same person."""
+
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
 
 
 class SetPasswordForm(Form):

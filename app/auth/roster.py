@@ -11,6 +11,7 @@ from app.auth.services import password_link
 from app.emailer import enqueue_many
 from app.extensions import db
 from app.models.accounts import Role, User
+from app.models.base import utcnow
 from app.models.houses import House, Room
 
 REQUIRED_COLUMNS = ("email", "name", "room")
@@ -68,13 +69,15 @@ def _store(rows: list[tuple[str, str, Room]], existing: dict[str, User], house: 
     for email, name, room in rows:
         user = existing.get(email)
         if user is None:
-            created.append(User(email=email, name=name, role=Role.STUDENT, house=house, room=room))
+            created.append(User.unverified(approved=True, email=email, name=name, role=Role.STUDENT, house=house,
+                                           room=room))
             db.session.add(created[-1])
             result.created += 1
-        elif (user.name, user.room_id) == (name, room.id):
+        elif (user.name, user.room_id, user.is_approved) == (name, room.id, True):
             result.unchanged += 1
         else:
-            user.name, user.room = name, room
+            user.name, user.house, user.room = name, house, room
+            user.approved_at = user.approved_at or utcnow()
             result.updated += 1
     return created
 
@@ -83,7 +86,9 @@ def import_roster(text: str, house: House, invite: bool = True) -> RosterResult:
     """Validate every row, then store all of them or, if any row is bad, none.
 
     With `invite`, each new student is emailed a link to set their first password (bulk mail, so a large
-    roster never eats the budget kept for status emails).
+    roster never eats the budget kept for status emails). New students are approved (the roster says where they
+    live) but unverified until they set their password from an emailed link; a student waiting for approval
+    gets the roster's house and room and is approved.
     """
     result = RosterResult()
     parsed = _read(text, result)
@@ -104,7 +109,7 @@ def import_roster(text: str, house: House, invite: bool = True) -> RosterResult:
     existing = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_([r[0] for r in rows])))}
     for email, _name, _room in rows:
         user = existing.get(email)
-        if user is not None and (user.role != Role.STUDENT or user.house_id != house.id):
+        if user is not None and (user.role != Role.STUDENT or (user.house_id != house.id and user.is_approved)):
             result.errors.append(f"{email}: already registered with another house or role")
     if result.errors:
         return result

@@ -1,19 +1,19 @@
 """Account views."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy.exc import IntegrityError
 
-from app.auth import services
+from app.auth import account_mail, registration, services
 from app.auth.access import is_safe_next
 from app.auth.forms import (
     ForgotPasswordForm,
     LoginForm,
     LogoutForm,
     RegisterForm,
+    ResendForm,
     SetPasswordForm,
 )
 from app.extensions import csrf, db
-from app.models.accounts import Role, User
+from app.models.accounts import User
 
 bp = Blueprint("auth", __name__)
 
@@ -23,41 +23,65 @@ bp = Blueprint("auth", __name__)
 # sends every POST route of this blueprint without a valid token.
 csrf.exempt(bp)
 
+TOO_MANY_LINKS = ("Too many links were asked for from your network in the last hour, so no email was sent. "
+                  "Your entry is kept: try again later.")
+
 
 def _redirect_next(default: str = "main.index"):
     target = request.args.get("next")
     return redirect(target if is_safe_next(target) else url_for(default))
 
 
-def _safe_next() -> str | None:
+def safe_next() -> str | None:
     """The `next` path from the form or the query string, if it is a local path."""
     target = request.form.get("next") or request.args.get("next")
     return target if is_safe_next(target) else None
 
 
+EXISTS_MESSAGE = "An account with this email already exists. Log in or reset your password."
+
+
+def _register_page(form: RegisterForm, next_path: str | None, status: int):
+    return render_template("auth/register.html", form=form, next_path=next_path), status
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    next_path = _safe_next()
+    next_path = safe_next()
     if current_user.is_authenticated:
         return redirect(next_path or url_for("main.index"))
     form = RegisterForm()
     if not form.is_submitted():
         form.prefill_house(request.args.get("house", ""))
-    if form.validate_on_submit():
-        user = User(email=form.email.data, name=form.name.data, role=Role.STUDENT,
-                    house=form.house_obj, room=form.room_obj)
-        user.set_password(form.password.data)
-        db.session.add(user)
-        try:
-            db.session.commit()
-        except IntegrityError:  # a second request with the same email won the race
-            db.session.rollback()
-            form.email.errors.append("An account with this email already exists. Log in or reset your password.")
-            return render_template("auth/register.html", form=form, next_path=next_path), 400
-        login_user(user)
-        flash(f"Welcome, {user.name}! Your account is ready.", "success")
-        return redirect(next_path or url_for("main.index"))
-    return render_template("auth/register.html", form=form, next_path=next_path), 400 if form.errors else 200
+    if not form.validate_on_submit():
+        return _register_page(form, next_path, 400 if form.errors else 200)
+    if registration.over_client_limit():
+        db.session.commit()  # keep the refusal count
+        form.form_errors.append("Too many accounts were registered from your network recently, so this one was "
+                                "not. Your entries are kept: try again in an hour.")
+        return _register_page(form, next_path, 429)
+    outcome = registration.register(form.email.data, form.name.data, form.house_obj, form.room_obj,
+                                    form.password.data, next_path)
+    if outcome is registration.Outcome.EXISTS:
+        form.email.errors.append(EXISTS_MESSAGE)
+        return _register_page(form, next_path, 400)
+    if outcome is registration.Outcome.TOO_SOON:
+        form.form_errors.append(f"We sent a confirmation link to {form.email.data} a few minutes ago: open it, "
+                                "or check your spam folder. You can register again in "
+                                f"{current_app.config['ACCOUNT_MAIL_COOLDOWN_MINUTES']} minutes.")
+        return _register_page(form, next_path, 429)
+    session["verify_email"] = form.email.data
+    return redirect(url_for("auth.check_email", next=next_path))
+
+
+def _login_refused(form: LoginForm, user: User):
+    """A right password for an account that may not log in (yet): say why; offer a new link if unverified."""
+    if user.is_deactivated:
+        form.form_errors.append("This account is deactivated. Ask your house admin if you think that is a mistake.")
+        return render_template("auth/login.html", form=form), 403
+    form.form_errors.append(f"Confirm your email address first: open the link we sent to {user.email} when you "
+                            "registered (it works for 24 hours).")
+    return render_template("auth/login.html", form=form, resend_form=ResendForm(formdata=None)), 403
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -75,6 +99,8 @@ def login():
             services.note_failure(email, ip)
             form.form_errors.append("Email or password is not right.")
             return render_template("auth/login.html", form=form), 400
+        if not user.is_active:
+            return _login_refused(form, user)
         services.clear_failures(email)
         db.session.commit()
         login_user(user)
@@ -98,9 +124,11 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.send_password_email(form.email.data)
-        flash("If that address has an account, a link to set a new password is on its way. "
-              "It works once, for 24 hours.", "info")
+        if not account_mail.request_password_link(form.email.data):
+            form.form_errors.append(TOO_MANY_LINKS)
+            return render_template("auth/forgot_password.html", form=form), 429
+        flash("If that address has an account, a link to set a new password is on its way (at most one every "
+              f"{current_app.config['ACCOUNT_MAIL_COOLDOWN_MINUTES']} minutes). It works once, for 24 hours.", "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form), 400 if form.errors else 200
 
@@ -113,8 +141,7 @@ def reset_password(token: str):
         return redirect(url_for("auth.forgot_password"))
     form = SetPasswordForm()
     if form.validate_on_submit():
-        user.set_password(form.password.data)
-        services.clear_failures(user.email)
+        services.set_password(user, form.password.data)
         db.session.commit()
         login_user(user)
         flash("Your password is set.", "success")

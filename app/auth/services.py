@@ -1,15 +1,13 @@
-"""Account logic kept out of the views: throttle, tokens, registration."""
+"""Account logic kept out of the views: the login throttle, authentication and set-password links."""
 from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from app.emailer import enqueue
 from app.extensions import db
 from app.models.accounts import LoginFailure, User
 from app.models.base import utcnow
-from app.models.mail import Purpose
 
 TOKEN_MAX_AGE = 24 * 3600
 
@@ -35,8 +33,13 @@ def clear_failures(email: str) -> None:
     db.session.execute(sa.delete(LoginFailure).where(LoginFailure.email == email))
 
 
+def find_user(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+
+
 def authenticate(email: str, password: str) -> User | None:
-    user = db.session.scalar(sa.select(User).where(User.email == email))
+    """The account when `password` is its password (whatever its standing: the view explains a refusal)."""
+    user = find_user(email)
     return user if user is not None and user.check_password(password) else None
 
 
@@ -55,22 +58,21 @@ def password_link(user: User, next_path: str | None = None) -> str:
 
 
 def user_from_token(token: str) -> User | None:
-    """The user a valid, unused, unexpired token belongs to, else None."""
+    """The user a valid, unused, unexpired token belongs to (never a deactivated account), else None."""
     try:
         data = _serializer().loads(token, max_age=TOKEN_MAX_AGE)
     except (BadSignature, SignatureExpired):
         return None
-    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
-    if user is None or data.get("fp") != user.password_stamp:
+    uid = data.get("uid") if isinstance(data, dict) else None
+    user = db.session.get(User, uid) if isinstance(uid, int) else None
+    if user is None or user.is_deactivated or data.get("fp") != user.password_stamp:
         return None
     return user
 
 
-def send_password_email(email: str) -> None:
-    """Queue a set-password link if `email` belongs to a user; silently nothing otherwise."""
-    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        return
-    enqueue("password_reset", user.email, {"name": user.name, "link": password_link(user)},
-            purpose=Purpose.SECURITY, coalesce_key=f"password:{user.id}")
-    db.session.commit()
+def set_password(user: User, password: str) -> None:
+    """Set the password from an emailed link: that also proves the address is theirs."""
+    user.set_password(password)
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    clear_failures(user.email)

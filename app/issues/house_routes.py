@@ -23,7 +23,7 @@ def landing(slug: str):
     """What the poster's QR opens: the house's open common-area issues with "me too", and a report button."""
     house = _house_or_404(slug)
     user = current_user if current_user.is_authenticated else None
-    may_list = user is not None and ((user.is_student and user.house_id == house.id)
+    may_list = user is not None and ((user.is_student and user.is_approved and user.house_id == house.id)
                                      or (user.is_admin and user.administers(house.id)))
     issues = services.open_common_issues(house.id) if may_list else []
     followed = services.subscribed_ids(user.id, [i.id for i in issues]) if may_list else set()

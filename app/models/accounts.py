@@ -1,10 +1,15 @@
-"""User accounts, roles, house admin memberships and the login throttle."""
+"""User accounts, roles, house admin memberships and the login throttle.
+
+An account may act (report, comment, "me too", move-in form) and receives notices only while it is in good
+standing: its address is verified, a house admin (or the roster) approved it, and it is not deactivated.
+"""
 import enum
 import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -38,10 +43,23 @@ class User(UserMixin, Base):
     house_id: Mapped[int | None] = mapped_column(sa.ForeignKey("houses.id"), index=True)
     room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rooms.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Accounts made by trusted code (`flask users create`, the demo seed, tests, benchmarks) start verified and
+    # approved; /register and the roster import make theirs with User.unverified.
+    email_verified_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    approved_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    deactivated_at: Mapped[datetime | None]
+    # Set when an admin ends every session of the account (deactivation); part of the session id.
+    sessions_ended_at: Mapped[datetime | None]
 
     house: Mapped[House | None] = relationship(foreign_keys=[house_id])
     room: Mapped[Room | None] = relationship()
     admin_houses: Mapped[list[House]] = relationship(secondary=house_admins, order_by=House.name)
+
+    @classmethod
+    def unverified(cls, approved: bool = False, **fields) -> "User":
+        """A new account that must verify its address and, unless `approved`, wait for a house admin. NULL is
+        written explicitly (a None would let the column default fill in "now"); it reads as None once flushed."""
+        return cls(email_verified_at=sa.null(), approved_at=utcnow() if approved else sa.null(), **fields)
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -54,10 +72,60 @@ class User(UserMixin, Base):
         """Changes whenever the password does. A digest: no part of the hash travels in links or cookies."""
         return hashlib.sha256((self.password_hash or "unset").encode()).hexdigest()[:16]
 
+    @property
+    def session_stamp(self) -> str:
+        """Changes with the password and whenever an admin ends the account's sessions."""
+        if self.sessions_ended_at is None:
+            return self.password_stamp
+        seed = f"{self.password_hash or 'unset'}|{self.sessions_ended_at.isoformat()}"
+        return hashlib.sha256(seed.encode()).hexdigest()[:16]
+
     def get_id(self) -> str:
         """The login session's id (Flask-Login): tied to the password, so setting a new one ends every
-        other session of this account, remembered ones included."""
-        return f"{self.id}.{self.password_stamp}"
+        other session of this account, remembered ones included; deactivation ends them all."""
+        return f"{self.id}.{self.session_stamp}"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+    @property
+    def is_deactivated(self) -> bool:
+        return self.deactivated_at is not None
+
+    @property
+    def is_active(self) -> bool:
+        """Flask-Login: only a verified account that is not deactivated may log in."""
+        return self.is_verified and not self.is_deactivated
+
+    @property
+    def awaiting_approval(self) -> bool:
+        """A student who registered themselves and whom no house admin has approved yet."""
+        return self.role == Role.STUDENT and not self.is_approved
+
+    @hybrid_property
+    def in_good_standing(self) -> bool:
+        """Verified, approved and not deactivated: may act and receives notices (a SQL condition on the class)."""
+        return self.is_verified and self.is_approved and not self.is_deactivated
+
+    @in_good_standing.inplace.expression
+    @classmethod
+    def _in_good_standing_expression(cls):
+        return sa.and_(cls.email_verified_at.is_not(None), cls.approved_at.is_not(None),
+                       cls.deactivated_at.is_(None))
+
+    @property
+    def standing(self) -> str:
+        """A short label for admin pages."""
+        if self.is_deactivated:
+            return "Deactivated"
+        if not self.is_verified:
+            return "Email not confirmed"
+        return "Waiting for approval" if not self.is_approved else "Active"
 
     @property
     def is_student(self) -> bool:

@@ -40,6 +40,7 @@ PROTECTED_BY_ID = [
 ]
 # Open to anyone (each does its own checks: tokens, login for the photo routes, the house landing page).
 PUBLIC = {"/", "/healthz", "/register", "/login", "/logout", "/password/forgot", "/password/reset/<token>",
+          "/verify", "/verify/resend", "/verify/<token>",
           "/r/<slug>", "/move-in/welcome/<token>", "/static/<path:filename>",
           "/issues/<id:issue_id>/photos/<id:photo_id>", "/move-in/photos/<id:photo_id>"}
 

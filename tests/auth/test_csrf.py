@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from app.auth.forms import CSRF_MESSAGE
 from app.extensions import db
 from app.models import OutboxEmail, User
+from tests.auth.accounts import account, mails
 from tests.conftest import PASSWORD
 
 CSRF_ON = pytest.mark.parametrize("app", [{"WTF_CSRF_ENABLED": True}], indirect=True)
@@ -86,11 +87,29 @@ def test_reset_password_without_token_changes_nothing(client, app, student):
 
 
 @CSRF_ON
+def test_verify_without_token_verifies_nothing(client, app, house):
+    client.post("/register", data=dict(REGISTER, csrf_token=page_token(client, "/register")))
+    link = mails(app)[0].context["link"].removeprefix("http://localhost")
+    response = client.post(link, data={"password": PASSWORD})
+    assert response.status_code == 400 and CSRF_MESSAGE in response.get_data(as_text=True)
+    assert not account(app, REGISTER["email"]).verified
+
+
+@CSRF_ON
+def test_resend_without_token_queues_nothing(client, app, house):
+    response = client.post("/verify/resend", data={"email": "someone@example.ac.za"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and CSRF_MESSAGE in page and 'value="someone@example.ac.za"' in page
+    assert count(app, OutboxEmail) == 0
+
+
+@CSRF_ON
 def test_every_auth_post_route_is_covered(app):
     """A new POST route in app/auth needs a test above: the blueprint leaves CSRF to its forms."""
     posts = sorted(rule.rule for rule in app.url_map.iter_rules()
                    if rule.endpoint.startswith("auth.") and "POST" in rule.methods)
-    assert posts == ["/login", "/logout", "/password/forgot", "/password/reset/<token>", "/register"]
+    assert posts == ["/login", "/logout", "/password/forgot", "/password/reset/<token>", "/register",
+                     "/verify/<token>", "/verify/resend"]
 
 
 @CSRF_ON

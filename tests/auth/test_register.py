@@ -1,8 +1,10 @@
+"""Registration: the form, its errors, and where it leads (the verification itself: test_verify.py)."""
 import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import User
+from tests.auth.accounts import account, last_link, mails
 from tests.conftest import PASSWORD
 
 
@@ -18,16 +20,22 @@ def user_count(app):
         return db.session.scalar(sa.select(sa.func.count(User.id)))
 
 
-def test_register_creates_student_and_logs_in(client, app, house):
-    response = client.post("/register", data=form())
-    assert response.status_code == 302
+def test_register_creates_an_unverified_student_and_emails_a_link(client, app, house):
+    response = client.post("/register", data=form(), environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert response.status_code == 302 and response.headers["Location"] == "/verify"
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == "thandi@example.ac.za"))
         assert user is not None and user.is_student
         assert user.house.slug == "acacia" and user.room.number == "102"
         assert user.password_hash != PASSWORD and user.check_password(PASSWORD)
-    home = client.get("/")
-    assert b"Hello, Thandi M" in home.data
+        assert not user.is_verified and not user.is_approved and not user.is_active
+    [mail] = mails(app)
+    assert (mail.to, mail.template, mail.purpose, mail.cause) == \
+        ("thandi@example.ac.za", "verify_email", "security", "ip:192.0.2.7")
+    assert mail.context["link"].startswith("http://localhost/verify/") and not mail.context["set_password"]
+    page = client.get("/verify").get_data(as_text=True)
+    assert "Check your email" in page and "thandi@example.ac.za" in page
+    assert "Hello, Thandi M" not in client.get("/").get_data(as_text=True)  # not logged in
 
 
 @pytest.mark.parametrize("overrides, message", [
@@ -57,13 +65,35 @@ def test_bad_input_keeps_form_and_stores_nothing(client, app, house, overrides, 
     assert PASSWORD not in page  # passwords are never echoed back
 
 
-def test_registering_twice_gets_a_message_not_a_500(client, app, house):
-    assert client.post("/register", data=form()).status_code == 302
-    client.post("/logout")
-    response = client.post("/register", data=form(email="THANDI@example.ac.za"))
+def test_registering_a_verified_address_gets_a_message_not_a_500(client, app, house, student):
+    response = client.post("/register", data=form(email=student.email.upper()))
     assert response.status_code == 400
     assert "An account with this email already exists" in response.get_data(as_text=True)
-    assert user_count(app) == 1
+    assert user_count(app) == 1 and mails(app) == []
+
+
+def test_an_unverified_address_may_register_again_and_the_old_link_dies(app, client, house, make_house):
+    make_house("baobab")
+    assert client.post("/register", data=form()).status_code == 302
+    first = last_link(app)
+    app.config["ACCOUNT_MAIL_COOLDOWN_MINUTES"] = 0  # the second registration comes after the cooldown
+    renewed = form(name="Thandi Mokoena", house="baobab", room="105", password="another-password-1",
+                   confirm="another-password-1")
+    assert client.post("/register", data=renewed).status_code == 302
+    user = account(app, "thandi@example.ac.za")
+    assert (user.name, user.room, user.password_ok, user_count(app)) == ("Thandi Mokoena", "105", False, 1)
+    assert "expired" in client.get(first, follow_redirects=True).get_data(as_text=True)
+    assert client.post(last_link(app), data={"password": "another-password-1"}).status_code == 302
+    assert account(app, "thandi@example.ac.za").verified
+
+
+def test_registering_again_within_the_cooldown_sends_no_second_email(app, client, house):
+    assert client.post("/register", data=form()).status_code == 302
+    response = client.post("/register", data=form(name="Someone Else"))
+    assert response.status_code == 429
+    page = response.get_data(as_text=True)
+    assert "a few minutes ago" in page and 'value="Someone Else"' in page and PASSWORD not in page
+    assert len(mails(app)) == 1 and account(app, "thandi@example.ac.za").name == "Thandi M"
 
 
 def test_register_page_lists_houses(client, house):
@@ -88,17 +118,22 @@ def test_house_from_a_qr_poster_is_prefilled(client, house, make_house):
     assert "selected" not in client.get("/register?house=nowhere").get_data(as_text=True)
 
 
-def test_register_redirects_to_a_safe_next(client, house):
+def test_next_travels_in_the_verification_link(client, app, house):
     response = client.post("/register?house=acacia&next=/issues/new", data=form())
+    assert response.status_code == 302 and response.headers["Location"] == "/verify?next=/issues/new"
+    link = last_link(app)
+    assert link.endswith("?next=/issues/new")
+    response = client.post(link, data={"password": PASSWORD})
     assert response.status_code == 302 and response.headers["Location"] == "/issues/new"
 
 
 @pytest.mark.parametrize("target", ["//evil.example", "https://evil.example/", "/\\evil.example"])
-def test_unsafe_next_falls_back_to_home(client, house, target):
+def test_unsafe_next_falls_back_to_home(client, app, house, target):
     page = client.get("/register", query_string={"next": target}).get_data(as_text=True)
     assert "evil.example" not in page
     response = client.post("/register", query_string={"next": target}, data=form())
-    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert response.status_code == 302 and response.headers["Location"] == "/verify"
+    assert "evil" not in mails(app)[0].context["link"]
 
 
 def test_next_is_kept_after_a_failed_post(client, app, house):
@@ -106,7 +141,7 @@ def test_next_is_kept_after_a_failed_post(client, app, house):
     assert response.status_code == 400
     assert '<input type="hidden" name="next" value="/issues/new">' in response.get_data(as_text=True)
     response = client.post("/register", data=form(next="/issues/new"))
-    assert response.status_code == 302 and response.headers["Location"] == "/issues/new"
+    assert response.status_code == 302 and response.headers["Location"] == "/verify?next=/issues/new"
     assert user_count(app) == 1
 
 

@@ -1,6 +1,10 @@
-"""First user journey in a real browser: register, log out, log in; a student is refused the admin page."""
+"""Accounts in a real browser: register, open the verification email, confirm, wait for the admin. A student is
+refused the admin page."""
 import pytest
+import sqlalchemy as sa
 
+from app.extensions import db
+from app.models.mail import OutboxEmail
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -17,18 +21,38 @@ def register(page, base_url: str, email: str, name: str, room: str) -> None:
     page.get_by_role("button", name="Register").click()
 
 
-def test_register_logout_login(live_server, page, house):
-    register(page, live_server.url, "lindiwe@example.ac.za", "Lindiwe N", "105")
-    page.get_by_role("heading", name="Hello, Lindiwe N").wait_for()
-
-    page.get_by_role("button", name="Log out").click()
-    page.get_by_text("You have been logged out.").wait_for()
-
-    page.get_by_label("Email").fill("lindiwe@example.ac.za")
+def log_in(page, base_url: str, email: str) -> None:
+    page.goto(base_url + "/login")
+    page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Hello, Lindiwe N").wait_for()
-    assert page.get_by_role("navigation").get_by_role("link", name="My issues").is_visible()
+
+
+def emailed_link(app, to: str, template: str = "verify_email") -> str:
+    """The link in the queued email, as the mail worker would render it."""
+    with app.app_context():
+        return db.session.scalar(sa.select(OutboxEmail).where(OutboxEmail.to_address == to,
+                                                              OutboxEmail.template == template)).context["link"]
+
+
+def test_register_and_verify(live_server, page, house):
+    url, email = live_server.url, "lindiwe@example.ac.za"
+    register(page, url, email, "Lindiwe N", "105")
+    page.get_by_role("heading", name="Check your email").wait_for()
+    assert email in page.content()
+
+    log_in(page, url, email)  # not yet: the address is unconfirmed
+    page.get_by_text("Confirm your email address first").wait_for()
+    assert page.get_by_role("button", name="Send the confirmation link again").is_visible()
+
+    page.goto(emailed_link(live_server.app, email))
+    page.get_by_role("heading", name="Confirm your email address").wait_for()
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm and log in").click()
+    page.get_by_text("Your email address is confirmed.").wait_for()
+    page.get_by_role("heading", name="Waiting for approval").wait_for()
+    page.goto(url + "/issues/new")
+    page.get_by_text("waiting for a house admin's approval").wait_for()
 
 
 def test_register_error_keeps_input(live_server, page, house):

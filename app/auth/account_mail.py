@@ -1,0 +1,104 @@
+"""Set-password and verification emails asked for by anonymous visitors.
+
+Per address: at most one link of each kind per ACCOUNT_MAIL_COOLDOWN_MINUTES and ACCOUNT_MAIL_PER_DAY a day;
+per client address: ACCOUNT_MAIL_PER_IP_HOUR an hour, whatever the addresses. The answer does not depend on
+whether an address has an account, and neither does the work behind it: for an address without one the
+email is queued in a savepoint that is rolled back, so both cases run the same statements (on MySQL the
+client's daily mail cap counts it too: the limiter commits on a connection of its own).
+"""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, request
+
+from app.auth.services import password_link
+from app.auth.verification import verification_link
+from app.emailer import enqueue
+from app.extensions import db
+from app.limits import Limit, digest, take
+from app.models.accounts import Role, User
+from app.models.mail import Purpose
+
+PASSWORD, VERIFY = "forgot", "verify"
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def client_limit() -> Limit:
+    return Limit(f"account-mail:ip:{client_address()}:hour", current_app.config["ACCOUNT_MAIL_PER_IP_HOUR"],
+                 timedelta(hours=1))
+
+
+def address_limits(kind: str, email: str) -> tuple[Limit, Limit]:
+    """One email of `kind` per cooldown and a few a day for `email` (hashed: no address is stored)."""
+    key, config = f"{kind}:addr:{digest(email)}", current_app.config
+    return (Limit(key + ":cooldown", 1, timedelta(minutes=config["ACCOUNT_MAIL_COOLDOWN_MINUTES"])),
+            Limit(key + ":day", config["ACCOUNT_MAIL_PER_DAY"], timedelta(days=1)))
+
+
+def _decoy() -> User:
+    """A stand-in account (never stored) so that an unknown address costs the same work as a known one."""
+    return User(id=0, email="", name="", role=Role.STUDENT, password_hash="unset")
+
+
+def _queue(user: User | None, template: str, to: str, context: dict, key: str) -> None:
+    savepoint = db.session.begin_nested()
+    enqueue(template, to, context, purpose=Purpose.SECURITY, coalesce_key=key)
+    db.session.flush()
+    if user is None:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
+
+
+def _limited(kind: str, email: str, account: sa.Select, send) -> bool:
+    """Take the limits, then `send(user or None)` when they allow; False when the client address is over its
+    limit (the caller answers 429), True otherwise whatever happened. Commits."""
+    client = client_limit()
+    refused = take(client, *address_limits(kind, email))
+    if refused is not client:
+        user = db.session.scalar(account)
+        if refused is None:
+            send(user)
+    db.session.commit()  # also keeps the refusal counts (SQLite takes them in this transaction)
+    return refused is not client
+
+
+def request_password_link(email: str) -> bool:
+    """Queue a set-password link if `email` has an account (not a deactivated one), within the limits."""
+
+    def send(user: User | None) -> None:
+        shown = user or _decoy()
+        _queue(user, "password_reset", email, {"name": shown.name, "link": password_link(shown)},
+               key=f"password:{shown.id}")
+
+    return _limited(PASSWORD, email, sa.select(User).where(User.email == email, User.deactivated_at.is_(None)), send)
+
+
+def verification_context(user: User, next_path: str | None = None) -> dict:
+    """A roster student without a password gets a link that verifies and sets the password in one step."""
+    roster = user.password_hash is None
+    return {"name": user.name, "set_password": roster,
+            "house": user.house.name if roster and user.house else "",
+            "room": user.room.number if roster and user.room else "",
+            "link": password_link(user, next_path) if roster else verification_link(user, next_path)}
+
+
+def send_verification(user: User, next_path: str | None = None) -> None:
+    """Queue `user`'s verification email (a newer one replaces one still queued)."""
+    enqueue("verify_email", user.email, verification_context(user, next_path), purpose=Purpose.SECURITY,
+            coalesce_key=f"verify:{user.id}")
+
+
+def request_verification(email: str) -> bool:
+    """Queue a fresh verification link if `email` has an unverified student account, within the limits."""
+
+    def send(user: User | None) -> None:
+        shown = user or _decoy()
+        _queue(user, "verify_email", email, verification_context(shown), key=f"verify:{shown.id}")
+
+    waiting = sa.select(User).where(User.email == email, User.role == Role.STUDENT,
+                                    User.email_verified_at.is_(None), User.deactivated_at.is_(None))
+    return _limited(VERIFY, email, waiting, send)

@@ -1,0 +1,64 @@
+"""Registration: an account that cannot log in until its address is verified.
+
+- A new address gets a new student account (unverified, waiting for a house admin's approval).
+- An address on a house's roster (an account without a password) keeps its roster house and room; its email
+  verifies the address and sets the password in one step. Nothing the form says is stored on it.
+- An address whose account was never verified may register again (the newest registration wins and the
+  earlier link stops working), so nobody can hold an address they cannot read.
+- A verified or deactivated account is never changed.
+Registrations per client address are limited (REGISTER_PER_HOUR, REGISTER_PER_DAY); the verification email
+is limited per address like the set-password email (app/auth/account_mail.py).
+"""
+import enum
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from app.auth import account_mail
+from app.auth.services import find_user
+from app.extensions import db
+from app.limits import Limit, take
+from app.models.accounts import Role, User
+from app.models.houses import House, Room
+
+
+class Outcome(enum.Enum):
+    SENT = "sent"          # a verification email is queued
+    EXISTS = "exists"      # a verified (or deactivated) account has this address
+    TOO_SOON = "too_soon"  # a verification email went to this address within the cooldown
+
+
+def over_client_limit() -> bool:
+    """Count one registration from the client address; True (nothing counted) when it is over a limit."""
+    ip, config = account_mail.client_address(), current_app.config
+    return take(Limit(f"register:ip:{ip}:hour", config["REGISTER_PER_HOUR"], timedelta(hours=1)),
+                Limit(f"register:ip:{ip}:day", config["REGISTER_PER_DAY"], timedelta(days=1))) is not None
+
+
+def _may_register_again(user: User) -> bool:
+    return user.is_student and not user.is_verified and not user.is_deactivated
+
+
+def register(email: str, name: str, house: House, room: Room, password: str, next_path: str | None) -> Outcome:
+    """Create (or renew) the unverified account for `email` and queue its verification email. Commits."""
+    user = find_user(email)
+    if user is not None and not _may_register_again(user):
+        return Outcome.EXISTS
+    if take(*account_mail.address_limits(account_mail.VERIFY, email)) is not None:
+        db.session.commit()  # keep the refusal count
+        return Outcome.TOO_SOON
+    if user is None:
+        user = User.unverified(email=email, role=Role.STUDENT)
+        db.session.add(user)
+    if user.password_hash is not None or user.id is None:  # a roster account keeps its roster data
+        user.name, user.house, user.room = name, house, room
+        user.set_password(password)
+    try:
+        db.session.flush()  # the id for the link
+    except IntegrityError:  # a parallel registration of the same address won
+        db.session.rollback()
+        return Outcome.EXISTS
+    account_mail.send_verification(user, next_path)
+    db.session.commit()
+    return Outcome.SENT

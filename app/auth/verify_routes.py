@@ -1,0 +1,66 @@
+"""Address verification views: "check your email", a new link, and the link itself (added to auth's bp)."""
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import login_user
+
+from app.auth import account_mail, services
+from app.auth.forms import ConfirmPasswordForm, ResendForm
+from app.auth.routes import TOO_MANY_LINKS, safe_next, bp
+from app.auth.verification import LinkState, check_token, mark_verified
+from app.extensions import db
+
+
+def _check_email_page(form: ResendForm, status: int = 200):
+    return render_template("auth/check_email.html", form=form, email=session.get("verify_email"),
+                           next_path=safe_next()), status
+
+
+@bp.route("/verify")
+def check_email():
+    """Where registration leads: the address the link went to, and a form for a new link."""
+    return _check_email_page(ResendForm(formdata=None, data={"email": session.get("verify_email", "")}))
+
+
+@bp.route("/verify/resend", methods=["GET", "POST"])
+def resend_verification():
+    form = ResendForm()
+    if not form.validate_on_submit():
+        return _check_email_page(form, 400 if form.errors else 200)
+    if not account_mail.request_verification(form.email.data):
+        form.form_errors.append(TOO_MANY_LINKS)
+        return _check_email_page(form, 429)
+    session["verify_email"] = form.email.data
+    flash("If that address has an account waiting for confirmation, a new link is on its way (at most one every "
+          f"{current_app.config['ACCOUNT_MAIL_COOLDOWN_MINUTES']} minutes). It works once, for 24 hours.", "info")
+    return redirect(url_for("auth.check_email"))
+
+
+@bp.route("/verify/<token>", methods=["GET", "POST"])
+def verify(token: str):
+    """The emailed link: the password chosen at registration completes it (a link alone is not enough, so an
+    address someone else registered cannot be taken over by clicking)."""
+    user, state = check_token(token)
+    if state is LinkState.USED:
+        flash("Your email address is already confirmed: log in.", "info")
+        return redirect(url_for("auth.login", next=safe_next()))
+    if user is None:
+        flash("That link has expired or was already replaced by a newer one. Ask for a new one below.", "error")
+        return redirect(url_for("auth.check_email"))
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        ip = request.remote_addr or "unknown"
+        if services.too_many_failures(user.email, ip):
+            form.form_errors.append("Too many failed attempts. Wait 15 minutes or set a new password.")
+            return render_template("auth/verify.html", form=form, user=user), 429
+        if not user.check_password(form.password.data):
+            services.note_failure(user.email, ip)
+            form.password.errors.append("That is not the password you chose when you registered.")
+            return render_template("auth/verify.html", form=form, user=user), 400
+        mark_verified(user)
+        services.clear_failures(user.email)
+        db.session.commit()
+        login_user(user)
+        waiting = " A house admin will now approve your registration; we will email you." \
+            if user.awaiting_approval else ""
+        flash("Your email address is confirmed." + waiting, "success")
+        return redirect(safe_next() or url_for("main.index"))
+    return render_template("auth/verify.html", form=form, user=user), 400 if form.errors else 200
