@@ -77,6 +77,7 @@ def register_converters(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.admin import (
         move_in_routes as _admin_move_in,  # noqa: F401  (adds its views to admin's bp)
+        pending_routes as _admin_pending,  # noqa: F401
     )
     from app.admin.routes import bp as admin_bp
     from app.auth import verify_routes as _auth_verify  # noqa: F401  (adds its views to auth's bp)

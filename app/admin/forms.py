@@ -1,10 +1,14 @@
-"""Admin forms: the issue update (status + comment, public or internal) and the new-issue mail choice."""
+"""Admin forms: the issue update (status + comment, public or internal), the new-issue mail choice and the
+approval of a waiting student."""
+import sqlalchemy as sa
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from app.extensions import db
 from app.issues.forms import no_control_chars
+from app.models.houses import Room
 from app.models.issues import IssueStatus, NewIssueMail
 
 
@@ -25,3 +29,28 @@ class MailPreferenceForm(FlaskForm):
         SelectChoice(NewIssueMail.DAILY.value, "One daily digest (urgent issues still arrive at once)"),
         SelectChoice(NewIssueMail.OFF.value, "No emails; I check the queue")],
         validators=[InputRequired("Choose one.")])
+
+
+class ApproveForm(FlaskForm):
+    """Approve a waiting student: their house and room as they registered, or changed (one form per student on
+    /admin/, hence the prefix)."""
+
+    house = SelectField("House", validators=[InputRequired("Choose a house.")])
+    room = StringField("Room", filters=[lambda value: value.strip() if isinstance(value, str) else value],
+                       validators=[DataRequired("Give the room number."), Length(max=20), no_control_chars])
+    shared = BooleanField("Shared room: approve even if another student already has it")
+
+    @classmethod
+    def for_student(cls, student, houses) -> "ApproveForm":
+        form = cls(prefix=f"s{student.id}", data={
+            "house": student.house.slug if student.house else "", "room": student.room.number if student.room else ""})
+        form.house.choices = [SelectChoice(house.slug, house.name) for house in houses]
+        form.houses = {house.slug: house for house in houses}
+        return form
+
+    def validate_room(self, field) -> None:
+        house = self.houses.get(self.house.data)
+        self.room_obj = db.session.scalar(sa.select(Room).where(Room.house_id == house.id, Room.number == field.data)) \
+            if house else None
+        if house is not None and self.room_obj is None:
+            raise ValidationError(f"There is no room {field.data} in {house.name}.")

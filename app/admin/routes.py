@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from app.admin import pending
 from app.admin.forms import IssueUpdateForm, MailPreferenceForm
 from app.admin.queue import (
     AGE_CHOICES,
@@ -52,7 +53,8 @@ def index():
     return render_template(
         "admin/index.html", issues=issues, has_next=has_next, filters=filters, counts=status_counts(filters),
         houses=current_user.admin_houses, categories=list(Category), urgencies=list(Urgency),
-        status_choices=STATUS_CHOICES, age_choices=AGE_CHOICES, sort_labels=SORT_LABELS, is_old=is_old)
+        status_choices=STATUS_CHOICES, age_choices=AGE_CHOICES, sort_labels=SORT_LABELS, is_old=is_old,
+        pending=pending.listing(current_user.admin_houses))
 
 
 @bp.route("/issues.csv")

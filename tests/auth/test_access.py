@@ -30,6 +30,8 @@ PROTECTED_BY_ID = [
     ("POST", "/issues/1/rate", {Role.STUDENT}),
     ("POST", "/issues/1/me-too", {Role.STUDENT}),
     ("GET", "/admin/issues/1", {Role.ADMIN}),
+    ("GET", "/admin/students/1/approve", {Role.ADMIN}),
+    ("POST", "/admin/students/1/reject", {Role.ADMIN}),
     ("GET", "/admin/move-in/batches/b1", {Role.ADMIN}),
     ("GET", "/admin/move-in/students/1", {Role.ADMIN}),
     ("GET", "/dev/errors/1", {Role.DEVELOPER}),

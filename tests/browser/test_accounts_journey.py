@@ -1,5 +1,5 @@
-"""Accounts in a real browser: register, open the verification email, confirm, wait for the admin. A student is
-refused the admin page."""
+"""Accounts in a real browser: register, open the verification email, confirm, wait for the admin, who approves in
+the browser; then report an issue. A student is refused the admin page."""
 import pytest
 import sqlalchemy as sa
 
@@ -35,7 +35,7 @@ def emailed_link(app, to: str, template: str = "verify_email") -> str:
                                                               OutboxEmail.template == template)).context["link"]
 
 
-def test_register_and_verify(live_server, page, house):
+def test_register_verify_get_approved_and_report(live_server, page, browser, house, admin):
     url, email = live_server.url, "lindiwe@example.ac.za"
     register(page, url, email, "Lindiwe N", "105")
     page.get_by_role("heading", name="Check your email").wait_for()
@@ -53,6 +53,29 @@ def test_register_and_verify(live_server, page, house):
     page.get_by_role("heading", name="Waiting for approval").wait_for()
     page.goto(url + "/issues/new")
     page.get_by_text("waiting for a house admin's approval").wait_for()
+
+    admin_context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    admin_page = admin_context.new_page()
+    admin_page.set_default_timeout(10_000)
+    log_in(admin_page, url, admin.email)
+    admin_page.goto(url + "/admin/")
+    pending = admin_page.locator("#pending")
+    pending.get_by_role("heading", name="Pending students").wait_for()
+    assert "lindiwe@example.ac.za" in pending.inner_text()
+    assert pending.get_by_label("Room", exact=True).input_value() == "105"
+    pending.get_by_role("button", name="Approve Lindiwe N").click()
+    admin_page.get_by_text("Lindiwe N is approved: Acacia House, room 105.").wait_for()
+    assert admin_page.locator("#pending").count() == 0
+    assert emailed_link(live_server.app, email, "registration_approved").startswith(url)
+    admin_context.close()
+
+    page.goto(url + "/issues/new")
+    page.get_by_label("What kind of problem?").select_option("plumbing")
+    page.get_by_label("Short title").fill("Shower drain blocked")
+    page.get_by_label("What is wrong?").fill("Water stays in the shower for an hour.")
+    page.get_by_role("button", name="Send report").click()
+    page.get_by_role("heading", name="Shower drain blocked").wait_for()
+    page.get_by_text("your issue was reported").wait_for()
 
 
 def test_register_error_keeps_input(live_server, page, house):
