@@ -76,7 +76,8 @@ def register_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin import (
-        move_in_routes as _admin_move_in,  # noqa: F401  (adds its views to admin's bp)
+        account_routes as _admin_accounts,  # noqa: F401  (adds its views to admin's bp)
+        move_in_routes as _admin_move_in,  # noqa: F401
         pending_routes as _admin_pending,  # noqa: F401
     )
     from app.admin.routes import bp as admin_bp

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from app.auth.deactivation import deactivate, reactivate
 from app.auth.roster import import_roster
 from app.auth.rules import (
     PASSWORD_MIN,
@@ -137,3 +138,30 @@ def import_roster_command(csv_file: Path, house_slug: str, invite: bool) -> None
         raise click.ClickException(f"{len(result.errors)} problem(s); nothing was imported")
     invited = f" {result.created} invitation(s) to set a password queued." if invite and result.created else ""
     click.echo(f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged.{invited}")
+
+
+def _account(email: str) -> User:
+    user = db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no account with email {email!r}")
+    return user
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate_user_command(email: str) -> None:
+    """End every session of an account, cancel its queued mail and refuse it logins and notices."""
+    user = _account(email)
+    cancelled = deactivate(user)
+    db.session.commit()
+    click.echo(f"Deactivated {user.email}: sessions ended, {cancelled} queued email(s) cancelled.")
+
+
+@users_cli.command("reactivate")
+@click.argument("email")
+def reactivate_user_command(email: str) -> None:
+    """Let a deactivated account log in again."""
+    user = _account(email)
+    reactivate(user)
+    db.session.commit()
+    click.echo(f"Reactivated {user.email}.")

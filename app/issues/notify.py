@@ -52,7 +52,7 @@ def subscribers(issue: Issue, actor) -> int:
     """Queue (or refresh) the update email of each subscriber except `actor`; returns how many."""
     users = db.session.scalars(
         sa.select(User).join(IssueSubscription, IssueSubscription.user_id == User.id)
-        .where(IssueSubscription.issue_id == issue.id, User.id != actor.id)
+        .where(IssueSubscription.issue_id == issue.id, User.id != actor.id, User.in_good_standing)
     ).all()
     delay = current_app.config["ISSUE_MAIL_DELAY"]
     context = {"issue_id": issue.id, "title": issue.title, "house": issue.house.name,
@@ -69,7 +69,7 @@ def _house_admins(house_id: int) -> list[tuple[User, NewIssueMail]]:
         sa.select(User, AdminMailPreference.new_issues)
         .join(house_admins, house_admins.c.user_id == User.id)
         .outerjoin(AdminMailPreference, AdminMailPreference.user_id == User.id)
-        .where(house_admins.c.house_id == house_id)
+        .where(house_admins.c.house_id == house_id, User.in_good_standing)
     ).all()
     return [(user, pref or NewIssueMail.EACH) for user, pref in rows]
 
@@ -105,7 +105,8 @@ def send_digests(now=None) -> int:
     """Queue one digest per admin who chose the daily digest and has new issues; returns how many."""
     now = now or utcnow()
     prefs = db.session.scalars(
-        sa.select(AdminMailPreference).where(AdminMailPreference.new_issues == NewIssueMail.DAILY)).all()
+        sa.select(AdminMailPreference).join(User, User.id == AdminMailPreference.user_id)
+        .where(AdminMailPreference.new_issues == NewIssueMail.DAILY, User.in_good_standing)).all()
     queued = 0
     for pref in prefs:
         admin = db.session.get(User, pref.user_id)

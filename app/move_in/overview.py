@@ -39,12 +39,13 @@ def summaries(houses: list[House], year: int) -> list[HouseSummary]:
     ids = [h.id for h in houses]
     students = dict(db.session.execute(
         sa.select(User.house_id, sa.func.count(User.id))
-        .where(User.house_id.in_(ids), User.role == Role.STUDENT).group_by(User.house_id)).all())
+        .where(User.house_id.in_(ids), User.role == Role.STUDENT, User.in_good_standing)
+        .group_by(User.house_id)).all())
     forms: dict[tuple[int, str], int] = {}
     for house_id, status, count in db.session.execute(
             sa.select(User.house_id, MoveInForm.status, sa.func.count(User.id))
             .join(MoveInForm, _form_join(year))
-            .where(User.house_id.in_(ids), User.role == Role.STUDENT)
+            .where(User.house_id.in_(ids), User.role == Role.STUDENT, User.in_good_standing)
             .group_by(User.house_id, MoveInForm.status)):
         forms[(house_id, FormStatus(status).value)] = count
     return [HouseSummary(h, students.get(h.id, 0), forms.get((h.id, "submitted"), 0), forms.get((h.id, "draft"), 0))
@@ -60,7 +61,7 @@ def _students_query(house_id: int, year: int, status: str | None, search: str | 
                        MoveInForm.submitted_at, reminders.label("reminders"), last_reminded.label("last_reminded"))
              .outerjoin(Room, User.room_id == Room.id)
              .outerjoin(MoveInForm, _form_join(year))
-             .where(User.house_id == house_id, User.role == Role.STUDENT))
+             .where(User.house_id == house_id, User.role == Role.STUDENT, User.in_good_standing))
     if status == "not_started":
         query = query.where(MoveInForm.id.is_(None))
     elif status in ("submitted", "draft"):

@@ -35,10 +35,12 @@ def yearly_cap() -> int:
 
 
 def not_submitted(house_ids: list[int], year: int):
-    """Condition on User: a student of one of the houses without a submitted form this year."""
+    """Condition on User: a student in good standing (verified, approved, active) of one of the houses without
+    a submitted form this year."""
     submitted = sa.select(MoveInForm.id).where(
         MoveInForm.user_id == User.id, MoveInForm.academic_year == year, MoveInForm.status == FormStatus.SUBMITTED)
-    return sa.and_(User.house_id.in_(house_ids), User.role == Role.STUDENT, ~sa.exists(submitted))
+    return sa.and_(User.house_id.in_(house_ids), User.role == Role.STUDENT, User.in_good_standing,
+                   ~sa.exists(submitted))
 
 
 def _due(year: int, now: datetime):

@@ -1,5 +1,5 @@
 """Accounts in a real browser: register, open the verification email, confirm, wait for the admin, who approves in
-the browser; then report an issue. A student is refused the admin page."""
+the browser; then report an issue. A student is refused the admin page; an admin deactivates an account."""
 import pytest
 import sqlalchemy as sa
 
@@ -91,3 +91,20 @@ def test_student_is_refused_admin_page(live_server, page, student):
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="403 · Forbidden").wait_for()
     assert "does not have access" in page.content()
+
+
+def test_admin_deactivates_a_student_whose_session_ends(live_server, page, browser, student, admin):
+    url = live_server.url
+    log_in(page, url, student.email)
+    page.get_by_role("heading", name="Hello").wait_for()
+
+    admin_context = browser.new_context()
+    admin_page = admin_context.new_page()
+    log_in(admin_page, url, admin.email)
+    admin_page.get_by_role("link", name="Accounts").click()
+    admin_page.get_by_role("button", name=f"Deactivate {student.name}").click()
+    admin_page.get_by_text("is deactivated: their sessions ended").wait_for()
+    admin_context.close()
+
+    page.goto(url + "/issues/")
+    page.get_by_role("heading", name="Log in").wait_for()

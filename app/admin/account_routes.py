@@ -1,0 +1,61 @@
+"""Deactivating and reactivating accounts from the browser (house admins and developers; added to admin's bp)."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.admin import accounts
+from app.admin.routes import bp
+from app.auth.access import role_required
+from app.auth.deactivation import deactivate, may_manage, reactivate
+from app.converters import whole_number
+from app.extensions import db
+from app.issues.forms import ButtonForm
+from app.models.accounts import Role, User
+
+managers_only = role_required(Role.ADMIN, Role.DEVELOPER)
+
+
+def _search() -> str:
+    return request.values.get("q", "").strip()[:100]
+
+
+@bp.route("/accounts")
+@managers_only
+def accounts_page():
+    users, total, page = accounts.page_of_accounts(current_user, _search(),
+                                                   whole_number(request.args.get("page", "1"), 10_000) or 1)
+    return render_template("admin/accounts.html", users=users, total=total, page=page, per_page=accounts.PER_PAGE,
+                           q=_search())
+
+
+def _managed(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or not may_manage(current_user, user):
+        abort(404, "There is no such account among those you manage.")
+    if not ButtonForm().validate():
+        abort(400, "The form expired; reload the page and try again.")
+    return user
+
+
+def _back():
+    return redirect(url_for("admin.accounts_page", q=_search() or None))
+
+
+@bp.route("/accounts/<id:user_id>/deactivate", methods=["POST"])
+@managers_only
+def deactivate_account(user_id: int):
+    user = _managed(user_id)
+    cancelled = deactivate(user)
+    db.session.commit()
+    flash(f"{user.name} ({user.email}) is deactivated: their sessions ended"
+          f"{f' and {cancelled} queued email(s) were cancelled' if cancelled else ''}.", "success")
+    return _back()
+
+
+@bp.route("/accounts/<id:user_id>/reactivate", methods=["POST"])
+@managers_only
+def reactivate_account(user_id: int):
+    user = _managed(user_id)
+    reactivate(user)
+    db.session.commit()
+    flash(f"{user.name} ({user.email}) is active again and can log in.", "success")
+    return _back()

@@ -1,0 +1,37 @@
+"""Deactivating an account: its sessions end at once, its queued mail is cancelled; it can be reactivated.
+
+A house admin may deactivate the students of their houses; a developer anyone but themselves.
+"""
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models.accounts import User
+from app.models.base import utcnow
+from app.models.mail import MailStatus, OutboxEmail
+
+CANCELLED = "account deactivated"
+
+
+def may_manage(actor: User, target: User) -> bool:
+    """Whether `actor` may deactivate or reactivate `target`."""
+    if actor.is_developer:
+        return actor.id != target.id
+    return actor.is_admin and target.is_student and target.house_id in actor.admin_house_ids
+
+
+def deactivate(user: User) -> int:
+    """Deactivate `user` (the caller commits); returns how many queued emails to their address were cancelled."""
+    now = utcnow()
+    user.deactivated_at = user.deactivated_at or now
+    user.sessions_ended_at = now  # the session id changes: every login and remember-me cookie stops working
+    cancelled = db.session.execute(
+        sa.update(OutboxEmail)
+        .where(OutboxEmail.to_address == user.email, OutboxEmail.status == MailStatus.QUEUED)
+        .values(status=MailStatus.FAILED, last_error=CANCELLED)
+        .execution_options(synchronize_session=False))
+    return cancelled.rowcount
+
+
+def reactivate(user: User) -> None:
+    """Let `user` log in again (old sessions stay ended; they log in afresh). The caller commits."""
+    user.deactivated_at = None
