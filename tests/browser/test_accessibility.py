@@ -15,7 +15,8 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.demo import DEMO_PASSWORD, seed_demo, seed_demo_activity
 from app.extensions import db
-from app.models import User
+from app.models import Role, User
+from app.models.houses import House
 from app.models.errors import ErrorGroup
 from app.models.issues import Issue
 from app.models.mail import MailStatus, OutboxEmail
@@ -35,6 +36,7 @@ PAGES = [
     ("anonymous", "/login"),
     ("anonymous", "/register"),
     ("anonymous", "/password/forgot"),
+    ("anonymous", "/verify"),
     ("anonymous", "/r/acacia"),
     ("anonymous", "/no-such-page"),  # the error page (404)
     ("student", "/"),
@@ -44,7 +46,9 @@ PAGES = [
     ("student", "/r/acacia"),
     ("student", "/move-in/"),
     ("submitted", "/move-in/"),  # the read-only view of a submitted form
-    ("admin", "/admin/"),
+    ("admin", "/admin/"),  # with a student waiting for approval
+    ("admin", "/admin/students/{waiting_student}/approve"),
+    ("admin", "/admin/accounts"),
     ("admin", "/admin/issues/{house_issue}"),
     ("admin", "/admin/move-in"),
     ("admin", "/admin/move-in/students/{submitted_student}"),
@@ -55,6 +59,7 @@ PAGES = [
     ("developer", "/dev/errors/{error_group}"),
     ("developer", "/dev/mail"),
     ("developer", "/dev/mail/caught/{caught}"),
+    ("developer", "/admin/accounts"),
 ]
 
 CAUGHT = (b"X-Envelope-To: thandi.acacia@example.ac.za\r\nFrom: rinaibra@example.ac.za\r\n"
@@ -77,12 +82,18 @@ def site(database_url, _schema, tmp_path_factory):
         seed_demo_activity()
         db.session.add(OutboxEmail(template="issue_update", to_address="thandi.acacia@example.ac.za",
                                    status=MailStatus.FAILED, last_error="550 5.1.1 Mailbox unavailable"))
+        waiting = User.unverified(email="waiting.acacia@example.ac.za", name="Wanda Waiting", role=Role.STUDENT,
+                                  house=db.session.scalar(sa.select(House).where(House.slug == "acacia")))
+        db.session.add(waiting)
+        db.session.flush()
+        waiting.email_verified_at = waiting.created_at  # confirmed her address, waits for the admin
         db.session.commit()
         student_id = db.session.scalar(sa.select(User.id).where(User.email == STUDENT))
         own = db.session.scalar(sa.select(Issue).where(Issue.reporter_id == student_id).order_by(Issue.id))
         ids = {"own_issue": own.id, "house_issue": own.id, "caught": caught_name,
                "submitted_student": db.session.scalar(sa.select(User.id).where(User.email == ACCOUNTS["submitted"])),
-               "error_group": db.session.scalar(sa.select(ErrorGroup.id).order_by(ErrorGroup.id))}
+               "error_group": db.session.scalar(sa.select(ErrorGroup.id).order_by(ErrorGroup.id)),
+               "waiting_student": waiting.id}
         db.session.remove()
     port = free_port()
     app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
