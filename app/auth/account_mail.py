@@ -3,8 +3,8 @@
 Per address: at most one link of each kind per ACCOUNT_MAIL_COOLDOWN_MINUTES and ACCOUNT_MAIL_PER_DAY a day;
 per client address: ACCOUNT_MAIL_PER_IP_HOUR an hour, whatever the addresses. The answer does not depend on
 whether an address has an account, and neither does the work behind it: for an address without one the
-email is queued in a savepoint that is rolled back, so both cases run the same statements (on MySQL the
-client's daily mail cap counts it too: the limiter commits on a connection of its own).
+email is queued in a savepoint that is rolled back, so both cases run the same statements.
+Each request takes its limits in one `take` (their locks in one order), so two requests cannot deadlock.
 """
 from datetime import timedelta
 
@@ -26,16 +26,22 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+def client_lock() -> str:
+    """The limiter lock of the client address: the same as its mail cap's (app/emailer/causes.py)."""
+    return f"ip:{client_address()}"
+
+
 def client_limit() -> Limit:
     return Limit(f"account-mail:ip:{client_address()}:hour", current_app.config["ACCOUNT_MAIL_PER_IP_HOUR"],
-                 timedelta(hours=1))
+                 timedelta(hours=1), lock=client_lock())
 
 
 def address_limits(kind: str, email: str) -> tuple[Limit, Limit]:
     """One email of `kind` per cooldown and a few a day for `email` (hashed: no address is stored)."""
-    key, config = f"{kind}:addr:{digest(email)}", current_app.config
-    return (Limit(key + ":cooldown", 1, timedelta(minutes=config["ACCOUNT_MAIL_COOLDOWN_MINUTES"])),
-            Limit(key + ":day", config["ACCOUNT_MAIL_PER_DAY"], timedelta(days=1)))
+    hashed, config = digest(email), current_app.config
+    key, lock = f"{kind}:addr:{hashed}", f"addr:{hashed}"
+    return (Limit(key + ":cooldown", 1, timedelta(minutes=config["ACCOUNT_MAIL_COOLDOWN_MINUTES"]), lock=lock),
+            Limit(key + ":day", config["ACCOUNT_MAIL_PER_DAY"], timedelta(days=1), lock=lock))
 
 
 def _decoy() -> User:

@@ -24,30 +24,41 @@ from app.models.houses import House, Room
 
 
 class Outcome(enum.Enum):
-    SENT = "sent"          # a verification email is queued
-    EXISTS = "exists"      # a verified (or deactivated) account has this address
-    TOO_SOON = "too_soon"  # a verification email went to this address within the cooldown
+    SENT = "sent"              # a verification email is queued
+    EXISTS = "exists"          # a verified (or deactivated) account has this address
+    TOO_SOON = "too_soon"      # a verification email went to this address within the cooldown
+    TOO_MANY = "too_many"      # the client address registered too often (nothing stored)
 
 
-def over_client_limit() -> bool:
-    """Count one registration from the client address; True (nothing counted) when it is over a limit."""
-    ip, config = account_mail.client_address(), current_app.config
-    return take(Limit(f"register:ip:{ip}:hour", config["REGISTER_PER_HOUR"], timedelta(hours=1)),
-                Limit(f"register:ip:{ip}:day", config["REGISTER_PER_DAY"], timedelta(days=1))) is not None
+def client_limits() -> tuple[Limit, Limit]:
+    ip, lock, config = account_mail.client_address(), account_mail.client_lock(), current_app.config
+    return (Limit(f"register:ip:{ip}:hour", config["REGISTER_PER_HOUR"], timedelta(hours=1), lock=lock),
+            Limit(f"register:ip:{ip}:day", config["REGISTER_PER_DAY"], timedelta(days=1), lock=lock))
 
 
 def _may_register_again(user: User) -> bool:
     return user.is_student and not user.is_verified and not user.is_deactivated
 
 
+def _limits(email: str, user: User | None) -> Outcome | None:
+    """Count the registration against the client address (and the address's emails, when one would go):
+    one `take`, so every lock is taken in one order. The refusal, or None."""
+    per_client = client_limits()
+    exists = user is not None and not _may_register_again(user)
+    per_address = () if exists else account_mail.address_limits(account_mail.VERIFY, email)
+    refused = take(*per_client, *per_address)
+    if refused is not None or exists:
+        db.session.commit()  # keep the counts
+    if refused is not None:
+        return Outcome.TOO_MANY if refused in per_client else Outcome.TOO_SOON
+    return Outcome.EXISTS if exists else None
+
+
 def register(email: str, name: str, house: House, room: Room, password: str, next_path: str | None) -> Outcome:
     """Create (or renew) the unverified account for `email` and queue its verification email. Commits."""
     user = find_user(email)
-    if user is not None and not _may_register_again(user):
-        return Outcome.EXISTS
-    if take(*account_mail.address_limits(account_mail.VERIFY, email)) is not None:
-        db.session.commit()  # keep the refusal count
-        return Outcome.TOO_SOON
+    if (refused := _limits(email, user)) is not None:
+        return refused
     if user is None:
         user = User.unverified(email=email, role=Role.STUDENT)
         db.session.add(user)

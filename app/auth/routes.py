@@ -55,13 +55,12 @@ def register():
         form.prefill_house(request.args.get("house", ""))
     if not form.validate_on_submit():
         return _register_page(form, next_path, 400 if form.errors else 200)
-    if registration.over_client_limit():
-        db.session.commit()  # keep the refusal count
+    outcome = registration.register(form.email.data, form.name.data, form.house_obj, form.room_obj,
+                                    form.password.data, next_path)
+    if outcome is registration.Outcome.TOO_MANY:
         form.form_errors.append("Too many accounts were registered from your network recently, so this one was "
                                 "not. Your entries are kept: try again in an hour.")
         return _register_page(form, next_path, 429)
-    outcome = registration.register(form.email.data, form.name.data, form.house_obj, form.room_obj,
-                                    form.password.data, next_path)
     if outcome is registration.Outcome.EXISTS:
         form.email.errors.append(EXISTS_MESSAGE)
         return _register_page(form, next_path, 400)

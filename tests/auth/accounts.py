@@ -61,18 +61,6 @@ def set_standing(app, user_id: int, **values) -> None:
         db.session.commit()
 
 
-def warm_limiter(app) -> None:
-    """Create the limiter's stripe rows up front, as a running site has them. On MySQL, a request that finds
-    its stripe missing creates it on a third connection while holding the other two, so a cold table under
-    more parallel requests than half the pool can wait for the pool's timeout (app/limits.py)."""
-    from app.limits import STRIPES
-    from app.models.limits import RateStripe
-
-    with app.app_context():
-        db.session.add_all(RateStripe(id=n, takes=0) for n in range(STRIPES))
-        db.session.commit()
-
-
 def register_and_verify(client, app, **overrides) -> SimpleNamespace:
     """Register through the form and confirm the address with the emailed link; the client ends logged in."""
     data = register_form(**overrides)

@@ -157,8 +157,8 @@ def test_parallel_floods_from_several_addresses_each_stay_within_their_cap(app, 
     for thread in threads:
         thread.join(timeout=120)
     assert len(statuses) == 60 and set(statuses) <= {302, 429}  # every request answered, none failed
-    for source in sources:
-        assert 1 <= caused_by(app, f"ip:{source}") <= 2  # each address within its cap, however many raced
+    for source in sources:  # (one link per user address per cooldown: a source may have queued none)
+        assert caused_by(app, f"ip:{source}") <= 2  # each address within its cap, however many raced
     with app.app_context():
         total = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)))
     assert 0 < total <= 2 * len(sources)
