@@ -18,7 +18,8 @@ def page_of_accounts(actor: User, search: str, page: int) -> tuple[list[User], i
     """One page of the accounts `actor` manages (by name), how many match and the page shown."""
     where = [_scope(actor)]
     if search:
-        where.append(sa.or_(User.name.icontains(search, autoescape=True), User.email.icontains(search, autoescape=True)))
+        where.append(sa.or_(User.name.icontains(search, autoescape=True),
+                            User.email.icontains(search, autoescape=True)))
     total = db.session.scalar(sa.select(sa.func.count(User.id)).where(*where))
     page = min(max(page, 1), max((total + PER_PAGE - 1) // PER_PAGE, 1))
     users = db.session.scalars(

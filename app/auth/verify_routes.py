@@ -4,7 +4,7 @@ from flask_login import login_user
 
 from app.auth import account_mail, services
 from app.auth.forms import ConfirmPasswordForm, ResendForm
-from app.auth.routes import TOO_MANY_LINKS, safe_next, bp
+from app.auth.routes import TOO_MANY_LINKS, bp, safe_next
 from app.auth.verification import LinkState, check_token, mark_verified
 from app.extensions import db
 

@@ -16,8 +16,8 @@ from app import create_app
 from app.demo import DEMO_PASSWORD, seed_demo, seed_demo_activity
 from app.extensions import db
 from app.models import Role, User
-from app.models.houses import House
 from app.models.errors import ErrorGroup
+from app.models.houses import House
 from app.models.issues import Issue
 from app.models.mail import MailStatus, OutboxEmail
 from tests.conftest import empty_tables, settings_for
