@@ -50,6 +50,7 @@ def _decoy() -> User:
 
 
 def _queue(user: User | None, template: str, to: str, context: dict, key: str) -> None:
+    """Queue the email for `user`; for no user, the same statements in a savepoint that is rolled back."""
     savepoint = db.session.begin_nested()
     enqueue(template, to, context, purpose=Purpose.SECURITY, coalesce_key=key)
     db.session.flush()
@@ -68,7 +69,7 @@ def _limited(kind: str, email: str, account: sa.Select, send) -> bool:
         user = db.session.scalar(account)
         if refused is None:
             send(user)
-    db.session.commit()  # also keeps the refusal counts (SQLite takes them in this transaction)
+    db.session.commit()  # also keeps the refusal counts, and ends the limiter's locks
     return refused is not client
 
 
