@@ -22,9 +22,9 @@ def housemates(app, make_user, house):
     return made
 
 
-def test_only_students_in_good_standing_hear_about_an_issue(app, login, admin, student, housemates, make_issue,
+def test_only_students_in_good_standing_hear_about_an_issue(app, login, admin, student, house, housemates, make_issue,
                                                              outbox):
-    issue_id = make_issue(student, area_id=1)
+    issue_id = make_issue(student, area_id=house.common_area_ids[0])
     with app.app_context():
         for user in housemates.values():
             db.session.add(IssueSubscription(issue_id=issue_id, user_id=user.id))
