@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from app.house_setup import house_by_slug
 from app.models.accounts import Role
 from app.models.houses import House
+from app.text import CONTROL
 
 
 def role_required(*roles: Role):
@@ -44,8 +45,9 @@ def administered_house(slug: str | None) -> House:
 
 
 def is_safe_next(target: str | None) -> bool:
-    """True for a local path only: no scheme, no host, no protocol-relative `//`."""
-    if not target:
+    """True for a local path only: no scheme, no host, no protocol-relative `//`, no control character (a line
+    break cannot go into a Location header)."""
+    if not target or CONTROL.search(target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \

@@ -112,7 +112,8 @@ class RegisterForm(Form):
 
 
 class LoginForm(Form):
-    email = EmailField("Email", filters=[normalise_email], validators=[DataRequired(), Length(max=EMAIL_MAX)])
+    email = EmailField("Email", filters=[normalise_email],
+                       validators=[DataRequired(), Length(max=EMAIL_MAX), validate_plain_text])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
 
 

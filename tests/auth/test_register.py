@@ -127,7 +127,7 @@ def test_next_travels_in_the_verification_link(client, app, house):
     assert response.status_code == 302 and response.headers["Location"] == "/issues/new"
 
 
-@pytest.mark.parametrize("target", ["//evil.example", "https://evil.example/", "/\\evil.example"])
+@pytest.mark.parametrize("target", ["//evil.example", "https://evil.example/", "/\\evil.example", "/\r\nX: evil"])
 def test_unsafe_next_falls_back_to_home(client, app, house, target):
     page = client.get("/register", query_string={"next": target}).get_data(as_text=True)
     assert "evil.example" not in page

@@ -2,10 +2,12 @@
 import time
 
 import pytest
+import sqlalchemy as sa
 
 from app.auth.verification import make_token
 from app.extensions import db
 from app.models import User
+from app.models.accounts import LoginFailure
 from tests.auth.accounts import account, last_link, mails, register_form, set_standing
 from tests.conftest import PASSWORD
 
@@ -140,3 +142,14 @@ def test_odd_bytes_in_the_new_fields_are_a_4xx(client, app, registered, raw):
     resend = client.post("/verify/resend", data=f"email={raw}", content_type=form)
     assert resend.status_code == 400
     assert len(mails(app)) == 1
+
+
+def test_a_line_break_in_next_is_not_followed_and_a_nul_in_the_login_email_not_stored(client, app, student):
+    response = client.post("/login", query_string={"next": "/\r\nX-Injected: y"},
+                           data={"email": student.email, "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    client.post("/logout")
+    odd = client.post("/login", data={"email": "a\x00b@example.ac.za", "password": "whatever-it-is"})
+    assert odd.status_code == 400 and "control characters" in odd.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(LoginFailure.id))) == 0

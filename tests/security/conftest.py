@@ -10,10 +10,11 @@ from werkzeug.datastructures import FileStorage
 
 from app import create_app
 from app.auth.services import password_link
+from app.auth.verification import verification_link
 from app.demo import DEMO_PASSWORD, seed_demo, seed_demo_activity
 from app.emailer.render import build_message
 from app.extensions import db
-from app.models import User
+from app.models import Role, User
 from app.models.base import utcnow
 from app.models.errors import ErrorGroup
 from app.models.issues import Issue, IssuePhoto
@@ -56,6 +57,19 @@ def _caught_email(folder) -> None:
                                        + build_message(row))
 
 
+def _registrations(house) -> tuple[User, User]:
+    """A registration whose address is not confirmed yet, and one waiting for the admin's approval."""
+    registered = User.unverified(email="registered@example.ac.za", name="Reg Istered", role=Role.STUDENT,
+                                 house=house, room=house.rooms[-1])
+    registered.set_password(DEMO_PASSWORD)
+    waiting = User.unverified(email="waiting@example.ac.za", name="Wai Ting", role=Role.STUDENT, house=house,
+                              room=house.rooms[-2])
+    db.session.add_all([registered, waiting])
+    db.session.flush()
+    waiting.email_verified_at = utcnow()
+    return registered, waiting
+
+
 def seed_everything(app, folder) -> dict:
     """Demo data plus a photo on an issue and on a draft, a reminder batch and a caught email; the path
     values that reach them."""
@@ -72,13 +86,15 @@ def seed_everything(app, folder) -> dict:
                               comment="Scratched")
         answer.photos.append(MoveInPhoto(**_stored_photo()))
         draft.answers.append(answer)
+        registered, waiting = _registrations(student.house)
         db.session.add_all([issue_photo, draft])
         db.session.commit()
         ids = {"issue_id": issue.id, "issue_photo": issue_photo.id, "move_in_photo": answer.photos[0].id,
                "user_id": _user(ACCOUNTS["submitted"]).id, "slug": "acacia",
                "group_id": db.session.scalar(sa.select(ErrorGroup.id).order_by(ErrorGroup.id)),
                "invite": InviteLinks()(johan.id).rsplit("/", 1)[1],
-               "reset": password_link(johan).split("/password/reset/", 1)[1].split("?")[0]}
+               "reset": password_link(johan).split("/password/reset/", 1)[1].split("?")[0],
+               "verify": verification_link(registered).split("/verify/", 1)[1], "waiting": waiting.id}
     admin = signed_in(app, "admin")
     assert admin.post("/admin/move-in/reminders", data={"house": "acacia"}).status_code == 302
     with app.app_context():
@@ -92,6 +108,8 @@ def path_values(ids: dict) -> dict:
     return {
         ("issues.photo", "photo_id"): ids["issue_photo"], ("move_in.photo", "photo_id"): ids["move_in_photo"],
         ("move_in.welcome", "token"): ids["invite"], ("auth.reset_password", "token"): ids["reset"],
+        ("auth.verify", "token"): ids["verify"], ("admin.approve_student", "user_id"): ids["waiting"],
+        ("admin.reject_student", "user_id"): ids["waiting"],
         "issue_id": ids["issue_id"], "user_id": ids["user_id"], "group_id": ids["group_id"], "slug": ids["slug"],
         "batch_id": ids["batch_id"], "action": "reopen", "name": CAUGHT_NAME, "cid": "logo@rinaibra",
         "filename": "css/app.css",
