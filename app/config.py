@@ -85,6 +85,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", text, None, key="SQLALCHEMY_DATABASE_URI"),  # default: SQLite in the instance folder
     Setting("BASE_URL", url, "http://127.0.0.1:5000"),
     Setting("SESSION_COOKIE_SECURE", boolean, False),
+    Setting("HEALTHZ_TOKEN", text, None),  # a monitor sending it as X-Healthz-Token sees /healthz's mail figures
     Setting("TRUSTED_PROXIES", whole, 0),  # reverse proxies in front of the app whose X-Forwarded-For is believed
     Setting("MAX_CONTENT_LENGTH", whole, 16 * 1024 * 1024),
     Setting("UPLOAD_FOLDER", text, None),  # default: instance/uploads

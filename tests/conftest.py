@@ -18,6 +18,8 @@ from app.models import Base, Role, User
 pytest_plugins = ["tests.fixtures.servers", "tests.fixtures.smtp"]
 
 PASSWORD = "correct-horse-battery"
+HEALTHZ_TOKEN = "monitor-token"
+MONITOR = {"X-Healthz-Token": HEALTHZ_TOKEN}  # /healthz shows the mail figures to a monitor with the token
 DOMAIN = "example.ac.za"
 
 
@@ -57,6 +59,7 @@ def settings_for(database_url: str, tmp_path) -> dict:
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": 9,  # nothing listens: the web never talks SMTP anyway
         "MAIL_TIMEOUT": 2,
+        "HEALTHZ_TOKEN": HEALTHZ_TOKEN,
     }
 
 

@@ -25,7 +25,8 @@ def begin_locked() -> MailState:
     """Start a fresh transaction holding the mail_state row lock; returns the current state."""
     db.session.rollback()  # the app runs at READ COMMITTED on MySQL: reads after the lock see the latest
     for _ in range(3):
-        bump = sa.update(MailState).where(MailState.id == STATE_ID).values(claims=MailState.claims + 1)
+        bump = sa.update(MailState).where(MailState.id == STATE_ID).values(claims=MailState.claims + 1,
+                                                                           worker_seen_at=utcnow())
         if db.session.execute(bump).rowcount == 1:
             return db.session.execute(
                 sa.select(MailState).where(MailState.id == STATE_ID).execution_options(populate_existing=True)

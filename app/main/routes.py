@@ -1,9 +1,15 @@
 """Home page and /healthz."""
-import sqlalchemy as sa
-from flask import Blueprint, jsonify, render_template
+import hmac
+from datetime import timedelta
 
+from flask import Blueprint, current_app, jsonify, render_template, request
+from flask_login import current_user
+
+from app.emailer.budget import paused_until, read_state
 from app.emailer.health import mail_health
 from app.extensions import db
+from app.models.base import utcnow
+from app.models.mail import MailState
 
 bp = Blueprint("main", __name__)
 
@@ -13,15 +19,34 @@ def index():
     return render_template("main/index.html")
 
 
+def may_see_details() -> bool:
+    """A developer's session, or the HEALTHZ_TOKEN in the X-Healthz-Token header (for monitoring)."""
+    token = current_app.config["HEALTHZ_TOKEN"]
+    if token and hmac.compare_digest(request.headers.get("X-Healthz-Token", "").encode(), token.encode()):
+        return True
+    return current_user.is_authenticated and current_user.is_developer
+
+
+def worker_state(state: MailState | None) -> str:
+    """'ok' when a mail worker took the mail lock lately, 'stale' when none has for a while, 'never'."""
+    if state is None or state.worker_seen_at is None:
+        return "never"
+    quiet = timedelta(seconds=max(60.0, 10 * current_app.config["MAIL_POLL_SECONDS"]))
+    return "ok" if utcnow() - state.worker_seen_at <= quiet else "stale"
+
+
 @bp.route("/healthz")
 def healthz():
-    """Machine-readable status: 200 when the database answers, 503 when it does not."""
+    """200 with ok or degraded (a stale mail worker, paused sending) while the database answers, 503 when it
+    does not. Anyone sees the verdict; the mail figures only a developer or a monitor with the token."""
     try:
-        db.session.execute(sa.text("SELECT 1"))
-        body = {"status": "ok", "database": "ok", "mail": mail_health()}
-        code = 200
+        state = read_state()
+        body = {"status": "ok", "database": "ok", "worker": worker_state(state)}
+        if body["worker"] != "ok" or paused_until(state, utcnow()):
+            body["status"] = "degraded"
+        if may_see_details():
+            body["mail"] = mail_health()
     except Exception as exc:  # noqa: BLE001 - report, don't crash, when the database is away
         db.session.rollback()
-        body = {"status": "error", "database": f"error: {exc.__class__.__name__}"}
-        code = 503
-    return jsonify(body), code
+        return jsonify({"status": "error", "database": f"error: {exc.__class__.__name__}"}), 503
+    return jsonify(body), 200

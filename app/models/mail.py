@@ -86,4 +86,5 @@ class MailState(Base):
     pause_count: Mapped[int] = mapped_column(default=0)  # consecutive pauses in this episode
     last_reply: Mapped[str | None] = mapped_column(sa.String(255))
     last_reply_at: Mapped[datetime | None]
+    worker_seen_at: Mapped[datetime | None]  # the last time a mail worker took the lock (its heartbeat)
 

@@ -8,6 +8,7 @@ from app.emailer import batch_progress, budget, enqueue_many, estimate_delivery
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.mail import MailStatus, OutboxEmail, Purpose
+from tests.conftest import MONITOR
 
 # Floors: security 2, alert 2, notice 6, bulk 6; 4 slots above the floors are shared (never by bulk).
 LIMITED = {"MAIL_DAILY_LIMIT": 20, "MAIL_SHARE_SECURITY": 0.1, "MAIL_SHARE_ALERT": 0.1, "MAIL_SHARE_NOTICE": 0.3,
@@ -30,7 +31,7 @@ def test_each_purpose_keeps_its_floor(app, smtp_server, queue, outbox, drain, cl
     sent = [m["To"] for m in smtp_server.messages]
     assert sent[6:8] == ["reset0@example.ac.za", "alert0@example.ac.za"]  # highest purposes first
     assert len(sent) == 18  # notices took their floor and the shared slots: 6 + 4
-    health = client.get("/healthz").get_json()["mail"]
+    health = client.get("/healthz", headers=MONITOR).get_json()["mail"]
     assert health["budget_used"] == 18 and health["budget_left"] == 2 and health["budget_shared"] == 4
     assert health["budget_by_purpose"] == {
         "security": {"floor": 2, "used": 1, "left": 1}, "alert": {"floor": 2, "used": 1, "left": 1},
@@ -40,7 +41,7 @@ def test_each_purpose_keeps_its_floor(app, smtp_server, queue, outbox, drain, cl
     drain()
     assert [m["To"] for m in smtp_server.messages[18:]] == ["late0@example.ac.za"]
     assert sum(r.status == MailStatus.QUEUED for r in outbox()) == 2 + 9 + 2  # nothing dropped
-    health = client.get("/healthz").get_json()["mail"]
+    health = client.get("/healthz", headers=MONITOR).get_json()["mail"]
     assert health["budget_by_purpose"]["alert"] == {"floor": 2, "used": 1, "left": 1}  # still there for an alert
     # A day after the charge that frees a slot: one of the charges, not always the oldest (they may straddle a
     # second, and the answer is cut to whole seconds).
@@ -119,7 +120,7 @@ def test_batch_progress(app, smtp_server, drain, queue):
 
 def test_health_is_json_safe_with_every_key(app, client, queue):
     queue(2)
-    health = client.get("/healthz").get_json()["mail"]
+    health = client.get("/healthz", headers=MONITOR).get_json()["mail"]
     for key in ("queue_depth", "queued_by_purpose", "by_status", "budget_limit", "budget_used", "budget_left",
                 "budget_shared", "budget_by_purpose", "next_send_at", "paused_until", "paused_reason", "last_reply"):
         assert key in health

@@ -4,7 +4,7 @@ import threading
 import pytest
 
 from app.models.mail import MailStatus
-from tests.conftest import wait_for
+from tests.conftest import MONITOR, wait_for
 from tests.fixtures.servers import free_port
 
 
@@ -73,7 +73,7 @@ def test_connection_dropped_after_data_marks_unknown_and_never_resends(smtp_serv
     smtp_server.behave("accept")
     drain()
     assert len(smtp_server.messages) == 1
-    assert client.get("/healthz").get_json()["mail"]["by_status"]["unknown"] == 2
+    assert client.get("/healthz", headers=MONITOR).get_json()["mail"]["by_status"]["unknown"] == 2
 
 
 @pytest.mark.parametrize("app", [{"MAIL_TIMEOUT": 1}], indirect=True)

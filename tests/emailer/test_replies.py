@@ -9,6 +9,7 @@ from app.emailer.outcomes import backoff_seconds
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.mail import MailStatus, OutboxEmail
+from tests.conftest import MONITOR
 
 
 def test_permanent_rejection_fails_that_email_only(smtp_server, queue, outbox, drain):
@@ -85,7 +86,7 @@ def test_mail_that_waited_days_for_the_budget_still_gets_its_retries(app, smtp_s
 
 
 def client_health(app) -> dict:
-    return app.test_client().get("/healthz").get_json()["mail"]
+    return app.test_client().get("/healthz", headers=MONITOR).get_json()["mail"]
 
 
 def test_backoff_doubles_with_jitter_and_is_capped(app):
@@ -120,7 +121,7 @@ def test_quota_throttle_and_auth_replies_pause_all_sending(app, smtp_server, que
     state = mail_state()
     assert before + timedelta(seconds=base - 1) <= state.paused_until <= utcnow() + timedelta(seconds=base + 1)
     assert state.paused_reason.startswith(reason) and reply in state.paused_reason
-    health = client.get("/healthz").get_json()["mail"]
+    health = client.get("/healthz", headers=MONITOR).get_json()["mail"]
     assert health["paused"] is True and reply in health["paused_reason"]
     assert health["paused_until"] == state.paused_until.isoformat(timespec="seconds")
     assert health["budget_used"] == sent and health["queue_depth"] == 3 - sent

@@ -8,7 +8,7 @@ from app import create_app
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.mail import PRIORITY, MailState, MailStatus, OutboxEmail, Purpose
-from tests.conftest import settings_for
+from tests.conftest import MONITOR, settings_for
 
 BUDGET = {"MAIL_DAILY_LIMIT": 100}  # floors: security 10, alert 5, notice 40, bulk 25; 20 shared
 MAIL_FIELDS = {
@@ -25,9 +25,9 @@ def add_email(purpose: Purpose, status: MailStatus, charged_at=None) -> None:
 
 @pytest.mark.parametrize("app", [BUDGET], indirect=True)
 def test_healthz_for_an_idle_system(client):
-    response = client.get("/healthz")
+    response = client.get("/healthz", headers=MONITOR)
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok", "mail": {
+    assert response.get_json() == {"status": "degraded", "database": "ok", "worker": "never", "mail": {
         "queue_depth": 0,
         "queued_by_purpose": {"security": 0, "alert": 0, "notice": 0, "bulk": 0},
         "by_status": {"queued": 0, "sending": 0, "sent": 0, "failed": 0, "unknown": 0},
@@ -56,13 +56,14 @@ def test_healthz_reports_queue_budget_and_pause(app, client):
         add_email(Purpose.BULK, MailStatus.UNKNOWN, charged_at=now - timedelta(minutes=1))
         db.session.add(MailState(id=1, claims=0, pause_count=1, paused_until=paused_until, paused_since=now,
                                  paused_reason="server throttling: 421 4.7.0 Try again later",
-                                 last_reply="421 4.7.0 Try again later", last_reply_at=last_reply_at))
+                                 last_reply="421 4.7.0 Try again later", last_reply_at=last_reply_at,
+                                 worker_seen_at=now))
         db.session.commit()
-    response = client.get("/healthz")
+    response = client.get("/healthz", headers=MONITOR)
     assert response.status_code == 200
     body = response.get_json()
     assert {key: type(value) for key, value in body["mail"].items()} == MAIL_FIELDS
-    assert body == {"status": "ok", "database": "ok", "mail": {
+    assert body == {"status": "degraded", "database": "ok", "worker": "ok", "mail": {
         "queue_depth": 4,
         "queued_by_purpose": {"security": 0, "alert": 1, "notice": 2, "bulk": 1},
         "by_status": {"queued": 4, "sending": 0, "sent": 3, "failed": 1, "unknown": 1},
@@ -86,10 +87,26 @@ def test_healthz_after_a_pause_ran_out(app, client):
                                  paused_reason="server throttling: 421", last_reply="421 4.7.0 Try again later",
                                  last_reply_at=now - timedelta(minutes=3)))
         db.session.commit()
-    mail = client.get("/healthz").get_json()["mail"]
+    mail = client.get("/healthz", headers=MONITOR).get_json()["mail"]
     assert (mail["paused"], mail["paused_until"], mail["paused_reason"]) == (False, None, None)
     assert (mail["last_reply"], mail["last_reply_at"]) == ("421 4.7.0 Try again later",
                                                            (now - timedelta(minutes=3)).isoformat())
+
+
+def test_anonymous_callers_get_the_verdict_only(app, client, login, developer, runner, smtp_server):
+    assert client.get("/healthz").get_json() == {"status": "degraded", "database": "ok", "worker": "never"}
+    assert runner.invoke(args=["mail", "drain"]).exit_code == 0  # a worker took the lock: its heartbeat
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok", "worker": "ok"}
+    assert "mail" not in client.get("/healthz", headers={"X-Healthz-Token": "monitor-tokeN"}).get_json()
+    assert "mail" in client.get("/healthz", headers=MONITOR).get_json()
+    assert "mail" in login(developer).get("/healthz").get_json()
+
+
+def test_a_worker_that_went_quiet_is_stale(app, client):
+    with app.app_context():
+        db.session.add(MailState(id=1, claims=0, pause_count=0, worker_seen_at=utcnow() - timedelta(minutes=2)))
+        db.session.commit()
+    assert client.get("/healthz").get_json() == {"status": "degraded", "database": "ok", "worker": "stale"}
 
 
 def test_healthz_reports_database_down(tmp_path):
