@@ -162,3 +162,6 @@ def test_parallel_floods_from_several_addresses_each_stay_within_their_cap(app, 
     with app.app_context():
         total = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)))
     assert 0 < total <= 2 * len(sources)
+    with app.app_context():  # the server saw each client's own address (no cap was shared between them)
+        seen = set(db.session.scalars(sa.select(OutboxEmail.cause).distinct()))
+    assert seen <= {f"ip:{source}" for source in sources} and len(seen) >= 3
