@@ -96,8 +96,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ALLOWED_EMAIL_DOMAINS", lower_list, []),
     Setting("ALLOW_ANY_EMAIL_DOMAIN", boolean, False),
     Setting("DEVELOPER_EMAILS", lower_list, []),
-    Setting("LOGIN_THROTTLE_LIMIT", whole, 10),
-    Setting("LOGIN_THROTTLE_WINDOW", whole, 900),
+    # Guessing limits (app/auth/guessing.py): per (account, client address), per account, per client address
+    Setting("LOGIN_THROTTLE_LIMIT", whole, 10),           # failures per account and address ...
+    Setting("LOGIN_THROTTLE_WINDOW", whole, 900),         # ... per this many seconds
+    Setting("LOGIN_ACCOUNT_PER_DAY", whole, 50),          # failures per account in 24 hours, from any address
+    Setting("LOGIN_DELAY_AFTER", whole, 5),               # failures on an account before each next one waits ...
+    Setting("LOGIN_DELAY_MAX", whole, 900),               # ... 2^(n - LOGIN_DELAY_AFTER) seconds, at most this
+    Setting("LOGIN_IP_PER_HOUR", whole, 30),              # failures per client address in an hour, any accounts
     # Accounts: registrations per client address; set-password and verification emails per address and per
     # client address (app/auth/account_mail.py)
     Setting("REGISTER_PER_HOUR", whole, 5),

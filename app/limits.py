@@ -105,6 +105,19 @@ def take(*limits: Limit, units: int = 1, now: datetime | None = None) -> Limit |
     return _take(db.session.connection(), limits, units, now or utcnow())
 
 
+def hold(*locks: str) -> None:
+    """Lock the stripe rows of `locks` until the transaction ends (before reading counts with `used`)."""
+    _lock(db.session.connection(), list(locks))
+
+
+def give_back(*limits: Limit, now: datetime, units: int = 1) -> None:
+    """Return `units` taken at `now` (the same buckets) to every limit: what was reserved was not used."""
+    conn = db.session.connection()
+    _lock(conn, [limit.lock or limit.key for limit in limits])
+    for limit in limits:
+        _add(conn, limit, now, -units, 0)
+
+
 def top(prefix: str, window: timedelta, count: int = 10, now: datetime | None = None) -> list[tuple[str, int, int]]:
     """The keys starting with `prefix` with most units in `window`: (key without prefix, counted, refused)."""
     now = now or utcnow()

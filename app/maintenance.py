@@ -4,7 +4,7 @@ systemd timer, next to `issues send-digests`).
 - sent outbox rows after MAIL_SENT_RETENTION_DAYS, failed and unknown ones after MAIL_FAILED_RETENTION_DAYS
   (the rolling budget only looks back 24 hours);
 - sent account-security emails once a day has passed (their links have expired);
-- login failures older than the throttle window, rate-limit counts older than two days;
+- rate-limit counts (login failures included) older than two days;
 - error occurrences after ERRORLOG_OCCURRENCE_RETENTION_DAYS (each group keeps its exact count, first sample
   and hourly chart), held-back alert notes after a week.
 
@@ -18,7 +18,6 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.models.accounts import LoginFailure
 from app.models.base import utcnow
 from app.models.errors import ErrorAlertHold, ErrorOccurrence
 from app.models.limits import RateCount
@@ -48,7 +47,6 @@ def rules(now: datetime) -> list[tuple[str, type, tuple, sa.ColumnElement]]:
         return now - timedelta(days=float(config[days_setting]))
 
     sent, gone = OutboxEmail.status == MailStatus.SENT, [MailStatus.FAILED, MailStatus.UNKNOWN]
-    throttle = timedelta(seconds=max(int(config["LOGIN_THROTTLE_WINDOW"]), 86400))
     return [
         ("sent emails", OutboxEmail, (OutboxEmail.id,),
          sa.and_(sent, OutboxEmail.sent_at < ago("MAIL_SENT_RETENTION_DAYS"))),
@@ -57,7 +55,6 @@ def rules(now: datetime) -> list[tuple[str, type, tuple, sa.ColumnElement]]:
             sent, OutboxEmail.purpose == Purpose.SECURITY, OutboxEmail.sent_at < now - timedelta(days=1))),
         ("failed emails", OutboxEmail, (OutboxEmail.id,), sa.and_(
             OutboxEmail.status.in_(gone), OutboxEmail.created_at < ago("MAIL_FAILED_RETENTION_DAYS"))),
-        ("login failures", LoginFailure, (LoginFailure.id,), LoginFailure.created_at < now - throttle),
         ("rate counts", RateCount, (RateCount.key, RateCount.bucket), RateCount.bucket < now - timedelta(days=2)),
         ("error occurrences", ErrorOccurrence, (ErrorOccurrence.id,),
          ErrorOccurrence.created_at < ago("ERRORLOG_OCCURRENCE_RETENTION_DAYS")),
@@ -73,6 +70,6 @@ def purge(now: datetime | None = None) -> dict[str, int]:
 
 @maintenance_cli.command("purge")
 def purge_command() -> None:
-    """Delete old sent mail, login failures, rate counts and error occurrences (see the README)."""
+    """Delete old sent mail, rate counts (login failures too) and error occurrences (see the README)."""
     counts = purge()
     click.echo("purged: " + ", ".join(f"{count} {name}" for name, count in counts.items()))

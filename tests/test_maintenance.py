@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from app.errorlog import record
 from app.extensions import db
 from app.maintenance import delete_in_batches, purge
-from app.models.accounts import LoginFailure
 from app.models.base import utcnow
 from app.models.errors import ErrorGroup, ErrorOccurrence
 from app.models.limits import RateCount
@@ -32,8 +31,6 @@ def test_purge_keeps_what_is_still_needed(app):
             email(91, MailStatus.FAILED, template="old_failed"),
             email(30, MailStatus.UNKNOWN, template="recent_unknown"),
             email(60, MailStatus.QUEUED, template="still_queued"),  # queued mail is never purged
-            LoginFailure(email="a@example.ac.za", ip="1.2.3.4", created_at=utcnow() - timedelta(days=2)),
-            LoginFailure(email="b@example.ac.za", ip="1.2.3.4", created_at=utcnow() - timedelta(minutes=5)),
             RateCount(key="report:1:day", bucket=utcnow() - timedelta(days=3), count=1, refused=0),
             RateCount(key="report:1:day", bucket=utcnow() - timedelta(hours=3), count=1, refused=0),
         ])
@@ -49,7 +46,6 @@ def test_purge_keeps_what_is_still_needed(app):
         assert counts["sent emails"] == 1 and counts["sent security emails"] == 1 and counts["failed emails"] == 1
         assert remaining(OutboxEmail, OutboxEmail.template) == [
             "error_alert", "fresh_reset", "recent_sent", "recent_unknown", "still_queued"]  # the alert: queued
-        assert remaining(LoginFailure, LoginFailure.email) == ["b@example.ac.za"]
         assert len(remaining(RateCount, RateCount.bucket)) == 1
         assert counts["error occurrences"] == 1
         assert db.session.scalar(sa.select(sa.func.count(ErrorOccurrence.id))) == 2

@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import account_mail, registration, services
+from app.auth import account_mail, guessing, registration, services
 from app.auth.access import is_safe_next
 from app.auth.forms import (
     ForgotPasswordForm,
@@ -89,19 +89,18 @@ def login():
         return _redirect_next()
     form = LoginForm()
     if form.validate_on_submit():
-        email, ip = form.email.data.strip().lower(), request.remote_addr or "unknown"
-        if services.too_many_failures(email, ip):
-            form.form_errors.append("Too many failed attempts. Wait 15 minutes or reset your password.")
+        attempt = guessing.begin(form.email.data, request.remote_addr or "unknown")
+        if attempt.refused:
+            form.form_errors.append(attempt.message)
             return render_template("auth/login.html", form=form), 429
-        user = services.authenticate(email, form.password.data)
+        user = services.authenticate(attempt.email, form.password.data)
         if user is None:
-            services.note_failure(email, ip)
             form.form_errors.append("Email or password is not right.")
             return render_template("auth/login.html", form=form), 400
+        guessing.succeeded(attempt)
+        db.session.commit()
         if not user.is_active:
             return _login_refused(form, user)
-        services.clear_failures(email)
-        db.session.commit()
         login_user(user)
         return _redirect_next()
     return render_template("auth/login.html", form=form), 400 if form.errors else 200

@@ -1,36 +1,17 @@
-"""Account logic kept out of the views: the login throttle, authentication and set-password links."""
-from datetime import timedelta
-
+"""Account logic kept out of the views: authentication and set-password links."""
 import sqlalchemy as sa
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth import guessing
 from app.extensions import db
-from app.models.accounts import LoginFailure, User
+from app.models.accounts import User
 from app.models.base import utcnow
 
 TOKEN_MAX_AGE = 24 * 3600
-
-
-def too_many_failures(email: str, ip: str) -> bool:
-    """True while this account and address pair has hit the failure limit inside the window."""
-    cutoff = utcnow() - timedelta(seconds=current_app.config["LOGIN_THROTTLE_WINDOW"])
-    failures = db.session.scalar(
-        sa.select(sa.func.count(LoginFailure.id)).where(
-            LoginFailure.email == email, LoginFailure.ip == ip, LoginFailure.created_at > cutoff)
-    )
-    return failures >= current_app.config["LOGIN_THROTTLE_LIMIT"]
-
-
-def note_failure(email: str, ip: str) -> None:
-    cutoff = utcnow() - timedelta(seconds=current_app.config["LOGIN_THROTTLE_WINDOW"])
-    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.email == email, LoginFailure.created_at < cutoff))
-    db.session.add(LoginFailure(email=email, ip=ip))
-    db.session.commit()
-
-
-def clear_failures(email: str) -> None:
-    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.email == email))
+# Checked when there is no such account, so an unknown address costs the same hash time as a known one.
+DUMMY_HASH = generate_password_hash("no account has this password")
 
 
 def find_user(email: str) -> User | None:
@@ -40,7 +21,10 @@ def find_user(email: str) -> User | None:
 def authenticate(email: str, password: str) -> User | None:
     """The account when `password` is its password (whatever its standing: the view explains a refusal)."""
     user = find_user(email)
-    return user if user is not None and user.check_password(password) else None
+    if user is None or not user.password_hash:
+        check_password_hash(DUMMY_HASH, password)
+        return None
+    return user if user.check_password(password) else None
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -75,4 +59,4 @@ def set_password(user: User, password: str) -> None:
     user.set_password(password)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
-    clear_failures(user.email)
+    guessing.clear_account(user.email)

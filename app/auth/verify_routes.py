@@ -2,7 +2,7 @@
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import login_user
 
-from app.auth import account_mail, services
+from app.auth import account_mail, guessing
 from app.auth.forms import ConfirmPasswordForm, ResendForm
 from app.auth.routes import TOO_MANY_LINKS, bp, safe_next
 from app.auth.verification import LinkState, check_token, mark_verified
@@ -47,16 +47,15 @@ def verify(token: str):
         return redirect(url_for("auth.check_email"))
     form = ConfirmPasswordForm()
     if form.validate_on_submit():
-        ip = request.remote_addr or "unknown"
-        if services.too_many_failures(user.email, ip):
-            form.form_errors.append("Too many failed attempts. Wait 15 minutes or set a new password.")
+        attempt = guessing.begin(user.email, request.remote_addr or "unknown")
+        if attempt.refused:
+            form.form_errors.append(attempt.message)
             return render_template("auth/verify.html", form=form, user=user), 429
         if not user.check_password(form.password.data):
-            services.note_failure(user.email, ip)
             form.password.errors.append("That is not the password you chose when you registered.")
             return render_template("auth/verify.html", form=form, user=user), 400
         mark_verified(user)
-        services.clear_failures(user.email)
+        guessing.succeeded(attempt)
         db.session.commit()
         login_user(user)
         waiting = " A house admin will now approve your registration; we will email you." \

@@ -148,15 +148,3 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"
-
-
-class LoginFailure(Base):
-    """One failed login, kept for the throttle window (shared by every process)."""
-
-    __tablename__ = "login_failures"
-    __table_args__ = (sa.Index("ix_login_failures_email_created", "email", "created_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254))
-    ip: Mapped[str] = mapped_column(sa.String(45))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
