@@ -10,11 +10,11 @@ from flask.cli import AppGroup
 from app.auth.deactivation import deactivate, reactivate
 from app.auth.roster import import_roster
 from app.auth.rules import (
-    PASSWORD_MIN,
     email_domain_allowed,
     email_mailable,
     email_valid,
     name_problem,
+    password_problem,
 )
 from app.extensions import db
 from app.house_setup import create_house, house_by_slug, parse_rooms
@@ -107,8 +107,9 @@ def create_user_command(email: str, role: str, house_slugs: tuple[str, ...], roo
             raise click.ClickException("an admin needs at least one --house")
         user.admin_houses = houses
     password = _read_password()
-    if len(password) < PASSWORD_MIN:
-        raise click.ClickException(f"the password needs at least {PASSWORD_MIN} characters")
+    problem = password_problem(password, user.email)
+    if problem:
+        raise click.ClickException(f"the password was refused: {problem}")
     user.set_password(password)
     db.session.add(user)
     db.session.commit()

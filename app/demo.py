@@ -9,7 +9,7 @@ from app.models.accounts import Role, User
 from app.models.base import utcnow
 from app.models.houses import House
 
-DEMO_PASSWORD = "demo-password"
+DEMO_PASSWORD = "demo-rooftop-lantern"
 DEMO_HOUSES = [
     ("Acacia House", "acacia"),
     ("Baobab House", "baobab"),

@@ -21,7 +21,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-STUDENT, ADMIN, PASSWORD = "student.acacia@example.ac.za", "admin.acacia@example.ac.za", "demo-password"
+STUDENT, ADMIN, PASSWORD = "student.acacia@example.ac.za", "admin.acacia@example.ac.za", "demo-rooftop-lantern"
 START_TIMEOUT = float(os.environ.get("PROBE_START_TIMEOUT", 600))  # a fresh clone installs its venv first
 MAIL_TIMEOUT = 60
 TOKEN = re.compile(r'name="csrf[-_]token"[^>]*(?:value|content)="([^"]+)"')

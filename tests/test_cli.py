@@ -47,7 +47,7 @@ def test_users_create_student_needs_room(runner, app, house):
 
 def test_users_create_rejects_short_password(runner, app):
     result = runner.invoke(args=["users", "create", "d@example.ac.za", "--role", "developer"], input="short\n")
-    assert result.exit_code != 0 and "at least 10" in result.output
+    assert result.exit_code != 0 and "at least 10 characters" in result.output
     assert users(app) == {}
 
 
@@ -124,7 +124,7 @@ def test_seed_demo_once(runner, app):
     with app.app_context():
         for email, _role in [line.split()[-1:] + [None] for line in result.output.splitlines() if "@" in line]:
             user = db.session.scalar(sa.select(User).where(User.email == email))
-            assert user.check_password("demo-password"), email
+            assert user.check_password("demo-rooftop-lantern"), email
     assert "already has houses" in runner.invoke(args=["seed-demo"]).output
     assert users(app) == seeded
 

@@ -19,6 +19,7 @@ from app.auth.rules import (
     PASSWORD_MIN,
     email_domain_allowed,
     email_mailable,
+    password_problem,
 )
 from app.extensions import db
 from app.models.houses import House, Room
@@ -63,12 +64,17 @@ def validate_plain_text(_form, field) -> None:
         raise ValidationError("Remove the control characters (such as tabs or line breaks).")
 
 
+def validate_new_password(form, field) -> None:
+    """At least PASSWORD_MIN characters and not easy to guess (app/auth/rules.py), with the reason why."""
+    inputs = [getattr(form, name).data for name in ("email", "name") if hasattr(form, name)]
+    problem = password_problem(field.data or "", *[value for value in inputs if isinstance(value, str)])
+    if problem:
+        raise ValidationError(problem)
+
+
 def password_fields():
     return (
-        PasswordField("Password", validators=[
-            DataRequired(), Length(min=PASSWORD_MIN, max=128,
-                                   message=f"Use at least {PASSWORD_MIN} characters (at most 128)."),
-        ]),
+        PasswordField("Password", validators=[DataRequired(), validate_new_password]),
         PasswordField("Confirm password", validators=[
             DataRequired(), EqualTo("password", message="The two passwords do not match."),
         ]),

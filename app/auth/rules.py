@@ -1,6 +1,7 @@
 """Account data rules shared by the register form, the roster import and the CLI."""
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from zxcvbn import zxcvbn
 
 from app.emailer.render import ADDRESS
 from app.text import CONTROL
@@ -8,6 +9,27 @@ from app.text import CONTROL
 EMAIL_MAX = 254
 NAME_MAX = 120
 PASSWORD_MIN = 10
+PASSWORD_MAX = 128
+PASSWORD_SCORE = 3  # zxcvbn's 0-4 scale: 3 is "safely unguessable" (about 10^8 guesses and more)
+
+
+def password_problem(password: str, *user_inputs: str) -> str | None:
+    """Why `password` may not be used (too short, or easy to guess by zxcvbn's judgement, which knows common
+    passwords, words, names, keyboard patterns, repeats and sequences), else None. `user_inputs`: the account's
+    email and name, which make a password weak too."""
+    if len(password) < PASSWORD_MIN:
+        return f"Use at least {PASSWORD_MIN} characters."
+    if len(password) > PASSWORD_MAX:
+        return f"Use at most {PASSWORD_MAX} characters."
+    words = [part for value in user_inputs if value
+             for part in [value, value.split("@")[0], *value.replace("@", " ").replace(".", " ").split()]]
+    result = zxcvbn(password, user_inputs=words)
+    if result["score"] >= PASSWORD_SCORE:
+        return None
+    feedback = result["feedback"]
+    reason = feedback.get("warning") or "This password is easy to guess."
+    hint = " ".join(feedback.get("suggestions") or ["Add another word or two. Uncommon words are better."])
+    return f"{reason} {hint}"
 
 
 def email_domain_allowed(email: str) -> bool:

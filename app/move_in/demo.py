@@ -8,7 +8,7 @@ from app.models.houses import House
 from app.models.move_in import Condition, FormStatus, MoveInAnswer, MoveInForm
 from app.move_in.checklist import DEFAULT_CHECKLIST, DEFAULT_TERMS, academic_year
 
-DEMO_PASSWORD = "demo-password"
+DEMO_PASSWORD = "demo-rooftop-lantern"
 # (first name, form state, damaged item index or None); the last one never set a password (a roster import).
 RESIDENTS = [
     ("Thandi", "submitted", None), ("Pieter", "submitted", 4), ("Aisha", "draft", 1),

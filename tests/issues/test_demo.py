@@ -13,7 +13,7 @@ def test_seed_demo_issues(app, client):
         assert seed_demo_issues() == len(DEMO_ISSUES)
         db.session.commit()
         assert db.session.scalar(sa.select(sa.func.count(Issue.id))) == len(DEMO_ISSUES)
-    login = client.post("/login", data={"email": "admin.protea@example.ac.za", "password": "demo-password"})
+    login = client.post("/login", data={"email": "admin.protea@example.ac.za", "password": "demo-rooftop-lantern"})
     assert login.status_code == 302, login.get_data(as_text=True)
     page = client.get("/admin/?status=all").get_data(as_text=True)
     assert "Shower drain blocked" in page and "Wi-Fi drops" not in page

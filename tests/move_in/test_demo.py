@@ -16,7 +16,7 @@ def test_seed_demo_move_in(app, client):
         statuses = db.session.scalars(sa.select(MoveInForm.status)).all()
         assert statuses.count(FormStatus.SUBMITTED) == 6 and statuses.count(FormStatus.DRAFT) == 6
         assert seed_demo_move_in() == []  # a second run adds nothing
-    client.post("/login", data={"email": "admin.protea@example.ac.za", "password": "demo-password"})
+    client.post("/login", data={"email": "admin.protea@example.ac.za", "password": "demo-rooftop-lantern"})
     page = client.get("/admin/move-in").get_data(as_text=True)
     assert "<strong>2</strong> submitted" in page and "<strong>2</strong> draft" in page
     assert "<strong>3</strong> not started" in page  # the original demo student too
