@@ -83,6 +83,16 @@ def test_a_deactivated_accounts_link_is_refused(client, app, registered):
 
 def test_wrong_passwords_on_the_link_are_throttled(client, app, registered):
     link = last_link(app)
+    for _ in range(5):
+        assert client.post(link, data={"password": "wrong-password-1"}).status_code == 400
+    delayed = client.post(link, data={"password": PASSWORD})  # the account's delay (app/auth/guessing.py)
+    assert delayed.status_code == 429 and "wait 1 second" in delayed.get_data(as_text=True)
+    assert not account(app, "thandi@example.ac.za").verified
+
+
+@pytest.mark.parametrize("app", [{"LOGIN_DELAY_AFTER": 100}], indirect=True)
+def test_the_link_has_the_pair_limit_too(client, app, registered):
+    link = last_link(app)
     for _ in range(10):
         assert client.post(link, data={"password": "wrong-password-1"}).status_code == 400
     assert client.post(link, data={"password": PASSWORD}).status_code == 429
