@@ -75,7 +75,7 @@ class MailWorker:
             self.process.wait()
 
 
-def seed(app) -> None:
+def seed(app, students: int = STUDENTS) -> None:
     from app.extensions import db
     from app.house_setup import create_house, parse_rooms
     from app.models.accounts import Role, User
@@ -87,7 +87,7 @@ def seed(app) -> None:
         admin = User(email="admin@example.ac.za", name="Admin", role=Role.ADMIN, password_hash=hashed)
         admin.admin_houses = [house]
         db.session.add(admin)
-        for i in range(STUDENTS):
+        for i in range(students):
             db.session.add(User(email=f"student{i}@example.ac.za", name=f"Student {i}", role=Role.STUDENT,
                                 house=house, room=house.rooms[i], password_hash=hashed))
         db.session.commit()
