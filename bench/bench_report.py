@@ -18,7 +18,7 @@ from pathlib import Path
 
 from werkzeug.security import generate_password_hash
 
-from bench.harness import ROOT, Client, Server, fresh_database, measure, percentile, report, sized
+from bench.harness import ROOT, Client, Server, fresh_database, measure, percentile, print_latencies, report, sized
 
 PASSWORD = "bench-password-1"
 STUDENTS = 4
@@ -127,9 +127,7 @@ def main() -> int:
     catcher.stop()
     print(f"outbox: {sent_count_text(mail_dir)}; black hole took {black_hole.connections} connection(s)")
     shutil.rmtree(mail_dir, ignore_errors=True)
-    for mode, values in latencies.items():
-        print(f"{mode}: n={len(values)} p50 {percentile(values, 50) * 1000:.1f} ms, "
-              f"p99 {percentile(values, 99) * 1000:.1f} ms")
+    print_latencies(latencies)
     ok = report("POST /issues/new p99, SMTP black-holed vs healthy", percentile(latencies["black-holed"], 99),
                 percentile(latencies["healthy"], 99), LIMIT)
     return 0 if ok else 1

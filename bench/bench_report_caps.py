@@ -8,7 +8,7 @@ import os
 import sys
 
 from bench.bench_report import seed
-from bench.harness import PASSWORD, ROOT, Client, Server, fresh_database, measure, percentile, report
+from bench.harness import PASSWORD, ROOT, Client, Server, fresh_database, measure, percentile, print_latencies, report
 
 # A p99 needs several hundred samples a side to mean anything: quick mode keeps the full size here (about 40 s).
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 4))
@@ -48,9 +48,7 @@ def main() -> int:
             for round_ in range(ROUNDS):
                 for name in (("capped", "plain") if round_ % 2 else ("plain", "capped")):
                     latencies[name] += measure(posts[name], REQUESTS_PER_ROUND, CONCURRENCY, expect=(302,))
-    for name, values in latencies.items():
-        print(f"{name}: n={len(values)} p50 {percentile(values, 50) * 1000:.1f} ms, "
-              f"p99 {percentile(values, 99) * 1000:.1f} ms")
+    print_latencies(latencies)
     ok = report("POST /issues/new p99, limits checked vs switched off", percentile(latencies["capped"], 99),
                 percentile(latencies["plain"], 99), LIMIT)
     return 0 if ok else 1

@@ -209,6 +209,13 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[index]
 
 
+def print_latencies(latencies: dict[str, list[float]]) -> None:
+    """One line per measured call: count, p50 and p99 in milliseconds."""
+    for name, values in latencies.items():
+        print(f"{name}: n={len(values)} p50 {percentile(values, 50) * 1000:.1f} ms, "
+              f"p99 {percentile(values, 99) * 1000:.1f} ms")
+
+
 def report(name: str, candidate: float, baseline: float, limit: float, unit: str = "s") -> bool:
     """Print one result line with the ratio candidate/baseline and whether it is within `limit`."""
     ratio = candidate / baseline if baseline else float("inf")
