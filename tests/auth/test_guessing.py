@@ -4,7 +4,6 @@ time for unknown addresses."""
 import statistics
 import threading
 import time
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -12,27 +11,10 @@ import sqlalchemy as sa
 from app.auth import guessing
 from app.extensions import db
 from app.limits import digest
-from app.models.base import utcnow
 from app.models.limits import RateCount
 from tests.conftest import PASSWORD
 
 WRONG = "wrong-password-123"
-
-
-class Clock:
-    """The guessing module's clock, moved forward by the test."""
-
-    def __init__(self, monkeypatch):
-        self.now = utcnow()
-        monkeypatch.setattr(guessing, "utcnow", lambda: self.now)
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch)
 
 
 def login(client, email, password, ip="198.51.100.1"):

@@ -81,7 +81,7 @@ def test_a_deactivated_accounts_link_is_refused(client, app, registered):
     assert "expired" in client.get(last_link(app), follow_redirects=True).get_data(as_text=True)
 
 
-def test_wrong_passwords_on_the_link_are_throttled(client, app, registered):
+def test_wrong_passwords_on_the_link_are_throttled(client, app, registered, clock):
     link = last_link(app)
     for _ in range(5):
         assert client.post(link, data={"password": "wrong-password-1"}).status_code == 400
