@@ -6,6 +6,7 @@ refuses to start without SECRET_KEY or without ALLOWED_EMAIL_DOMAINS (unless ALL
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOGIN_DELAY_AFTER", whole, 5),               # failures on an account before each next one waits ...
     Setting("LOGIN_DELAY_MAX", whole, 900),               # ... 2^(n - LOGIN_DELAY_AFTER) seconds, at most this
     Setting("LOGIN_IP_PER_HOUR", whole, 30),              # failures per client address in an hour, any accounts
+    Setting("SESSION_IDLE_DAYS", positive, 14.0),         # a login session unused this long ends ...
+    Setting("SESSION_MAX_DAYS", positive, 30.0),          # ... and every session ends this long after it started
     # Accounts: registrations per client address; set-password and verification emails per address and per
     # client address (app/auth/account_mail.py)
     Setting("REGISTER_PER_HOUR", whole, 5),
@@ -218,6 +221,7 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
     config["MAIL_CATCHER_DIR"] = config["MAIL_CATCHER_DIR"] or os.path.join(instance_path, "mail")
     config["MAIL_LEASE_SECONDS"] = config["MAIL_LEASE_SECONDS"] or max(60.0, 10 * float(config["MAIL_TIMEOUT"]))
     config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=config["SESSION_MAX_DAYS"])  # the cookie's own limit
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(config["SQLALCHEMY_DATABASE_URI"]))
     return config
 

@@ -5,6 +5,7 @@ systemd timer, next to `issues send-digests`).
   (the rolling budget only looks back 24 hours);
 - sent account-security emails once a day has passed (their links have expired);
 - rate-limit counts (login failures included) older than two days;
+- login sessions past SESSION_IDLE_DAYS without use or SESSION_MAX_DAYS since they started;
 - error occurrences after ERRORLOG_OCCURRENCE_RETENTION_DAYS (each group keeps its exact count, first sample
   and hourly chart), held-back alert notes after a week.
 
@@ -17,7 +18,9 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.auth.session import expired as session_expired
 from app.extensions import db
+from app.models.accounts import LoginSession
 from app.models.base import utcnow
 from app.models.errors import ErrorAlertHold, ErrorOccurrence
 from app.models.limits import RateCount
@@ -55,6 +58,7 @@ def rules(now: datetime) -> list[tuple[str, type, tuple, sa.ColumnElement]]:
             sent, OutboxEmail.purpose == Purpose.SECURITY, OutboxEmail.sent_at < now - timedelta(days=1))),
         ("failed emails", OutboxEmail, (OutboxEmail.id,), sa.and_(
             OutboxEmail.status.in_(gone), OutboxEmail.created_at < ago("MAIL_FAILED_RETENTION_DAYS"))),
+        ("login sessions", LoginSession, (LoginSession.id,), session_expired(now)),
         ("rate counts", RateCount, (RateCount.key, RateCount.bucket), RateCount.bucket < now - timedelta(days=2)),
         ("error occurrences", ErrorOccurrence, (ErrorOccurrence.id,),
          ErrorOccurrence.created_at < ago("ERRORLOG_OCCURRENCE_RETENTION_DAYS")),

@@ -4,6 +4,7 @@ A house admin may deactivate the students of their houses; a developer anyone bu
 """
 import sqlalchemy as sa
 
+from app.auth.session import end_sessions
 from app.extensions import db
 from app.models.accounts import User
 from app.models.base import utcnow
@@ -23,7 +24,7 @@ def deactivate(user: User) -> int:
     """Deactivate `user` (the caller commits); returns how many queued emails to their address were cancelled."""
     now = utcnow()
     user.deactivated_at = user.deactivated_at or now
-    user.sessions_ended_at = now  # the session id changes: every login and remember-me cookie stops working
+    end_sessions(user.id)
     cancelled = db.session.execute(
         sa.update(OutboxEmail)
         .where(OutboxEmail.to_address == user.email, OutboxEmail.status == MailStatus.QUEUED)

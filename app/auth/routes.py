@@ -1,6 +1,6 @@
 """Account views."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from app.auth import account_mail, guessing, registration, services
 from app.auth.access import is_safe_next
@@ -12,6 +12,7 @@ from app.auth.forms import (
     ResendForm,
     SetPasswordForm,
 )
+from app.auth.session import end_current_session, start_session
 from app.extensions import csrf, db
 from app.models.accounts import User
 
@@ -101,7 +102,7 @@ def login():
         db.session.commit()
         if not user.is_active:
             return _login_refused(form, user)
-        login_user(user)
+        start_session(user)
         return _redirect_next()
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
@@ -110,7 +111,7 @@ def login():
 def logout():
     form = LogoutForm()
     if request.method == "POST" and form.validate_on_submit():
-        logout_user()
+        end_current_session()
         flash("You have been logged out.", "info")
         return redirect(url_for("auth.login"))
     if not current_user.is_authenticated:
@@ -140,8 +141,7 @@ def reset_password(token: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         services.set_password(user, form.password.data)
-        db.session.commit()
-        login_user(user)
+        start_session(user)
         flash("Your password is set.", "success")
         return _redirect_next()
     return render_template("auth/reset_password.html", form=form, user=user), 400 if form.errors else 200

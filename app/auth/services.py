@@ -5,6 +5,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth import guessing
+from app.auth.session import end_sessions
 from app.extensions import db
 from app.models.accounts import User
 from app.models.base import utcnow
@@ -55,8 +56,10 @@ def user_from_token(token: str) -> User | None:
 
 
 def set_password(user: User, password: str) -> None:
-    """Set the password from an emailed link: that also proves the address is theirs."""
+    """Set the password from an emailed link: that also proves the address is theirs. Every session of the
+    account ends (the caller commits)."""
     user.set_password(password)
+    end_sessions(user.id)
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
     guessing.clear_account(user.email)

@@ -1,12 +1,11 @@
 """Address verification views: "check your email", a new link, and the link itself (added to auth's bp)."""
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import login_user
 
 from app.auth import account_mail, guessing
 from app.auth.forms import ConfirmPasswordForm, ResendForm
 from app.auth.routes import TOO_MANY_LINKS, bp, safe_next
+from app.auth.session import start_session
 from app.auth.verification import LinkState, check_token, mark_verified
-from app.extensions import db
 
 
 def _check_email_page(form: ResendForm, status: int = 200):
@@ -56,8 +55,7 @@ def verify(token: str):
             return render_template("auth/verify.html", form=form, user=user), 400
         mark_verified(user)
         guessing.succeeded(attempt)
-        db.session.commit()
-        login_user(user)
+        start_session(user)
         waiting = " A house admin will now approve your registration; we will email you." \
             if user.awaiting_approval else ""
         flash("Your email address is confirmed." + waiting, "success")

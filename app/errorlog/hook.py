@@ -13,7 +13,7 @@ def request_details() -> dict:
     details: dict = {"method": request.method, "path": scrub_path(request.path, request.view_args),
                      "endpoint": request.endpoint}
     user = g.get("_login_user")  # Flask-Login's loaded user, if any; no query on a failing session
-    user_id = getattr(user, "id", None) if user is not None else str(session.get("_user_id", "")).partition(".")[0]
+    user_id = getattr(user, "id", None) if user is not None else session.get("uid")  # app/auth/session.py
     details["user_id"] = whole_number(str(user_id or ""))
     for name, getter in (("args", lambda: request.args), ("form", lambda: request.form)):
         try:

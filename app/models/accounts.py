@@ -1,4 +1,4 @@
-"""User accounts, roles, house admin memberships and the login throttle.
+"""User accounts, roles, house admin memberships and login sessions.
 
 An account may act (report, comment, "me too", move-in form) and receives notices only while it is in good
 standing: its address is verified, a house admin (or the roster) approved it, and it is not deactivated.
@@ -48,8 +48,6 @@ class User(UserMixin, Base):
     email_verified_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     deactivated_at: Mapped[datetime | None]
-    # Set when an admin ends every session of the account (deactivation); part of the session id.
-    sessions_ended_at: Mapped[datetime | None]
 
     house: Mapped[House | None] = relationship(foreign_keys=[house_id])
     room: Mapped[Room | None] = relationship()
@@ -72,18 +70,12 @@ class User(UserMixin, Base):
         """Changes whenever the password does. A digest: no part of the hash travels in links or cookies."""
         return hashlib.sha256((self.password_hash or "unset").encode()).hexdigest()[:16]
 
-    @property
-    def session_stamp(self) -> str:
-        """Changes with the password and whenever an admin ends the account's sessions."""
-        if self.sessions_ended_at is None:
-            return self.password_stamp
-        seed = f"{self.password_hash or 'unset'}|{self.sessions_ended_at.isoformat()}"
-        return hashlib.sha256(seed.encode()).hexdigest()[:16]
-
     def get_id(self) -> str:
-        """The login session's id (Flask-Login): tied to the password, so setting a new one ends every
-        other session of this account, remembered ones included; deactivation ends them all."""
-        return f"{self.id}.{self.session_stamp}"
+        """Flask-Login: the login session's token (app/auth/session.py), set when a session starts or loads."""
+        token = getattr(self, "session_token", None)
+        if token is None:
+            raise RuntimeError("log users in with app.auth.session.start_session")
+        return token
 
     @property
     def is_verified(self) -> bool:
@@ -148,3 +140,20 @@ class User(UserMixin, Base):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role.value}>"
+
+
+class LoginSession(Base):
+    """One signed-in browser: the cookie carries a random token, the table only its SHA-256. Ending the session
+    deletes the row, and a copied cookie stops working at once."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    ip: Mapped[str] = mapped_column(sa.String(45))
+    user_agent: Mapped[str] = mapped_column(sa.String(255))
+
+    user: Mapped[User] = relationship()

@@ -21,6 +21,8 @@ PROTECTED = [
     ("GET", "/houses/acacia/poster", {Role.ADMIN}),
     ("GET", "/dev/errors", {Role.DEVELOPER}),
     ("GET", "/dev/mail", {Role.DEVELOPER}),
+    ("GET", "/account/sessions", set(Role)),
+    ("POST", "/account/sessions/end-others", set(Role)),
 ]
 # Routes needing an object id: the role check comes first, so a wrong role gets 403 even for a made-up id.
 PROTECTED_BY_ID = [
@@ -42,6 +44,8 @@ PROTECTED_BY_ID = [
     ("GET", "/dev/mail/caught/x.eml", {Role.DEVELOPER}),
     ("GET", "/dev/mail/caught/x.eml/html", {Role.DEVELOPER}),
     ("GET", "/dev/mail/caught/x.eml/cid/logo", {Role.DEVELOPER}),
+    ("POST", "/account/sessions/1/end", set(Role)),  # another user's or no such session: 404
+    ("POST", "/account/sessions/end-all", set(Role)),  # logs this browser out too: sent to /login
 ]
 # Open to anyone (each does its own checks: tokens, login for the photo routes, the house landing page).
 PUBLIC = {"/", "/healthz", "/register", "/login", "/logout", "/password/forgot", "/password/reset/<token>",

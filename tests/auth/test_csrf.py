@@ -68,6 +68,20 @@ def test_logout_without_token_keeps_the_session(client, student):
 
 
 @CSRF_ON
+@pytest.mark.parametrize("action", ["{id}/end", "end-others", "end-all"])
+def test_ending_sessions_without_token_ends_nothing(client, app, student, action):
+    from app.models.accounts import LoginSession
+
+    client.post("/login", data={"email": student.email, "password": PASSWORD,
+                                "csrf_token": page_token(client, "/login")})
+    with app.app_context():
+        session_id = db.session.scalar(sa.select(LoginSession.id))
+    response = client.post("/account/sessions/" + action.format(id=session_id), data={"csrf_token": "forged"})
+    assert response.status_code == 400 and CSRF_MESSAGE in response.get_data(as_text=True)
+    assert count(app, LoginSession) == 1 and client.get("/issues/").status_code == 200
+
+
+@CSRF_ON
 def test_forgot_password_without_token_queues_nothing(client, app, student):
     response = client.post("/password/forgot", data={"email": student.email})
     assert response.status_code == 400 and CSRF_MESSAGE in response.get_data(as_text=True)
@@ -108,8 +122,9 @@ def test_every_auth_post_route_is_covered(app):
     """A new POST route in app/auth needs a test above: the blueprint leaves CSRF to its forms."""
     posts = sorted(rule.rule for rule in app.url_map.iter_rules()
                    if rule.endpoint.startswith("auth.") and "POST" in rule.methods)
-    assert posts == ["/login", "/logout", "/password/forgot", "/password/reset/<token>", "/register",
-                     "/verify/<token>", "/verify/resend"]
+    assert posts == ["/account/sessions/<int:session_id>/end", "/account/sessions/end-all",
+                     "/account/sessions/end-others", "/login", "/logout", "/password/forgot",
+                     "/password/reset/<token>", "/register", "/verify/<token>", "/verify/resend"]
 
 
 @CSRF_ON

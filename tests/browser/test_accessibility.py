@@ -45,6 +45,7 @@ PAGES = [
     ("student", "/issues/{own_issue}"),
     ("student", "/r/acacia"),
     ("student", "/move-in/"),
+    ("student", "/account/sessions"),
     ("submitted", "/move-in/"),  # the read-only view of a submitted form
     ("admin", "/admin/"),  # with a student waiting for approval
     ("admin", "/admin/students/{waiting_student}/approve"),

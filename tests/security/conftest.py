@@ -14,7 +14,7 @@ from app.auth.verification import verification_link
 from app.demo import DEMO_PASSWORD, seed_demo, seed_demo_activity
 from app.emailer.render import build_message
 from app.extensions import db
-from app.models import Role, User
+from app.models import LoginSession, Role, User
 from app.models.base import utcnow
 from app.models.errors import ErrorGroup
 from app.models.issues import Issue, IssuePhoto
@@ -99,6 +99,7 @@ def seed_everything(app, folder) -> dict:
     assert admin.post("/admin/move-in/reminders", data={"house": "acacia"}).status_code == 302
     with app.app_context():
         ids["batch_id"] = db.session.scalar(sa.select(OutboxEmail.batch).where(OutboxEmail.batch.is_not(None)))
+        ids["session_id"] = db.session.scalar(sa.select(LoginSession.id).order_by(LoginSession.id))  # the admin's
         db.session.remove()
     return ids
 
@@ -111,7 +112,8 @@ def path_values(ids: dict) -> dict:
         ("auth.verify", "token"): ids["verify"], ("admin.approve_student", "user_id"): ids["waiting"],
         ("admin.reject_student", "user_id"): ids["waiting"],
         "issue_id": ids["issue_id"], "user_id": ids["user_id"], "group_id": ids["group_id"], "slug": ids["slug"],
-        "batch_id": ids["batch_id"], "action": "reopen", "name": CAUGHT_NAME, "cid": "logo@rinaibra",
+        "batch_id": ids["batch_id"], "session_id": ids["session_id"], "action": "reopen", "name": CAUGHT_NAME,
+        "cid": "logo@rinaibra",
         "filename": "css/app.css",
     }
 

@@ -26,7 +26,8 @@ ODD = ["", " ", "é²", "\r\nX-Injected: y", "a\x00b", "9" * 5000, "x" * 6000, "
 HARSH = ["²", "/\r\nX: y", "\x00", "9" * 5000, "é" * 3000]  # one parameter at a time, the others passing
 PATH_ODD = ["é²", "1.1.é", "\r\nX: y", "\x00", "9" * 5000, "x" * 3000, "-1", "..", "%", " "]
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\\u00(0[0-8bcef]|1[0-9a-f])")  # raw, or in JSON
-LAST = {"auth.reset_password": 1, "auth.logout": 2}  # these may end or change the session: walked last
+LAST = {"auth.reset_password": 1, "auth.end_session": 1, "auth.end_other_sessions": 1, "auth.end_all_sessions": 2,
+        "auth.logout": 2}  # these may end or change the session: walked last
 GET_QUERIES = {"admin.move_in": {"house": "acacia"}, "admin.move_in_csv": {"house": "acacia"}}
 
 
