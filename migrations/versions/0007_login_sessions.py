@@ -43,7 +43,4 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sessions_ended_at', TIMESTAMP, nullable=True))
-    with op.batch_alter_table('login_sessions', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_login_sessions_user_id'))
-        batch_op.drop_index(batch_op.f('ix_login_sessions_last_seen_at'))
-    op.drop_table('login_sessions')
+    op.drop_table('login_sessions')  # its indexes go with it (MySQL refuses to drop the foreign key's first)
