@@ -8,6 +8,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.auth.deactivation import deactivate, reactivate
+from app.auth.privacy import anonymise
 from app.auth.roster import import_roster
 from app.auth.rules import (
     email_domain_allowed,
@@ -166,3 +167,14 @@ def reactivate_user_command(email: str) -> None:
     reactivate(user)
     db.session.commit()
     click.echo(f"Reactivated {user.email}.")
+
+
+@users_cli.command("anonymise")
+@click.argument("email")
+@click.confirmation_option(prompt="Replace this person by \"Former resident\" everywhere? This cannot be undone.")
+def anonymise_user_command(email: str) -> None:
+    """Anonymise an account (POPIA/GDPR): name, address and free text replaced, issues kept (see the README)."""
+    user = _account(email)
+    anonymise(user)
+    db.session.commit()
+    click.echo(f"Anonymised {email.strip().lower()}: now {user.email}.")

@@ -1,4 +1,5 @@
-"""Deactivating and reactivating accounts from the browser (house admins and developers; added to admin's bp)."""
+"""Deactivating, reactivating and anonymising accounts from the browser (house admins and developers; added to
+admin's bp)."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -6,6 +7,7 @@ from app.admin import accounts
 from app.admin.routes import bp
 from app.auth.access import role_required
 from app.auth.deactivation import deactivate, may_manage, reactivate
+from app.auth.privacy import ANONYMISED_DOMAIN, anonymise
 from app.converters import whole_number
 from app.extensions import db
 from app.issues.forms import ButtonForm
@@ -59,3 +61,20 @@ def reactivate_account(user_id: int):
     db.session.commit()
     flash(f"{user.name} ({user.email}) is active again and can log in.", "success")
     return _back()
+
+
+@bp.route("/accounts/<id:user_id>/anonymise", methods=["GET", "POST"])
+@managers_only
+def anonymise_account(user_id: int):
+    """Confirm, then replace the person by "Former resident" everywhere (app/auth/privacy.py)."""
+    user = db.session.get(User, user_id)
+    if user is None or not may_manage(current_user, user) or user.email.endswith(ANONYMISED_DOMAIN):
+        abort(404, "There is no such account among those you manage.")
+    form = ButtonForm()
+    if request.method == "POST" and form.validate():
+        anonymise(user)
+        db.session.commit()
+        flash("The account is anonymised: the name, address and free text are gone; the issues stay as a "
+              "former resident's.", "success")
+        return _back()
+    return render_template("admin/anonymise.html", user=user, form=form), 400 if form.errors else 200

@@ -23,6 +23,9 @@ PROTECTED = [
     ("GET", "/dev/mail", {Role.DEVELOPER}),
     ("GET", "/account/sessions", set(Role)),
     ("POST", "/account/sessions/end-others", set(Role)),
+    ("GET", "/account/privacy", set(Role)),
+    ("GET", "/account/data.json", set(Role)),
+    ("POST", "/account/privacy/delete", {Role.STUDENT}),
 ]
 # Routes needing an object id: the role check comes first, so a wrong role gets 403 even for a made-up id.
 PROTECTED_BY_ID = [
@@ -37,6 +40,7 @@ PROTECTED_BY_ID = [
     ("POST", "/admin/students/1/reject", {Role.ADMIN}),
     ("POST", "/admin/accounts/1/deactivate", {Role.ADMIN, Role.DEVELOPER}),
     ("POST", "/admin/accounts/1/reactivate", {Role.ADMIN, Role.DEVELOPER}),
+    ("GET", "/admin/accounts/1/anonymise", {Role.ADMIN, Role.DEVELOPER}),
     ("GET", "/admin/move-in/batches/b1", {Role.ADMIN}),
     ("GET", "/admin/move-in/students/1", {Role.ADMIN}),
     ("GET", "/dev/errors/1", {Role.DEVELOPER}),

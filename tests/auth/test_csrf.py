@@ -82,6 +82,16 @@ def test_ending_sessions_without_token_ends_nothing(client, app, student, action
 
 
 @CSRF_ON
+def test_deleting_an_account_without_token_deletes_nothing(client, app, student):
+    client.post("/login", data={"email": student.email, "password": PASSWORD,
+                                "csrf_token": page_token(client, "/login")})
+    response = client.post("/account/privacy/delete", data={"password": PASSWORD, "csrf_token": "forged"})
+    assert response.status_code == 400 and CSRF_MESSAGE in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(User, student.id).email == student.email
+
+
+@CSRF_ON
 def test_forgot_password_without_token_queues_nothing(client, app, student):
     response = client.post("/password/forgot", data={"email": student.email})
     assert response.status_code == 400 and CSRF_MESSAGE in response.get_data(as_text=True)
@@ -122,7 +132,7 @@ def test_every_auth_post_route_is_covered(app):
     """A new POST route in app/auth needs a test above: the blueprint leaves CSRF to its forms."""
     posts = sorted(rule.rule for rule in app.url_map.iter_rules()
                    if rule.endpoint.startswith("auth.") and "POST" in rule.methods)
-    assert posts == ["/account/sessions/<int:session_id>/end", "/account/sessions/end-all",
+    assert posts == ["/account/privacy/delete", "/account/sessions/<int:session_id>/end", "/account/sessions/end-all",
                      "/account/sessions/end-others", "/login", "/logout", "/password/forgot",
                      "/password/reset/<token>", "/register", "/verify/<token>", "/verify/resend"]
 

@@ -46,6 +46,8 @@ PAGES = [
     ("student", "/r/acacia"),
     ("student", "/move-in/"),
     ("student", "/account/sessions"),
+    ("student", "/account/privacy"),
+    ("admin", "/admin/accounts/{submitted_student}/anonymise"),
     ("submitted", "/move-in/"),  # the read-only view of a submitted form
     ("admin", "/admin/"),  # with a student waiting for approval
     ("admin", "/admin/students/{waiting_student}/approve"),
