@@ -24,9 +24,11 @@ SORTS = {
     "oldest": (Issue.created_at.asc(), Issue.id.asc()),
     "urgent": (sa.case((Issue.urgency == Urgency.URGENT, 0), else_=1), Issue.created_at.asc(), Issue.id.asc()),
     "updated": (Issue.updated_at.desc(), Issue.id.desc()),
+    # Nearest deadline first; issues without one (closed) last. Deadlines are kept on the issue (targets.py).
+    "due": (Issue.next_due_at.is_(None), Issue.next_due_at.asc(), Issue.id.asc()),
 }
 SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "urgent": "Urgent first",
-               "updated": "Recently updated"}
+               "updated": "Recently updated", "due": "Nearest deadline"}
 
 
 @dataclass
@@ -41,6 +43,7 @@ class QueueFilters:
     age: str = ""
     q: str = ""
     sort: str = "newest"
+    overdue: bool = False
     page: int = 1
     problems: list[str] = field(default_factory=list)
 
@@ -55,17 +58,21 @@ class QueueFilters:
         f.age = args.get("age", "") if args.get("age", "") in AGE_CHOICES else ""
         f.q = args.get("q", "").strip()[:100]
         f.sort = args.get("sort", "newest") if args.get("sort", "newest") in SORTS else "newest"
+        f.overdue = args.get("overdue", "") == "1"
         f.page = max(1, whole_number(args.get("page", "1"), 10_000) or 1)
         return f
 
     def args(self, **changes) -> dict:
         values = {"status": self.status, "category": self.category, "urgency": self.urgency,
-                  "house": self.house, "age": self.age, "q": self.q, "sort": self.sort, **changes}
+                  "house": self.house, "age": self.age, "q": self.q, "sort": self.sort,
+                  "overdue": "1" if self.overdue else "", **changes}
         return {k: v for k, v in values.items() if v not in ("", None)}
 
-    def conditions(self, with_status: bool = True) -> list:
+    def conditions(self, with_status: bool = True, with_overdue: bool = True) -> list:
         houses = [int(self.house)] if self.house else self.house_ids
         where = [Issue.house_id.in_(houses)]
+        if with_overdue and self.overdue:
+            where.append(Issue.next_due_at <= utcnow())  # only open issues have a next deadline
         if with_status and self.status == "open":
             where.append(Issue.status.in_(OPEN_STATUSES))
         elif with_status and self.status != "all":
@@ -106,6 +113,13 @@ def status_counts(filters: QueueFilters) -> dict[str, int]:
     counts["open"] = counts["reported"] + counts["in_progress"]
     counts["all"] = sum(counts[s.value] for s in IssueStatus)
     return counts
+
+
+def overdue_count(filters: QueueFilters) -> int:
+    """How many issues match every filter but the overdue one, and are past their nearest deadline."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Issue)
+        .where(*filters.conditions(with_overdue=False), Issue.next_due_at <= utcnow())) or 0
 
 
 def is_old(issue: Issue) -> bool:

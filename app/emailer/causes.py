@@ -14,7 +14,7 @@ from app.limits import Limit, take, top
 from app.models.mail import Purpose
 
 SYSTEM = "system"
-CAPPED = (Purpose.SECURITY, Purpose.NOTICE)
+CAPPED = (Purpose.SECURITY, Purpose.URGENT, Purpose.NOTICE)
 WINDOW = timedelta(hours=24)
 PREFIX = "mail:"
 CAP_SETTING = {"student": "MAIL_CAUSE_SHARE_STUDENT", "admin": "MAIL_CAUSE_SHARE_ADMIN",
