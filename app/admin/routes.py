@@ -23,7 +23,6 @@ from app.admin.queue import (
     QueueFilters,
     csv_rows,
     is_old,
-    overdue_count,
     page_of_issues,
     status_counts,
 )
@@ -55,7 +54,7 @@ def index():
         "admin/index.html", issues=issues, has_next=has_next, filters=filters, counts=status_counts(filters),
         houses=current_user.admin_houses, categories=list(Category), urgencies=list(Urgency),
         status_choices=STATUS_CHOICES, age_choices=AGE_CHOICES, sort_labels=SORT_LABELS, is_old=is_old,
-        overdue=overdue_count(filters), standing=targets.standing, pending=pending.listing(current_user.admin_houses))
+        standing=targets.standing, pending=pending.listing(current_user.admin_houses))
 
 
 @bp.route("/issues.csv")

@@ -77,7 +77,7 @@ class Issue(Base):
     __table_args__ = (
         sa.Index("ix_issues_house_created", "house_id", "created_at"),
         sa.Index("ix_issues_house_status_created", "house_id", "status", "created_at"),
-        sa.Index("ix_issues_house_next_due", "house_id", "next_due_at"),
+        sa.Index("ix_issues_house_status_due", "house_id", "status", "next_due_at"),  # the queue by deadline
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

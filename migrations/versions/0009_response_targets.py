@@ -4,7 +4,7 @@ Revision ID: 0009
 Revises: 0006
 Create Date: 2026-12-03 06:20:00
 
-issues: first_response_at, respond_by, fix_by, next_due_at (indexed with house_id) and overdue_noticed_due;
+issues: first_response_at, respond_by, fix_by, next_due_at (indexed with house_id and status) and overdue_noticed_due;
 response_targets: a category's own targets per urgency. The outbox gains the `urgent` purpose, which goes
 before notices: queued notice and bulk rows move one priority down (3 and 4).
 """
@@ -37,7 +37,7 @@ def upgrade():
     with op.batch_alter_table('issues', schema=None) as batch_op:
         for name in ISSUE_COLUMNS:
             batch_op.add_column(sa.Column(name, TIMESTAMP, nullable=True))
-        batch_op.create_index('ix_issues_house_next_due', ['house_id', 'next_due_at'], unique=False)
+        batch_op.create_index('ix_issues_house_status_due', ['house_id', 'status', 'next_due_at'], unique=False)
     op.execute("UPDATE outbox SET priority = priority + 1 WHERE priority >= 2")
 
 
@@ -45,7 +45,7 @@ def downgrade():
     op.execute("UPDATE outbox SET purpose = 'notice' WHERE purpose = 'urgent'")
     op.execute("UPDATE outbox SET priority = priority - 1 WHERE priority >= 3")
     with op.batch_alter_table('issues', schema=None) as batch_op:
-        batch_op.drop_index('ix_issues_house_next_due')
+        batch_op.drop_index('ix_issues_house_status_due')
         for name in reversed(ISSUE_COLUMNS):
             batch_op.drop_column(name)
     op.drop_table('response_targets')
