@@ -91,7 +91,7 @@ def issue_detail(issue_id: int):
             return redirect(url_for("admin.issue_detail", issue_id=issue.id))
     status = 400 if form.is_submitted() else 200
     return render_template("admin/issue.html", issue=issue, form=form,
-                           allowed=workflow.TRANSITIONS[issue.status], is_old=is_old), status
+                           allowed=workflow.TRANSITIONS[issue.status], is_old=is_old, standing=targets.standing), status
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -243,3 +243,10 @@ def test_targets_page_access(client, auth, student, admin, developer):
     auth.logout()
     auth.login(developer)
     assert client.get("/admin/targets").status_code == 200
+
+
+def test_issue_page_shows_its_targets(app, client, auth, student, admin, make_issue):
+    issue_id = make_issue(student, urgency="urgent", age_days=5 / 24)
+    auth.login(admin)
+    html = client.get(f"/admin/issues/{issue_id}").get_data(as_text=True)
+    assert "first response by" in html and "Response overdue by 1 h" in html
