@@ -234,6 +234,10 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         raise ConfigError(f"MAIL_SHARE_SECURITY, MAIL_SHARE_ALERT, MAIL_SHARE_URGENT, MAIL_SHARE_NOTICE and "
                           f"MAIL_SHARE_BULK add up to "
                           f"{shares:g}; at most 1")
+    for urgency in ("URGENT", "NORMAL"):
+        if config[f"TARGET_{urgency}_FIX_HOURS"] < config[f"TARGET_{urgency}_RESPONSE_HOURS"]:
+            raise ConfigError(f"TARGET_{urgency}_FIX_HOURS is shorter than TARGET_{urgency}_RESPONSE_HOURS: an issue "
+                              "cannot be due fixed before its first response")
     config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"] or \
         "sqlite:///" + os.path.join(instance_path, "rinaibra.db")
     config["UPLOAD_FOLDER"] = config["UPLOAD_FOLDER"] or os.path.join(instance_path, "uploads")
