@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import account_routes as _admin_accounts  # noqa: F401  (adds its views to admin's bp)
     from app.admin import move_in_routes as _admin_move_in  # noqa: F401  (likewise)
     from app.admin import pending_routes as _admin_pending  # noqa: F401  (likewise)
+    from app.admin import targets_routes as _admin_targets  # noqa: F401  (likewise)
     from app.admin.routes import bp as admin_bp
     from app.auth import privacy_routes as _auth_privacy  # noqa: F401  (adds its views to auth's bp)
     from app.auth import session_routes as _auth_sessions  # noqa: F401  (adds its views to auth's bp)

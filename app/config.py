@@ -53,6 +53,17 @@ def lower_list(raw: str) -> list[str]:
     return [item.strip().lower() for item in raw.split(",") if item.strip()]
 
 
+def house_addresses(raw: str) -> dict[str, str]:
+    """`slug=address, slug=address` -> {slug: address}."""
+    pairs = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        slug, sep, address = (piece.strip() for piece in item.partition("="))
+        if not sep or not slug or "@" not in address:
+            raise ValueError(f"{item!r}: use slug=address, separated by commas")
+        pairs[slug.lower()] = address
+    return pairs
+
+
 def text(raw: str) -> str:
     return raw.strip()
 
@@ -128,6 +139,7 @@ SETTINGS: tuple[Setting, ...] = (
     # Floors per purpose, as shares of MAIL_DAILY_LIMIT; what is left above them is shared (never by bulk).
     Setting("MAIL_SHARE_SECURITY", share, 0.10),  # set/reset password, address verification
     Setting("MAIL_SHARE_ALERT", share, 0.05),     # developer alerts
+    Setting("MAIL_SHARE_URGENT", share, 0.05),    # urgent-issue notices (sent before status mail)
     Setting("MAIL_SHARE_NOTICE", share, 0.40),    # issue status, new-issue and comment notices
     Setting("MAIL_SHARE_BULK", share, 0.25),      # reminders, digests, invitations
     # The most of the day's budget one cause (an account, or an anonymous client address) may queue.
@@ -155,6 +167,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ISSUE_NEW_MAIL_DELAY", whole, 300),  # new-issue emails to admins gather this long (urgent: at once)
     Setting("ISSUE_REPORTS_PER_HOUR", whole, 10),  # a student's reports; over it the form answers 429
     Setting("ISSUE_REPORTS_PER_DAY", whole, 30),
+    # Response targets per urgency, in hours (a category may override them on /admin/targets)
+    Setting("TARGET_URGENT_RESPONSE_HOURS", positive, 4.0),   # first admin response (status change or comment)
+    Setting("TARGET_URGENT_FIX_HOURS", positive, 24.0),       # resolved (or closed)
+    Setting("TARGET_NORMAL_RESPONSE_HOURS", positive, 48.0),
+    Setting("TARGET_NORMAL_FIX_HOURS", positive, 168.0),
+    # Who hears of an urgent report when no admin of its house can receive mail: one address for all houses,
+    # and/or per house as "slug=address, slug=address" (the per-house one wins)
+    Setting("URGENT_FALLBACK_EMAIL", text, None),
+    Setting("URGENT_FALLBACK_BY_HOUSE", house_addresses, {}),
     Setting("MOVE_IN_YEAR_START_MONTH", whole, 1),
     Setting("MOVE_IN_REMINDER_COOLDOWN_HOURS", positive, 24.0),
     Setting("MOVE_IN_REMINDER_CAP", whole, 5),
@@ -211,10 +232,15 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
     if not development and not config["ALLOWED_EMAIL_DOMAINS"] and not config["ALLOW_ANY_EMAIL_DOMAIN"]:
         raise ConfigError("ALLOWED_EMAIL_DOMAINS is empty: list the university's email domains (or set "
                           "ALLOW_ANY_EMAIL_DOMAIN=1 to accept any domain on purpose)")
-    shares = sum(config[f"MAIL_SHARE_{purpose}"] for purpose in ("SECURITY", "ALERT", "NOTICE", "BULK"))
+    shares = sum(config[f"MAIL_SHARE_{purpose}"] for purpose in ("SECURITY", "ALERT", "URGENT", "NOTICE", "BULK"))
     if shares > 1:
-        raise ConfigError(f"MAIL_SHARE_SECURITY, MAIL_SHARE_ALERT, MAIL_SHARE_NOTICE and MAIL_SHARE_BULK add up to "
+        raise ConfigError(f"MAIL_SHARE_SECURITY, MAIL_SHARE_ALERT, MAIL_SHARE_URGENT, MAIL_SHARE_NOTICE and "
+                          f"MAIL_SHARE_BULK add up to "
                           f"{shares:g}; at most 1")
+    for urgency in ("URGENT", "NORMAL"):
+        if config[f"TARGET_{urgency}_FIX_HOURS"] < config[f"TARGET_{urgency}_RESPONSE_HOURS"]:
+            raise ConfigError(f"TARGET_{urgency}_FIX_HOURS is shorter than TARGET_{urgency}_RESPONSE_HOURS: an issue "
+                              "cannot be due fixed before its first response")
     config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"] or \
         "sqlite:///" + os.path.join(instance_path, "rinaibra.db")
     config["UPLOAD_FOLDER"] = config["UPLOAD_FOLDER"] or os.path.join(instance_path, "uploads")

@@ -27,7 +27,7 @@ class MailPreferenceForm(FlaskForm):
     new_issues = RadioField("Emails about new issues", choices=[
         SelectChoice(NewIssueMail.EACH.value, "As they come (new issues of a few minutes arrive in one email)"),
         SelectChoice(NewIssueMail.DAILY.value, "One daily digest (urgent issues still arrive at once)"),
-        SelectChoice(NewIssueMail.OFF.value, "No emails; I check the queue")],
+        SelectChoice(NewIssueMail.OFF.value, "No emails; I check the queue (urgent issues still arrive at once)")],
         validators=[InputRequired("Choose one.")])
 
 

@@ -28,7 +28,7 @@ from app.admin.queue import (
 )
 from app.auth.access import admin_required
 from app.extensions import db
-from app.issues import workflow
+from app.issues import targets, workflow
 from app.models.issues import (
     AdminMailPreference,
     Category,
@@ -54,7 +54,7 @@ def index():
         "admin/index.html", issues=issues, has_next=has_next, filters=filters, counts=status_counts(filters),
         houses=current_user.admin_houses, categories=list(Category), urgencies=list(Urgency),
         status_choices=STATUS_CHOICES, age_choices=AGE_CHOICES, sort_labels=SORT_LABELS, is_old=is_old,
-        pending=pending.listing(current_user.admin_houses))
+        standing=targets.standing, pending=pending.listing(current_user.admin_houses))
 
 
 @bp.route("/issues.csv")
@@ -91,7 +91,7 @@ def issue_detail(issue_id: int):
             return redirect(url_for("admin.issue_detail", issue_id=issue.id))
     status = 400 if form.is_submitted() else 200
     return render_template("admin/issue.html", issue=issue, form=form,
-                           allowed=workflow.TRANSITIONS[issue.status], is_old=is_old), status
+                           allowed=workflow.TRANSITIONS[issue.status], is_old=is_old, standing=targets.standing), status
 
 
 @bp.route("/settings", methods=["GET", "POST"])

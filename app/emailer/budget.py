@@ -1,7 +1,7 @@
 """The rolling 24-hour send budget, split by purpose, and the shared pause, both kept in the database.
 
 Each purpose has a floor (MAIL_SHARE_<PURPOSE> of MAIL_DAILY_LIMIT) that no other purpose may take; the
-slots above all floors are shared by security, alert and notice mail in that order, never by bulk mail.
+slots above all floors are shared by security, alert, urgent and notice mail in that order, never by bulk mail.
 
 Every claim and every outcome write starts by locking the single mail_state row, so budget
 checks and pauses are serialised across processes and hosts (lock order: state, then outbox).

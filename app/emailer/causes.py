@@ -1,6 +1,6 @@
 """Who caused an email (an account, an anonymous client address, or the system) and each cause's daily cap.
 
-Security and notice mail count against the cap of its cause: no one account or client address can queue
+Security, urgent and notice mail count against the cap of its cause: no one account or client address can queue
 more than a small share of the day's budget. Over the cap the email is not queued and the refusal is counted
 (shown on /dev/mail). Alerts and system mail have no cause cap; bulk mail is held to its own budget share.
 """
@@ -14,7 +14,7 @@ from app.limits import Limit, take, top
 from app.models.mail import Purpose
 
 SYSTEM = "system"
-CAPPED = (Purpose.SECURITY, Purpose.NOTICE)
+CAPPED = (Purpose.SECURITY, Purpose.URGENT, Purpose.NOTICE)
 WINDOW = timedelta(hours=24)
 PREFIX = "mail:"
 CAP_SETTING = {"student": "MAIL_CAUSE_SHARE_STUDENT", "admin": "MAIL_CAUSE_SHARE_ADMIN",

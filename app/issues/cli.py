@@ -1,10 +1,12 @@
-"""`flask --app wsgi issues send-digests`: run once a day (cron or a systemd timer)."""
+"""Issue jobs for cron (or a systemd timer): `flask --app wsgi issues send-digests` once a day,
+`flask --app wsgi issues overdue` every few minutes."""
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.issues.notify import send_digests
+from app.issues import targets
+from app.issues.notify import overdue, send_digests
 
 issues_cli = AppGroup("issues", help="Issue emails run from cron.")
 
@@ -16,3 +18,13 @@ def send_digests_command() -> None:
         count = send_digests()
     db.session.commit()
     click.echo(f"{count} digest(s) queued.")
+
+
+@issues_cli.command("overdue")
+def overdue_command() -> None:
+    """Tell house admins, in one email each, about issues that passed a response target since the last run."""
+    with current_app.test_request_context():
+        filled = targets.fill_missing()
+        count = overdue()
+    db.session.commit()
+    click.echo(f"{count} issue(s) passed a target" + (f"; {filled} older issue(s) given targets." if filled else "."))

@@ -5,7 +5,14 @@
   changes arrive as one email that shows the latest status and the recent updates.
 - new_issue(issue, reopened): house admins who chose new-issue emails (the default), and digest readers for
   urgent ones, hear about new and reopened issues: one email per admin every few minutes lists them all.
+- new_issue also sends an URGENT report at once to every house admin whatever their choice (purpose urgent:
+  before status mail, with its own budget floor), and to the fallback address when no admin can receive it.
+- student_comment(issue, student, body): house admins (but those who chose "off") hear of a student's comment,
+  one email per admin every few minutes lists them all.
+- overdue(now): one email per house admin lists the issues that crossed a response target (app/issues/targets.py).
 - send_digests(): one email per digest-reading admin with the issues new since their last digest.
+
+The issue's assignee (when issues have one) is asked for in one place, `assignee_of`.
 """
 from datetime import timedelta
 
@@ -14,6 +21,7 @@ from flask import current_app, url_for
 
 from app.emailer import enqueue, queued_context
 from app.extensions import db
+from app.issues import targets
 from app.models.accounts import User, house_admins
 from app.models.base import utcnow
 from app.models.issues import (
@@ -26,6 +34,8 @@ from app.models.issues import (
 )
 from app.models.mail import Purpose
 
+TOLD_ADMINS = "the house admins"
+TOLD_DESK = "the residence's maintenance desk"
 RECENT_UPDATES = 5
 NEW_ISSUES_LISTED = 20  # a coalesced new-issue email lists the newest this many, and counts the rest
 UPDATE_KINDS = (EventKind.STATUS, EventKind.COMMENT, EventKind.REOPENED)
@@ -81,24 +91,112 @@ def issue_summary(issue: Issue) -> dict:
             "link": _absolute("admin.issue_detail", issue_id=issue.id)}
 
 
-def new_issue(issue: Issue, reopened: bool = False) -> int:
+def assignee_of(issue: Issue) -> User | None:
+    """The staff member the issue is assigned to, if any (None until issues carry an assignee)."""
+    return None
+
+
+def _listing(key: str, item: dict) -> dict:
+    """The context of a coalesced email that lists items: `item` first, then those of the one still queued."""
+    pending = queued_context(key) or {}
+    return {"issues": [item, *pending.get("issues", [])][:NEW_ISSUES_LISTED], "count": pending.get("count", 0) + 1}
+
+
+def new_issue(issue: Issue, reopened: bool = False) -> str:
     """Tell the house's admins about a new (or reopened) issue, as each one chose: one email per admin every
-    ISSUE_NEW_MAIL_DELAY seconds lists every issue since the last (an urgent one sends it at once)."""
-    urgent = issue.urgency == Urgency.URGENT
+    ISSUE_NEW_MAIL_DELAY seconds lists every issue since the last. An urgent one goes at once to every admin
+    (see `urgent_issue`). Returns who was told, for the student: TOLD_ADMINS, TOLD_DESK or ""."""
     item = {**issue_summary(issue), "reopened": reopened}
+    if issue.urgency == Urgency.URGENT:
+        return urgent_issue(issue, item)
     delay = current_app.config["ISSUE_NEW_MAIL_DELAY"]
-    sent = 0
+    told = ""
     for admin, choice in _house_admins(issue.house_id):
-        if choice == NewIssueMail.EACH or (choice == NewIssueMail.DAILY and urgent):
+        if choice == NewIssueMail.EACH:
             key = f"new-issues:user:{admin.id}"
-            pending = queued_context(key) or {}
-            issues = [item, *pending.get("issues", [])][:NEW_ISSUES_LISTED]
-            enqueue("issue_new", admin.email,
-                    {"name": admin.name, "issues": issues, "count": pending.get("count", 0) + 1,
-                     "urgent": urgent or pending.get("urgent", False), "queue_link": _absolute("admin.index")},
-                    purpose=Purpose.NOTICE, coalesce_key=key, delay=delay, send_by=utcnow() if urgent else None)
-            sent += 1
-    return sent
+            if enqueue("issue_new", admin.email,
+                       {"name": admin.name, **_listing(key, item), "urgent": False,
+                        "queue_link": _absolute("admin.index")},
+                       purpose=Purpose.NOTICE, coalesce_key=key, delay=delay):
+                told = TOLD_ADMINS
+    return told
+
+
+def fallback_address(house) -> str | None:
+    """Where urgent reports of `house` go when none of its admins can receive them (URGENT_FALLBACK_*)."""
+    config = current_app.config
+    return config["URGENT_FALLBACK_BY_HOUSE"].get(house.slug.lower()) or config["URGENT_FALLBACK_EMAIL"]
+
+
+def urgent_issue(issue: Issue, item: dict) -> str:
+    """An urgent report reaches someone at once, whatever the admins chose for new-issue email: every admin of
+    the house who can receive mail and the assignee, else the fallback address. Purpose urgent: it leaves
+    before status mail and has a budget floor of its own."""
+    recipients = [admin for admin, _choice in _house_admins(issue.house_id)]
+    assignee = assignee_of(issue)
+    if assignee is not None and assignee.in_good_standing and assignee not in recipients:
+        recipients.append(assignee)
+    told = ""
+    for user in recipients:
+        key = f"urgent-issues:user:{user.id}"
+        if enqueue("issue_new", user.email,
+                   {"name": user.name, **_listing(key, item), "urgent": True, "queue_link": _absolute("admin.index")},
+                   purpose=Purpose.URGENT, coalesce_key=key):
+            told = TOLD_ADMINS
+    address = None if told else fallback_address(issue.house)
+    if address:
+        key = f"urgent-issues:fallback:{address.lower()}"[:190]
+        if enqueue("issue_new", address, {"name": "maintenance desk", **_listing(key, item), "urgent": True,
+                                          "queue_link": _absolute("admin.index")},
+                   purpose=Purpose.URGENT, coalesce_key=key):
+            told = TOLD_DESK
+    return told
+
+
+def student_comment(issue: Issue, student, body: str) -> int:
+    """Tell the house admins (but those who chose "off") and the assignee of a student's comment: one email per
+    admin every ISSUE_NEW_MAIL_DELAY seconds lists the comments since the last. Returns how many were queued."""
+    item = {**issue_summary(issue), "comment": body[:500], "who": "Resident"}
+    recipients = [admin for admin, choice in _house_admins(issue.house_id) if choice != NewIssueMail.OFF]
+    assignee = assignee_of(issue)
+    if assignee is not None and assignee.in_good_standing and assignee not in recipients:
+        recipients.append(assignee)
+    delay, queued = current_app.config["ISSUE_NEW_MAIL_DELAY"], 0
+    for user in recipients:
+        if user.id == student.id:
+            continue
+        key = f"comments:user:{user.id}"
+        if enqueue("issue_comments", user.email,
+                   {"name": user.name, **_listing(key, item), "queue_link": _absolute("admin.index")},
+                   purpose=Purpose.NOTICE, coalesce_key=key, delay=delay):
+            queued += 1
+    return queued
+
+
+def overdue(now=None) -> int:
+    """Queue one email per house admin listing the issues that crossed a target since the last run (each
+    crossing once); returns how many issues crossed. Run from `flask issues overdue` (cron)."""
+    now = now or utcnow()
+    crossed = targets.crossed(now)
+    by_house: dict[int, list[dict]] = {}
+    for issue in crossed:
+        late = targets.standing(issue, now)
+        by_house.setdefault(issue.house_id, []).append({**issue_summary(issue), "late": late.label})
+        issue.overdue_noticed_due = issue.next_due_at
+    per_admin: dict[int, tuple[User, list[dict]]] = {}
+    for house_id, items in by_house.items():
+        for admin, _choice in _house_admins(house_id):
+            per_admin.setdefault(admin.id, (admin, []))[1].extend(items)
+    for admin, items in per_admin.values():
+        key = f"overdue:user:{admin.id}"
+        earlier = (queued_context(key) or {}).get("issues", [])
+        listed = {i["issue_id"] for i in items}
+        issues = items + [i for i in earlier if i["issue_id"] not in listed]
+        enqueue("issue_overdue", admin.email,
+                {"name": admin.name, "issues": issues[:NEW_ISSUES_LISTED], "count": len(issues),
+                 "queue_link": _absolute("admin.index", status="open", overdue="1", sort="due")},
+                purpose=Purpose.NOTICE, cause="system", coalesce_key=key)
+    return len(crossed)
 
 
 def send_digests(now=None) -> int:

@@ -62,11 +62,13 @@ def new():
             status = 429
         else:
             try:
-                issue = services.report_issue(current_user, form.data, form.clean_photos)
+                issue, told = services.report_issue(current_user, form.data, form.clean_photos)
             except services.LocationError as exc:
                 form.location.errors.append(str(exc))
             else:
                 flash("Thank you: your issue was reported. You will get an email when it moves.", "success")
+                if issue.urgency.value == "urgent":
+                    flash(services.urgent_told_message(told), "success" if told else "warning")
                 return redirect(url_for("issues.detail", issue_id=issue.id))
     photos_dropped = form.is_submitted() and files_chosen()
     return render_template("issues/new.html", form=form, urgent_help=URGENT_HELP, photos_dropped=photos_dropped,

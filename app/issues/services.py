@@ -77,9 +77,9 @@ def report_limit_refused(student) -> str | None:
             "is kept below: send it again later, or ask your house admin if something is urgent.")
 
 
-def report_issue(student, data: dict, photos: list[CleanImage]) -> Issue:
-    """Create the issue, its photos, timeline and emails, and commit. Stored files are removed again if the
-    database part fails, so nothing is left half-made."""
+def report_issue(student, data: dict, photos: list[CleanImage]) -> tuple[Issue, str]:
+    """Create the issue, its photos, timeline and emails, and commit; returns it and who was told (see
+    notify.new_issue). Stored files are removed again if the database part fails, so nothing is left half-made."""
     area_id = common_area_id(student.house, data["location"])
     issue = Issue(house_id=student.house_id, reporter_id=student.id, category=Category(data["category"]),
                   room_id=None if area_id else student.room_id, common_area_id=area_id,
@@ -97,14 +97,23 @@ def report_issue(student, data: dict, photos: list[CleanImage]) -> Issue:
         db.session.flush()
         db.session.add(IssueSubscription(issue_id=issue.id, user_id=student.id))
         workflow.record_report(issue, student)
-        notify.new_issue(issue)
+        told = notify.new_issue(issue)
         db.session.commit()
     except Exception:
         db.session.rollback()
         for key in stored:
             delete_photo(key)
         raise
-    return issue
+    return issue, told
+
+
+def urgent_told_message(told: str) -> str:
+    """What the student reporting an urgent issue is told about who heard of it (never anyone's address)."""
+    if told:
+        return f"Because it is urgent, {told} were emailed at once." if told == notify.TOLD_ADMINS else \
+            f"Because it is urgent, {told} was emailed at once."
+    return ("Because it is urgent: nobody could be emailed about it right now. If it is dangerous, phone your "
+            "residence's emergency number.")
 
 
 def toggle_me_too(issue: Issue, student, follow: bool | None = None) -> bool:

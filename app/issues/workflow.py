@@ -6,7 +6,7 @@ commit to the caller. A step that makes no sense raises WorkflowError with a mes
 from datetime import timedelta
 
 from app.extensions import db
-from app.issues import notify
+from app.issues import notify, targets
 from app.models.base import utcnow
 from app.models.issues import EventKind, Issue, IssueEvent, IssueStatus
 
@@ -36,6 +36,7 @@ def _set_status(issue: Issue, status: IssueStatus) -> None:
     issue.status = status
     issue.resolved_at = utcnow() if status in (IssueStatus.RESOLVED, IssueStatus.WONT_FIX) else None
     issue.confirmed_at = None
+    targets.refresh(issue)
 
 
 def admin_update(issue: Issue, admin, status: IssueStatus, comment: str, public: bool) -> str:
@@ -47,6 +48,7 @@ def admin_update(issue: Issue, admin, status: IssueStatus, comment: str, public:
         _event(issue, admin, EventKind.COMMENT if public else EventKind.NOTE, comment, public=public)
         issue.updated_at = utcnow()
         if public:
+            targets.record_response(issue)
             notify.subscribers(issue, actor=admin)
         return "Comment added." if public else "Internal note added."
     if status not in TRANSITIONS[issue.status]:
@@ -57,6 +59,7 @@ def admin_update(issue: Issue, admin, status: IssueStatus, comment: str, public:
     if comment and not public:
         _event(issue, admin, EventKind.NOTE, comment, public=False)
     _set_status(issue, status)
+    targets.record_response(issue)
     issue.updated_at = utcnow()
     notify.subscribers(issue, actor=admin)
     return f"Status changed to “{status.label}”."
@@ -101,6 +104,7 @@ def rate(issue: Issue, student, rating: int) -> None:
 def student_comment(issue: Issue, student, body: str) -> None:
     _event(issue, student, EventKind.COMMENT, body.strip())
     issue.updated_at = utcnow()
+    notify.student_comment(issue, student, body.strip())
 
 
 def record_report(issue: Issue, reporter) -> None:

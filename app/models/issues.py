@@ -11,7 +11,7 @@ from app.models.houses import CommonArea, House, Room
 
 __all__ = [
     "Category", "Urgency", "IssueStatus", "EventKind", "NewIssueMail",
-    "Issue", "IssuePhoto", "IssueEvent", "IssueSubscription", "AdminMailPreference",
+    "Issue", "IssuePhoto", "IssueEvent", "IssueSubscription", "AdminMailPreference", "ResponseTarget",
 ]
 
 
@@ -77,6 +77,7 @@ class Issue(Base):
     __table_args__ = (
         sa.Index("ix_issues_house_created", "house_id", "created_at"),
         sa.Index("ix_issues_house_status_created", "house_id", "status", "created_at"),
+        sa.Index("ix_issues_house_status_due", "house_id", "status", "next_due_at"),  # the queue by deadline
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,6 +97,13 @@ class Issue(Base):
     resolved_at: Mapped[datetime | None]
     confirmed_at: Mapped[datetime | None]
     rating: Mapped[int | None]
+    # Response targets (app/issues/targets.py): the first admin response, both deadlines, the nearest one still
+    # to meet (null once closed), and which crossed deadline the admins were last told about.
+    first_response_at: Mapped[datetime | None]
+    respond_by: Mapped[datetime | None]
+    fix_by: Mapped[datetime | None]
+    next_due_at: Mapped[datetime | None]
+    overdue_noticed_due: Mapped[datetime | None]
 
     house: Mapped[House] = relationship()
     reporter: Mapped[User] = relationship()
@@ -171,3 +179,17 @@ class AdminMailPreference(Base):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     new_issues: Mapped[NewIssueMail] = mapped_column(str_enum(NewIssueMail), default=NewIssueMail.EACH)
     digest_sent_until: Mapped[datetime | None]
+
+
+class ResponseTarget(Base):
+    """A category's own targets for one urgency, overriding the RESPONSE_* settings; hours, always positive."""
+
+    __tablename__ = "response_targets"
+    __table_args__ = (sa.UniqueConstraint("category", "urgency"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[Category] = mapped_column(str_enum(Category))
+    urgency: Mapped[Urgency] = mapped_column(str_enum(Urgency))
+    response_hours: Mapped[float]
+    fix_hours: Mapped[float]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -16,12 +16,13 @@ class Purpose(enum.StrEnum):
 
     SECURITY = "security"  # set or reset a password, verify an address
     ALERT = "alert"        # developer alerts
+    URGENT = "urgent"      # urgent-issue notices: before status mail, with a floor of their own
     NOTICE = "notice"      # issue status, new-issue and comment notices, form copies
     BULK = "bulk"          # reminders, digests, invitations
 
 
 # Lower goes first. Stored on each row so the claim query can order by an indexed integer.
-PRIORITY = {Purpose.SECURITY: 0, Purpose.ALERT: 1, Purpose.NOTICE: 2, Purpose.BULK: 3}
+PRIORITY = {Purpose.SECURITY: 0, Purpose.ALERT: 1, Purpose.URGENT: 2, Purpose.NOTICE: 3, Purpose.BULK: 4}
 
 
 class MailStatus(enum.StrEnum):

@@ -23,13 +23,16 @@ def test_digest_instead_of_one_email_per_issue(client, auth, runner, student, ad
     assert "0 digest(s) queued" in runner.invoke(args=["issues", "send-digests"]).output  # nothing new since
 
 
-def test_off_sends_nothing(client, auth, student, admin, outbox):
+def test_off_sends_nothing_but_urgent_reports(app, client, auth, student, admin, outbox):
     auth.login(admin)
     client.post("/admin/settings", data={"new_issues": "off"})
     auth.logout()
     auth.login(student)
-    client.post("/issues/new", data=report_data(urgency="urgent"))
+    client.post("/issues/new", data=report_data(title="Squeaky door"))
     assert outbox() == []
+    client.post("/issues/new", data=report_data(title="Gas smell", urgency="urgent"))
+    (email,) = outbox()  # an urgent report reaches the admin whatever they chose
+    assert email[0] == admin.email and [i["title"] for i in email[2]["issues"]] == ["Gas smell"]
 
 
 def test_a_digest_still_waiting_to_be_sent_keeps_its_issues(client, auth, runner, student, admin, outbox):

@@ -57,6 +57,8 @@ PAGES = [
     ("admin", "/admin/move-in/students/{submitted_student}"),
     ("admin", "/admin/move-in/acacia/checklist"),
     ("admin", "/admin/settings"),
+    ("admin", "/admin/targets"),
+    ("admin", "/admin/?sort=due&overdue=1"),
     ("admin", "/houses/acacia/poster"),
     ("developer", "/dev/errors"),
     ("developer", "/dev/errors/{error_group}"),

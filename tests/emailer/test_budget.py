@@ -10,9 +10,9 @@ from app.models.base import utcnow
 from app.models.mail import MailStatus, OutboxEmail, Purpose
 from tests.conftest import MONITOR
 
-# Floors: security 2, alert 2, notice 6, bulk 6; 4 slots above the floors are shared (never by bulk).
-LIMITED = {"MAIL_DAILY_LIMIT": 20, "MAIL_SHARE_SECURITY": 0.1, "MAIL_SHARE_ALERT": 0.1, "MAIL_SHARE_NOTICE": 0.3,
-           "MAIL_SHARE_BULK": 0.3}
+# Floors: security 2, alert 2, urgent 0, notice 6, bulk 6; 4 slots above the floors are shared (never by bulk).
+LIMITED = {"MAIL_DAILY_LIMIT": 20, "MAIL_SHARE_SECURITY": 0.1, "MAIL_SHARE_ALERT": 0.1, "MAIL_SHARE_URGENT": 0,
+           "MAIL_SHARE_NOTICE": 0.3, "MAIL_SHARE_BULK": 0.3}
 
 
 def close(a, b, seconds=5):
@@ -35,8 +35,9 @@ def test_each_purpose_keeps_its_floor(app, smtp_server, queue, outbox, drain, cl
     assert health["budget_used"] == 18 and health["budget_left"] == 2 and health["budget_shared"] == 4
     assert health["budget_by_purpose"] == {
         "security": {"floor": 2, "used": 1, "left": 1}, "alert": {"floor": 2, "used": 1, "left": 1},
+        "urgent": {"floor": 0, "used": 0, "left": 0},
         "notice": {"floor": 6, "used": 10, "left": 0}, "bulk": {"floor": 6, "used": 6, "left": 0}}
-    assert health["queued_by_purpose"] == {"security": 0, "alert": 0, "notice": 2, "bulk": 9}
+    assert health["queued_by_purpose"] == {"security": 0, "alert": 0, "urgent": 0, "notice": 2, "bulk": 9}
     queue(3, purpose=Purpose.SECURITY, prefix="late")  # only the unused part of its floor is left for it
     drain()
     assert [m["To"] for m in smtp_server.messages[18:]] == ["late0@example.ac.za"]
@@ -55,10 +56,10 @@ def test_rooms_follow_the_floors(app):
         app.config.update(LIMITED)
         none = {purpose: 0 for purpose in Purpose}
         assert {p: budget.room(p, none) for p in Purpose} == {
-            Purpose.SECURITY: 6, Purpose.ALERT: 6, Purpose.NOTICE: 10, Purpose.BULK: 6}
+            Purpose.SECURITY: 6, Purpose.ALERT: 6, Purpose.URGENT: 4, Purpose.NOTICE: 10, Purpose.BULK: 6}
         busy = {Purpose.SECURITY: 0, Purpose.ALERT: 0, Purpose.NOTICE: 10, Purpose.BULK: 6}
         assert {p: budget.room(p, busy) for p in Purpose} == {
-            Purpose.SECURITY: 2, Purpose.ALERT: 2, Purpose.NOTICE: 0, Purpose.BULK: 0}
+            Purpose.SECURITY: 2, Purpose.ALERT: 2, Purpose.URGENT: 0, Purpose.NOTICE: 0, Purpose.BULK: 0}
         greedy = {Purpose.SECURITY: 6, Purpose.ALERT: 0, Purpose.NOTICE: 0, Purpose.BULK: 0}
         assert budget.room(Purpose.SECURITY, greedy) == 0 and budget.room(Purpose.NOTICE, greedy) == 6
 

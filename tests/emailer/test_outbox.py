@@ -64,7 +64,7 @@ def test_enqueue_many_is_one_bulk_insert_of_bulk_mail(app, outbox):
     assert count == 50
     rows = outbox()
     assert {(r.purpose, r.status, r.batch, r.priority) for r in rows} == {
-        (Purpose.BULK, MailStatus.QUEUED, "reminders-1", 3)}
+        (Purpose.BULK, MailStatus.QUEUED, "reminders-1", 4)}
 
 
 @pytest.fixture

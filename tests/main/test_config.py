@@ -47,7 +47,8 @@ def test_session_cookie_is_secure_when_configured(clean_env, database_url, _sche
 @pytest.mark.parametrize(("variable", "value"), [
     ("MAIL_DAILY_LIMIT", "five hundred"), ("MAIL_DAILY_LIMIT", "-1"), ("MAIL_USE_TLS", "maybe"),
     ("MAIL_TIMEOUT", "0"), ("MAIL_TIMEOUT", "nan"), ("MAIL_SHARE_BULK", "1.5"), ("MAIL_SHARE_NOTICE", "0.9"),
-    ("APP_ENV", "staging"),
+    ("APP_ENV", "staging"), ("TARGET_URGENT_RESPONSE_HOURS", "0"), ("TARGET_NORMAL_FIX_HOURS", "-3"),
+    ("TARGET_URGENT_FIX_HOURS", "2"), ("URGENT_FALLBACK_BY_HOUSE", "acacia desk@uni.ac.za"),
 ])
 def test_a_bad_value_is_a_start_up_error_naming_the_variable(clean_env, tmp_path, variable, value):
     clean_env.setenv("APP_ENV", "development")

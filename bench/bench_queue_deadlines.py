@@ -1,0 +1,58 @@
+"""GET /admin/?sort=due (nearest deadline first) for a house with 20,000 issues against a trivial page (the
+logged-in home page) in the same run, under gunicorn on MariaDB. Limit: p95 within 5x. The overdue filter is
+printed for information. Deadlines are kept on each issue (app/issues/targets.py), so both are plain indexed SQL.
+
+Run: .venv/bin/python -m bench.bench_queue_deadlines   (BENCH_DATABASE_URL / TEST_DATABASE_URL pick the server)
+"""
+import sys
+
+import sqlalchemy as sa
+
+from bench import bench_admin_queue
+from bench.harness import PASSWORD, Client, Server, fresh_database, interleaved, percentile, report, sized
+
+REQUESTS = sized(240, 120)
+CONCURRENCY = 4
+LIMIT = 5.0
+
+
+def seed(app) -> None:
+    """The admin-queue benchmark's 20,000 issues; those in progress had a first response; every open issue gets
+    its deadlines the way `flask issues overdue` fills them for issues stored before targets existed."""
+    from app.extensions import db
+    from app.issues import targets
+    from app.models.issues import Issue, IssueStatus
+
+    bench_admin_queue.seed(app)
+    with app.app_context():
+        db.session.execute(sa.update(Issue).where(Issue.status == IssueStatus.IN_PROGRESS)
+                           .values(first_response_at=Issue.created_at))
+        db.session.commit()
+        while targets.fill_missing():
+            db.session.commit()
+        db.session.commit()
+
+
+def main() -> int:
+    with fresh_database("queue_deadlines") as (url, app):
+        seed(app)
+        with Server(url, workers=2, threads=4, env={"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "9"}) as server:
+            client = Client(server).login("admin@example.ac.za", PASSWORD)
+            calls = {
+                "queue, nearest deadline": lambda: client.get("/admin/?sort=due"),
+                "home": lambda: client.get("/"),
+                "queue, overdue only, nearest deadline": lambda: client.get("/admin/?overdue=1&sort=due"),
+            }
+            for call in calls.values():
+                call()  # warm up
+            results = interleaved(calls, REQUESTS, CONCURRENCY)
+    for name, values in results.items():
+        print(f"{name}: n={len(values)} p50 {percentile(values, 50) * 1000:.1f} ms, "
+              f"p95 {percentile(values, 95) * 1000:.1f} ms")
+    ok = report(f"GET /admin/?sort=due p95 ({bench_admin_queue.ISSUES:,} issues) vs home page",
+                percentile(results["queue, nearest deadline"], 95), percentile(results["home"], 95), LIMIT)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
