@@ -25,6 +25,7 @@ FORMER = "Former resident"
 REMOVED = "(removed at the resident's request)"
 CANCELLED = "account anonymised"
 ANONYMISED_DOMAIN = "@anonymised.invalid"
+MIN_QUOTED = 8  # characters: shorter texts of theirs are not searched for in copies
 
 
 def _stamp(value: datetime | None) -> str | None:
@@ -73,8 +74,8 @@ def export(user: User) -> dict[str, Any]:
 
 def anonymise(user: User) -> None:
     """Replace the person by "Former resident" everywhere and delete what is theirs alone. The caller commits."""
-    traces = [text for text in (user.email, user.name) if text]
-    replacement = {user.email: f"former-{user.id}{ANONYMISED_DOMAIN}", user.name: FORMER}
+    replacement = {**_their_writing(user), user.email: f"former-{user.id}{ANONYMISED_DOMAIN}", user.name: FORMER}
+    traces = list(replacement)
     _cancel_and_scrub_mail(user.email, traces, replacement)
     _scrub_issues(user)
     _delete_move_in(user)
@@ -84,6 +85,18 @@ def anonymise(user: User) -> None:
     user.name, user.email = FORMER, replacement[user.email]
     user.password_hash, user.room_id = None, None
     user.deactivated_at = user.deactivated_at or utcnow()
+
+
+def _their_writing(user: User) -> dict[str, str]:
+    """What the person wrote (titles, descriptions, comments) -> what replaces it where it was copied (notices
+    quote it). Very short texts are left alone: they say nothing of anyone and would match unrelated words."""
+    written: dict[str, str] = {}
+    for title, description in db.session.execute(
+            sa.select(Issue.title, Issue.description).where(Issue.reporter_id == user.id)):
+        written[title], written[description] = FORMER + "'s report", REMOVED
+    for body in db.session.scalars(sa.select(IssueEvent.body).where(IssueEvent.author_id == user.id)):
+        written[body] = REMOVED
+    return {text: new for text, new in written.items() if len(text) >= MIN_QUOTED}
 
 
 def _scrub_issues(user: User) -> None:
@@ -152,8 +165,8 @@ def _without_user(details: Any, user_id: int) -> Any:
 def _replaced(value: Any, replacement: dict[str, str]) -> Any:
     """`value` with every replacement made in every string inside it."""
     if isinstance(value, str):
-        for old, new in replacement.items():
-            value = value.replace(old, new)
+        for old in sorted(replacement, key=len, reverse=True):  # a description before the name inside it
+            value = value.replace(old, replacement[old])
         return value
     if isinstance(value, dict):
         return {key: _replaced(item, replacement) for key, item in value.items()}
