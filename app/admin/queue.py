@@ -17,7 +17,7 @@ PAGE_SIZE = 50
 OLD_AFTER = timedelta(days=7)
 AGE_CHOICES = {"": "Any age", "1": "Older than 1 day", "3": "Older than 3 days", "7": "Older than a week",
                "14": "Older than 2 weeks", "30": "Older than a month"}
-STATUS_CHOICES = {"open": "Open (reported or in progress)", "all": "All",
+STATUS_CHOICES = {"open": "Open (reported, in progress or on hold)", "all": "All",
                   **{s.value: s.label for s in IssueStatus}}
 SORTS = {
     "newest": (Issue.created_at.desc(), Issue.id.desc()),
@@ -103,7 +103,7 @@ def status_counts(filters: QueueFilters) -> dict[str, int]:
         .group_by(Issue.status)).all()
     counts = {s.value: 0 for s in IssueStatus}
     counts.update({status.value: count for status, count in rows})
-    counts["open"] = counts["reported"] + counts["in_progress"]
+    counts["open"] = sum(counts[s.value] for s in OPEN_STATUSES)
     counts["all"] = sum(counts[s.value] for s in IssueStatus)
     return counts
 

@@ -39,6 +39,8 @@ def author_label(event) -> str:
     author = event.author
     if author is None:
         return "RINAIBRA"
+    if author.is_staff:
+        return "Maintenance"  # a student never learns the staff member's name
     return f"{author.name} (house admin)" if author.is_admin else "Resident"
 
 
