@@ -114,7 +114,7 @@ def test_bad_steps_are_refused_and_nothing_is_stored(app, auth, login, student, 
         ("in_progress", "", [photo_file()], "Completion photos go with marking the job resolved"),
         ("resolved", "", [(io.BytesIO(b"not an image"), "x.jpg")], "not a JPEG"),
         ("resolved", "x" * 5001, (), "5000 characters"),
-        ("resolved", "", [photo_file(), photo_file(), photo_file(), photo_file()], "3"),
+        ("resolved", "", [photo_file(), photo_file(), photo_file(), photo_file()], "at most 3 photos"),
     ]:
         response = job_post(client, issue_id, status, note, photos)
         text = response.get_data(as_text=True)
