@@ -46,6 +46,4 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_issues_assignee_id'))
         batch_op.drop_column('hold_reason')
         batch_op.drop_column('assignee_id')
-    with op.batch_alter_table('house_staff', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_house_staff_house_id'))
-    op.drop_table('house_staff')
+    op.drop_table('house_staff')  # its index goes with it (MySQL will not drop an index a foreign key uses)
