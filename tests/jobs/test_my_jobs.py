@@ -45,6 +45,8 @@ def test_my_jobs_lists_own_open_jobs_oldest_first(app, client, auth, make_house,
     client.post(f"/admin/issues/{closed}", data={"status": "resolved", "comment": "", "visibility": "public"})
     auth.logout()
     auth.login(staff)
+    home = client.get("/").get_data(as_text=True)
+    assert "My jobs" in home and "Acacia House" in home
     page = client.get("/jobs/").get_data(as_text=True)
     assert page.index("Older job") < page.index("Newer job")
     assert "Closed job" not in page and "Colleague job" not in page and "Nobody" not in page
