@@ -89,11 +89,11 @@ def register_blueprints(app: Flask) -> None:
     from app.dev.routes import bp as dev_bp
     from app.issues.house_routes import bp as houses_bp
     from app.issues.routes import bp as issues_bp
-    from app.jobs.routes import bp as jobs_bp
     from app.main.routes import bp as main_bp
     from app.move_in.routes import bp as move_in_bp
+    from app.staff.routes import bp as staff_bp
 
-    for blueprint in (main_bp, auth_bp, issues_bp, houses_bp, move_in_bp, admin_bp, jobs_bp, dev_bp):
+    for blueprint in (main_bp, auth_bp, issues_bp, houses_bp, move_in_bp, admin_bp, staff_bp, dev_bp):
         app.register_blueprint(blueprint)
 
 

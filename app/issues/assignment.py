@@ -69,10 +69,11 @@ def notify_assignee(issue: Issue, staff: User) -> None:
     pending = queued_context(key) or {}
     base = current_app.config["BASE_URL"]
     job = {"issue_id": issue.id, "title": issue.title, "house": issue.house.name, "location": issue.location_label,
-           "category": issue.category.label, "urgent": urgent, "link": base + url_for("jobs.detail", issue_id=issue.id)}
+           "category": issue.category.label, "urgent": urgent,
+           "link": base + url_for("staff.detail", issue_id=issue.id)}
     jobs = [job, *[j for j in pending.get("jobs", []) if j["issue_id"] != issue.id]][:JOBS_LISTED]
     enqueue("jobs_assigned", staff.email,
             {"name": staff.name, "jobs": jobs, "count": len(jobs), "urgent": urgent or pending.get("urgent", False),
-             "jobs_link": base + url_for("jobs.index")},
+             "jobs_link": base + url_for("staff.index")},
             purpose=Purpose.NOTICE, coalesce_key=key, delay=current_app.config["ISSUE_NEW_MAIL_DELAY"],
             send_by=utcnow() if urgent else None)

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Role, User
 from app.models.issues import Issue, IssueEvent
-from tests.jobs.conftest import assign
+from tests.staff.conftest import assign
 
 
 def issue_row(app, issue_id):

@@ -5,19 +5,19 @@ from flask_login import current_user
 from app.auth.access import role_required
 from app.extensions import db
 from app.issues import workflow
-from app.jobs import services
-from app.jobs.forms import JobUpdateForm
 from app.models.accounts import Role
 from app.photos import MAX_PHOTO_BYTES, files_chosen
+from app.staff import services
+from app.staff.forms import JobUpdateForm
 
-bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+bp = Blueprint("staff", __name__, url_prefix="/jobs")
 staff_required = role_required(Role.STAFF)
 
 
 @bp.route("/")
 @staff_required
 def index():
-    return render_template("jobs/index.html", jobs=services.my_jobs(current_user))
+    return render_template("staff/index.html", jobs=services.my_jobs(current_user))
 
 
 @bp.route("/<id:issue_id>", methods=["GET", "POST"])
@@ -35,8 +35,8 @@ def detail(issue_id: int):
                 form.form_errors.append(str(exc))
             else:
                 flash(message, "success")
-                return redirect(url_for("jobs.index") if not issue.status.is_open
-                                else url_for("jobs.detail", issue_id=issue.id))
+                return redirect(url_for("staff.index") if not issue.status.is_open
+                                else url_for("staff.detail", issue_id=issue.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("jobs/detail.html", issue=issue, form=form, photos_dropped=status == 400 and files_chosen(),
+    return render_template("staff/detail.html", issue=issue, form=form, photos_dropped=status == 400 and files_chosen(),
                            max_mb=MAX_PHOTO_BYTES // (1024 * 1024)), status

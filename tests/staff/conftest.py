@@ -1,4 +1,5 @@
-"""The staff tests share the issues tests' fixtures; a staff member of the test house."""
+"""The staff tests (accounts, assignment, My jobs) share the issues tests' fixtures; a staff member of the
+test house."""
 import pytest
 
 from app.models import Role

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import User
 from app.models.mail import OutboxEmail
 from tests.issues.test_email_flow import drain, html_of, mails_to, text_of
-from tests.jobs.conftest import assign
+from tests.staff.conftest import assign
 
 HELD_A_MINUTE = [{"ISSUE_MAIL_DELAY": 0, "ISSUE_NEW_MAIL_DELAY": 60}]  # held a minute: two assignments meet in one
 EVIL = '<script>alert("x")</script>'

@@ -8,7 +8,7 @@ from app.extensions import db
 from app.models import Role, house_staff
 from app.models.issues import Issue, IssuePhoto
 from tests.issues.conftest import photo_file
-from tests.jobs.conftest import assign
+from tests.staff.conftest import assign
 
 
 def job_post(client, issue_id, status="", note="", photos=()):

@@ -6,7 +6,7 @@ from app.models import Role, User
 from app.models.issues import Issue
 from tests.auth.accounts import account, accounts_count, mails, path_of
 from tests.conftest import PASSWORD
-from tests.jobs.conftest import assign
+from tests.staff.conftest import assign
 
 NEW_PASSWORD = "maroon-ladder-quietly-77"
 

@@ -1,1 +1,0 @@
-"""Maintenance staff's pages: My jobs (the issues assigned to them) on a phone."""
