@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models.accounts import Role, User, house_staff
 from app.models.base import utcnow
 from app.models.issues import EventKind, Issue, IssueEvent, Urgency
-from app.models.mail import Purpose
+from app.models.mail import MailStatus, OutboxEmail, Purpose
 
 JOBS_LISTED = 20
 
@@ -40,6 +40,7 @@ def assign(issue: Issue, admin, staff_id: int | None) -> str:
         if issue.assignee_id is None:
             raise AssignmentError("This issue is not assigned to anyone: nothing was changed.")
         previous = issue.assignee
+        withdraw_from_pending(issue.assignee_id, issue.id)
         issue.assignee_id = None
         _note(issue, admin, EventKind.UNASSIGNED, "", public=True)
         _note(issue, admin, EventKind.NOTE, f"Taken back from {previous.name if previous else 'maintenance'}.",
@@ -52,12 +53,29 @@ def assign(issue: Issue, admin, staff_id: int | None) -> str:
                               "Add them on the Staff page first.")
     if staff.id == issue.assignee_id:
         raise AssignmentError(f"This issue is already assigned to {staff.name}: nothing was changed.")
+    if issue.assignee_id is not None:
+        withdraw_from_pending(issue.assignee_id, issue.id)
     issue.assignee = staff
     _note(issue, admin, EventKind.ASSIGNED, "", public=True)
     _note(issue, admin, EventKind.NOTE, f"Assigned to {staff.name}.", public=False)
     issue.updated_at = utcnow()
     notify_assignee(issue, staff)
     return f"Assigned to {staff.name}."
+
+
+def withdraw_from_pending(staff_id: int, issue_id: int) -> None:
+    """Take a job back out of its former assignee's "new jobs" email while that is still queued (cancelled
+    when it was the only job in it)."""
+    key = f"jobs:user:{staff_id}"
+    pending = queued_context(key)
+    if not pending or all(job["issue_id"] != issue_id for job in pending.get("jobs", [])):
+        return
+    jobs = [job for job in pending["jobs"] if job["issue_id"] != issue_id]
+    values = {"context": {**pending, "jobs": jobs, "count": len(jobs)}} if jobs else {
+        "status": MailStatus.FAILED, "last_error": "job assigned to someone else"}
+    db.session.execute(sa.update(OutboxEmail).where(OutboxEmail.coalesce_key == key,
+                                                    OutboxEmail.status == MailStatus.QUEUED).values(**values)
+                       .execution_options(synchronize_session=False))
 
 
 def notify_assignee(issue: Issue, staff: User) -> None:

@@ -2,7 +2,7 @@
 order, and the completion photos they add when they mark a job resolved."""
 import sqlalchemy as sa
 from flask import abort
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.issues import workflow
@@ -21,7 +21,8 @@ def my_jobs(staff) -> list[Issue]:
     """The staff member's open jobs in the houses they work in, in job_order()."""
     works_in = sa.select(house_staff.c.house_id).where(house_staff.c.user_id == staff.id)
     return list(db.session.scalars(
-        sa.select(Issue).options(selectinload(Issue.photos))
+        sa.select(Issue).options(selectinload(Issue.photos), joinedload(Issue.house), joinedload(Issue.room),
+                                  joinedload(Issue.common_area))
         .where(Issue.assignee_id == staff.id, Issue.status.in_(OPEN_STATUSES), Issue.house_id.in_(works_in))
         .order_by(*job_order())))
 

@@ -114,3 +114,21 @@ def test_urgent_job_email_leaves_at_once(app, login, student, admin, staff, make
         assert email.context["urgent"] is True
         assert email.send_after <= email.created_at + __import__("datetime").timedelta(seconds=1)
 
+
+
+def test_a_job_taken_back_leaves_the_pending_email(app, login, student, admin, staff, house, make_user, make_issue,
+                                                   outbox):
+    from app.models.mail import OutboxEmail
+    other = make_user(Role.STAFF, email="thabo@example.com", name="Thabo Tools", staff_of=[house])
+    first, second = make_issue(student, title="Leaking tap"), make_issue(student, title="Broken blind")
+    client = login(admin)
+    assign(client, first, staff.id)
+    assign(client, second, staff.id)
+    assign(client, first, other.id)  # reassigned before the email left
+    emails = {to: context for to, _, context in outbox("jobs_assigned")}
+    assert [job["issue_id"] for job in emails[staff.email]["jobs"]] == [second]
+    assert emails[staff.email]["count"] == 1
+    assign(client, second, "")  # and the last one taken back: nothing left to tell them
+    with app.app_context():
+        mine = db.session.scalar(sa.select(OutboxEmail).where(OutboxEmail.to_address == staff.email))
+        assert mine.status.value == "failed" and mine.last_error == "job assigned to someone else"
