@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import User
+from app.models.base import utcnow
 from app.models.mail import OutboxEmail
 from tests.issues.test_email_flow import drain, html_of, mails_to, text_of
 from tests.staff.conftest import assign
@@ -29,7 +30,7 @@ def test_invite_and_coalesced_jobs_email_with_real_smtp(app, client, auth, runne
     assign(client, first, staff_id)
     assign(client, second, staff_id)
     with app.app_context():  # the minute has passed
-        db.session.execute(sa.update(OutboxEmail).values(send_after=OutboxEmail.send_after - timedelta(minutes=2)))
+        db.session.execute(sa.update(OutboxEmail).values(send_after=utcnow() - timedelta(minutes=1)))
         db.session.commit()
     drain(runner)
     invite, jobs = sorted(mails_to(smtp_server, "lindiwe@example.com"), key=lambda m: "job" in m["Subject"])
