@@ -78,7 +78,9 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import account_routes as _admin_accounts  # noqa: F401  (adds its views to admin's bp)
     from app.admin import move_in_routes as _admin_move_in  # noqa: F401  (likewise)
     from app.admin import pending_routes as _admin_pending  # noqa: F401  (likewise)
+    from app.admin import staff_routes as _admin_staff  # noqa: F401  (likewise)
     from app.admin import targets_routes as _admin_targets  # noqa: F401  (likewise)
+    from app.admin import triage_routes as _admin_triage  # noqa: F401  (likewise)
     from app.admin.routes import bp as admin_bp
     from app.auth import privacy_routes as _auth_privacy  # noqa: F401  (adds its views to auth's bp)
     from app.auth import session_routes as _auth_sessions  # noqa: F401  (adds its views to auth's bp)
@@ -92,8 +94,9 @@ def register_blueprints(app: Flask) -> None:
     from app.issues.routes import bp as issues_bp
     from app.main.routes import bp as main_bp
     from app.move_in.routes import bp as move_in_bp
+    from app.staff.routes import bp as staff_bp
 
-    for blueprint in (main_bp, auth_bp, issues_bp, houses_bp, move_in_bp, admin_bp, dev_bp):
+    for blueprint in (main_bp, auth_bp, issues_bp, houses_bp, move_in_bp, admin_bp, staff_bp, dev_bp):
         app.register_blueprint(blueprint)
 
 

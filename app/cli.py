@@ -74,11 +74,30 @@ def _houses(slugs: tuple[str, ...]) -> list:
     return houses
 
 
+def _place(user: User, houses: list, room: str | None) -> None:
+    """Link `user` to their houses as their role needs (a student: one house and a room)."""
+    if user.role == Role.STUDENT:
+        if len(houses) != 1 or not room:
+            raise click.ClickException("a student needs exactly one --house and a --room")
+        user.house = houses[0]
+        user.room = next((r for r in houses[0].rooms if r.number == room), None)
+        if user.room is None:
+            raise click.ClickException(f"there is no room {room} in {houses[0].name}")
+    elif user.role in (Role.ADMIN, Role.STAFF):
+        if not houses:
+            raise click.ClickException(f"a{'n admin' if user.role == Role.ADMIN else ' staff member'} needs at "
+                                       "least one --house")
+        if user.role == Role.ADMIN:
+            user.admin_houses = houses
+        else:
+            user.staff_houses = houses
+
+
 @users_cli.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--house", "house_slugs", multiple=True,
-              help="House slug (a student's house; an admin may have several).")
+              help="House slug (a student's house; an admin or staff member may have several).")
 @click.option("--room", default=None, help="A student's room number.")
 @click.option("--name", default=None, help="Display name (default: from the email address).")
 def create_user_command(email: str, role: str, house_slugs: tuple[str, ...], room: str | None,
@@ -96,17 +115,7 @@ def create_user_command(email: str, role: str, house_slugs: tuple[str, ...], roo
         raise click.ClickException(f"a user with email {email} already exists")
     houses = _houses(house_slugs)
     user = User(email=email, name=name, role=Role(role), email_verified_at=utcnow(), approved_at=utcnow())
-    if user.role == Role.STUDENT:
-        if len(houses) != 1 or not room:
-            raise click.ClickException("a student needs exactly one --house and a --room")
-        user.house = houses[0]
-        user.room = next((r for r in houses[0].rooms if r.number == room), None)
-        if user.room is None:
-            raise click.ClickException(f"there is no room {room} in {houses[0].name}")
-    elif user.role == Role.ADMIN:
-        if not houses:
-            raise click.ClickException("an admin needs at least one --house")
-        user.admin_houses = houses
+    _place(user, houses, room)
     password = _read_password()
     problem = password_problem(password, user.email)
     if problem:

@@ -35,8 +35,10 @@ def seed_demo() -> list[tuple[str, str]]:
                        role=Role.STUDENT, house=house, room=house.rooms[0])
         admin = User(email=f"admin.{slug}@example.ac.za", name=f"Alex Admin ({name.split()[0]})",
                      role=Role.ADMIN, admin_houses=[house])
-        accounts += [(student.email, "student"), (admin.email, "house admin")]
-        _add_with_password(student, admin)
+        staff = User(email=f"staff.{slug}@example.ac.za", name=f"Morgan Maintenance ({name.split()[0]})",
+                     role=Role.STAFF, staff_houses=[house])
+        accounts += [(student.email, "student"), (admin.email, "house admin"), (staff.email, "staff")]
+        _add_with_password(student, admin, staff)
     developer = User(email="dev@example.ac.za", name="Dana Developer", role=Role.DEVELOPER)
     _add_with_password(developer)
     accounts.append((developer.email, "developer"))

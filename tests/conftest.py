@@ -107,10 +107,12 @@ def make_house(app):
 
 @pytest.fixture
 def make_user(app):
-    """Create a user and return a plain record (id, email, password, role, house_id)."""
+    """Create a user and return a plain record (id, email, password, role, house_id); `admin_of` and `staff_of`
+    link an admin or a staff member to houses."""
 
     def make(role: Role | str = Role.STUDENT, email: str | None = None, house=None, room: str = "101",
-             admin_of=(), name: str = "Test User", password: str | None = PASSWORD) -> SimpleNamespace:
+             admin_of=(), name: str = "Test User", password: str | None = PASSWORD,
+             staff_of=()) -> SimpleNamespace:
         role = Role(role)
         with app.app_context():
             count = db.session.scalar(sa.select(sa.func.count(User.id)))
@@ -123,6 +125,9 @@ def make_user(app):
             if admin_of:
                 from app.models.houses import House
                 user.admin_houses = [db.session.get(House, h.id) for h in admin_of]
+            if staff_of:
+                from app.models.houses import House
+                user.staff_houses = [db.session.get(House, h.id) for h in staff_of]
             if password:
                 user.set_password(password)
             db.session.add(user)

@@ -120,7 +120,7 @@ def test_seed_demo_once(runner, app):
     assert result.exit_code == 0 and "dev@example.ac.za" in result.output
     assert "18 residents, 5 issues, 5 error groups" in result.output
     seeded = users(app)
-    assert len(seeded) == 7 + 18
+    assert len(seeded) == 10 + 18  # a student, an admin and a staff member per house, a developer; residents
     with app.app_context():
         for email, _role in [line.split()[-1:] + [None] for line in result.output.splitlines() if "@" in line]:
             user = db.session.scalar(sa.select(User).where(User.email == email))

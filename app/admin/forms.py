@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from app.extensions import db
 from app.issues.forms import no_control_chars
 from app.models.houses import Room
-from app.models.issues import IssueStatus, NewIssueMail
+from app.models.issues import HoldReason, IssueStatus, NewIssueMail
 
 
 class IssueUpdateForm(FlaskForm):
@@ -21,6 +21,15 @@ class IssueUpdateForm(FlaskForm):
         SelectChoice("public", "Public comment: the students following the issue see it and are emailed"),
         SelectChoice("internal", "Internal note: only house admins see it")],
         validators=[InputRequired("Choose who sees the comment.")])
+    hold_reason = SelectField("If on hold: why", default="", choices=[SelectChoice("", "(not on hold)")] + [
+        SelectChoice(r.value, r.label) for r in HoldReason])
+    hold_detail = StringField("Hold details for the student", validators=[
+        Length(max=200, message="Keep the hold details under 200 characters."), no_control_chars],
+        render_kw={"maxlength": 200})
+
+    @property
+    def hold_reason_value(self) -> HoldReason | None:
+        return HoldReason(self.hold_reason.data) if self.hold_reason.data else None
 
 
 class MailPreferenceForm(FlaskForm):

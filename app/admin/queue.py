@@ -17,7 +17,7 @@ PAGE_SIZE = 50
 OLD_AFTER = timedelta(days=7)
 AGE_CHOICES = {"": "Any age", "1": "Older than 1 day", "3": "Older than 3 days", "7": "Older than a week",
                "14": "Older than 2 weeks", "30": "Older than a month"}
-STATUS_CHOICES = {"open": "Open (reported or in progress)", "all": "All",
+STATUS_CHOICES = {"open": "Open (reported, in progress or on hold)", "all": "All",
                   **{s.value: s.label for s in IssueStatus}}
 SORTS = {
     "newest": (Issue.created_at.desc(), Issue.id.desc()),

@@ -81,7 +81,8 @@ def issue_detail(issue_id: int):
     if form.validate_on_submit():
         try:
             message = workflow.admin_update(issue, current_user, IssueStatus(form.status.data),
-                                            form.comment.data, public=form.visibility.data == "public")
+                                            form.comment.data, public=form.visibility.data == "public",
+                                            hold_reason=form.hold_reason_value, hold_detail=form.hold_detail.data)
         except workflow.WorkflowError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
@@ -89,9 +90,18 @@ def issue_detail(issue_id: int):
             db.session.commit()
             flash(message, "success")
             return redirect(url_for("admin.issue_detail", issue_id=issue.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template("admin/issue.html", issue=issue, form=form,
-                           allowed=workflow.TRANSITIONS[issue.status], is_old=is_old, standing=targets.standing), status
+    return render_issue(issue, 400 if form.is_submitted() else 200, form=form)
+
+
+def render_issue(issue: Issue, status: int = 200, **forms):
+    """The admin issue page with its forms (those not given start from the issue)."""
+    from app.admin.triage import AssignForm, TriageForm
+
+    forms.setdefault("form", IssueUpdateForm(formdata=None, data={"status": issue.status.value}))
+    forms.setdefault("assign_form", AssignForm.for_issue(issue))
+    forms.setdefault("triage_form", TriageForm.for_issue(issue))
+    return render_template("admin/issue.html", issue=issue, allowed=workflow.TRANSITIONS[issue.status],
+                           is_old=is_old, standing=targets.standing, **forms), status
 
 
 @bp.route("/settings", methods=["GET", "POST"])

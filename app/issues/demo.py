@@ -45,6 +45,11 @@ def _people(house: House) -> tuple[User | None, User | None]:
     return student, admin
 
 
+def _staff(house: House) -> User | None:
+    return next((u for u in db.session.scalars(sa.select(User).where(User.role == Role.STAFF).order_by(User.id))
+                 if house.id in u.staff_house_ids), None)
+
+
 def seed_demo_issues() -> int:
     """Add the demo issues (with timelines) to the session for the demo houses that exist; the caller commits.
     Returns how many were added."""
@@ -67,6 +72,11 @@ def seed_demo_issues() -> int:
             issue.updated_at = changed
             if status == IssueStatus.RESOLVED:
                 issue.resolved_at = changed
+        staff = _staff(house)
+        if staff is not None and status.is_open:  # the open ones are on the house's maintenance person's list
+            issue.assignee = staff
+            issue.events.append(IssueEvent(author=admin, kind=EventKind.ASSIGNED,
+                                           created_at=created + timedelta(hours=2)))
         db.session.add(issue)
         db.session.flush()
         db.session.add(IssueSubscription(issue_id=issue.id, user_id=student.id))

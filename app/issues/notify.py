@@ -49,6 +49,8 @@ def author_label(event) -> str:
     author = event.author
     if author is None:
         return "RINAIBRA"
+    if author.is_staff:
+        return "Maintenance"  # a student never learns the staff member's name
     return f"{author.name} (house admin)" if author.is_admin else "Resident"
 
 
@@ -92,8 +94,9 @@ def issue_summary(issue: Issue) -> dict:
 
 
 def assignee_of(issue: Issue) -> User | None:
-    """The staff member the issue is assigned to, if any (None until issues carry an assignee)."""
-    return None
+    """The staff member the issue is assigned to, if they may still receive mail."""
+    assignee = issue.assignee
+    return assignee if assignee is not None and assignee.in_good_standing else None
 
 
 def _listing(key: str, item: dict) -> dict:

@@ -35,9 +35,12 @@ def student_may_see(issue: Issue, user) -> bool:
 
 
 def may_see(issue: Issue, user) -> bool:
-    """Students: their own, subscribed and their house's open common-area issues; admins: their houses."""
+    """Students: their own, subscribed and their house's open common-area issues; admins: their houses;
+    staff: the jobs assigned to them in houses they work in."""
     if user.is_admin:
         return user.administers(issue.house_id)
+    if user.is_staff:
+        return issue.assignee_id == user.id and user.works_in(issue.house_id)
     return user.is_student and student_may_see(issue, user)
 
 

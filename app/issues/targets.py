@@ -17,7 +17,15 @@ from flask import current_app
 from app.extensions import db
 from app.models.accounts import Role
 from app.models.base import utcnow
-from app.models.issues import OPEN_STATUSES, Category, Issue, IssueStatus, ResponseTarget, Urgency
+from app.models.issues import (
+    OPEN_STATUSES,
+    Category,
+    EventKind,
+    Issue,
+    IssueStatus,
+    ResponseTarget,
+    Urgency,
+)
 
 RETIME_BATCH = 500
 EDITORS = (Role.ADMIN, Role.DEVELOPER)  # who may change a category's targets (they apply to every house)
@@ -73,11 +81,22 @@ def targets_for(category: Category, urgency: Urgency, connection=None) -> Target
 
 
 def paused_for(issue: Issue, now: datetime) -> tuple[timedelta, bool]:
-    """How long `issue` has been paused so far, and whether it is paused now (its fix clock stopped).
-
-    Nothing pauses an issue yet: the on-hold state wires in here (its intervals summed, open one up to `now`).
-    """
-    return timedelta(0), False
+    """How long `issue` was on hold so far (its intervals summed from the timeline's status changes, an open one
+    up to `now`), and whether it is on hold now (its fix clock stopped)."""
+    on_hold = issue.status == IssueStatus.ON_HOLD
+    if issue.id is None:  # being reported: no timeline yet
+        return timedelta(0), on_hold
+    changes = sorted(((event.created_at or now, event.to_status) for event in issue.events
+                      if event.kind == EventKind.STATUS and event.to_status is not None), key=lambda c: c[0])
+    paused, since = timedelta(0), None
+    for when, status in changes:
+        if status == IssueStatus.ON_HOLD and since is None:
+            since = when
+        elif status != IssueStatus.ON_HOLD and since is not None:
+            paused, since = paused + (when - since), None
+    if since is not None and on_hold:
+        paused += now - since
+    return paused, on_hold
 
 
 def deadlines(issue: Issue, now: datetime | None = None, targets: Targets | None = None,

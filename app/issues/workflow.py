@@ -8,15 +8,22 @@ from datetime import timedelta
 from app.extensions import db
 from app.issues import notify, targets
 from app.models.base import utcnow
-from app.models.issues import EventKind, Issue, IssueEvent, IssueStatus
+from app.models.issues import EventKind, HoldReason, Issue, IssueEvent, IssueStatus
 
 REOPEN_WINDOW = timedelta(days=14)
 
 TRANSITIONS: dict[IssueStatus, tuple[IssueStatus, ...]] = {  # in the order the admin page lists them
-    IssueStatus.REPORTED: (IssueStatus.IN_PROGRESS, IssueStatus.RESOLVED, IssueStatus.WONT_FIX),
-    IssueStatus.IN_PROGRESS: (IssueStatus.RESOLVED, IssueStatus.WONT_FIX),
+    IssueStatus.REPORTED: (IssueStatus.IN_PROGRESS, IssueStatus.ON_HOLD, IssueStatus.RESOLVED, IssueStatus.WONT_FIX),
+    IssueStatus.IN_PROGRESS: (IssueStatus.ON_HOLD, IssueStatus.RESOLVED, IssueStatus.WONT_FIX),
+    IssueStatus.ON_HOLD: (IssueStatus.IN_PROGRESS, IssueStatus.RESOLVED, IssueStatus.WONT_FIX),
     IssueStatus.RESOLVED: (IssueStatus.IN_PROGRESS,),
     IssueStatus.WONT_FIX: (IssueStatus.REPORTED, IssueStatus.IN_PROGRESS),
+}
+# What the assigned staff member may do from My jobs.
+STAFF_TRANSITIONS: dict[IssueStatus, tuple[IssueStatus, ...]] = {
+    IssueStatus.REPORTED: (IssueStatus.IN_PROGRESS, IssueStatus.RESOLVED),
+    IssueStatus.IN_PROGRESS: (IssueStatus.RESOLVED,),
+    IssueStatus.ON_HOLD: (IssueStatus.IN_PROGRESS, IssueStatus.RESOLVED),
 }
 
 
@@ -32,15 +39,26 @@ def _event(issue: Issue, author, kind: EventKind, body: str = "", public: bool =
     return event
 
 
-def _set_status(issue: Issue, status: IssueStatus) -> None:
+def _set_status(issue: Issue, status: IssueStatus, hold_reason: str | None = None) -> None:
     issue.status = status
+    issue.hold_reason = hold_reason if status == IssueStatus.ON_HOLD else None
     issue.resolved_at = utcnow() if status in (IssueStatus.RESOLVED, IssueStatus.WONT_FIX) else None
     issue.confirmed_at = None
     targets.refresh(issue)
 
 
-def admin_update(issue: Issue, admin, status: IssueStatus, comment: str, public: bool) -> str:
-    """Apply an admin's form: a status change and/or a comment (public) or note (internal). Returns a summary."""
+def hold_text(reason: HoldReason | None, detail: str) -> str:
+    """The reason shown to the student: "Waiting for parts: the pump is on order"."""
+    if reason is None:
+        raise WorkflowError("Choose why the issue is on hold (parts, a contractor or access).")
+    detail = (detail or "").strip()
+    return f"{reason.label}: {detail}"[:300] if detail else reason.label
+
+
+def admin_update(issue: Issue, admin, status: IssueStatus, comment: str, public: bool,
+                 hold_reason: HoldReason | None = None, hold_detail: str = "") -> str:
+    """Apply an admin's form: a status change and/or a comment (public) or note (internal). Returns a summary.
+    Putting an issue on hold needs a reason, which the student sees on the timeline and in the status email."""
     comment = (comment or "").strip()
     if status == issue.status:
         if not comment:
@@ -55,13 +73,36 @@ def admin_update(issue: Issue, admin, status: IssueStatus, comment: str, public:
         raise WorkflowError(f"An issue that is “{issue.status.label}” cannot be moved to “{status.label}”.")
     if status == IssueStatus.WONT_FIX and not (comment and public):
         raise WorkflowError("Give the student a reason (as a public comment) when you mark an issue “Won't fix”.")
-    _event(issue, admin, EventKind.STATUS, comment if public else "", to_status=status)
+    reason = hold_text(hold_reason, hold_detail) if status == IssueStatus.ON_HOLD else None
+    shown = "\n\n".join(part for part in (reason, comment if public else "") if part)
+    _event(issue, admin, EventKind.STATUS, shown, to_status=status)
     if comment and not public:
         _event(issue, admin, EventKind.NOTE, comment, public=False)
-    _set_status(issue, status)
+    _set_status(issue, status, reason)
     targets.record_response(issue)
     issue.updated_at = utcnow()
     notify.subscribers(issue, actor=admin)
+    return f"Status changed to “{status.label}”."
+
+
+def staff_update(issue: Issue, staff, status: IssueStatus | None, note: str) -> str:
+    """The assignee's form on My jobs: a status change (in progress or resolved, emailed to the student as an
+    admin's is) and/or a note that admins and the assignee see. Returns a summary."""
+    note = (note or "").strip()
+    if status is None or status == issue.status:
+        if not note:
+            raise WorkflowError("Choose a new status or write a note: nothing was changed.")
+        _event(issue, staff, EventKind.NOTE, note, public=False)
+        issue.updated_at = utcnow()
+        return "Note added."
+    if status not in STAFF_TRANSITIONS.get(issue.status, ()):
+        raise WorkflowError(f"A job that is “{issue.status.label}” cannot be moved to “{status.label}” here.")
+    _event(issue, staff, EventKind.STATUS, to_status=status)
+    if note:
+        _event(issue, staff, EventKind.NOTE, note, public=False)
+    _set_status(issue, status)
+    issue.updated_at = utcnow()
+    notify.subscribers(issue, actor=staff)
     return f"Status changed to “{status.label}”."
 
 

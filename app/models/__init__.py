@@ -1,5 +1,5 @@
 """All models, imported so that metadata (and Alembic) sees every table."""
-from app.models.accounts import LoginSession, Role, User, house_admins
+from app.models.accounts import LoginSession, Role, User, house_admins, house_staff
 from app.models.base import Base, utcnow
 from app.models.errors import *  # noqa: F401,F403
 from app.models.houses import CommonArea, House, Room

@@ -21,6 +21,7 @@ class Role(enum.StrEnum):
     STUDENT = "student"
     ADMIN = "admin"
     DEVELOPER = "developer"
+    STAFF = "staff"  # maintenance staff and contractors: the jobs assigned to them, in their houses
 
 
 house_admins = sa.Table(
@@ -28,6 +29,13 @@ house_admins = sa.Table(
     Base.metadata,
     sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("house_id", sa.ForeignKey("houses.id", ondelete="CASCADE"), primary_key=True),
+)
+
+house_staff = sa.Table(
+    "house_staff",
+    Base.metadata,
+    sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("house_id", sa.ForeignKey("houses.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
@@ -52,6 +60,7 @@ class User(UserMixin, Base):
     house: Mapped[House | None] = relationship(foreign_keys=[house_id])
     room: Mapped[Room | None] = relationship()
     admin_houses: Mapped[list[House]] = relationship(secondary=house_admins, order_by=House.name)
+    staff_houses: Mapped[list[House]] = relationship(secondary=house_staff, order_by=House.name)
 
     @classmethod
     def unverified(cls, approved: bool = False, **fields) -> "User":
@@ -130,6 +139,18 @@ class User(UserMixin, Base):
     @property
     def is_developer(self) -> bool:
         return self.role == Role.DEVELOPER
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role == Role.STAFF
+
+    @property
+    def staff_house_ids(self) -> set[int]:
+        return {house.id for house in self.staff_houses}
+
+    def works_in(self, house_id: int) -> bool:
+        """A staff member linked to the house (they may be given its jobs)."""
+        return self.is_staff and house_id in self.staff_house_ids
 
     @property
     def admin_house_ids(self) -> set[int]:

@@ -10,7 +10,7 @@ from app.models.base import Base, str_enum, utcnow
 from app.models.houses import CommonArea, House, Room
 
 __all__ = [
-    "Category", "Urgency", "IssueStatus", "EventKind", "NewIssueMail",
+    "Category", "Urgency", "IssueStatus", "HoldReason", "OPEN_STATUSES", "EventKind", "NewIssueMail",
     "Issue", "IssuePhoto", "IssueEvent", "IssueSubscription", "AdminMailPreference", "ResponseTarget",
 ]
 
@@ -42,18 +42,30 @@ class IssueStatus(enum.StrEnum):
     IN_PROGRESS = "in_progress"
     RESOLVED = "resolved"
     WONT_FIX = "wont_fix"
+    ON_HOLD = "on_hold"  # paused: waiting for parts, a contractor or access (Issue.hold_reason says which)
 
     @property
     def label(self) -> str:
         return {"reported": "Reported", "in_progress": "In progress", "resolved": "Resolved",
-                "wont_fix": "Won't fix"}[self.value]
+                "wont_fix": "Won't fix", "on_hold": "On hold"}[self.value]
 
     @property
     def is_open(self) -> bool:
-        return self in (IssueStatus.REPORTED, IssueStatus.IN_PROGRESS)
+        return self in OPEN_STATUSES
 
 
-OPEN_STATUSES = (IssueStatus.REPORTED, IssueStatus.IN_PROGRESS)
+OPEN_STATUSES = (IssueStatus.REPORTED, IssueStatus.IN_PROGRESS, IssueStatus.ON_HOLD)
+
+
+class HoldReason(enum.StrEnum):
+    PARTS = "parts"
+    CONTRACTOR = "contractor"
+    ACCESS = "access"
+
+    @property
+    def label(self) -> str:
+        return {"parts": "Waiting for parts", "contractor": "Waiting for a contractor",
+                "access": "Waiting for access to the room"}[self.value]
 
 
 class EventKind(enum.StrEnum):
@@ -64,6 +76,9 @@ class EventKind(enum.StrEnum):
     CONFIRMED = "confirmed"    # the reporter confirmed the fix
     REOPENED = "reopened"      # the reporter reopened it, with a reason
     RATED = "rated"
+    ASSIGNED = "assigned"      # given to maintenance (the student never sees to whom); body empty
+    UNASSIGNED = "unassigned"  # taken back from maintenance
+    TRIAGED = "triaged"        # category or urgency changed by an admin; body says what and why (internal)
 
 
 class NewIssueMail(enum.StrEnum):
@@ -104,15 +119,30 @@ class Issue(Base):
     fix_by: Mapped[datetime | None]
     next_due_at: Mapped[datetime | None]
     overdue_noticed_due: Mapped[datetime | None]
+    # The staff member doing the job; their account going away leaves the issue unassigned.
+    assignee_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # Why it is on hold ("Waiting for parts: the pump is ordered"); empty unless status is on_hold.
+    hold_reason: Mapped[str | None] = mapped_column(sa.String(300))
 
     house: Mapped[House] = relationship()
-    reporter: Mapped[User] = relationship()
+    reporter: Mapped[User] = relationship(foreign_keys=[reporter_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     room: Mapped[Room | None] = relationship()
     common_area: Mapped[CommonArea | None] = relationship()
     photos: Mapped[list["IssuePhoto"]] = relationship(
         back_populates="issue", order_by="IssuePhoto.id", cascade="all, delete-orphan")
     events: Mapped[list["IssueEvent"]] = relationship(
         back_populates="issue", order_by="IssueEvent.id", cascade="all, delete-orphan")
+
+    @property
+    def report_photos(self) -> list["IssuePhoto"]:
+        """The photos the reporter sent."""
+        return [photo for photo in self.photos if not photo.completion]
+
+    @property
+    def completion_photos(self) -> list["IssuePhoto"]:
+        """The photos the staff member took when they marked the job resolved."""
+        return [photo for photo in self.photos if photo.completion]
 
     @property
     def location_label(self) -> str:
@@ -134,6 +164,8 @@ class IssuePhoto(Base):
     width: Mapped[int]
     height: Mapped[int]
     size: Mapped[int]
+    # Taken by the staff member who fixed it (shown to the student with the fix), not with the report.
+    completion: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     issue: Mapped[Issue] = relationship(back_populates="photos")

@@ -1,7 +1,7 @@
 """response targets and urgent mail
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-03 06:20:00
 
 issues: first_response_at, respond_by, fix_by, next_due_at (indexed with house_id and status) and overdue_noticed_due;
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -12,6 +12,9 @@ PROTECTED = [
     ("GET", "/admin/", {Role.ADMIN}),
     ("GET", "/admin/issues.csv", {Role.ADMIN}),
     ("GET", "/admin/settings", {Role.ADMIN}),
+    ("GET", "/admin/staff", {Role.ADMIN}),
+    ("POST", "/admin/staff", {Role.ADMIN}),
+    ("GET", "/jobs/", {Role.STAFF}),
     ("GET", "/admin/accounts", {Role.ADMIN, Role.DEVELOPER}),
     ("GET", "/admin/targets", {Role.ADMIN, Role.DEVELOPER}),
     ("POST", "/admin/targets", {Role.ADMIN, Role.DEVELOPER}),
@@ -38,6 +41,11 @@ PROTECTED_BY_ID = [
     ("POST", "/issues/1/rate", {Role.STUDENT}),
     ("POST", "/issues/1/me-too", {Role.STUDENT}),
     ("GET", "/admin/issues/1", {Role.ADMIN}),
+    ("POST", "/admin/issues/1/assign", {Role.ADMIN}),
+    ("POST", "/admin/issues/1/triage", {Role.ADMIN}),
+    ("POST", "/admin/staff/1/remove", {Role.ADMIN}),
+    ("GET", "/jobs/1", {Role.STAFF}),
+    ("POST", "/jobs/1", {Role.STAFF}),
     ("GET", "/admin/students/1/approve", {Role.ADMIN}),
     ("POST", "/admin/students/1/reject", {Role.ADMIN}),
     ("POST", "/admin/accounts/1/deactivate", {Role.ADMIN, Role.DEVELOPER}),
@@ -61,7 +69,8 @@ PUBLIC = {"/", "/healthz", "/register", "/login", "/logout", "/password/forgot",
 
 
 def login_as(make_user, login, house, role: Role):
-    return login(make_user(role, house=house, admin_of=[house] if role == Role.ADMIN else ()))
+    return login(make_user(role, house=house, admin_of=[house] if role == Role.ADMIN else (),
+                           staff_of=[house] if role == Role.STAFF else ()))
 
 
 @pytest.mark.parametrize("method, url, allowed", PROTECTED + PROTECTED_BY_ID)

@@ -29,7 +29,8 @@ BLOCKING = {"serious", "critical"}
 VIEWPORT = {"width": 390, "height": 844}
 STUDENT = "student.acacia@example.ac.za"
 ACCOUNTS = {"student": STUDENT, "submitted": "thandi.acacia@example.ac.za",
-            "admin": "admin.acacia@example.ac.za", "developer": "dev@example.ac.za"}
+            "admin": "admin.acacia@example.ac.za", "developer": "dev@example.ac.za",
+            "staff": "staff.acacia@example.ac.za"}
 
 # (role, path); {placeholders} are filled from the seeded data. "anonymous" is a context with no cookies.
 PAGES = [
@@ -60,6 +61,9 @@ PAGES = [
     ("admin", "/admin/targets"),
     ("admin", "/admin/?sort=due&overdue=1"),
     ("admin", "/houses/acacia/poster"),
+    ("admin", "/admin/staff"),
+    ("staff", "/jobs/"),  # the demo gives the house's staff member its open issues
+    ("staff", "/jobs/{job}"),
     ("developer", "/dev/errors"),
     ("developer", "/dev/errors/{error_group}"),
     ("developer", "/dev/mail"),
@@ -95,7 +99,7 @@ def site(database_url, _schema, tmp_path_factory):
         db.session.commit()
         student_id = db.session.scalar(sa.select(User.id).where(User.email == STUDENT))
         own = db.session.scalar(sa.select(Issue).where(Issue.reporter_id == student_id).order_by(Issue.id))
-        ids = {"own_issue": own.id, "house_issue": own.id, "caught": caught_name,
+        ids = {"own_issue": own.id, "house_issue": own.id, "job": own.id, "caught": caught_name,
                "submitted_student": db.session.scalar(sa.select(User.id).where(User.email == ACCOUNTS["submitted"])),
                "error_group": db.session.scalar(sa.select(ErrorGroup.id).order_by(ErrorGroup.id)),
                "waiting_student": waiting.id}

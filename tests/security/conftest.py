@@ -27,8 +27,9 @@ from tests.conftest import empty_tables, settings_for
 from tests.issues.conftest import make_issue  # noqa: F401 - fixture, for test_browser.py
 
 ACCOUNTS = {"student": "student.acacia@example.ac.za", "submitted": "thandi.acacia@example.ac.za",
-            "admin": "admin.acacia@example.ac.za", "developer": "dev@example.ac.za"}
-ROLES = ("anonymous", "student", "admin", "developer")
+            "admin": "admin.acacia@example.ac.za", "developer": "dev@example.ac.za",
+            "staff": "staff.acacia@example.ac.za"}
+ROLES = ("anonymous", "student", "admin", "developer", "staff")
 CAUGHT_NAME = "20260101T080000000000Z-0123abcd.eml"
 
 
@@ -79,6 +80,7 @@ def seed_everything(app, folder) -> dict:
         seed_demo_activity()
         student, johan = _user(ACCOUNTS["student"]), _user("johan.acacia@example.ac.za")
         issue = db.session.scalar(sa.select(Issue).where(Issue.reporter_id == student.id).order_by(Issue.id))
+        issue.assignee = _user(ACCOUNTS["staff"])  # so the staff member's job pages reach it too
         issue_photo = IssuePhoto(issue_id=issue.id, **_stored_photo())
         draft = MoveInForm(user_id=student.id, house_id=student.house_id, academic_year=academic_year(),
                            room_number=student.room.number, status=FormStatus.DRAFT)

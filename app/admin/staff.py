@@ -1,0 +1,98 @@
+"""House admins manage the maintenance staff of their houses: list, add (a new account is emailed a
+set-password link), remove from a house (their open jobs there go back to the queue)."""
+import sqlalchemy as sa
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from app.auth.rules import email_mailable, email_valid, name_problem
+from app.auth.services import password_link
+from app.emailer import enqueue
+from app.extensions import db
+from app.issues.forms import no_control_chars
+from app.models.accounts import Role, User, house_staff
+from app.models.base import utcnow
+from app.models.houses import House
+from app.models.issues import OPEN_STATUSES, EventKind, Issue, IssueEvent
+from app.models.mail import Purpose
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class StaffForm(FlaskForm):
+    name = StringField("Name", filters=[_strip], validators=[DataRequired("Give their name."), Length(max=120),
+                                                             no_control_chars], render_kw={"maxlength": 120})
+    email = EmailField("Email", filters=[lambda v: _strip(v).lower() if isinstance(v, str) else v],
+                       validators=[DataRequired("Give their email address."), Length(max=254)])
+    house = SelectField("House", validators=[InputRequired("Choose a house.")])
+
+    @classmethod
+    def for_admin(cls, admin, formdata=None) -> "StaffForm":
+        form = cls(formdata=formdata)
+        form.house.choices = [SelectChoice(h.slug, h.name) for h in admin.admin_houses]
+        form.houses = {h.slug: h for h in admin.admin_houses}
+        return form
+
+    def validate_name(self, field) -> None:
+        if problem := name_problem(field.data or ""):
+            raise ValidationError(problem)
+
+    def validate_email(self, field) -> None:
+        if not email_valid(field.data) or not email_mailable(field.data):
+            raise ValidationError("Give a plain email address, like name@example.com.")
+
+
+class StaffError(ValueError):
+    """A staff change refused; str() is the message to show."""
+
+
+def staff_listing(houses: list[House]) -> list[tuple[User, list[House]]]:
+    """Each staff member linked to one of `houses`, with those of `houses` they work in."""
+    ids = {house.id: house for house in houses}
+    rows = db.session.execute(
+        sa.select(User, house_staff.c.house_id).join(house_staff, house_staff.c.user_id == User.id)
+        .where(house_staff.c.house_id.in_(list(ids)), User.role == Role.STAFF).order_by(User.name, User.id)).all()
+    listing: dict[int, tuple[User, list[House]]] = {}
+    for user, house_id in rows:
+        listing.setdefault(user.id, (user, []))[1].append(ids[house_id])
+    return list(listing.values())
+
+
+def add_staff(name: str, email: str, house: House) -> tuple[User, bool]:
+    """Link the staff account with `email` to `house`, creating it (and queueing its set-password email) when
+    there is none. Returns (user, created). The caller commits."""
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is not None:
+        if not user.is_staff:
+            raise StaffError(f"{email} already has an account that is not a staff account: "
+                             "use another address for their staff account.")
+        if house in user.staff_houses:
+            raise StaffError(f"{user.name} is already on the staff of {house.name}.")
+        user.staff_houses.append(house)
+        return user, False
+    user = User.unverified(approved=True, email=email, name=name, role=Role.STAFF)
+    user.staff_houses = [house]
+    db.session.add(user)
+    db.session.flush()  # the id for the link
+    enqueue("staff_invite", email, {"name": name, "house": house.name, "link": password_link(user)},
+            purpose=Purpose.SECURITY, coalesce_key=f"staff-invite:{user.id}")
+    return user, True
+
+
+def remove_staff(admin, user: User, house: House) -> int:
+    """Unlink `user` from `house`; their open jobs there become unassigned. Returns how many. The caller commits."""
+    if house not in user.staff_houses:
+        raise StaffError(f"{user.name} is not on the staff of {house.name}.")
+    user.staff_houses.remove(house)
+    jobs = db.session.scalars(sa.select(Issue).where(Issue.assignee_id == user.id, Issue.house_id == house.id,
+                                                     Issue.status.in_(OPEN_STATUSES))).all()
+    for issue in jobs:
+        issue.assignee_id = None
+        issue.updated_at = utcnow()
+        db.session.add(IssueEvent(issue=issue, author_id=admin.id, kind=EventKind.UNASSIGNED, public=True))
+        db.session.add(IssueEvent(issue=issue, author_id=admin.id, kind=EventKind.NOTE, public=False,
+                                  body=f"Taken back from {user.name} (removed from the staff of {house.name})."))
+    return len(jobs)

@@ -1,0 +1,50 @@
+"""/admin/staff: a house admin adds maintenance staff to their houses and removes them (added to admin's bp)."""
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.admin import staff
+from app.admin.routes import bp
+from app.auth.access import admin_required, administered_house
+from app.extensions import db
+from app.issues.forms import ButtonForm
+from app.models.accounts import User
+
+
+def _page(form, status: int = 200):
+    return render_template("admin/staff.html", form=form,
+                           listing=staff.staff_listing(current_user.admin_houses)), status
+
+
+@bp.route("/staff", methods=["GET", "POST"])
+@admin_required
+def staff_page():
+    form = staff.StaffForm.for_admin(current_user, formdata=request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        house = form.houses[form.house.data]
+        try:
+            user, created = staff.add_staff(form.name.data, form.email.data, house)
+        except staff.StaffError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"{user.name} was added to the staff of {house.name}"
+                  + ("; they were emailed a link to choose their password." if created else "."), "success")
+            return redirect(url_for("admin.staff_page"))
+    return _page(form, 400 if request.method == "POST" else 200)
+
+
+@bp.route("/staff/<id:user_id>/remove", methods=["POST"])
+@admin_required
+def remove_staff(user_id: int):
+    house = administered_house(request.form.get("house"))
+    user = db.session.get(User, user_id)
+    if user is None or not user.works_in(house.id):
+        abort(404, "There is no such staff member in your houses.")
+    if not ButtonForm().validate():
+        abort(400, "The form expired; reload the page and try again.")
+    released = staff.remove_staff(current_user, user, house)
+    db.session.commit()
+    flash(f"{user.name} was removed from the staff of {house.name}"
+          + (f"; {released} open job(s) went back to the queue unassigned." if released else "."), "success")
+    return redirect(url_for("admin.staff_page"))

@@ -1,0 +1,42 @@
+"""/jobs/: a staff member's open jobs and one job's page (note, in progress, resolved with photos)."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.auth.access import role_required
+from app.extensions import db
+from app.issues import workflow
+from app.models.accounts import Role
+from app.photos import MAX_PHOTO_BYTES, files_chosen
+from app.staff import services
+from app.staff.forms import JobUpdateForm
+
+bp = Blueprint("staff", __name__, url_prefix="/jobs")
+staff_required = role_required(Role.STAFF)
+
+
+@bp.route("/")
+@staff_required
+def index():
+    return render_template("staff/index.html", jobs=services.my_jobs(current_user))
+
+
+@bp.route("/<id:issue_id>", methods=["GET", "POST"])
+@staff_required
+def detail(issue_id: int):
+    issue = services.job_for(issue_id, current_user)
+    form = JobUpdateForm.for_issue(issue, submitted=request.method == "POST")
+    if request.method == "POST":
+        if form.validate():
+            try:
+                message = services.update_job(issue, current_user, form.new_status, form.note.data,
+                                              form.clean_photos)
+            except workflow.WorkflowError as exc:
+                db.session.rollback()
+                form.form_errors.append(str(exc))
+            else:
+                flash(message, "success")
+                return redirect(url_for("staff.index") if not issue.status.is_open
+                                else url_for("staff.detail", issue_id=issue.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("staff/detail.html", issue=issue, form=form, photos_dropped=status == 400 and files_chosen(),
+                           max_mb=MAX_PHOTO_BYTES // (1024 * 1024)), status

@@ -1,0 +1,57 @@
+"""My jobs: which issues a staff member sees (those assigned to them, in houses they still work in), in what
+order, and the completion photos they add when they mark a job resolved."""
+import sqlalchemy as sa
+from flask import abort
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.extensions import db
+from app.issues import workflow
+from app.issues.services import may_see
+from app.models.accounts import house_staff
+from app.models.issues import OPEN_STATUSES, Issue, IssuePhoto, IssueStatus
+from app.photos import CleanImage, delete_photo, store
+
+
+def job_order():
+    """The order of My jobs: the nearest deadline first (on hold, with no deadline, last), then the oldest."""
+    return (Issue.next_due_at.is_(None), Issue.next_due_at.asc(), Issue.created_at.asc(), Issue.id.asc())
+
+
+def my_jobs(staff) -> list[Issue]:
+    """The staff member's open jobs in the houses they work in, in job_order()."""
+    works_in = sa.select(house_staff.c.house_id).where(house_staff.c.user_id == staff.id)
+    return list(db.session.scalars(
+        sa.select(Issue).options(selectinload(Issue.photos), joinedload(Issue.house), joinedload(Issue.room),
+                                  joinedload(Issue.common_area))
+        .where(Issue.assignee_id == staff.id, Issue.status.in_(OPEN_STATUSES), Issue.house_id.in_(works_in))
+        .order_by(*job_order())))
+
+
+def job_for(issue_id: int, staff) -> Issue:
+    """The job if it is `staff`'s; a 404 otherwise (another's job is not revealed)."""
+    issue = db.session.get(Issue, issue_id)
+    if issue is None or not (staff.is_staff and may_see(issue, staff)):
+        abort(404, "There is no such job among yours.")
+    return issue
+
+
+def update_job(issue: Issue, staff, status: IssueStatus | None, note: str, photos: list[CleanImage]) -> str:
+    """The workflow step (status emails to the student as an admin's change sends them), plus completion photos
+    when the job is marked resolved; commits. Stored files are removed again if the database part fails."""
+    if photos and status != IssueStatus.RESOLVED:
+        raise workflow.WorkflowError("Completion photos go with marking the job resolved.")
+    message = workflow.staff_update(issue, staff, status, note)
+    stored = []
+    try:
+        for clean in photos:
+            photo = store(clean)
+            stored.append(photo.key)
+            issue.photos.append(IssuePhoto(key=photo.key, mime=photo.mime, width=photo.width, height=photo.height,
+                                           size=photo.size, completion=True))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        for key in stored:
+            delete_photo(key)
+        raise
+    return message
