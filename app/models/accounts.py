@@ -79,6 +79,18 @@ class User(UserMixin, Base):
         """Changes whenever the password does. A digest: no part of the hash travels in links or cookies."""
         return hashlib.sha256((self.password_hash or "unset").encode()).hexdigest()[:16]
 
+    def __eq__(self, other: object) -> bool:
+        """The same account (UserMixin compares session tokens, which only a signed-in user has)."""
+        if not isinstance(other, User):
+            return NotImplemented
+        return self is other or (self.id is not None and self.id == other.id)
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = object.__hash__
+
     def get_id(self) -> str:
         """Flask-Login: the login session's token (app/auth/session.py), set when a session starts or loads."""
         token = getattr(self, "session_token", None)

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.issues import notify, targets
 from app.models.accounts import Role
 from app.models.base import utcnow
-from app.models.issues import Issue, IssueStatus, ResponseTarget
+from app.models.issues import EventKind, Issue, IssueEvent, IssueStatus, ResponseTarget
 from app.models.mail import OutboxEmail
 from tests.issues.conftest import report_data
 
@@ -80,17 +80,34 @@ def test_first_response_moves_the_next_deadline_to_the_fix(app, client, auth, st
     assert stored(app, issue_id).next_due_at is None  # closed: no deadline left
 
 
-def test_paused_time_moves_the_fix_deadline(app, student, make_issue, monkeypatch):
-    """The hook the on-hold state will fill: paused time is added to the fix deadline; paused now, no clock."""
+def hold(issue: Issue, *changes: tuple[timedelta, IssueStatus]) -> None:
+    """Status changes on the issue's timeline, each `after` its creation."""
+    for after, status in changes:
+        issue.events.append(IssueEvent(kind=EventKind.STATUS, to_status=status, created_at=T0 + after))
+        issue.status = status
+
+
+def test_time_on_hold_moves_the_fix_deadline(app, student, make_issue):
     issue_id = make_issue(student)
     with app.app_context():
         issue = db.session.get(Issue, issue_id)
         issue.created_at, issue.first_response_at = T0, T0 + timedelta(hours=1)
-        monkeypatch.setattr(targets, "paused_for", lambda issue, now: (timedelta(days=2), False))
-        found = targets.deadlines(issue, now=T0 + timedelta(days=3))
-        assert found.fix_by == T0 + timedelta(days=9) and found.next_due == found.fix_by
-        monkeypatch.setattr(targets, "paused_for", lambda issue, now: (timedelta(days=2), True))
-        assert targets.deadlines(issue, now=T0 + timedelta(days=3)).next_due is None
+        hold(issue, (timedelta(days=1), IssueStatus.ON_HOLD), (timedelta(days=3), IssueStatus.IN_PROGRESS),
+             (timedelta(days=4), IssueStatus.ON_HOLD), (timedelta(days=4, hours=12), IssueStatus.IN_PROGRESS))
+        found = targets.deadlines(issue, now=T0 + timedelta(days=5))
+        assert found.fix_by == T0 + timedelta(days=9, hours=12) and found.next_due == found.fix_by
+
+
+def test_on_hold_stops_the_clock_until_it_is_taken_off(app, student, make_issue):
+    issue_id = make_issue(student)
+    with app.app_context():
+        issue = db.session.get(Issue, issue_id)
+        issue.created_at, issue.first_response_at = T0, T0 + timedelta(hours=1)
+        hold(issue, (timedelta(days=6), IssueStatus.ON_HOLD))
+        assert targets.paused_for(issue, T0 + timedelta(days=10)) == (timedelta(days=4), True)
+        assert targets.deadlines(issue, now=T0 + timedelta(days=10)).next_due is None  # not overdue on hold
+        hold(issue, (timedelta(days=10), IssueStatus.IN_PROGRESS))
+        assert targets.deadlines(issue, now=T0 + timedelta(days=10)).next_due == T0 + timedelta(days=11)
 
 
 def test_standing_labels(app, student, make_issue):

@@ -123,3 +123,25 @@ def test_comment_notices_respect_the_students_cap(app, client, auth, student, ad
         db.session.commit()
     client.post(f"/issues/{issue_id}/comment", data={"body": "Two"})
     assert len(rows(app, "issue_comments")) == 2  # the second comment's emails were held back by the cap
+
+
+def assign(app, issue_id: int, staff_id: int) -> None:
+    from app.models.issues import Issue
+
+    with app.app_context():
+        db.session.get(Issue, issue_id).assignee_id = staff_id
+        db.session.commit()
+
+
+def test_the_assignee_hears_of_comments_and_of_an_urgent_reopen(app, client, auth, student, admin, make_user, house,
+                                                                 make_issue):
+    staff = make_user(Role.STAFF, staff_of=[house], email="fixer@example.ac.za")
+    leak = make_issue(student, title="Leak")
+    assign(app, leak, staff.id)
+    auth.login(student)
+    client.post(f"/issues/{leak}/comment", data={"body": "I am home after 5pm"})
+    assert sorted(e.to_address for e in rows(app, "issue_comments")) == sorted([admin.email, staff.email])
+    urgent = make_issue(student, urgency="urgent", status="resolved", resolved_days_ago=1, title="Sparks")
+    assign(app, urgent, staff.id)
+    client.post(f"/issues/{urgent}/reopen", data={"reason": "Sparks again"})
+    assert staff.email in {e.to_address for e in rows(app, "issue_new")}
