@@ -12,6 +12,7 @@ from app import create_app
 from app.auth.services import password_link
 from app.auth.verification import verification_link
 from app.demo import DEMO_PASSWORD, seed_demo, seed_demo_activity
+from app.emailer import unsubscribe
 from app.emailer.render import build_message
 from app.extensions import db
 from app.models import Role, User
@@ -94,7 +95,8 @@ def seed_everything(app, folder) -> dict:
                "group_id": db.session.scalar(sa.select(ErrorGroup.id).order_by(ErrorGroup.id)),
                "invite": InviteLinks()(johan.id).rsplit("/", 1)[1],
                "reset": password_link(johan).split("/password/reset/", 1)[1].split("?")[0],
-               "verify": verification_link(registered).split("/verify/", 1)[1], "waiting": waiting.id}
+               "verify": verification_link(registered).split("/verify/", 1)[1], "waiting": waiting.id,
+               "unsubscribe": unsubscribe.link("digest", ACCOUNTS["developer"]).rsplit("/", 1)[1]}
     admin = signed_in(app, "admin")
     assert admin.post("/admin/move-in/reminders", data={"house": "acacia"}).status_code == 302
     with app.app_context():
@@ -110,6 +112,7 @@ def path_values(ids: dict) -> dict:
         ("move_in.welcome", "token"): ids["invite"], ("auth.reset_password", "token"): ids["reset"],
         ("auth.verify", "token"): ids["verify"], ("admin.approve_student", "user_id"): ids["waiting"],
         ("admin.reject_student", "user_id"): ids["waiting"],
+        ("unsubscribe.confirm", "token"): ids["unsubscribe"], ("unsubscribe.one_click", "token"): ids["unsubscribe"],
         "issue_id": ids["issue_id"], "user_id": ids["user_id"], "group_id": ids["group_id"], "slug": ids["slug"],
         "batch_id": ids["batch_id"], "action": "reopen", "name": CAUGHT_NAME, "cid": "logo@rinaibra",
         "filename": "css/app.css",
