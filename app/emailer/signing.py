@@ -33,11 +33,11 @@ def read_private_key(path: str) -> bytes:
 
 def settings_problem(config) -> str | None:
     """Why the DKIM settings in `config` cannot sign (naming the setting), or None when they can or are off."""
-    path = config.get("DKIM_PRIVATE_KEY_PATH")
+    path = config["DKIM_PRIVATE_KEY_PATH"]
     if not path:
         return None
     for name in ("DKIM_SELECTOR", "DKIM_DOMAIN"):
-        if not config.get(name):
+        if not config[name]:
             return f"DKIM_PRIVATE_KEY_PATH is set but {name} is empty: set both, or neither to send unsigned"
     try:
         _key(path)
@@ -54,7 +54,7 @@ def _key(path: str) -> bytes:
 def sign(message: bytes) -> bytes:
     """`message` (CRLF line ends) with a DKIM-Signature header in front, or as it is when DKIM is off."""
     config = current_app.config
-    path = config.get("DKIM_PRIVATE_KEY_PATH")
+    path = config["DKIM_PRIVATE_KEY_PATH"]
     if not path:
         return message
     signature = dkim.sign(message, config["DKIM_SELECTOR"].encode(), config["DKIM_DOMAIN"].encode(), _key(path),
