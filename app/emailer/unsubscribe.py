@@ -41,8 +41,8 @@ class BadLink(Exception):
 
 
 @dataclass(frozen=True)
-class Request:
-    """What a valid link asks for."""
+class Choice:
+    """What a valid link asks for: this person wants no more of this kind of mail."""
 
     user: User
     kind: MailKind
@@ -79,7 +79,7 @@ def link(template: str, address: str) -> str | None:
     return f"{current_app.config['BASE_URL']}/unsubscribe/{token}"
 
 
-def read(token: str) -> Request:
+def read(token: str) -> Choice:
     """The person and kind a link names; BadLink (400 forged, 410 expired, 404 no such account) otherwise."""
     try:
         address, kind = _serializer().loads(token, max_age=LINK_MAX_AGE_DAYS * 86400)
@@ -95,21 +95,30 @@ def read(token: str) -> Request:
     user = db.session.scalar(sa.select(User).where(User.email == address.strip().lower()))
     if user is None:
         raise BadLink(404, "No account has this email address any more, so it gets no such mail.")
-    return Request(user, kind)
+    return Choice(user, kind)
 
 
-def turn_off(request: Request) -> int:
+def turn_off(choice: Choice) -> int:
     """Store the choice (once) and cancel that person's still-queued emails of the kind; commits. Returns how
-    many queued emails were cancelled."""
-    preference = db.session.get(MailPreference, (request.user.id, request.kind))
+    many queued emails were cancelled. Two clicks at once (the provider's POST and the person's) both succeed."""
+    try:
+        return _turn_off(choice)
+    except sa.exc.IntegrityError:  # the other click stored the preference first: it exists now
+        db.session.rollback()
+        return _turn_off(choice)
+
+
+def _turn_off(choice: Choice) -> int:
+    preference = db.session.get(MailPreference, (choice.user.id, choice.kind))
     if preference is None:
-        preference = MailPreference(user_id=request.user.id, kind=request.kind, skipped=0)
+        preference = MailPreference(user_id=choice.user.id, kind=choice.kind, skipped=0)
         db.session.add(preference)
-    templates = [template for template, kind in KINDS.items() if kind == request.kind]
+        db.session.flush()
+    templates = [template for template, kind in KINDS.items() if kind == choice.kind]
     cancelled = db.session.execute(
         sa.delete(OutboxEmail)
         .where(OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.template.in_(templates),
-               OutboxEmail.to_address == request.user.email)
+               OutboxEmail.to_address == choice.user.email)
         .execution_options(synchronize_session=False)).rowcount
     if cancelled:
         _count(preference, cancelled)

@@ -12,7 +12,7 @@ from app.extensions import csrf
 bp = Blueprint("unsubscribe", __name__)
 
 
-def _read(token: str) -> unsubscribe.Request:
+def _read(token: str) -> unsubscribe.Choice:
     try:
         return unsubscribe.read(token)
     except unsubscribe.BadLink as exc:
@@ -21,13 +21,12 @@ def _read(token: str) -> unsubscribe.Request:
 
 @bp.get("/unsubscribe/<token>")
 def confirm(token: str):
-    request = _read(token)
-    return render_template("unsubscribe/confirm.html", request=request, token=token)
+    return render_template("unsubscribe/confirm.html", choice=_read(token), token=token)
 
 
 @csrf.exempt
 @bp.post("/unsubscribe/<token>")
 def one_click(token: str):
-    request = _read(token)
-    cancelled = unsubscribe.turn_off(request)
-    return render_template("unsubscribe/done.html", request=request, cancelled=cancelled)
+    choice = _read(token)
+    cancelled = unsubscribe.turn_off(choice)
+    return render_template("unsubscribe/done.html", choice=choice, cancelled=cancelled)

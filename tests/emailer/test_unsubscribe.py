@@ -167,3 +167,26 @@ def test_a_fresh_forged_helper_token_is_accepted(app, client, student):
     """The forging helper above signs like the app does: only what each case changes makes it fail."""
     assert client.post(forged(app, [student.email, "digest"], age_days=1)).status_code == 200
     assert preference(app, student.id, MailKind.DIGEST) is not None
+
+
+def test_two_clicks_at_once_both_succeed(app, client, student, monkeypatch):
+    """The provider's POST and the person's click race: the one that stores the preference second gets the
+    duplicate key from the database and still answers 200."""
+    with app.app_context():
+        real_get = db.session.get
+
+    def other_click_stored_it_first(model, key, *args, **kwargs):
+        if model is MailPreference and not getattr(other_click_stored_it_first, "done", False):
+            other_click_stored_it_first.done = True
+            engine = db.engine
+            with engine.begin() as connection:  # the other request's own transaction
+                connection.execute(sa.insert(MailPreference.__table__).values(
+                    user_id=key[0], kind=key[1].value, unsubscribed_at=sa.func.now(), skipped=0))
+            return None  # this request looked just before
+        return real_get(model, key, *args, **kwargs)
+
+    monkeypatch.setattr(db.session, "get", other_click_stored_it_first)
+    response = client.post(link_for(app, "move_in_reminder", student.email))
+    assert response.status_code == 200
+    assert getattr(other_click_stored_it_first, "done", False)
+    assert preference(app, student.id, MailKind.MOVE_IN_REMINDERS) is not None
