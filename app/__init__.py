@@ -95,8 +95,10 @@ def register_blueprints(app: Flask) -> None:
     from app.main.routes import bp as main_bp
     from app.move_in.routes import bp as move_in_bp
     from app.staff.routes import bp as staff_bp
+    from app.unsubscribe.routes import bp as unsubscribe_bp
 
-    for blueprint in (main_bp, auth_bp, issues_bp, houses_bp, move_in_bp, admin_bp, staff_bp, dev_bp):
+    for blueprint in (main_bp, auth_bp, issues_bp, houses_bp, move_in_bp, admin_bp, staff_bp, dev_bp,
+                      unsubscribe_bp):
         app.register_blueprint(blueprint)
 
 

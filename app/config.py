@@ -134,6 +134,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_DEFAULT_SENDER", text, "RINAIBRA <no-reply@rinaibra.local>"),
     Setting("MAIL_TIMEOUT", positive, 30.0),
     Setting("MAIL_CA_FILE", text, None),  # CA bundle to verify the SMTP server's certificate (default: system CAs)
+    # DKIM signing (app/emailer/signing.py): all three, or none to send unsigned
+    Setting("DKIM_SELECTOR", text, None),          # the key's DNS name is <selector>._domainkey.<domain>
+    Setting("DKIM_DOMAIN", text, None),            # the signing domain (d=), usually MAIL_DEFAULT_SENDER's
+    Setting("DKIM_PRIVATE_KEY_PATH", text, None),  # PEM RSA private key file, read and checked at start-up
     # Mail budget and worker
     Setting("MAIL_DAILY_LIMIT", whole, 500),
     # Floors per purpose, as shares of MAIL_DAILY_LIMIT; what is left above them is shared (never by bulk).
@@ -241,6 +245,10 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         if config[f"TARGET_{urgency}_FIX_HOURS"] < config[f"TARGET_{urgency}_RESPONSE_HOURS"]:
             raise ConfigError(f"TARGET_{urgency}_FIX_HOURS is shorter than TARGET_{urgency}_RESPONSE_HOURS: an issue "
                               "cannot be due fixed before its first response")
+    from app.emailer.signing import settings_problem  # dkimpy reads the key now: a bad one stops the start
+
+    if problem := settings_problem(config):
+        raise ConfigError(problem)
     config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"] or \
         "sqlite:///" + os.path.join(instance_path, "rinaibra.db")
     config["UPLOAD_FOLDER"] = config["UPLOAD_FOLDER"] or os.path.join(instance_path, "uploads")

@@ -5,7 +5,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.emailer import causes
+from app.emailer import causes, unsubscribe
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.mail import PRIORITY, MailStatus, OutboxEmail, Purpose
@@ -33,7 +33,11 @@ def enqueue(
     With `coalesce_key`, a still-queued email with the same key is updated instead of a second
     one being added (not counted again). `delay` (seconds) holds the email back, giving coalescing
     time to work; `send_by` brings a coalesced email's departure forward to that time at the latest.
+    Bulk mail its recipient turned off (app/emailer/unsubscribe.py) is not queued: None, counted there.
     """
+    if unsubscribe.kind_of(template) and unsubscribe.opted_out(template, [to]):
+        unsubscribe.count_skipped(template, [to])
+        return None
     purpose = Purpose(purpose)
     cause = cause or causes.of_request()
     context = context or {}
@@ -99,8 +103,14 @@ def enqueue_many(
     batch: str | None = None,
 ) -> int:
     """Queue one email per (address, context) pair with a single bulk INSERT; returns the count. Bulk mail
-    is held to its budget share, not to the cap of its cause."""
+    is held to its budget share, not to the cap of its cause. Recipients who turned this kind of mail off are
+    left out (and counted: app/emailer/unsubscribe.py)."""
     purpose, cause = Purpose(purpose), cause or causes.of_request()
+    if unsubscribe.kind_of(template):
+        recipients = list(recipients)
+        if left_out := unsubscribe.opted_out(template, [to for to, _ in recipients]):
+            unsubscribe.count_skipped(template, [to for to, _ in recipients if to.strip().lower() in left_out])
+            recipients = [(to, context) for to, context in recipients if to.strip().lower() not in left_out]
     now = utcnow()
     rows = [
         {"template": template, "to_address": to, "context": context, "purpose": purpose,

@@ -6,4 +6,5 @@ from app.models.houses import CommonArea, House, Room
 from app.models.issues import *  # noqa: F401,F403
 from app.models.limits import *  # noqa: F401,F403
 from app.models.mail import *  # noqa: F401,F403
+from app.models.mail_preferences import *  # noqa: F401,F403
 from app.models.move_in import *  # noqa: F401,F403

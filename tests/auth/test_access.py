@@ -65,7 +65,8 @@ PROTECTED_BY_ID = [
 PUBLIC = {"/", "/healthz", "/register", "/login", "/logout", "/password/forgot", "/password/reset/<token>",
           "/verify", "/verify/resend", "/verify/<token>",
           "/r/<slug>", "/move-in/welcome/<token>", "/static/<path:filename>",
-          "/issues/<id:issue_id>/photos/<id:photo_id>", "/move-in/photos/<id:photo_id>"}
+          "/issues/<id:issue_id>/photos/<id:photo_id>", "/move-in/photos/<id:photo_id>",
+          "/unsubscribe/<token>"}
 
 
 def login_as(make_user, login, house, role: Role):

@@ -4,6 +4,7 @@ import pytest
 from app.emailer.catcher import list_caught, start_catcher
 from app.models.mail import Purpose
 from tests.fixtures.servers import free_port
+from tests.security.conftest import with_inline_logo
 
 
 @pytest.fixture
@@ -54,12 +55,22 @@ def test_caught_messages_list_and_view(app, client, login, developer, caught):
     assert f'src="/dev/mail/caught/{name}/html"' in html and 'sandbox="allow-same-origin"' in html
     framed = client.get(f"/dev/mail/caught/{name}/html")
     assert framed.status_code == 200 and framed.mimetype == "text/html"
-    assert f"/dev/mail/caught/{name}/cid/logo@rinaibra" in framed.get_data(as_text=True)
+    assert ">RINAIBRA</strong>" in framed.get_data(as_text=True)
     policy = framed.headers["Content-Security-Policy"]
     assert "script-src" not in policy and "default-src 'none'" in policy and "frame-ancestors 'self'" in policy
+    assert client.get("/dev/mail/caught/nope.eml").status_code == 404
+    assert client.get(f"/dev/mail/caught/{name}/cid/other").status_code == 404
+
+
+def test_a_caught_messages_inline_image_is_served_by_cid(app, client, login, developer, caught):
+    name = next(item["name"] for item in list_caught(caught) if item["to"] == "user0@example.ac.za")
+    path = caught / name
+    path.write_bytes(with_inline_logo(path.read_bytes()))
+    login(developer)
+    framed = client.get(f"/dev/mail/caught/{name}/html")
+    assert f"/dev/mail/caught/{name}/cid/logo@rinaibra" in framed.get_data(as_text=True)
     logo = client.get(f"/dev/mail/caught/{name}/cid/logo@rinaibra")
     assert logo.status_code == 200 and logo.mimetype == "image/png" and logo.data[:4] == b"\x89PNG"
-    assert client.get("/dev/mail/caught/nope.eml").status_code == 404
     assert client.get(f"/dev/mail/caught/{name}/cid/other").status_code == 404
 
 

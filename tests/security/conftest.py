@@ -1,6 +1,9 @@
 """The demo site with something behind every route (photos, a draft, a reminder batch, a caught email), and a
 signed-in test client per role; valid values for every path part of app.url_map."""
+import email
+import email.policy
 import io
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -12,6 +15,7 @@ from app import create_app
 from app.auth.services import password_link
 from app.auth.verification import verification_link
 from app.demo import DEMO_PASSWORD, seed_demo, seed_demo_activity
+from app.emailer import unsubscribe
 from app.emailer.render import build_message
 from app.extensions import db
 from app.models import LoginSession, Role, User
@@ -31,6 +35,7 @@ ACCOUNTS = {"student": "student.acacia@example.ac.za", "submitted": "thandi.acac
             "staff": "staff.acacia@example.ac.za"}
 ROLES = ("anonymous", "student", "admin", "developer", "staff")
 CAUGHT_NAME = "20260101T080000000000Z-0123abcd.eml"
+LOGO = Path(__file__).resolve().parents[2] / "static" / "img" / "logo.png"
 
 
 def png(size=(40, 30)) -> bytes:
@@ -49,13 +54,24 @@ def _user(email: str) -> User:
     return db.session.scalar(sa.select(User).where(User.email == email))
 
 
+def with_inline_logo(message: bytes) -> bytes:
+    """`message` with the logo as an inline image by cid in its HTML part (our emails carry none any more:
+    an image beside short text scores as spam; a caught message from elsewhere may)."""
+    parsed = email.message_from_bytes(message, policy=email.policy.default)
+    html = parsed.get_body(("html",))
+    html.set_content(html.get_content().replace(
+        "<strong", '<img src="cid:logo@rinaibra" alt="RINAIBRA" width="40" height="40"> <strong', 1), subtype="html")
+    html.add_related(LOGO.read_bytes(), "image", "png", cid="<logo@rinaibra>")
+    return parsed.as_bytes()
+
+
 def _caught_email(folder) -> None:
-    """A real password email (HTML with inline styles and the logo by cid), as the catcher keeps it."""
+    """A real password email (HTML with inline styles; a logo by cid added), as the catcher keeps it."""
     row = SimpleNamespace(id=1, created_at=utcnow(), template="password_reset", logo=True, purpose="security",
                           to_address=ACCOUNTS["student"], context={"name": "Sam", "link": "http://x/p/t"})
     folder.mkdir(exist_ok=True)
     (folder / CAUGHT_NAME).write_bytes(b"X-Envelope-To: " + ACCOUNTS["student"].encode() + b"\r\n"
-                                       + build_message(row))
+                                       + with_inline_logo(build_message(row)))
 
 
 def _registrations(house) -> tuple[User, User]:
@@ -96,7 +112,8 @@ def seed_everything(app, folder) -> dict:
                "group_id": db.session.scalar(sa.select(ErrorGroup.id).order_by(ErrorGroup.id)),
                "invite": InviteLinks()(johan.id).rsplit("/", 1)[1],
                "reset": password_link(johan).split("/password/reset/", 1)[1].split("?")[0],
-               "verify": verification_link(registered).split("/verify/", 1)[1], "waiting": waiting.id}
+               "verify": verification_link(registered).split("/verify/", 1)[1], "waiting": waiting.id,
+               "unsubscribe": unsubscribe.link("digest", ACCOUNTS["developer"]).rsplit("/", 1)[1]}
     admin = signed_in(app, "admin")
     assert admin.post("/admin/move-in/reminders", data={"house": "acacia"}).status_code == 302
     with app.app_context():
@@ -113,6 +130,7 @@ def path_values(ids: dict) -> dict:
         ("move_in.welcome", "token"): ids["invite"], ("auth.reset_password", "token"): ids["reset"],
         ("auth.verify", "token"): ids["verify"], ("admin.approve_student", "user_id"): ids["waiting"],
         ("admin.reject_student", "user_id"): ids["waiting"],
+        ("unsubscribe.confirm", "token"): ids["unsubscribe"], ("unsubscribe.one_click", "token"): ids["unsubscribe"],
         "issue_id": ids["issue_id"], "user_id": ids["user_id"], "group_id": ids["group_id"], "slug": ids["slug"],
         "batch_id": ids["batch_id"], "session_id": ids["session_id"], "action": "reopen", "name": CAUGHT_NAME,
         "cid": "logo@rinaibra",
