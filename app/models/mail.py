@@ -29,7 +29,7 @@ class MailStatus(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
-    UNKNOWN = "unknown"  # connection lost after DATA: may or may not have arrived
+    UNKNOWN = "unknown"  # connection lost after DATA, or the worker died with it in flight: may have arrived
 
 
 class OutboxEmail(Base):
@@ -63,6 +63,13 @@ class OutboxEmail(Base):
     charged_at: Mapped[datetime | None] = mapped_column(index=True)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     last_attempt_at: Mapped[datetime | None]
+    # Set just before the message goes to the SMTP server (DATA), cleared with its outcome: a lease that runs
+    # out on a row with it set means the message may have arrived, so the row becomes `unknown`, never re-queued.
+    in_flight_at: Mapped[datetime | None]
+    # A developer's decision on an `unknown` row (/dev/mail): "resent" or "marked sent", who and when.
+    resolution: Mapped[str | None] = mapped_column(sa.String(16))
+    resolved_by: Mapped[str | None] = mapped_column(sa.String(254))
+    resolved_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
