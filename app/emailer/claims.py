@@ -64,15 +64,23 @@ def claim_locked(state: MailState, owner: str, size: int, requeue: bool = False)
 
 
 def _requeue_expired(now: datetime) -> None:
-    """Rows whose worker died (lease expired) are due again; they keep their budget slot until reclaimed."""
-    expired = list(db.session.connection().scalars(sa.select(OutboxEmail.id).where(
+    """Rows whose worker died (lease expired) are due again, unless one was in flight (its message may have
+    reached the server): that one becomes `unknown`, never sent again blindly. A re-queued row keeps its budget
+    slot until reclaimed; an unknown one keeps it for good (it may have been sent)."""
+    expired = list(db.session.connection().execute(sa.select(OutboxEmail.id, OutboxEmail.in_flight_at).where(
         OutboxEmail.status == MailStatus.SENDING, OutboxEmail.lease_until < now)))
-    if expired:
+    guard = (OutboxEmail.status == MailStatus.SENDING, OutboxEmail.lease_until < now)
+    unsent = [row.id for row in expired if row.in_flight_at is None]
+    in_flight = [row.id for row in expired if row.in_flight_at is not None]
+    if unsent:
         db.session.connection().execute(
-            sa.update(OutboxEmail)
-            .where(OutboxEmail.id.in_(expired), OutboxEmail.status == MailStatus.SENDING,
-                   OutboxEmail.lease_until < now)
+            sa.update(OutboxEmail).where(OutboxEmail.id.in_(unsent), OutboxEmail.in_flight_at.is_(None), *guard)
             .values(status=MailStatus.QUEUED, lease_owner=None, lease_until=None))
+    if in_flight:  # lease_owner stays: if that worker is alive after all, it may still write what it knows
+        db.session.connection().execute(
+            sa.update(OutboxEmail).where(OutboxEmail.id.in_(in_flight), *guard)
+            .values(status=MailStatus.UNKNOWN, lease_until=None,
+                    last_error="the worker stopped while the message was with the SMTP server: delivery unknown"))
 
 
 COLUMNS = (OutboxEmail.id, OutboxEmail.purpose, OutboxEmail.template, OutboxEmail.to_address, OutboxEmail.context,
@@ -103,7 +111,7 @@ def _mark_claimed(picked: list, owner: str, now: datetime) -> list[Claimed]:
         sa.update(OutboxEmail)
         .where(OutboxEmail.id.in_(ids), OutboxEmail.status == MailStatus.QUEUED)
         .values(status=MailStatus.SENDING, lease_owner=owner, lease_until=lease, charged_at=now,
-                last_attempt_at=now))
+                last_attempt_at=now, in_flight_at=None))
     if marked.rowcount != len(ids):  # someone else took some: keep only what is ours
         ours = set(db.session.connection().scalars(sa.select(OutboxEmail.id).where(
             OutboxEmail.id.in_(ids), OutboxEmail.lease_owner == owner, OutboxEmail.status == MailStatus.SENDING)))
@@ -111,10 +119,5 @@ def _mark_claimed(picked: list, owner: str, now: datetime) -> list[Claimed]:
     return [Claimed(*row[:-1]) for row in picked]
 
 
-def renew_lease(owner: str) -> None:
-    """Push back the lease of every row `owner` still holds (called with each outcome flush)."""
-    lease = utcnow() + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
-    db.session.connection().execute(
-        sa.update(OutboxEmail)
-        .where(OutboxEmail.lease_owner == owner, OutboxEmail.status == MailStatus.SENDING)
-        .values(lease_until=lease))
+def lease_seconds() -> float:
+    return float(current_app.config["MAIL_LEASE_SECONDS"])

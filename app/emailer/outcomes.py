@@ -1,4 +1,6 @@
-"""Recording what happened to each claimed row, written in small transactions (state lock first)."""
+"""Recording what happened to each claimed row: each outcome goes to the database with the next message's
+in-flight mark (app/emailer/journal.py); the last ones, the pause and the next claim in one transaction at the
+end of a batch (state lock first). Nothing is forgotten until it is written."""
 import random
 import time
 from datetime import datetime, timedelta
@@ -9,7 +11,8 @@ from flask import current_app
 import app.emailer.budget as budget
 from app import errorlog
 from app.emailer.causes import SYSTEM
-from app.emailer.claims import Claimed, claim_locked, renew_lease
+from app.emailer.claims import Claimed, claim_locked, lease_seconds
+from app.emailer.journal import Progress, write_outcomes
 from app.emailer.outbox import enqueue
 from app.emailer.transport import Action, Reply
 from app.extensions import db
@@ -40,7 +43,8 @@ class Recorder:
         self.last_reply: Reply | None = None
         self.totals = {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "released": 0}
         self.notes: list[tuple[str, dict]] = []  # for the error logger, once the outcomes are committed
-        self._last_flush = time.monotonic()
+        self._renew_at = time.monotonic() + lease_seconds() / 3  # the batch was claimed just now
+        self.sent_since_flush = 0  # deliveries since the last batch-end write (a pause ends with the first)
 
     def reply(self, reply: Reply | None) -> None:
         if reply is not None:
@@ -52,6 +56,7 @@ class Recorder:
 
     def mark_sent(self, row: Claimed) -> None:
         self.sent.append(row.id)
+        self.sent_since_flush += 1
         self.totals["sent"] += 1
 
     def mark_failed(self, row: Claimed, error: str, refund: bool = False) -> None:
@@ -91,40 +96,38 @@ class Recorder:
         self.updates.append({"id": row.id, **values})
         self.totals[total] += 1
 
-    def maybe_flush(self) -> None:
-        every, seconds = int(current_app.config["MAIL_FLUSH_EVERY"]), float(current_app.config["MAIL_FLUSH_SECONDS"])
-        if len(self.sent) + len(self.updates) >= every or time.monotonic() - self._last_flush >= seconds:
-            self.flush()
+    def progress(self, in_flight: Claimed, in_hand: list[Claimed]) -> Progress:
+        """Hand the outcomes known so far to a journal write that also marks `in_flight`; the leases of the
+        rows `in_hand` (and of those only) are pushed back once a third of the lease has passed."""
+        progress = Progress(self.sent, self.updates, in_flight.id)
+        self.sent, self.updates = [], []
+        if time.monotonic() >= self._renew_at:
+            seconds = lease_seconds()
+            progress.renew = [row.id for row in in_hand]
+            progress.lease_until = utcnow() + timedelta(seconds=seconds)
+            self._renew_at = time.monotonic() + seconds / 3
+        return progress
+
+    def give_back(self, progress: Progress) -> None:
+        """A journal write failed: its outcomes wait for the next write."""
+        self.sent[:0], self.updates[:0] = progress.sent, progress.updates
 
     def flush(self, claim_next: int = 0) -> list[Claimed]:
-        """Write outcomes, renew the lease on the rows still in hand, pause or resume sending; with
-        `claim_next`, claim the next batch in the same transaction (one commit per batch)."""
+        """Write the outcomes not yet written, pause or resume sending; with `claim_next`, claim the next batch
+        in the same transaction (one commit per batch). Raises on database trouble, keeping every outcome."""
         state = budget.begin_locked()
         now = utcnow()
         if self.last_reply is not None:
             state.last_reply, state.last_reply_at = str(self.last_reply), now
-        mine = (OutboxEmail.lease_owner == self.owner, OutboxEmail.status == MailStatus.SENDING)
-        if self.sent:
-            db.session.connection().execute(
-                sa.update(OutboxEmail).where(OutboxEmail.id.in_(self.sent), *mine)
-                .values(status=MailStatus.SENT, sent_at=now, lease_owner=None, lease_until=None, last_error=None))
-        for values in self.updates:
-            values = dict(values)
-            row_id = values.pop("id")
-            db.session.connection().execute(
-                sa.update(OutboxEmail).where(OutboxEmail.id == row_id, *mine)
-                .values(lease_owner=None, lease_until=None, **values))
-        if not claim_next:
-            renew_lease(self.owner)
+        write_outcomes(db.session.connection(), self.owner, self.sent, self.updates, now)
         if self.pause is not None:
             self._start_pause(state, now)
-        elif self.sent and state.paused_since is not None:
+        elif self.sent_since_flush and state.paused_since is not None:
             self._resumed(state, now)
             db.session.flush()  # the summary alert goes out with the next batch
         rows = claim_locked(state, self.owner, claim_next)
         db.session.commit()
-        self.sent, self.updates, self.pause = [], [], None
-        self._last_flush = time.monotonic()
+        self.sent, self.updates, self.pause, self.sent_since_flush = [], [], None, 0
         self._report()
         return rows
 
@@ -149,7 +152,7 @@ class Recorder:
         """The first delivery after a pause: queue one summary alert to the developers."""
         still_waiting = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
             OutboxEmail.status.in_([MailStatus.QUEUED, MailStatus.SENDING])))
-        waited = still_waiting + len(self.sent)
+        waited = still_waiting + self.sent_since_flush
         context = {"paused_from": f"{state.paused_since:%Y-%m-%d %H:%M} UTC",
                    "paused_to": f"{(state.paused_until or now):%Y-%m-%d %H:%M} UTC",
                    "resumed_at": f"{now:%Y-%m-%d %H:%M} UTC", "reason": state.paused_reason or "unknown",

@@ -1,17 +1,24 @@
 """The mail worker: claim a batch, send it over one SMTP connection, record each outcome.
 
-`drain()` delivers what is due now and returns; `run()` loops until `stop` is set (SIGTERM),
-finishing the message in hand and giving the rest of the batch back.
+Each outcome is written before the next message goes out (app/emailer/journal.py). When the database stops
+answering, the batch stops, what is known stays in memory and is written, with the unsent rows given back to
+the queue, as soon as the database answers again (tried with backoff; no restart needed).
+`drain()` delivers what is due now and returns (by `deadline`, when given); `run()` loops until `stop` is set
+(SIGTERM), finishing the message in hand and giving the rest of the batch back.
 """
 import os
 import socket
+import sys
 import threading
+import time
 import uuid
+from collections.abc import Callable
 
 from flask import current_app
 
 from app import errorlog
 from app.emailer.claims import Claimed, claim_batch
+from app.emailer.journal import DB_TROUBLE, Journal, Ticket
 from app.emailer.outcomes import Recorder
 from app.emailer.render import RenderError, build_message
 from app.emailer.transport import (
@@ -19,11 +26,13 @@ from app.emailer.transport import (
     ConnectFailure,
     Connection,
     LostAfterData,
+    Withheld,
     classify,
 )
 from app.extensions import db
 
 PAUSES = (Action.PAUSE_QUOTA, Action.PAUSE_THROTTLE, Action.PAUSE_AUTH)
+RETRY_FIRST, RETRY_MOST = 0.05, 2.0  # seconds between tries to write outcomes while the database is away
 
 
 def worker_id() -> str:
@@ -31,28 +40,78 @@ def worker_id() -> str:
 
 
 class Worker:
-    def __init__(self, stop: threading.Event | None = None):
+    def __init__(self, stop: threading.Event | None = None, deadline: float | None = None):
+        """`deadline` (time.monotonic()): no message is started after it (`flask mail drain --max-seconds`)."""
         self.owner = worker_id()
         self.stop = stop or threading.Event()
+        self.deadline = deadline
         self.totals = {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "released": 0}
+        self._slowest = 0.0  # the longest one message took, to know whether another fits before the deadline
 
     def batch_size(self) -> int:
         return int(current_app.config["MAIL_BATCH_SIZE"])
 
+    def _time_left(self) -> float:
+        return float("inf") if self.deadline is None else self.deadline - time.monotonic()
+
+    def _must_stop(self) -> bool:
+        """Stop starting messages: SIGTERM, or the next message might not end before the deadline."""
+        return self.stop.is_set() or self._time_left() < 2 * self._slowest + 0.5
+
     def deliver(self, rows: list[Claimed]) -> list[Claimed]:
         """Send `rows` over one connection; record the outcomes and claim the next batch in one transaction."""
         recorder = Recorder(self.owner)
+        journal = Journal(self.owner, db.engine)
         try:
-            self._send(rows, recorder)
+            self._send(rows, recorder, journal)
         except BaseException:
-            recorder.flush()
+            try:
+                self.settle(recorder.flush)
+            except Exception:  # noqa: BLE001 - the first exception is the one to report
+                pass
             raise
         finally:
+            journal.close()
             for key, value in recorder.totals.items():
                 self.totals[key] += value
-        return recorder.flush(claim_next=0 if self.stop.is_set() else self.batch_size())
+        claim_next = 0 if self._must_stop() else self.batch_size()
+        return self.settle(lambda: recorder.flush(claim_next=claim_next))
 
-    def _send(self, rows: list[Claimed], recorder: Recorder) -> None:
+    def settle(self, write: Callable[[], list[Claimed]]) -> list[Claimed]:
+        """`write()` until the database takes it, waiting longer between tries (at most RETRY_MOST); gives up
+        (raises) on SIGTERM or at the deadline. Rows then left `sending` go back to the queue when their lease
+        runs out, or become `unknown` if they were in flight: never sent twice."""
+        delay, trouble_since = RETRY_FIRST, None
+        while True:
+            try:
+                result = write()
+            except DB_TROUBLE as exc:
+                self._rollback()
+                if trouble_since is None:
+                    trouble_since = time.monotonic()
+                    print(f"mail worker {self.owner}: database unavailable ({exc.__class__.__name__}), keeping "
+                          "the outcomes in memory", file=sys.stderr, flush=True)
+                if self.stop.is_set() or self._time_left() <= delay:
+                    raise
+                self.stop.wait(delay)
+                delay = min(RETRY_MOST, delay * 2)
+                continue
+            if trouble_since is not None:
+                waited = round(time.monotonic() - trouble_since, 1)
+                print(f"mail worker {self.owner}: database back after {waited} s, outcomes written",
+                      file=sys.stderr, flush=True)
+                errorlog.record("mail.worker", "database unavailable while recording mail outcomes",
+                                {"worker": self.owner, "seconds": waited}, alert=False)
+            return result
+
+    @staticmethod
+    def _rollback() -> None:
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - a dead connection is dropped by the pool
+            pass
+
+    def _send(self, rows: list[Claimed], recorder: Recorder, journal: Journal) -> None:
         try:
             connection = Connection(current_app.config).open()
         except ConnectFailure as exc:
@@ -60,16 +119,29 @@ class Worker:
             return
         with connection:
             for index, row in enumerate(rows):
-                if self.stop.is_set():
+                if self._must_stop():
                     recorder.release(rows[index:])
                     return
-                if not self._send_one(connection, row, rows[index + 1:], recorder):
+                started = time.monotonic()
+                progress = recorder.progress(row, rows[index:])
+                ticket = journal.submit(progress)
+                go_on = self._send_one(connection, row, rows[index + 1:], recorder, ticket)
+                if not ticket.ok():  # the database did not take the write: stop, keep what we know
+                    recorder.give_back(progress)
+                    if go_on:
+                        recorder.release(rows[index + 1:])
+                    if ticket.error is not None:
+                        recorder.note(f"database unavailable while sending: {ticket.error.__class__.__name__}",
+                                      {"outbox_id": row.id})
                     return
-                if index + 1 < len(rows):  # the last outcomes go with the next claim
-                    recorder.maybe_flush()
+                if not go_on:
+                    return
+                self._slowest = max(self._slowest, time.monotonic() - started)
 
-    def _send_one(self, connection: Connection, row: Claimed, rest: list[Claimed], recorder: Recorder) -> bool:
-        """Send `row`; False when the batch must stop (the rest is then given back)."""
+    def _send_one(self, connection: Connection, row: Claimed, rest: list[Claimed], recorder: Recorder,
+                  ticket: Ticket) -> bool:
+        """Send `row` once its in-flight mark is written; False when the batch must stop (the rest is then
+        given back)."""
         try:
             message = build_message(row)
         except RenderError as exc:
@@ -77,7 +149,10 @@ class Worker:
             recorder.note(str(exc), {"outbox_id": row.id})
             return True
         try:
-            reply = connection.send(row.to_address, message)
+            reply = connection.send(row.to_address, message, before_data=ticket.ok)
+        except Withheld:
+            recorder.release([row, *rest])
+            return False
         except LostAfterData as exc:
             recorder.mark_unknown(row, str(exc))
             recorder.note("SMTP connection lost after DATA", {"outbox_id": row.id})
@@ -114,8 +189,8 @@ class Worker:
         recorder.note(str(exc), {"batch_size": len(rows)})
 
     def drain(self) -> dict:
-        """Deliver what is due now within the budget, then return the totals."""
-        rows = claim_batch(self.owner, self.batch_size())
+        """Deliver what is due now within the budget (and the deadline), then return the totals."""
+        rows = [] if self._must_stop() else claim_batch(self.owner, self.batch_size())
         while rows:
             rows = self.deliver(rows)
         db.session.remove()
@@ -130,7 +205,7 @@ class Worker:
                 while rows:
                     rows = self.deliver(rows)
             except Exception as exc:  # noqa: BLE001 - the worker must outlive a bad moment
-                db.session.rollback()
+                self._rollback()
                 errorlog.record("mail.worker", exc, {"worker": self.owner}, alert=False)
             finally:
                 db.session.remove()
