@@ -1,114 +1,58 @@
-"""Each outcome is written before the next message goes out, on a database connection of the worker's own.
+"""The mail journal: before each message goes out, one write records it as in flight together with the
+replies to the messages before it (app/models/mail.py, MailJournal).
 
-Just before a message is handed to the SMTP server (before DATA), one transaction writes the outcomes known
-so far and marks that row in flight. Whenever the worker dies, the database therefore knows every outcome
-but at most that one row's, and that row becomes `unknown` when its lease runs out (never re-queued).
-On MySQL/MariaDB the write runs on a thread of its own while the message is built and MAIL/RCPT go out;
-on SQLite it runs in place.
+Whenever a worker dies, the database thus knows every reply but at most the one to the message in flight,
+which becomes `unknown` when its lease runs out (claims.py settles expired rows from here). The outbox rows
+themselves are written every MAIL_FLUSH_SECONDS (outcomes.py) and the journal entries are then dropped.
+The writes go over a connection of the journal's own, in autocommit mode; on SQLite that connection does
+not wait for a disk flush either (synchronous=NORMAL: a killed process loses nothing, a power cut might).
 """
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime
-
 import sqlalchemy as sa
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.models.base import utcnow
-from app.models.mail import MailStatus, OutboxEmail
+from app.models.mail import JournalState, MailJournal
 
 DB_TROUBLE = (sa.exc.OperationalError, sa.exc.InterfaceError)
 
-
-@dataclass
-class Progress:
-    """What one journal write carries: outcomes (sent ids, per-row changes), the row about to go out, and
-    the rows still in hand whose lease is pushed back (only those: nothing else the worker ever held)."""
-
-    sent: list[int] = field(default_factory=list)
-    updates: list[dict] = field(default_factory=list)
-    in_flight: int | None = None
-    renew: list[int] = field(default_factory=list)
-    lease_until: datetime | None = None
-
-
-def write_outcomes(connection: sa.Connection, owner: str, sent: list[int], updates: list[dict],
-                   now: datetime) -> None:
-    """Write outcomes of `owner`'s rows; a row is touched only while `owner` still holds it. A row known to be
-    sent is also written when its lease ran out meanwhile (it was made `unknown`, and this worker knows better)."""
-    mine = (OutboxEmail.lease_owner == owner, OutboxEmail.status == MailStatus.SENDING)
-    if sent:
-        connection.execute(
-            sa.update(OutboxEmail).where(OutboxEmail.id.in_(sent), OutboxEmail.lease_owner == owner,
-                                         OutboxEmail.status.in_([MailStatus.SENDING, MailStatus.UNKNOWN]))
-            .values(status=MailStatus.SENT, sent_at=now, lease_owner=None, lease_until=None, last_error=None,
-                    in_flight_at=None))
-    for values in updates:
-        values = dict(values)
-        row_id = values.pop("id")
-        connection.execute(sa.update(OutboxEmail).where(OutboxEmail.id == row_id, *mine)
-                           .values(lease_owner=None, lease_until=None, in_flight_at=None, **values))
-
-
-class Ticket:
-    """A journal write under way; `ok()` waits for it: True when written and the row in flight is still ours."""
-
-    def __init__(self, future: Future | None = None, result: bool | None = None,
-                 error: BaseException | None = None):
-        self.future, self.result, self.error = future, result, error
-
-    def ok(self) -> bool:
-        if self.result is None:
-            try:
-                self.result = bool(self.future.result())
-            except DB_TROUBLE as exc:
-                self.result, self.error = False, exc
-        return self.result
+Entry = tuple[int, JournalState]  # (outbox id, what the journal says about it)
 
 
 class Journal:
-    """Writes `Progress` for `owner` on its own connection, one transaction each."""
+    """Journal writes for worker `owner`: one statement each, visible to every process at once."""
 
     def __init__(self, owner: str, engine: sa.Engine):
         self.owner, self.engine = owner, engine
+        self.sqlite = engine.dialect.name == "sqlite"
         self._connection: sa.Connection | None = None
-        threaded = engine.dialect.name in ("mysql", "mariadb")
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="mail-journal") if threaded else None
 
-    def submit(self, progress: Progress) -> Ticket:
-        if self._thread is not None:
-            return Ticket(self._thread.submit(self.write, progress))
+    def write(self, entries: list[Entry]) -> None:
+        """Record `entries` (an upsert per outbox id); raises DB_TROUBLE when the database does not answer."""
+        now = utcnow()
+        values = [{"outbox_id": outbox_id, "owner": self.owner, "state": state, "at": now}
+                  for outbox_id, state in entries]
         try:
-            return Ticket(result=self.write(progress))
-        except DB_TROUBLE as exc:
-            return Ticket(result=False, error=exc)
-
-    def write(self, progress: Progress) -> bool:
-        """One transaction; False when the row to go out is no longer ours (the outcomes are written all the same)."""
-        connection = self._connect()
-        marked = True
-        try:
-            with connection.begin():
-                now = utcnow()
-                write_outcomes(connection, self.owner, progress.sent, progress.updates, now)
-                if progress.renew:
-                    connection.execute(
-                        sa.update(OutboxEmail).where(OutboxEmail.id.in_(progress.renew),
-                                                     OutboxEmail.lease_owner == self.owner,
-                                                     OutboxEmail.status == MailStatus.SENDING)
-                        .values(lease_until=progress.lease_until))
-                if progress.in_flight is not None:
-                    marked = connection.execute(
-                        sa.update(OutboxEmail).where(OutboxEmail.id == progress.in_flight,
-                                                     OutboxEmail.lease_owner == self.owner,
-                                                     OutboxEmail.status == MailStatus.SENDING)
-                        .values(in_flight_at=now)).rowcount == 1
-            return marked
+            connection = self._connect()
+            if self.sqlite:
+                insert = sqlite_insert(MailJournal).values(values)
+                statement = insert.on_conflict_do_update(index_elements=["outbox_id"], set_={
+                    "owner": insert.excluded.owner, "state": insert.excluded.state, "at": insert.excluded.at})
+            else:
+                insert = mysql_insert(MailJournal).values(values)
+                statement = insert.on_duplicate_key_update(owner=insert.inserted.owner, state=insert.inserted.state,
+                                                           at=insert.inserted.at)
+            connection.execute(statement)
         except DB_TROUBLE:
             self._drop()
             raise
 
     def _connect(self) -> sa.Connection:
         if self._connection is None:
-            self._connection = self.engine.connect()
+            connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            if self.sqlite:
+                connection.exec_driver_sql("PRAGMA synchronous=NORMAL")
+            self._connection = connection
         return self._connection
 
     def _drop(self) -> None:
@@ -122,11 +66,18 @@ class Journal:
             self._connection = None
 
     def close(self) -> None:
-        if self._thread is not None:
-            self._thread.shutdown(wait=True)
-        if self._connection is not None:
-            try:
-                self._connection.close()
-            except Exception:  # noqa: BLE001 - closing a dead connection
-                pass
-            self._connection = None
+        if self._connection is None:
+            return
+        if self.sqlite:  # its relaxed pragma must not go back to the pool
+            self._drop()
+            return
+        try:
+            self._connection.close()
+        except Exception:  # noqa: BLE001 - closing a dead connection
+            pass
+        self._connection = None
+
+
+def forget(connection: sa.Connection, owner: str, ids: list[int]) -> None:
+    """Drop `owner`'s entries for rows `ids` once their outcomes are in the outbox."""
+    connection.execute(sa.delete(MailJournal).where(MailJournal.owner == owner, MailJournal.outbox_id.in_(ids)))

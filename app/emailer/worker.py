@@ -1,8 +1,9 @@
 """The mail worker: claim a batch, send it over one SMTP connection, record each outcome.
 
-Each outcome is written before the next message goes out (app/emailer/journal.py). When the database stops
-answering, the batch stops, what is known stays in memory and is written, with the unsent rows given back to
-the queue, as soon as the database answers again (tried with backoff; no restart needed).
+Each message is recorded in flight in the mail journal, with the replies before it, before it goes out
+(app/emailer/journal.py). When the database stops answering, the batch stops, what is known stays in memory
+and is written, with the unsent rows given back to the queue, as soon as the database answers again (tried
+with backoff; no restart needed).
 `drain()` delivers what is due now and returns (by `deadline`, when given); `run()` loops until `stop` is set
 (SIGTERM), finishing the message in hand and giving the rest of the batch back.
 """
@@ -18,7 +19,7 @@ from flask import current_app
 
 from app import errorlog
 from app.emailer.claims import Claimed, claim_batch
-from app.emailer.journal import DB_TROUBLE, Journal, Ticket
+from app.emailer.journal import DB_TROUBLE, Journal
 from app.emailer.outcomes import Recorder
 from app.emailer.render import RenderError, build_message
 from app.emailer.transport import (
@@ -26,7 +27,6 @@ from app.emailer.transport import (
     ConnectFailure,
     Connection,
     LostAfterData,
-    Withheld,
     classify,
 )
 from app.extensions import db
@@ -55,8 +55,14 @@ class Worker:
         return float("inf") if self.deadline is None else self.deadline - time.monotonic()
 
     def _must_stop(self) -> bool:
-        """Stop starting messages: SIGTERM, or the next message might not end before the deadline."""
-        return self.stop.is_set() or self._time_left() < 2 * self._slowest + 0.5
+        """Stop starting messages: SIGTERM, or the next one might not end before the deadline (even if the
+        server stalled it for a whole MAIL_TIMEOUT)."""
+        if self.stop.is_set():
+            return True
+        if self.deadline is None:
+            return False
+        reserve = 2 * self._slowest + float(current_app.config["MAIL_TIMEOUT"]) + 0.5
+        return self._time_left() < reserve
 
     def deliver(self, rows: list[Claimed]) -> list[Claimed]:
         """Send `rows` over one connection; record the outcomes and claim the next batch in one transaction."""
@@ -66,9 +72,9 @@ class Worker:
             self._send(rows, recorder, journal)
         except BaseException:
             try:
-                self.settle(recorder.flush)
+                recorder.flush()
             except Exception:  # noqa: BLE001 - the first exception is the one to report
-                pass
+                self._rollback()
             raise
         finally:
             journal.close()
@@ -122,25 +128,26 @@ class Worker:
                 if self._must_stop():
                     recorder.release(rows[index:])
                     return
+                if row.id in recorder.lost:
+                    continue
                 started = time.monotonic()
-                progress = recorder.progress(row, rows[index:])
-                ticket = journal.submit(progress)
-                go_on = self._send_one(connection, row, rows[index + 1:], recorder, ticket)
-                if not ticket.ok():  # the database did not take the write: stop, keep what we know
-                    recorder.give_back(progress)
-                    if go_on:
-                        recorder.release(rows[index + 1:])
-                    if ticket.error is not None:
-                        recorder.note(f"database unavailable while sending: {ticket.error.__class__.__name__}",
-                                      {"outbox_id": row.id})
-                    return
-                if not go_on:
+                if not self._send_one(connection, row, rows[index + 1:], recorder, journal):
                     return
                 self._slowest = max(self._slowest, time.monotonic() - started)
+                try:
+                    recorder.maybe_flush(in_hand=rows[index + 1:])
+                except DB_TROUBLE as exc:  # stop here; the outcomes stay in memory for the batch's last write
+                    self._rollback()
+                    self._database_gone(rows[index + 1:], recorder, exc)
+                    return
+
+    def _database_gone(self, rest: list[Claimed], recorder: Recorder, exc: Exception) -> None:
+        recorder.release(rest)
+        recorder.note(f"database unavailable while sending: {exc.__class__.__name__}", {"worker": self.owner})
 
     def _send_one(self, connection: Connection, row: Claimed, rest: list[Claimed], recorder: Recorder,
-                  ticket: Ticket) -> bool:
-        """Send `row` once its in-flight mark is written; False when the batch must stop (the rest is then
+                  journal: Journal) -> bool:
+        """Send `row` once the journal has it in flight; False when the batch must stop (the rest is then
         given back)."""
         try:
             message = build_message(row)
@@ -148,11 +155,15 @@ class Worker:
             recorder.mark_failed(row, str(exc), refund=True)
             recorder.note(str(exc), {"outbox_id": row.id})
             return True
+        entries = recorder.in_flight(row)
         try:
-            reply = connection.send(row.to_address, message, before_data=ticket.ok)
-        except Withheld:
-            recorder.release([row, *rest])
+            journal.write(entries)
+        except DB_TROUBLE as exc:  # not sent: without the journal a crash could send it twice
+            recorder.give_back(entries)
+            self._database_gone([row, *rest], recorder, exc)
             return False
+        try:
+            reply = connection.send(row.to_address, message)
         except LostAfterData as exc:
             recorder.mark_unknown(row, str(exc))
             recorder.note("SMTP connection lost after DATA", {"outbox_id": row.id})
