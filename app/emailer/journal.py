@@ -4,12 +4,13 @@ replies to the messages before it (app/models/mail.py, MailJournal).
 Whenever a worker dies, the database thus knows every reply but at most the one to the message in flight,
 which becomes `unknown` when its lease runs out (claims.py settles expired rows from here). The outbox rows
 themselves are written every MAIL_FLUSH_SECONDS (outcomes.py) and the journal entries are then dropped.
-The writes go over a connection of the journal's own, in autocommit mode; on SQLite that connection does
-not wait for a disk flush either (synchronous=NORMAL: a killed process loses nothing, a power cut might).
+The writes go over a connection of the journal's own, in autocommit mode; on MySQL/MariaDB from a thread of
+its own while MAIL and RCPT go out (the message waits for it before DATA); on SQLite in place, over a
+connection that does not wait for a disk flush (synchronous=NORMAL: a killed process loses nothing).
 """
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import sqlalchemy as sa
-from sqlalchemy.dialects.mysql import insert as mysql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.models.base import utcnow
 from app.models.mail import JournalState, MailJournal
@@ -17,6 +18,25 @@ from app.models.mail import JournalState, MailJournal
 DB_TROUBLE = (sa.exc.OperationalError, sa.exc.InterfaceError)
 
 Entry = tuple[int, JournalState]  # (outbox id, what the journal says about it)
+UPSERT_MYSQL = "ON DUPLICATE KEY UPDATE owner = VALUES(owner), state = VALUES(state), at = VALUES(at)"
+UPSERT_SQLITE = "ON CONFLICT (outbox_id) DO UPDATE SET owner = excluded.owner, state = excluded.state, at = excluded.at"
+
+
+class Ticket:
+    """A journal write under way: `ok()` waits for it (True: written; False: the database did not answer)."""
+
+    def __init__(self, future: Future | None = None, error: BaseException | None = None):
+        self.future, self.error = future, error
+        self._ok: bool | None = None if future is not None else error is None
+
+    def ok(self) -> bool:
+        if self._ok is None:
+            try:
+                self.future.result()
+                self._ok = True
+            except DB_TROUBLE as exc:
+                self._ok, self.error = False, exc
+        return self._ok
 
 
 class Journal:
@@ -26,23 +46,30 @@ class Journal:
         self.owner, self.engine = owner, engine
         self.sqlite = engine.dialect.name == "sqlite"
         self._connection: sa.Connection | None = None
+        self._thread = None if self.sqlite else ThreadPoolExecutor(1, thread_name_prefix="mail-journal")
+
+    def submit(self, entries: list[Entry]) -> Ticket:
+        """Start writing `entries` (at once on SQLite)."""
+        if self._thread is not None:
+            return Ticket(self._thread.submit(self.write, entries))
+        try:
+            self.write(entries)
+        except DB_TROUBLE as exc:
+            return Ticket(error=exc)
+        return Ticket()
 
     def write(self, entries: list[Entry]) -> None:
-        """Record `entries` (an upsert per outbox id); raises DB_TROUBLE when the database does not answer."""
+        """Record `entries` (an upsert per outbox id); raises DB_TROUBLE when the database does not answer.
+        Plain SQL: this runs once per message, beside the SMTP conversation."""
         now = utcnow()
-        values = [{"outbox_id": outbox_id, "owner": self.owner, "state": state, "at": now}
-                  for outbox_id, state in entries]
+        mark = "?" if self.sqlite else "%s"
+        rows = ", ".join([f"({mark}, {mark}, {mark}, {mark})"] * len(entries))
+        update = UPSERT_SQLITE if self.sqlite else UPSERT_MYSQL
+        parameters = tuple(value for outbox_id, state in entries
+                           for value in (outbox_id, self.owner, state.value, now))
         try:
-            connection = self._connect()
-            if self.sqlite:
-                insert = sqlite_insert(MailJournal).values(values)
-                statement = insert.on_conflict_do_update(index_elements=["outbox_id"], set_={
-                    "owner": insert.excluded.owner, "state": insert.excluded.state, "at": insert.excluded.at})
-            else:
-                insert = mysql_insert(MailJournal).values(values)
-                statement = insert.on_duplicate_key_update(owner=insert.inserted.owner, state=insert.inserted.state,
-                                                           at=insert.inserted.at)
-            connection.execute(statement)
+            self._connect().exec_driver_sql(f"INSERT INTO mail_journal (outbox_id, owner, state, at) VALUES {rows} "
+                                            f"{update}", parameters)
         except DB_TROUBLE:
             self._drop()
             raise
@@ -66,6 +93,8 @@ class Journal:
             self._connection = None
 
     def close(self) -> None:
+        if self._thread is not None:
+            self._thread.shutdown(wait=True)
         if self._connection is None:
             return
         if self.sqlite:  # its relaxed pragma must not go back to the pool

@@ -27,6 +27,7 @@ from app.emailer.transport import (
     ConnectFailure,
     Connection,
     LostAfterData,
+    Withheld,
     classify,
 )
 from app.extensions import db
@@ -156,14 +157,13 @@ class Worker:
             recorder.note(str(exc), {"outbox_id": row.id})
             return True
         entries = recorder.in_flight(row)
+        ticket = journal.submit(entries)  # written while MAIL and RCPT go out; DATA waits for it
         try:
-            journal.write(entries)
-        except DB_TROUBLE as exc:  # not sent: without the journal a crash could send it twice
+            reply = connection.send(row.to_address, message, before_data=ticket.ok)
+        except Withheld:  # not sent: without the journal entry a crash could send it twice
             recorder.give_back(entries)
-            self._database_gone([row, *rest], recorder, exc)
+            self._database_gone([row, *rest], recorder, ticket.error)
             return False
-        try:
-            reply = connection.send(row.to_address, message)
         except LostAfterData as exc:
             recorder.mark_unknown(row, str(exc))
             recorder.note("SMTP connection lost after DATA", {"outbox_id": row.id})
@@ -174,6 +174,14 @@ class Worker:
             recorder.note(f"SMTP connection lost: {exc!r}", {"outbox_id": row.id})
             recorder.release(rest)
             return False
+        if not ticket.ok():  # refused before DATA, and the database is away: stop here
+            recorder.give_back(entries)
+            self._settle_reply(row, reply, recorder)
+            self._database_gone(rest, recorder, ticket.error)
+            return False
+        return self._settle_reply(row, reply, recorder, rest)
+
+    def _settle_reply(self, row: Claimed, reply, recorder: Recorder, rest: list[Claimed] = ()) -> bool:
         recorder.reply(reply)
         action = classify(reply)
         if action == Action.SENT:
