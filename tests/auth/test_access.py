@@ -21,6 +21,8 @@ PROTECTED = [
     ("GET", "/houses/acacia/poster", {Role.ADMIN}),
     ("GET", "/dev/errors", {Role.DEVELOPER}),
     ("GET", "/dev/mail", {Role.DEVELOPER}),
+    ("POST", "/dev/mail/unknown/resend", {Role.DEVELOPER}),
+    ("POST", "/dev/mail/unknown/mark-sent", {Role.DEVELOPER}),
 ]
 # Routes needing an object id: the role check comes first, so a wrong role gets 403 even for a made-up id.
 PROTECTED_BY_ID = [
