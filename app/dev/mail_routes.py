@@ -33,7 +33,7 @@ def mail():
 
 
 def _ids(values: list[str]) -> list[int]:
-    return [int(value) for value in values if value.isdigit() and len(value) < 12]
+    return [int(value) for value in values if value.isascii() and value.isdigit() and len(value) < 12]
 
 
 @bp.post("/mail/unknown/<decision>")

@@ -74,7 +74,7 @@ def test_resend_one_puts_it_back_in_the_queue_and_records_who(app, client, login
 def test_mark_selected_as_sent(client, login, developer, unknown_rows, outbox):
     ids = unknown_rows(3)
     login(developer)
-    client.post("/dev/mail/unknown/mark-sent", data={"ids": [ids[0], ids[2], "x1", ""]})
+    client.post("/dev/mail/unknown/mark-sent", data={"ids": [ids[0], ids[2], "x1", "", "²", "9" * 40]})
     rows = {row.id: row for row in outbox()}
     assert [rows[i].status for i in ids] == [SENT, UNKNOWN, SENT]
     assert rows[ids[0]].resolution == "marked sent" and rows[ids[0]].resolved_by == developer.email

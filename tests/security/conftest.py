@@ -109,7 +109,7 @@ def path_values(ids: dict) -> dict:
         ("issues.photo", "photo_id"): ids["issue_photo"], ("move_in.photo", "photo_id"): ids["move_in_photo"],
         ("move_in.welcome", "token"): ids["invite"], ("auth.reset_password", "token"): ids["reset"],
         ("auth.verify", "token"): ids["verify"], ("admin.approve_student", "user_id"): ids["waiting"],
-        ("admin.reject_student", "user_id"): ids["waiting"],
+        ("admin.reject_student", "user_id"): ids["waiting"], ("dev.decide_unknown", "decision"): "resend",
         "issue_id": ids["issue_id"], "user_id": ids["user_id"], "group_id": ids["group_id"], "slug": ids["slug"],
         "batch_id": ids["batch_id"], "action": "reopen", "name": CAUGHT_NAME, "cid": "logo@rinaibra",
         "filename": "css/app.css",
