@@ -150,14 +150,18 @@ class Worker:
                   journal: Journal) -> bool:
         """Send `row` once the journal has it in flight; False when the batch must stop (the rest is then
         given back)."""
+        entries = recorder.in_flight(row)
+        ticket = journal.submit(entries)  # written while the message is built and MAIL and RCPT go out
         try:
             message = build_message(row)
-        except RenderError as exc:
+        except RenderError as exc:  # never went out: the journal hears so with the next write
             recorder.mark_failed(row, str(exc), refund=True)
             recorder.note(str(exc), {"outbox_id": row.id})
+            if not ticket.ok():
+                recorder.give_back(entries)
+                self._database_gone(rest, recorder, ticket.error)
+                return False
             return True
-        entries = recorder.in_flight(row)
-        ticket = journal.submit(entries)  # written while MAIL and RCPT go out; DATA waits for it
         try:
             reply = connection.send(row.to_address, message, before_data=ticket.ok)
         except Withheld:  # not sent: without the journal entry a crash could send it twice
