@@ -4,9 +4,9 @@ replies to the messages before it (app/models/mail.py, MailJournal).
 Whenever a worker dies, the database thus knows every reply but at most the one to the message in flight,
 which becomes `unknown` when its lease runs out (claims.py settles expired rows from here). The outbox rows
 themselves are written every MAIL_FLUSH_SECONDS (outcomes.py) and the journal entries are then dropped.
-The writes go over a connection of the journal's own, in autocommit mode; on MySQL/MariaDB from a thread of
-its own while MAIL and RCPT go out (the message waits for it before DATA); on SQLite in place, over a
-connection that does not wait for a disk flush (synchronous=NORMAL: a killed process loses nothing).
+The writes go over a connection of the journal's own, in autocommit mode, from a thread of its own while the
+message is built and MAIL and RCPT go out (the message waits for it before DATA); on SQLite that connection
+does not wait for a disk flush (synchronous=NORMAL: a killed process loses nothing).
 """
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -46,17 +46,11 @@ class Journal:
         self.owner, self.engine = owner, engine
         self.sqlite = engine.dialect.name == "sqlite"
         self._connection: sa.Connection | None = None
-        self._thread = None if self.sqlite else ThreadPoolExecutor(1, thread_name_prefix="mail-journal")
+        self._thread = ThreadPoolExecutor(1, thread_name_prefix="mail-journal")  # the connection lives there
 
     def submit(self, entries: list[Entry]) -> Ticket:
-        """Start writing `entries` (at once on SQLite)."""
-        if self._thread is not None:
-            return Ticket(self._thread.submit(self.write, entries))
-        try:
-            self.write(entries)
-        except DB_TROUBLE as exc:
-            return Ticket(error=exc)
-        return Ticket()
+        """Start writing `entries`."""
+        return Ticket(self._thread.submit(self.write, entries))
 
     def write(self, entries: list[Entry]) -> None:
         """Record `entries` (an upsert per outbox id); raises DB_TROUBLE when the database does not answer.
@@ -93,8 +87,10 @@ class Journal:
             self._connection = None
 
     def close(self) -> None:
-        if self._thread is not None:
-            self._thread.shutdown(wait=True)
+        self._thread.submit(self._close)
+        self._thread.shutdown(wait=True)
+
+    def _close(self) -> None:
         if self._connection is None:
             return
         if self.sqlite:  # its relaxed pragma must not go back to the pool
