@@ -162,7 +162,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_PAUSE_MAX_SECONDS", positive, 24 * 3600.0),
     Setting("MAIL_POLL_SECONDS", positive, 2.0),   # worker idle poll
     Setting("MAIL_FLUSH_EVERY", whole, 50),        # outcomes are written at least every N messages ...
-    Setting("MAIL_FLUSH_SECONDS", positive, 1.0),  # ... or every so many seconds
+    Setting("MAIL_FLUSH_SECONDS", positive, 5.0),  # ... or every so many seconds (the mail journal has each at once)
     Setting("MAIL_LEASE_SECONDS", positive, None),  # default: max(60, 10 x MAIL_TIMEOUT), renewed with every flush
     Setting("MAIL_SHOW_CAUGHT", boolean, False),    # /dev/mail lists the catcher's messages (always in debug mode)
     Setting("MAIL_CATCHER_DIR", text, None),        # default: instance/mail

@@ -1,11 +1,14 @@
-"""/dev/mail: mail health for developers; in development also the local catcher's messages."""
+"""/dev/mail: mail health for developers, and what to do with `unknown` rows; in development also the local
+catcher's messages."""
 import re
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, render_template, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from app.auth.access import developer_required
 from app.dev.routes import bp
+from app.emailer import unknown
 from app.emailer.catcher import list_caught, read_caught
 from app.emailer.causes import top_causes
 from app.emailer.health import mail_health
@@ -22,11 +25,34 @@ def _show_caught() -> bool:
 @developer_required
 def mail():
     problems = db.session.scalars(
-        sa.select(OutboxEmail).where(OutboxEmail.status.in_([MailStatus.FAILED, MailStatus.UNKNOWN]))
-        .order_by(OutboxEmail.id.desc()).limit(20))
+        sa.select(OutboxEmail).where(OutboxEmail.status == MailStatus.FAILED).order_by(OutboxEmail.id.desc()).limit(20))
     caught = list_caught(current_app.config["MAIL_CATCHER_DIR"]) if _show_caught() else None
     return render_template("dev/mail.html", health=mail_health(), causes=top_causes(), problems=list(problems),
-                           caught=caught)
+                           unknown_rows=unknown.unknown_rows(), unknown_batches=unknown.unknown_batches(),
+                           decisions=unknown.recent_decisions(), caught=caught)
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [int(value) for value in values if value.isascii() and value.isdigit() and len(value) < 12]
+
+
+@bp.post("/mail/unknown/<decision>")
+@developer_required
+def decide_unknown(decision: str):
+    """Resend or mark as sent: one row (`row`, its own button), the checked rows (`ids`) or a batch (`batch`)."""
+    if decision not in unknown.Decision.__members__.values():
+        abort(404, "Unknown action.")
+    row, batch = request.form.get("row", ""), request.form.get("batch", "").strip()
+    ids = _ids([row]) if row else _ids(request.form.getlist("ids"))
+    if not ids and not batch:
+        flash("Choose at least one email whose delivery is unknown.", "error")
+        return redirect(url_for("dev.mail", _anchor="unknown-heading"))
+    changed = unknown.decide(unknown.Decision(decision), current_user.email, ids=ids,
+                             batch=None if ids else batch[:64])
+    what = unknown.RECORDED[unknown.Decision(decision)]
+    flash(f"{changed} email{'' if changed == 1 else 's'} {what}." if changed else
+          "Nothing changed: those emails are no longer unknown.", "success" if changed else "warning")
+    return redirect(url_for("dev.mail", _anchor="unknown-heading"))
 
 
 def _caught_or_404(name: str):

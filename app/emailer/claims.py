@@ -10,9 +10,10 @@ from flask import current_app
 import app.emailer.budget as budget
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.mail import PRIORITY, MailState, MailStatus, OutboxEmail, Purpose
+from app.models.mail import PRIORITY, JournalState, MailJournal, MailState, MailStatus, OutboxEmail, Purpose
 
 REQUEUE_EVERY = 10.0  # seconds between looks for expired leases while batches follow each other
+JOURNAL_KEEP = timedelta(hours=1)  # journal entries of dead workers are swept this long after their last write
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ def claim_locked(state: MailState, owner: str, size: int, requeue: bool = False)
         return []
     if requeue or time.monotonic() >= _next_requeue:
         _requeue_expired(now)
+        _sweep_journal(now)
         _next_requeue = time.monotonic() + REQUEUE_EVERY
     used_by = budget.used_by_purpose(now)
     rooms = {purpose: budget.room(purpose, used_by) for purpose in Purpose}
@@ -64,15 +66,45 @@ def claim_locked(state: MailState, owner: str, size: int, requeue: bool = False)
 
 
 def _requeue_expired(now: datetime) -> None:
-    """Rows whose worker died (lease expired) are due again; they keep their budget slot until reclaimed."""
-    expired = list(db.session.connection().scalars(sa.select(OutboxEmail.id).where(
-        OutboxEmail.status == MailStatus.SENDING, OutboxEmail.lease_until < now)))
-    if expired:
-        db.session.connection().execute(
-            sa.update(OutboxEmail)
-            .where(OutboxEmail.id.in_(expired), OutboxEmail.status == MailStatus.SENDING,
-                   OutboxEmail.lease_until < now)
-            .values(status=MailStatus.QUEUED, lease_owner=None, lease_until=None))
+    """Rows whose worker died (lease expired) are settled from the mail journal: sent when the server had
+    accepted them, `unknown` when one was in flight (it may have arrived: never sent again blindly), due again
+    otherwise. A re-queued row keeps its budget slot until reclaimed; a sent or unknown one keeps it."""
+    connection = db.session.connection()
+    expired = (OutboxEmail.status == MailStatus.SENDING, OutboxEmail.lease_until < now)
+    ids = list(connection.scalars(sa.select(OutboxEmail.id).where(*expired)))
+    if not ids:
+        return
+    journal = {row.outbox_id: (row.state, row.at) for row in connection.execute(
+        sa.select(MailJournal.outbox_id, MailJournal.state, MailJournal.at).where(MailJournal.outbox_id.in_(ids)))}
+    by_state: dict[JournalState | None, list[int]] = {}
+    for outbox_id in ids:
+        by_state.setdefault(journal.get(outbox_id, (None, None))[0], []).append(outbox_id)
+    for outbox_id in by_state.get(JournalState.SENT, []):
+        connection.execute(sa.update(OutboxEmail).where(OutboxEmail.id == outbox_id, *expired).values(
+            status=MailStatus.SENT, sent_at=journal[outbox_id][1], lease_owner=None, lease_until=None,
+            last_error=None))
+    if in_flight := by_state.get(JournalState.FLIGHT):  # lease_owner stays: that worker may yet know better
+        connection.execute(sa.update(OutboxEmail).where(OutboxEmail.id.in_(in_flight), *expired).values(
+            status=MailStatus.UNKNOWN, lease_until=None,
+            last_error="the worker stopped while the message was with the SMTP server: delivery unknown"))
+    if unsent := by_state.get(None, []) + by_state.get(JournalState.DONE, []):
+        connection.execute(sa.update(OutboxEmail).where(OutboxEmail.id.in_(unsent), *expired).values(
+            status=MailStatus.QUEUED, lease_owner=None, lease_until=None))
+
+
+def _sweep_journal(now: datetime) -> None:
+    """Drop journal entries left by dead workers once their rows are settled (an hour on: a live worker writes
+    its outcomes every MAIL_FLUSH_SECONDS). The journal is not transactional: only entries that cannot speak
+    for a row being sent (it is not `sending`, and the entry is old) ever go, whatever this transaction does."""
+    connection = db.session.connection()
+    cutoff = now - JOURNAL_KEEP
+    old = set(connection.scalars(sa.select(MailJournal.outbox_id).where(MailJournal.at < cutoff).limit(500)))
+    if old:
+        sending = set(connection.scalars(sa.select(OutboxEmail.id).where(
+            OutboxEmail.id.in_(old), OutboxEmail.status == MailStatus.SENDING)))
+        if stale := old - sending:
+            connection.execute(sa.delete(MailJournal).where(MailJournal.outbox_id.in_(stale),
+                                                            MailJournal.at < cutoff))
 
 
 COLUMNS = (OutboxEmail.id, OutboxEmail.purpose, OutboxEmail.template, OutboxEmail.to_address, OutboxEmail.context,
@@ -108,13 +140,10 @@ def _mark_claimed(picked: list, owner: str, now: datetime) -> list[Claimed]:
         ours = set(db.session.connection().scalars(sa.select(OutboxEmail.id).where(
             OutboxEmail.id.in_(ids), OutboxEmail.lease_owner == owner, OutboxEmail.status == MailStatus.SENDING)))
         picked = [row for row in picked if row.id in ours]
-    return [Claimed(*row[:-1]) for row in picked]
+    db.session.connection().execute(  # entries left by an earlier holder must not speak for this claim
+        sa.delete(MailJournal).where(MailJournal.outbox_id.in_([row.id for row in picked])))
+    return [Claimed(*row[:-1]) for row in picked]  # (a queued row's entries are always stale)
 
 
-def renew_lease(owner: str) -> None:
-    """Push back the lease of every row `owner` still holds (called with each outcome flush)."""
-    lease = utcnow() + timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
-    db.session.connection().execute(
-        sa.update(OutboxEmail)
-        .where(OutboxEmail.lease_owner == owner, OutboxEmail.status == MailStatus.SENDING)
-        .values(lease_until=lease))
+def lease_seconds() -> float:
+    return float(current_app.config["MAIL_LEASE_SECONDS"])

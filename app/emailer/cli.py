@@ -1,6 +1,7 @@
 """`flask mail worker | drain | catcher`."""
 import signal
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -32,12 +33,24 @@ def stop_on_signals():
 
 
 @mail_cli.command("drain")
-def drain_command() -> None:
+@click.option("--max-seconds", type=click.FloatRange(min=1.0), default=None,
+              help="Stop cleanly before this many seconds (for a scheduled task: runs never overlap).")
+def drain_command(max_seconds: float | None) -> None:
     """Deliver what is due now within the budget, then exit."""
+    from app.emailer.journal import DB_TROUBLE
     from app.emailer.worker import Worker
 
+    deadline = None
+    if max_seconds is not None:
+        deadline = time.monotonic() + max_seconds
+        # no single SMTP wait may carry the run past its end
+        current_app.config["MAIL_TIMEOUT"] = min(float(current_app.config["MAIL_TIMEOUT"]), max(1.0, max_seconds / 5))
     with stop_on_signals() as stop:
-        totals = Worker(stop).drain()
+        try:
+            totals = Worker(stop, deadline=deadline).drain()
+        except DB_TROUBLE as exc:
+            raise click.ClickException(f"the database is unavailable ({exc.__class__.__name__}); rows not sent "
+                                       "go back to the queue when their lease runs out, none is sent twice") from exc
     click.echo("mail drain: " + ", ".join(f"{value} {key}" for key, value in totals.items()))
 
 

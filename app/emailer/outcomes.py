@@ -1,4 +1,6 @@
-"""Recording what happened to each claimed row, written in small transactions (state lock first)."""
+"""Recording what happened to each claimed row: into the mail journal before the next message goes out
+(app/emailer/journal.py), into the outbox every MAIL_FLUSH_SECONDS or MAIL_FLUSH_EVERY messages and at the end
+of a batch, with the pause and the next claim (state lock first). Nothing is forgotten until it is written."""
 import random
 import time
 from datetime import datetime, timedelta
@@ -9,12 +11,13 @@ from flask import current_app
 import app.emailer.budget as budget
 from app import errorlog
 from app.emailer.causes import SYSTEM
-from app.emailer.claims import Claimed, claim_locked, renew_lease
+from app.emailer.claims import Claimed, claim_locked, lease_seconds
+from app.emailer.journal import DB_TROUBLE, Entry, forget
 from app.emailer.outbox import enqueue
 from app.emailer.transport import Action, Reply
 from app.extensions import db
 from app.models.base import utcnow
-from app.models.mail import MailState, MailStatus, OutboxEmail, Purpose
+from app.models.mail import JournalState, MailState, MailStatus, OutboxEmail, Purpose
 
 PAUSE_BASE = {Action.PAUSE_QUOTA: "MAIL_PAUSE_QUOTA_SECONDS", Action.PAUSE_THROTTLE: "MAIL_PAUSE_THROTTLE_SECONDS",
               Action.PAUSE_AUTH: "MAIL_PAUSE_AUTH_SECONDS"}
@@ -29,17 +32,39 @@ def backoff_seconds(attempts: int) -> float:
     return delay * random.uniform(0.5, 1.5)
 
 
+def write_outcomes(connection: sa.Connection, owner: str, sent: list[int], updates: list[dict],
+                   now: datetime) -> None:
+    """Write outcomes of `owner`'s rows; a row is touched only while `owner` still holds it. A row known to be
+    sent is also written when its lease ran out meanwhile (it was made `unknown`, and this worker knows better)."""
+    if sent:
+        connection.execute(
+            sa.update(OutboxEmail).where(OutboxEmail.id.in_(sent), OutboxEmail.lease_owner == owner,
+                                         OutboxEmail.status.in_([MailStatus.SENDING, MailStatus.UNKNOWN]))
+            .values(status=MailStatus.SENT, sent_at=now, lease_owner=None, lease_until=None, last_error=None))
+    mine = (OutboxEmail.lease_owner == owner, OutboxEmail.status == MailStatus.SENDING)
+    for values in updates:
+        values = dict(values)
+        row_id = values.pop("id")
+        connection.execute(sa.update(OutboxEmail).where(OutboxEmail.id == row_id, *mine)
+                           .values(lease_owner=None, lease_until=None, **values))
+
+
 class Recorder:
-    """Collects outcomes for `owner`'s rows and writes them in batches."""
+    """Collects outcomes for `owner`'s rows: journal entries for the next journal write, outbox changes for the
+    next flush."""
 
     def __init__(self, owner: str):
         self.owner = owner
         self.sent: list[int] = []
         self.updates: list[dict] = []  # per-row changes: {"id": ..., column: value}
+        self.entries: list[Entry] = []  # for the next journal write
+        self.in_journal: set[int] = set()  # rows the journal has seen in flight
+        self.lost: set[int] = set()  # rows in hand whose lease another worker took (never sent by us)
         self.pause: tuple[Action, Reply | None, str] | None = None
         self.last_reply: Reply | None = None
         self.totals = {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "released": 0}
         self.notes: list[tuple[str, dict]] = []  # for the error logger, once the outcomes are committed
+        self.sent_since_flush = 0  # deliveries not yet in the outbox (a pause ends with the first)
         self._last_flush = time.monotonic()
 
     def reply(self, reply: Reply | None) -> None:
@@ -50,8 +75,20 @@ class Recorder:
         """Something for the error logger (never alerting by mail), reported after the next commit."""
         self.notes.append((message, details))
 
+    def in_flight(self, row: Claimed) -> list[Entry]:
+        """The next journal write: what is known so far, and `row` going out."""
+        entries, self.entries = [*self.entries, (row.id, JournalState.FLIGHT)], []
+        self.in_journal.add(row.id)
+        return entries
+
+    def give_back(self, entries: list[Entry]) -> None:
+        """A journal write failed: what it carried waits for the outbox write."""
+        self.entries[:0] = entries[:-1]
+
     def mark_sent(self, row: Claimed) -> None:
         self.sent.append(row.id)
+        self.entries.append((row.id, JournalState.SENT))
+        self.sent_since_flush += 1
         self.totals["sent"] += 1
 
     def mark_failed(self, row: Claimed, error: str, refund: bool = False) -> None:
@@ -60,8 +97,10 @@ class Recorder:
         self._update(row, "failed", status=MailStatus.FAILED, last_error=error[:2000], **changes)
 
     def mark_unknown(self, row: Claimed, error: str) -> None:
-        self._update(row, "unknown", status=MailStatus.UNKNOWN,
-                     last_error=f"connection lost after DATA, delivery unknown: {error}"[:2000])
+        """(The journal keeps it in flight: should the worker die now, it is unknown all the same.)"""
+        self.updates.append({"id": row.id, "status": MailStatus.UNKNOWN,
+                             "last_error": f"connection lost after DATA, delivery unknown: {error}"[:2000]})
+        self.totals["unknown"] += 1
 
     def mark_retry(self, row: Claimed, error: str, refund: bool = False) -> None:
         """A transient failure: retry later with backoff, or fail once MAIL_MAX_AGE_HOURS have passed since
@@ -82,51 +121,69 @@ class Recorder:
     def release(self, rows: list[Claimed]) -> None:
         """Give rows back untouched: no attempt counted, budget slot refunded."""
         for row in rows:
-            self._update(row, "released", status=MailStatus.QUEUED, charged_at=sa.null())
+            if row.id not in self.lost:
+                self._update(row, "released", status=MailStatus.QUEUED, charged_at=sa.null())
 
     def pause_all(self, action: Action, reply: Reply | None, detail: str) -> None:
         self.pause = (action, reply, detail)
 
     def _update(self, row: Claimed, total: str, **values) -> None:
+        """An outcome other than sent or unknown: the server did not take the message (safe to queue again)."""
         self.updates.append({"id": row.id, **values})
+        if row.id in self.in_journal:
+            self.entries.append((row.id, JournalState.DONE))
         self.totals[total] += 1
 
-    def maybe_flush(self) -> None:
+    def maybe_flush(self, in_hand: list[Claimed]) -> None:
+        """Write to the outbox every MAIL_FLUSH_EVERY messages or MAIL_FLUSH_SECONDS (renewing the lease of the
+        rows in hand, and only theirs)."""
         every, seconds = int(current_app.config["MAIL_FLUSH_EVERY"]), float(current_app.config["MAIL_FLUSH_SECONDS"])
         if len(self.sent) + len(self.updates) >= every or time.monotonic() - self._last_flush >= seconds:
-            self.flush()
+            self.flush(in_hand=in_hand)
 
-    def flush(self, claim_next: int = 0) -> list[Claimed]:
-        """Write outcomes, renew the lease on the rows still in hand, pause or resume sending; with
-        `claim_next`, claim the next batch in the same transaction (one commit per batch)."""
+    def flush(self, claim_next: int = 0, in_hand: list[Claimed] = ()) -> list[Claimed]:
+        """Write the outcomes to the outbox, renew the lease of the rows `in_hand`, pause or resume sending;
+        with `claim_next`, claim the next batch in the same transaction (one commit per batch). Raises on
+        database trouble, keeping every outcome; the journal entries go once the outcomes are in."""
         state = budget.begin_locked()
         now = utcnow()
         if self.last_reply is not None:
             state.last_reply, state.last_reply_at = str(self.last_reply), now
-        mine = (OutboxEmail.lease_owner == self.owner, OutboxEmail.status == MailStatus.SENDING)
-        if self.sent:
-            db.session.connection().execute(
-                sa.update(OutboxEmail).where(OutboxEmail.id.in_(self.sent), *mine)
-                .values(status=MailStatus.SENT, sent_at=now, lease_owner=None, lease_until=None, last_error=None))
-        for values in self.updates:
-            values = dict(values)
-            row_id = values.pop("id")
-            db.session.connection().execute(
-                sa.update(OutboxEmail).where(OutboxEmail.id == row_id, *mine)
-                .values(lease_owner=None, lease_until=None, **values))
-        if not claim_next:
-            renew_lease(self.owner)
+        write_outcomes(db.session.connection(), self.owner, self.sent, self.updates, now)
+        if in_hand:
+            self._renew([row.id for row in in_hand if row.id not in self.lost], now)
         if self.pause is not None:
             self._start_pause(state, now)
-        elif self.sent and state.paused_since is not None:
+        elif self.sent_since_flush and state.paused_since is not None:
             self._resumed(state, now)
             db.session.flush()  # the summary alert goes out with the next batch
         rows = claim_locked(state, self.owner, claim_next)
         db.session.commit()
-        self.sent, self.updates, self.pause = [], [], None
+        written = [*self.sent, *(values["id"] for values in self.updates)]
+        self.sent, self.updates, self.entries, self.pause, self.sent_since_flush = [], [], [], None, 0
         self._last_flush = time.monotonic()
+        self._forget(written)
         self._report()
         return rows
+
+    def _renew(self, ids: list[int], now: datetime) -> None:
+        lease = now + timedelta(seconds=lease_seconds())
+        mine = (OutboxEmail.id.in_(ids), OutboxEmail.lease_owner == self.owner,
+                OutboxEmail.status == MailStatus.SENDING)
+        renewed = db.session.execute(sa.update(OutboxEmail).where(*mine).values(lease_until=lease))
+        if renewed.rowcount != len(ids):  # a lease ran out and another worker took the row: not ours to send
+            self.lost |= set(ids) - set(db.session.scalars(sa.select(OutboxEmail.id).where(*mine)))
+
+    def _forget(self, ids: list[int]) -> None:
+        """Drop the journal entries of rows whose outcomes are now in the outbox (left over, they are harmless;
+        a row in flight keeps its entry until its outcome is written)."""
+        if not ids:
+            return
+        try:
+            forget(db.session.connection(), self.owner, ids)
+            db.session.commit()
+        except DB_TROUBLE:
+            db.session.rollback()
 
     def _report(self) -> None:
         """Tell the error logger after the commit: it writes in a transaction of its own."""
@@ -149,7 +206,7 @@ class Recorder:
         """The first delivery after a pause: queue one summary alert to the developers."""
         still_waiting = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
             OutboxEmail.status.in_([MailStatus.QUEUED, MailStatus.SENDING])))
-        waited = still_waiting + len(self.sent)
+        waited = still_waiting + self.sent_since_flush
         context = {"paused_from": f"{state.paused_since:%Y-%m-%d %H:%M} UTC",
                    "paused_to": f"{(state.paused_until or now):%Y-%m-%d %H:%M} UTC",
                    "resumed_at": f"{now:%Y-%m-%d %H:%M} UTC", "reason": state.paused_reason or "unknown",

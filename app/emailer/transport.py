@@ -7,6 +7,7 @@ import enum
 import re
 import smtplib
 import ssl
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parseaddr
 
@@ -69,6 +70,10 @@ class LostAfterData(Exception):
     """The body was sent but no final reply came: the message may or may not have been accepted."""
 
 
+class Withheld(Exception):
+    """The caller's `before_data` said no: the message was not sent (the session was reset)."""
+
+
 def _text(value) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
@@ -116,14 +121,18 @@ class Connection:
         """Certificate and host name checked, as by any mail client."""
         return ssl.create_default_context(cafile=self.ca_file)
 
-    def send(self, recipient: str, message: bytes) -> Reply:
-        """MAIL, RCPT, DATA for one message; returns the deciding reply (resets the session if not 2xx)."""
+    def send(self, recipient: str, message: bytes, before_data: Callable[[], bool] | None = None) -> Reply:
+        """MAIL, RCPT, DATA for one message; returns the deciding reply (resets the session if not 2xx).
+        `before_data`, when given, is asked right before DATA: False withholds the message (`Withheld`)."""
         smtp = self.smtp
         assert smtp is not None
         for command, arg, ok in (("mail", self.sender, (250,)), ("rcpt", recipient, (250, 251))):
             code, text = getattr(smtp, command)(arg)
             if code not in ok:
                 return self._refused(code, text)
+        if before_data is not None and not before_data():
+            self._reset()
+            raise Withheld(recipient)
         code, text = smtp.docmd("DATA")
         if code != 354:
             return self._refused(code, text)
@@ -145,11 +154,14 @@ class Connection:
     def _refused(self, code: int, text) -> Reply:
         reply = self._remember(code, text)
         if code != 421:  # 421: the server is closing the channel
-            try:
-                self.smtp.rset()
-            except (OSError, smtplib.SMTPException):
-                pass
+            self._reset()
         return reply
+
+    def _reset(self) -> None:
+        try:
+            self.smtp.rset()
+        except (OSError, smtplib.SMTPException):
+            pass
 
     def close(self) -> None:
         if self.smtp is None:

@@ -1,17 +1,25 @@
 """The mail worker: claim a batch, send it over one SMTP connection, record each outcome.
 
-`drain()` delivers what is due now and returns; `run()` loops until `stop` is set (SIGTERM),
-finishing the message in hand and giving the rest of the batch back.
+Each message is recorded in flight in the mail journal, with the replies before it, before it goes out
+(app/emailer/journal.py). When the database stops answering, the batch stops, what is known stays in memory
+and is written, with the unsent rows given back to the queue, as soon as the database answers again (tried
+with backoff; no restart needed).
+`drain()` delivers what is due now and returns (by `deadline`, when given); `run()` loops until `stop` is set
+(SIGTERM), finishing the message in hand and giving the rest of the batch back.
 """
 import os
 import socket
+import sys
 import threading
+import time
 import uuid
+from collections.abc import Callable
 
 from flask import current_app
 
 from app import errorlog
 from app.emailer.claims import Claimed, claim_batch
+from app.emailer.journal import DB_TROUBLE, Journal
 from app.emailer.outcomes import Recorder
 from app.emailer.render import RenderError, build_message
 from app.emailer.transport import (
@@ -19,11 +27,13 @@ from app.emailer.transport import (
     ConnectFailure,
     Connection,
     LostAfterData,
+    Withheld,
     classify,
 )
 from app.extensions import db
 
 PAUSES = (Action.PAUSE_QUOTA, Action.PAUSE_THROTTLE, Action.PAUSE_AUTH)
+RETRY_FIRST, RETRY_MOST = 0.05, 2.0  # seconds between tries to write outcomes while the database is away
 
 
 def worker_id() -> str:
@@ -31,28 +41,84 @@ def worker_id() -> str:
 
 
 class Worker:
-    def __init__(self, stop: threading.Event | None = None):
+    def __init__(self, stop: threading.Event | None = None, deadline: float | None = None):
+        """`deadline` (time.monotonic()): no message is started after it (`flask mail drain --max-seconds`)."""
         self.owner = worker_id()
         self.stop = stop or threading.Event()
+        self.deadline = deadline
         self.totals = {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "released": 0}
+        self._slowest = 0.0  # the longest one message took, to know whether another fits before the deadline
 
     def batch_size(self) -> int:
         return int(current_app.config["MAIL_BATCH_SIZE"])
 
+    def _time_left(self) -> float:
+        return float("inf") if self.deadline is None else self.deadline - time.monotonic()
+
+    def _must_stop(self) -> bool:
+        """Stop starting messages: SIGTERM, or the next one might not end before the deadline (even if the
+        server stalled it for a whole MAIL_TIMEOUT)."""
+        if self.stop.is_set():
+            return True
+        if self.deadline is None:
+            return False
+        reserve = 2 * self._slowest + float(current_app.config["MAIL_TIMEOUT"]) + 0.5
+        return self._time_left() < reserve
+
     def deliver(self, rows: list[Claimed]) -> list[Claimed]:
         """Send `rows` over one connection; record the outcomes and claim the next batch in one transaction."""
         recorder = Recorder(self.owner)
+        journal = Journal(self.owner, db.engine)
         try:
-            self._send(rows, recorder)
+            self._send(rows, recorder, journal)
         except BaseException:
-            recorder.flush()
+            try:
+                recorder.flush()
+            except Exception:  # noqa: BLE001 - the first exception is the one to report
+                self._rollback()
             raise
         finally:
+            journal.close()
             for key, value in recorder.totals.items():
                 self.totals[key] += value
-        return recorder.flush(claim_next=0 if self.stop.is_set() else self.batch_size())
+        claim_next = 0 if self._must_stop() else self.batch_size()
+        return self.settle(lambda: recorder.flush(claim_next=claim_next))
 
-    def _send(self, rows: list[Claimed], recorder: Recorder) -> None:
+    def settle(self, write: Callable[[], list[Claimed]]) -> list[Claimed]:
+        """`write()` until the database takes it, waiting longer between tries (at most RETRY_MOST); gives up
+        (raises) on SIGTERM or at the deadline. Rows then left `sending` go back to the queue when their lease
+        runs out, or become `unknown` if they were in flight: never sent twice."""
+        delay, trouble_since = RETRY_FIRST, None
+        while True:
+            try:
+                result = write()
+            except DB_TROUBLE as exc:
+                self._rollback()
+                if trouble_since is None:
+                    trouble_since = time.monotonic()
+                    print(f"mail worker {self.owner}: database unavailable ({exc.__class__.__name__}), keeping "
+                          "the outcomes in memory", file=sys.stderr, flush=True)
+                if self.stop.is_set() or self._time_left() <= delay:
+                    raise
+                self.stop.wait(delay)
+                delay = min(RETRY_MOST, delay * 2)
+                continue
+            if trouble_since is not None:
+                waited = round(time.monotonic() - trouble_since, 1)
+                print(f"mail worker {self.owner}: database back after {waited} s, outcomes written",
+                      file=sys.stderr, flush=True)
+                errorlog.record("mail.worker", "database unavailable while recording mail outcomes",
+                                {"worker": self.owner, "seconds": waited}, alert=False)
+            return result
+
+    @staticmethod
+    def _rollback() -> None:
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - a dead connection is dropped by the pool
+            pass
+
+    def _send(self, rows: list[Claimed], recorder: Recorder, journal: Journal) -> None:
         try:
             connection = Connection(current_app.config).open()
         except ConnectFailure as exc:
@@ -60,24 +126,48 @@ class Worker:
             return
         with connection:
             for index, row in enumerate(rows):
-                if self.stop.is_set():
+                if self._must_stop():
                     recorder.release(rows[index:])
                     return
-                if not self._send_one(connection, row, rows[index + 1:], recorder):
+                if row.id in recorder.lost:
+                    continue
+                started = time.monotonic()
+                if not self._send_one(connection, row, rows[index + 1:], recorder, journal):
                     return
-                if index + 1 < len(rows):  # the last outcomes go with the next claim
-                    recorder.maybe_flush()
+                self._slowest = max(self._slowest, time.monotonic() - started)
+                try:
+                    recorder.maybe_flush(in_hand=rows[index + 1:])
+                except DB_TROUBLE as exc:  # stop here; the outcomes stay in memory for the batch's last write
+                    self._rollback()
+                    self._database_gone(rows[index + 1:], recorder, exc)
+                    return
 
-    def _send_one(self, connection: Connection, row: Claimed, rest: list[Claimed], recorder: Recorder) -> bool:
-        """Send `row`; False when the batch must stop (the rest is then given back)."""
+    def _database_gone(self, rest: list[Claimed], recorder: Recorder, exc: Exception) -> None:
+        recorder.release(rest)
+        recorder.note(f"database unavailable while sending: {exc.__class__.__name__}", {"worker": self.owner})
+
+    def _send_one(self, connection: Connection, row: Claimed, rest: list[Claimed], recorder: Recorder,
+                  journal: Journal) -> bool:
+        """Send `row` once the journal has it in flight; False when the batch must stop (the rest is then
+        given back)."""
+        entries = recorder.in_flight(row)
+        ticket = journal.submit(entries)  # written while the message is built and MAIL and RCPT go out
         try:
             message = build_message(row)
-        except RenderError as exc:
+        except RenderError as exc:  # never went out: the journal hears so with the next write
             recorder.mark_failed(row, str(exc), refund=True)
             recorder.note(str(exc), {"outbox_id": row.id})
+            if not ticket.ok():
+                recorder.give_back(entries)
+                self._database_gone(rest, recorder, ticket.error)
+                return False
             return True
         try:
-            reply = connection.send(row.to_address, message)
+            reply = connection.send(row.to_address, message, before_data=ticket.ok)
+        except Withheld:  # not sent: without the journal entry a crash could send it twice
+            recorder.give_back(entries)
+            self._database_gone([row, *rest], recorder, ticket.error)
+            return False
         except LostAfterData as exc:
             recorder.mark_unknown(row, str(exc))
             recorder.note("SMTP connection lost after DATA", {"outbox_id": row.id})
@@ -88,6 +178,14 @@ class Worker:
             recorder.note(f"SMTP connection lost: {exc!r}", {"outbox_id": row.id})
             recorder.release(rest)
             return False
+        if not ticket.ok():  # refused before DATA, and the database is away: stop here
+            recorder.give_back(entries)
+            self._settle_reply(row, reply, recorder)
+            self._database_gone(rest, recorder, ticket.error)
+            return False
+        return self._settle_reply(row, reply, recorder, rest)
+
+    def _settle_reply(self, row: Claimed, reply, recorder: Recorder, rest: list[Claimed] = ()) -> bool:
         recorder.reply(reply)
         action = classify(reply)
         if action == Action.SENT:
@@ -114,8 +212,8 @@ class Worker:
         recorder.note(str(exc), {"batch_size": len(rows)})
 
     def drain(self) -> dict:
-        """Deliver what is due now within the budget, then return the totals."""
-        rows = claim_batch(self.owner, self.batch_size())
+        """Deliver what is due now within the budget (and the deadline), then return the totals."""
+        rows = [] if self._must_stop() else claim_batch(self.owner, self.batch_size())
         while rows:
             rows = self.deliver(rows)
         db.session.remove()
@@ -130,7 +228,7 @@ class Worker:
                 while rows:
                     rows = self.deliver(rows)
             except Exception as exc:  # noqa: BLE001 - the worker must outlive a bad moment
-                db.session.rollback()
+                self._rollback()
                 errorlog.record("mail.worker", exc, {"worker": self.owner}, alert=False)
             finally:
                 db.session.remove()

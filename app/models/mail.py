@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, str_enum, utcnow
 
-__all__ = ["Purpose", "MailStatus", "OutboxEmail", "MailState", "PRIORITY"]
+__all__ = ["Purpose", "MailStatus", "OutboxEmail", "MailState", "MailJournal", "JournalState", "PRIORITY"]
 
 
 class Purpose(enum.StrEnum):
@@ -30,7 +30,7 @@ class MailStatus(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
-    UNKNOWN = "unknown"  # connection lost after DATA: may or may not have arrived
+    UNKNOWN = "unknown"  # connection lost after DATA, or the worker died with it in flight: may have arrived
 
 
 class OutboxEmail(Base):
@@ -64,6 +64,10 @@ class OutboxEmail(Base):
     charged_at: Mapped[datetime | None] = mapped_column(index=True)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     last_attempt_at: Mapped[datetime | None]
+    # A developer's decision on an `unknown` row (/dev/mail): "resent" or "marked sent", who and when.
+    resolution: Mapped[str | None] = mapped_column(sa.String(16))
+    resolved_by: Mapped[str | None] = mapped_column(sa.String(254))
+    resolved_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
@@ -89,3 +93,27 @@ class MailState(Base):
     last_reply_at: Mapped[datetime | None]
     worker_seen_at: Mapped[datetime | None]  # the last time a mail worker took the lock (its heartbeat)
 
+
+
+class JournalState(enum.StrEnum):
+    FLIGHT = "flight"  # handed to the SMTP server (DATA), no reply yet: if the worker dies, delivery is unknown
+    SENT = "sent"      # the server accepted it
+    DONE = "done"      # the server refused it or never saw it: safe to queue again
+
+
+class MailJournal(Base):
+    """What a mail worker knows between two outcome writes, one row per outbox row it handed to the server.
+
+    Written before every message goes out (DATA) and deleted once the outcomes are in the outbox. A row whose
+    lease ran out is settled from here: sent, `unknown` when in flight, queued again otherwise. On MySQL and
+    MariaDB the table is MyISAM: each write is visible to every process at once and waits for no log flush
+    (it survives a killed worker and a database restart; only a machine crash loses the last writes).
+    """
+
+    __tablename__ = "mail_journal"
+    __table_args__ = {"mysql_engine": "MyISAM"}
+
+    outbox_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    owner: Mapped[str] = mapped_column(sa.String(80))
+    state: Mapped[JournalState] = mapped_column(str_enum(JournalState))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -31,6 +31,8 @@ PROTECTED = [
     ("GET", "/account/privacy", set(Role)),
     ("GET", "/account/data.json", set(Role)),
     ("POST", "/account/privacy/delete", {Role.STUDENT}),
+    ("POST", "/dev/mail/unknown/resend", {Role.DEVELOPER}),
+    ("POST", "/dev/mail/unknown/mark-sent", {Role.DEVELOPER}),
 ]
 # Routes needing an object id: the role check comes first, so a wrong role gets 403 even for a made-up id.
 PROTECTED_BY_ID = [

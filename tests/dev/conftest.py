@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from app.errorlog import record
 from app.extensions import db
 from app.models.errors import ErrorGroup, ErrorStatus
-from tests.emailer.conftest import queue  # noqa: F401 - the outbox fixture, for test_mail_page.py
+from tests.emailer.conftest import drain, outbox, queue  # noqa: F401 - outbox fixtures for the mail pages
 
 
 @pytest.fixture

@@ -1,10 +1,17 @@
-"""Helpers for the emailer tests: queue emails, read outbox rows."""
+"""Helpers for the emailer tests: queue emails, read outbox rows, start `flask mail ...` processes."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
 from app.emailer import enqueue
 from app.extensions import db
 from app.models.mail import OutboxEmail, Purpose
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -67,3 +74,30 @@ def drain(runner):
         return result.output
 
     return run
+
+
+@pytest.fixture
+def spawn(database_url, smtp_server, tmp_path):
+    """spawn("drain" | "worker" | "drain --max-seconds 5", VAR=value, ...) starts `flask mail ...` in its own
+    process."""
+    processes = []
+
+    def start(command: str, **env) -> subprocess.Popen:
+        environment = {**os.environ, "DATABASE_URL": database_url, "INSTANCE_PATH": str(tmp_path / "instance"),
+                       "SECRET_KEY": "test-secret", "DEVELOPER_EMAILS": "dev-alerts@example.ac.za",
+                       "ALLOWED_EMAIL_DOMAINS": "example.ac.za",
+                       "BASE_URL": "http://localhost", "MAIL_TIMEOUT": "5",
+                       **{key: str(value) for key, value in smtp_server.config().items()},
+                       **{key: str(value) for key, value in env.items()}}
+        environment["MAIL_USE_TLS"] = environment["MAIL_USE_SSL"] = ""
+        process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "mail", *command.split()],
+                                   cwd=ROOT,
+                                   env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)

@@ -129,7 +129,7 @@ def path_values(ids: dict) -> dict:
         ("issues.photo", "photo_id"): ids["issue_photo"], ("move_in.photo", "photo_id"): ids["move_in_photo"],
         ("move_in.welcome", "token"): ids["invite"], ("auth.reset_password", "token"): ids["reset"],
         ("auth.verify", "token"): ids["verify"], ("admin.approve_student", "user_id"): ids["waiting"],
-        ("admin.reject_student", "user_id"): ids["waiting"],
+        ("admin.reject_student", "user_id"): ids["waiting"], ("dev.decide_unknown", "decision"): "resend",
         ("unsubscribe.confirm", "token"): ids["unsubscribe"], ("unsubscribe.one_click", "token"): ids["unsubscribe"],
         "issue_id": ids["issue_id"], "user_id": ids["user_id"], "group_id": ids["group_id"], "slug": ids["slug"],
         "batch_id": ids["batch_id"], "session_id": ids["session_id"], "action": "reopen", "name": CAUGHT_NAME,
