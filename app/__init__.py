@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_proxy(app)
     register_security(app)
     register_extensions(app)
+    register_photo_store(app)
     register_converters(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -66,6 +67,12 @@ def register_extensions(app: Flask) -> None:
         from app.db_setup import configure_engine
 
         configure_engine(db.engine)
+
+
+def register_photo_store(app: Flask) -> None:
+    from app.storage import check_photo_store
+
+    check_photo_store(app)
 
 
 def register_converters(app: Flask) -> None:
