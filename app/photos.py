@@ -28,7 +28,7 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from flask import Response, abort, current_app, has_app_context, request, stream_with_context
+from flask import Response, abort, current_app, has_app_context, request
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.config import SETTINGS
@@ -242,7 +242,7 @@ def photo_response(key: str, mime: str) -> Response:
         photo = get_storage().stream(key)
     except FileNotFoundError:
         abort(404, "That photo is no longer available.")
-    response = Response(stream_with_context(photo.chunks), mimetype=mime)  # one chunk in memory at a time
+    response = Response(photo.chunks, mimetype=mime)  # one chunk in memory at a time
     response.content_length = photo.size
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"

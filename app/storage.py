@@ -130,17 +130,28 @@ class DatabaseStorage:
         write_chunks(key, len(data), (data[i:i + CHUNK_BYTES] for i in range(0, len(data), CHUNK_BYTES)))
         return key
 
+    def _header(self, key: str):
+        return db.session.execute(sa.select(StoredFile.size, StoredFile.chunks)
+                                  .where(StoredFile.key == check_key(key))).first()
+
     def open(self, key: str) -> bytes:
-        return b"".join(self.stream(key).chunks)
+        """The whole photo, read in the session's transaction (so it sees a photo saved but not committed)."""
+        if self._header(key) is None:
+            if self.fallback is not None:
+                return self.fallback.open(key)
+            raise FileNotFoundError(key)
+        return b"".join(db.session.scalars(sa.select(StoredFileChunk.data).where(StoredFileChunk.key == key)
+                                           .order_by(StoredFileChunk.seq)))
 
     def stream(self, key: str) -> PhotoStream:
-        row = db.session.execute(sa.select(StoredFile.size, StoredFile.chunks)
-                                 .where(StoredFile.key == check_key(key))).first()
+        """The photo's size now (FileNotFoundError if unknown), its chunks as the response sends them, read over
+        a connection of their own: the generator needs neither the request nor its session."""
+        row = self._header(key)
         if row is None:
             if self.fallback is not None:
                 return self.fallback.stream(key)
             raise FileNotFoundError(key)
-        return PhotoStream(row.size, _chunks_of(key, row.chunks))
+        return PhotoStream(row.size, _chunks_of(db.engine, key, row.chunks))
 
     def delete(self, key: str) -> None:
         """Remove the photo and commit (callers delete only after their own commit or rollback)."""
@@ -168,14 +179,15 @@ def write_chunks(key: str, size: int, chunks) -> None:
         raise StorageError(f"{key}: {written} bytes read, {size} expected")
 
 
-def _chunks_of(key: str, count: int) -> Iterator[bytes]:
+def _chunks_of(engine: sa.Engine, key: str, count: int) -> Iterator[bytes]:
     """The chunks of a photo, each read by its own query: never more than one chunk in memory."""
-    for seq in range(count):
-        chunk = db.session.scalar(sa.select(StoredFileChunk.data)
-                                  .where(StoredFileChunk.key == key, StoredFileChunk.seq == seq))
-        if chunk is None:  # deleted while being sent
-            return
-        yield chunk
+    with engine.connect() as conn:
+        for seq in range(count):
+            chunk = conn.scalar(sa.select(StoredFileChunk.data)
+                                .where(StoredFileChunk.key == key, StoredFileChunk.seq == seq))
+            if chunk is None:  # deleted while being sent
+                return
+            yield chunk
 
 
 def get_storage() -> Storage:
