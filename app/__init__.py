@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_converters(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_monitoring(app)
     register_cli(app)
     return app
 
@@ -95,9 +96,10 @@ def register_blueprints(app: Flask) -> None:
     from app.issues.house_routes import bp as houses_bp
     from app.issues.routes import bp as issues_bp
     from app.main.routes import bp as main_bp
+    from app.monitoring.routes import bp as monitoring_bp
     from app.move_in.routes import bp as move_in_bp
 
-    for blueprint in (main_bp, auth_bp, issues_bp, houses_bp, move_in_bp, admin_bp, dev_bp):
+    for blueprint in (main_bp, auth_bp, issues_bp, houses_bp, move_in_bp, admin_bp, dev_bp, monitoring_bp):
         app.register_blueprint(blueprint)
 
 
@@ -105,6 +107,12 @@ def register_error_handlers(app: Flask) -> None:
     from app.main.errors import init_error_handlers
 
     init_error_handlers(app)
+
+
+def register_monitoring(app: Flask) -> None:
+    from app.monitoring.latency import init_latency
+
+    init_latency(app)
 
 
 def register_cli(app: Flask) -> None:

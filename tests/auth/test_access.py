@@ -43,8 +43,9 @@ PROTECTED_BY_ID = [
     ("GET", "/dev/mail/caught/x.eml/html", {Role.DEVELOPER}),
     ("GET", "/dev/mail/caught/x.eml/cid/logo", {Role.DEVELOPER}),
 ]
-# Open to anyone (each does its own checks: tokens, login for the photo routes, the house landing page).
-PUBLIC = {"/", "/healthz", "/register", "/login", "/logout", "/password/forgot", "/password/reset/<token>",
+# Open to anyone (each does its own checks: tokens, login for the photo routes, the house landing page; /metrics:
+# a developer or the monitoring token, else 403).
+PUBLIC = {"/", "/healthz", "/metrics", "/register", "/login", "/logout", "/password/forgot", "/password/reset/<token>",
           "/verify", "/verify/resend", "/verify/<token>",
           "/r/<slug>", "/move-in/welcome/<token>", "/static/<path:filename>",
           "/issues/<id:issue_id>/photos/<id:photo_id>", "/move-in/photos/<id:photo_id>"}
