@@ -36,11 +36,16 @@ class DatabaseFigures(Collector):
         for (purpose, status), count in sorted(counts.items()):
             queue.add_metric([purpose, status], count)
         yield queue
-        oldest = db.session.scalar(sa.select(sa.func.min(OutboxEmail.send_after)).where(
-            OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.send_after <= now))
-        yield GaugeMetricFamily("rinaibra_mail_oldest_due_seconds", "How long the oldest queued email that is due "
-                                "has waited (0 when none waits).",
-                                value=(now - oldest).total_seconds() if oldest else 0.0)
+        oldest = dict(db.session.execute(
+            sa.select(OutboxEmail.purpose, sa.func.min(OutboxEmail.send_after))
+            .where(OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.send_after <= now)
+            .group_by(OutboxEmail.purpose)).all())
+        waited = GaugeMetricFamily("rinaibra_mail_oldest_due_seconds", "How long the oldest due queued email of "
+                                   "each purpose has waited (0 when none waits).", labels=["purpose"])
+        for purpose in Purpose:
+            due = oldest.get(purpose) or oldest.get(purpose.value)
+            waited.add_metric([purpose.value], (now - due).total_seconds() if due else 0.0)
+        yield waited
 
     def _budget(self, now):
         used_by, limit = budget.used_by_purpose(now), budget.daily_limit()

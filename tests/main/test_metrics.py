@@ -3,13 +3,14 @@ mail queue, budget, pause, outcomes, error groups and the request latency histog
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.errorlog import record
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.mail import PRIORITY, MailState, MailStatus, OutboxEmail, Purpose
-from tests.conftest import MONITOR
+from tests.conftest import HEALTHZ_TOKEN, MONITOR
 
 BUDGET = {"MAIL_DAILY_LIMIT": 100}  # floors: security 10, alert 5, notice 40, bulk 25; 20 shared
 
@@ -39,6 +40,8 @@ def add_email(purpose: Purpose, status: MailStatus, charged_at=None, attempts=0,
 def test_metrics_follow_the_healthz_rule(client, login, student, developer):
     assert client.get("/metrics").status_code == 403
     assert client.get("/metrics", headers={"X-Healthz-Token": "wrong"}).status_code == 403
+    assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 403
+    assert client.get("/metrics", headers={"Authorization": f"Bearer {HEALTHZ_TOKEN}"}).status_code == 200
     login(student)
     assert client.get("/metrics").status_code == 403
     client.post("/logout")
@@ -51,6 +54,8 @@ def test_mail_figures(app, client):
     now = utcnow()
     with app.app_context():
         add_email(Purpose.ALERT, MailStatus.QUEUED)
+        db.session.flush()
+        db.session.scalars(sa.select(OutboxEmail)).one().send_after = now - timedelta(minutes=40)
         add_email(Purpose.NOTICE, MailStatus.QUEUED, attempts=2)
         add_email(Purpose.NOTICE, MailStatus.QUEUED)
         for ago in (timedelta(minutes=10), timedelta(hours=2), timedelta(hours=25)):
@@ -75,14 +80,16 @@ def test_mail_figures(app, client):
     outcomes = {dict(labels)["outcome"]: value for (name, labels), value in found.items()
                 if name == "rinaibra_mail_outcomes_24h"}
     assert outcomes == {"sent": 2, "failed": 1, "unknown": 1, "retrying": 1}
-    assert found[("rinaibra_mail_oldest_due_seconds", ())] >= 0
+    assert 2400 <= found[("rinaibra_mail_oldest_due_seconds", (("purpose", "alert"),))] < 2500
+    assert 0 <= found[("rinaibra_mail_oldest_due_seconds", (("purpose", "notice"),))] < 60
+    assert found[("rinaibra_mail_oldest_due_seconds", (("purpose", "bulk"),))] == 0  # none queued
 
 
 def test_an_idle_system(client):
     found = scrape(client)
     assert found[("rinaibra_mail_paused", ())] == 0
     assert found[("rinaibra_mail_worker_seen_seconds_ago", ())] == -1
-    assert found[("rinaibra_mail_oldest_due_seconds", ())] == 0
+    assert found[("rinaibra_mail_oldest_due_seconds", (("purpose", "notice"),))] == 0
     assert not [key for key in found if key[0].startswith("rinaibra_error_occurrences")]
 
 
