@@ -219,14 +219,12 @@ def move_to_database(folder: LocalFolderStorage, progress: Callable[[str, bool],
     return moved, skipped
 
 
-def _running_migrations() -> bool:
-    """True inside `flask db ...`: the tables a store needs may be what is being created."""
+def _cli_command() -> bool:
+    """True while a `flask ...` command other than `run` loads the app: none of them stores photos, and
+    `flask db upgrade` is what creates the tables (click has already consumed its arguments at that point, so
+    any command but `run` is let through; WSGI servers and `flask run` make the check)."""
     ctx = click.get_current_context(silent=True)
-    while ctx is not None:
-        if ctx.info_name == "db":
-            return True
-        ctx = ctx.parent
-    return False
+    return ctx is not None and ctx.info_name != "run"
 
 
 def check_photo_store(app: Flask) -> None:
@@ -250,7 +248,7 @@ def _check_folder(root: str) -> None:
 
 
 def _check_tables(app: Flask) -> None:
-    if _running_migrations():
+    if _cli_command():
         return
     with app.app_context():
         try:

@@ -1,6 +1,8 @@
 """The database photo store: chunked rows, streamed out, chosen by PHOTO_STORE; the folder-to-database move;
 a store that cannot work stops the start-up with the setting named."""
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from tests.issues.conftest import photo_file, report_data
 from tests.storage.conftest import files_under
 
 DATABASE_STORE = {"PHOTO_STORE": "database"}
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def chunk_rows(app) -> list[tuple[str, int, int]]:
@@ -126,3 +129,26 @@ def test_a_folder_that_cannot_be_written_is_a_start_up_error(tmp_path, read_only
     settings["UPLOAD_FOLDER"] = str(read_only_folder)
     with pytest.raises(ConfigError, match="UPLOAD_FOLDER=.* is not a writable folder"):
         create_app(settings)
+
+
+def test_db_upgrade_creates_the_tables_the_database_store_needs(tmp_path):
+    """`flask db upgrade` runs with PHOTO_STORE=database on an empty database (it makes the tables the
+    start-up check asks for); after it, the app starts."""
+    env = {**os.environ, "DATABASE_URL": "sqlite:///" + str(tmp_path / "fresh.db"), "PHOTO_STORE": "database",
+           "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "x", "ALLOWED_EMAIL_DOMAINS": "example.ac.za"}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                              timeout=120)
+
+    refused = run("-c", "import wsgi")
+    assert refused.returncode == 1 and "PHOTO_STORE=database but the table stored_files is missing" in refused.stderr
+    upgraded = run("-m", "flask", "--app", "wsgi", "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert run("-c", "import wsgi").returncode == 0
+
+
+def test_the_move_command_needs_the_tables(tmp_path):
+    app = create_app(settings_for("sqlite:///" + str(tmp_path / "empty.db"), tmp_path))
+    result = app.test_cli_runner().invoke(args=["photos", "move-to-database"])
+    assert result.exit_code == 1 and "the table stored_files is missing: run `flask db upgrade` first" in result.output
