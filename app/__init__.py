@@ -71,7 +71,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_photo_store(app: Flask) -> None:
-    from app.storage import check_photo_store
+    from app.storage_setup import check_photo_store
 
     check_photo_store(app)
 

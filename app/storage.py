@@ -15,23 +15,20 @@
   (`flask photos move-to-database`).
 
 Set `app.config["STORAGE"]` to any object with the same methods (an S3 client wrapper, say) to replace both.
-`check_photo_store(app)` (at start-up) turns a store that cannot work into a ConfigError naming the setting.
+app/storage_setup.py checks the configured store at start-up and moves photos from the folder to the database.
 """
 import math
 import os
 import re
 import secrets
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-import click
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import current_app
 
-from app.config import ConfigError
 from app.extensions import db
 from app.models.photos import CHUNK_BYTES, StoredFile, StoredFileChunk
 
@@ -89,7 +86,10 @@ class LocalFolderStorage:
             temporary.write_bytes(data)
             os.replace(temporary, path)  # readers never see half a file
         except OSError as exc:
-            temporary.unlink(missing_ok=True)
+            try:
+                temporary.unlink(missing_ok=True)
+            except OSError:  # its folder could not be made either
+                pass
             raise StorageError(exc.errno, f"the photo could not be written: {exc.strerror or exc}") from exc
         return key
 
@@ -199,70 +199,3 @@ def get_storage() -> Storage:
     if current_app.config["PHOTO_STORE"] == "database":
         return DatabaseStorage(fallback=folder)
     return folder
-
-
-def move_to_database(folder: LocalFolderStorage, progress: Callable[[str, bool], None]) -> tuple[int, int]:
-    """Copy every photo of `folder` missing from the database store, one commit per photo (so a run that stops
-    half way is resumed by the next, and a second run copies nothing). Files are kept. (moved, skipped)."""
-    store, moved, skipped = DatabaseStorage(), 0, 0
-    for key in folder.keys():
-        if store.has(key):
-            skipped += 1
-            progress(key, False)
-            continue
-        path = folder._path(key)
-        with path.open("rb") as handle:
-            write_chunks(key, os.fstat(handle.fileno()).st_size, iter(lambda h=handle: h.read(CHUNK_BYTES), b""))
-        db.session.commit()
-        moved += 1
-        progress(key, True)
-    return moved, skipped
-
-
-def _cli_command() -> bool:
-    """True while a `flask ...` command other than `run` loads the app: none of them stores photos, and
-    `flask db upgrade` is what creates the tables (click has already consumed its arguments at that point, so
-    any command but `run` is let through; WSGI servers and `flask run` make the check)."""
-    ctx = click.get_current_context(silent=True)
-    return ctx is not None and ctx.info_name != "run"
-
-
-def check_photo_store(app: Flask) -> None:
-    """Fail at start-up, naming the setting, when the configured photo store cannot work."""
-    if app.config["STORAGE"] is not None:
-        return
-    if app.config["PHOTO_STORE"] == "database":
-        _check_tables(app)
-    else:
-        _check_folder(app.config["UPLOAD_FOLDER"])
-
-
-def _check_folder(root: str) -> None:
-    try:
-        Path(root).mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=root, prefix=".probe-"):
-            pass
-    except OSError as exc:
-        raise ConfigError(f"UPLOAD_FOLDER={root!r} is not a writable folder ({exc.strerror or exc}): photos "
-                          "could not be saved. Fix its permissions, or set PHOTO_STORE=database") from None
-
-
-def _check_tables(app: Flask) -> None:
-    if _cli_command():
-        return
-    with app.app_context():
-        try:
-            missing = missing_tables()
-        except sa.exc.OperationalError:  # the database is away: an outage, not a misconfiguration
-            return
-        finally:
-            db.engine.dispose()
-    if missing:
-        raise ConfigError(f"PHOTO_STORE=database but the table {missing[0]} is missing: run `flask db upgrade` "
-                          "(or set PHOTO_STORE=folder)")
-
-
-def missing_tables() -> list[str]:
-    """The database store's tables that the database lacks."""
-    tables = set(sa.inspect(db.engine).get_table_names())
-    return [t for t in (StoredFile.__tablename__, StoredFileChunk.__tablename__) if t not in tables]

@@ -3,7 +3,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.storage import LocalFolderStorage, missing_tables, move_to_database
+from app.storage import LocalFolderStorage
+from app.storage_setup import missing_tables, move_to_database
 
 photos_cli = AppGroup("photos", help="Manage the photo store.")
 

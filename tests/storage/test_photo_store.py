@@ -13,7 +13,8 @@ from app.config import ConfigError
 from app.extensions import db
 from app.models.issues import IssuePhoto
 from app.models.photos import CHUNK_BYTES, StoredFile, StoredFileChunk
-from app.storage import DatabaseStorage, LocalFolderStorage, get_storage, move_to_database
+from app.storage import DatabaseStorage, LocalFolderStorage, get_storage
+from app.storage_setup import move_to_database
 from tests.conftest import settings_for
 from tests.issues.conftest import photo_file, report_data
 from tests.storage.conftest import files_under
