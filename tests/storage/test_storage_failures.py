@@ -9,6 +9,8 @@ from app.models.issues import Issue, IssuePhoto
 from app.models.move_in import MoveInForm, MoveInPhoto
 from app.photos import PHOTOS_NOT_SAVED
 from tests.issues.conftest import photo_file, report_data
+from tests.issues.images import image_bytes
+from tests.move_in.conftest import complete_form
 from tests.storage.conftest import files_under
 
 NOT_SAVED = "Your photos could not be saved"
@@ -37,15 +39,10 @@ def test_a_full_disk_fails_the_report_with_its_text_kept(app, client, login, stu
 
 
 def test_a_full_disk_fails_the_move_in_form_with_its_answers_kept(app, client, login, student, full_disk):
-    from tests.move_in.conftest import complete_form
-
     app.config["UPLOAD_FOLDER"] = str(full_disk)
     login(student)
-    png = io.BytesIO()
-    from PIL import Image
-    Image.new("RGB", (40, 30), (200, 30, 30)).save(png, "PNG")
     data = complete_form(action="draft", condition_0="damaged", comment_0="Deep scratch on the door")
-    response = client.post("/move-in/", data={**data, "photos_0": (io.BytesIO(png.getvalue()), "door.png")},
+    response = client.post("/move-in/", data={**data, "photos_0": (io.BytesIO(image_bytes("PNG")), "door.png")},
                            content_type="multipart/form-data")
     page = response.get_data(as_text=True)
     assert response.status_code == 503
