@@ -21,9 +21,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_proxy(app)
     register_security(app)
     register_extensions(app)
+    register_photo_store(app)
     register_converters(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_monitoring(app)
     register_cli(app)
     return app
 
@@ -68,6 +70,12 @@ def register_extensions(app: Flask) -> None:
         configure_engine(db.engine)
 
 
+def register_photo_store(app: Flask) -> None:
+    from app.storage_setup import check_photo_store
+
+    check_photo_store(app)
+
+
 def register_converters(app: Flask) -> None:
     from app.converters import init_converters
 
@@ -93,12 +101,13 @@ def register_blueprints(app: Flask) -> None:
     from app.issues.house_routes import bp as houses_bp
     from app.issues.routes import bp as issues_bp
     from app.main.routes import bp as main_bp
+    from app.monitoring.routes import bp as monitoring_bp
     from app.move_in.routes import bp as move_in_bp
     from app.staff.routes import bp as staff_bp
     from app.unsubscribe.routes import bp as unsubscribe_bp
 
     for blueprint in (main_bp, auth_bp, issues_bp, houses_bp, move_in_bp, admin_bp, staff_bp, dev_bp,
-                      unsubscribe_bp):
+                      unsubscribe_bp, monitoring_bp):
         app.register_blueprint(blueprint)
 
 
@@ -106,6 +115,12 @@ def register_error_handlers(app: Flask) -> None:
     from app.main.errors import init_error_handlers
 
     init_error_handlers(app)
+
+
+def register_monitoring(app: Flask) -> None:
+    from app.monitoring.latency import init_latency
+
+    init_latency(app)
 
 
 def register_cli(app: Flask) -> None:

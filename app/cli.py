@@ -31,12 +31,14 @@ def init_cli(app: Flask) -> None:
     from app.emailer.cli import mail_cli
     from app.issues.cli import issues_cli
     from app.maintenance import maintenance_cli
+    from app.storage_cli import photos_cli
 
     app.cli.add_command(houses_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(issues_cli)
     app.cli.add_command(maintenance_cli)
+    app.cli.add_command(photos_cli)
     app.cli.add_command(seed_demo_command)
 
 

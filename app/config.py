@@ -14,6 +14,7 @@ from dotenv import load_dotenv
 
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 ENVIRONMENTS = ("production", "development")
+PHOTO_STORES = ("folder", "database")  # app/storage.py
 DEV_SECRET_KEY = "dev-only-change-me"
 
 
@@ -79,6 +80,13 @@ def environment(raw: str) -> str:
     return value
 
 
+def photo_store(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in PHOTO_STORES:
+        raise ValueError(f"use one of {', '.join(PHOTO_STORES)}")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -101,6 +109,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TRUSTED_PROXIES", whole, 0),  # reverse proxies in front of the app whose X-Forwarded-For is believed
     Setting("MAX_CONTENT_LENGTH", whole, 16 * 1024 * 1024),
     Setting("UPLOAD_FOLDER", text, None),  # default: instance/uploads
+    Setting("PHOTO_STORE", photo_store, "folder"),  # database: photos in the database, shared by every host
+    Setting("PROMETHEUS_MULTIPROC_DIR", text, None),  # /metrics under gunicorn: a folder the workers share
     # Photo uploads, checked from each image's header before any pixel is decoded
     Setting("UPLOAD_MAX_PIXELS", whole, 24_000_000),          # one image
     Setting("UPLOAD_MAX_REQUEST_PIXELS", whole, 72_000_000),  # all images of one request together

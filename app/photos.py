@@ -17,6 +17,8 @@ API (used by the issues and move-in blueprints):
 - `photo_response(key, mime)`: the response for a view that has ALREADY checked that the viewer may see the
   object owning the photo. Never link storage keys from static/.
 - `delete_photo(key)`: remove a stored file (quiet if it is already gone).
+- `store` raises `StorageError` when the photo could not be written (disk full, read-only folder); the caller
+  rolls back, stores nothing of the form and shows `PHOTOS_NOT_SAVED` above the form, its text kept.
 
 Typical use: validate in the form (`photos_from_request`, or `inspect` per field then `check_request` and
 `clean`), and only once the whole form is valid call `store()` for each and add rows in the same transaction
@@ -30,9 +32,12 @@ from flask import Response, abort, current_app, has_app_context, request
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.config import SETTINGS
+from app.storage import StorageError as StorageError  # raised by store(); views catch it from here
 from app.storage import get_storage
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
+PHOTOS_NOT_SAVED = ("Your photos could not be saved (a problem on our side), so nothing was sent. What you wrote "
+                    "is kept below: please send it again, or send it without photos.")
 MAX_SIDE = 2560  # longer side after cleaning; plenty to see a leak, a fraction of the bytes
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 SAME_AS = {"MPO": "JPEG"}  # many phone cameras write a JPEG with a second, "multi-picture" frame
@@ -234,10 +239,11 @@ def delete_photo(key: str) -> None:
 def photo_response(key: str, mime: str) -> Response:
     """Serve a stored photo; call only after checking that the viewer may see its owner. 404 if missing."""
     try:
-        data = get_storage().open(key)
+        photo = get_storage().stream(key)
     except FileNotFoundError:
         abort(404, "That photo is no longer available.")
-    response = Response(data, mimetype=mime)
+    response = Response(photo.chunks, mimetype=mime)  # one chunk in memory at a time
+    response.content_length = photo.size
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Disposition"] = "inline"

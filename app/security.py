@@ -6,8 +6,7 @@ and `Cache-Control: no-store` on everything but static files for a signed-in use
 policy (a photo, the framed email preview) sets its own Content-Security-Policy and X-Frame-Options, and
 those are kept.
 """
-from flask import Flask, Response, current_app, request
-from flask_login import current_user
+from flask import Flask, Response, current_app, g, request, session
 
 from app.photos import limit_pillow
 
@@ -41,7 +40,9 @@ def framed_policy(sources: str = "img-src 'self'") -> dict[str, str]:
 
 
 def _signed_in() -> bool:
-    return bool(current_user and current_user.is_authenticated)
+    """Whether the response may be personal; never loads the user (the database may be what failed)."""
+    user = g.get("_login_user")
+    return bool(user.is_authenticated) if user is not None else "_user_id" in session
 
 
 def add_security_headers(response: Response) -> Response:

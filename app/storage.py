@@ -1,23 +1,51 @@
-"""Where uploaded files live: one small interface so an object store can replace the local folder.
+"""Where uploaded photos live: one small interface, two stores chosen by PHOTO_STORE.
 
     storage = get_storage()
-    key = storage.save(data, ".jpg")   # an opaque key, safe to keep in the database
+    key = storage.save(data, ".jpg")   # an opaque key, safe to keep in the database; StorageError if not written
     data = storage.open(key)           # bytes; raises FileNotFoundError for an unknown key
+    stream = storage.stream(key)       # .size and .chunks (an iterator of bytes): serve without loading it whole
     storage.delete(key)                # quiet when the key is already gone
 
-The default is `LocalFolderStorage` under `current_app.config["UPLOAD_FOLDER"]` (outside static/, so
-nothing is ever served without a view checking who asks). Set `app.config["STORAGE"]` to any object with the
-same three methods (an S3 client wrapper, say) to replace it.
+- `folder` (the default): `LocalFolderStorage` under UPLOAD_FOLDER (outside static/, so nothing is ever served
+  without a view checking who asks). One host only: another host cannot see these files.
+- `database`: `DatabaseStorage`, the photos in their own tables (app/models/photos.py) in chunks of 256 KB, so
+  every host sharing the database sees every photo and the photos are backed up with it. A photo is written in
+  the caller's transaction: it exists once the report (or move-in form) that holds it is committed. Keys not
+  found there are looked for in the local folder, so a host keeps serving photos not yet moved
+  (`flask photos move-to-database`).
+
+Set `app.config["STORAGE"]` to any object with the same methods (an S3 client wrapper, say) to replace both.
+app/storage_setup.py checks the configured store at start-up and moves photos from the folder to the database.
 """
+import math
 import os
 import re
 import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import sqlalchemy as sa
 from flask import current_app
 
+from app.extensions import db
+from app.models.photos import CHUNK_BYTES, StoredFile, StoredFileChunk
+
 KEY_RE = re.compile(r"^[0-9a-f]{32}\.[a-z0-9]{1,5}$")
+STORES = ("folder", "database")
+
+
+class StorageError(OSError):
+    """A photo could not be written (disk full, read-only folder...); nothing of it is left behind."""
+
+
+@dataclass
+class PhotoStream:
+    """A stored photo to send: its size in bytes and its content, one chunk at a time."""
+
+    size: int
+    chunks: Iterator[bytes]
 
 
 class Storage(Protocol):
@@ -25,7 +53,19 @@ class Storage(Protocol):
 
     def open(self, key: str) -> bytes: ...
 
+    def stream(self, key: str) -> PhotoStream: ...
+
     def delete(self, key: str) -> None: ...
+
+
+def new_key(suffix: str) -> str:
+    return f"{secrets.token_hex(16)}.{suffix.lower().lstrip('.')}"
+
+
+def check_key(key: str) -> str:
+    if not KEY_RE.match(key):
+        raise FileNotFoundError(f"not a storage key: {key!r}")
+    return key
 
 
 class LocalFolderStorage:
@@ -35,22 +75,36 @@ class LocalFolderStorage:
         self.root = Path(root)
 
     def _path(self, key: str) -> Path:
-        if not KEY_RE.match(key):
-            raise FileNotFoundError(f"not a storage key: {key!r}")
-        return self.root / key[:2] / key
+        return self.root / key[:2] / check_key(key)
 
     def save(self, data: bytes, suffix: str) -> str:
-        suffix = suffix.lower().lstrip(".")
-        key = f"{secrets.token_hex(16)}.{suffix}"
+        key = new_key(suffix)
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(path.name + ".part")
-        temporary.write_bytes(data)
-        os.replace(temporary, path)  # readers never see half a file
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(data)
+            os.replace(temporary, path)  # readers never see half a file
+        except OSError as exc:
+            try:
+                temporary.unlink(missing_ok=True)
+            except OSError:  # its folder could not be made either
+                pass
+            raise StorageError(exc.errno, f"the photo could not be written: {exc.strerror or exc}") from exc
         return key
+
+    def keys(self) -> Iterator[str]:
+        """Every stored key, in order (for moving them to another store)."""
+        for path in sorted(self.root.glob("*/*")):
+            if KEY_RE.match(path.name) and path.parent.name == path.name[:2]:
+                yield path.name
 
     def open(self, key: str) -> bytes:
         return self._path(key).read_bytes()
+
+    def stream(self, key: str) -> PhotoStream:
+        handle = self._path(key).open("rb")  # FileNotFoundError now, not once sending has begun
+        return PhotoStream(os.fstat(handle.fileno()).st_size, _read_chunks(handle))
 
     def delete(self, key: str) -> None:
         try:
@@ -59,9 +113,89 @@ class LocalFolderStorage:
             pass
 
 
+def _read_chunks(handle) -> Iterator[bytes]:
+    with handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            yield chunk
+
+
+class DatabaseStorage:
+    """Photos in the database (stored_files, stored_file_chunks), written in the caller's transaction."""
+
+    def __init__(self, fallback: LocalFolderStorage | None = None):
+        self.fallback = fallback
+
+    def save(self, data: bytes, suffix: str) -> str:
+        key = new_key(suffix)
+        write_chunks(key, len(data), (data[i:i + CHUNK_BYTES] for i in range(0, len(data), CHUNK_BYTES)))
+        return key
+
+    def _header(self, key: str):
+        return db.session.execute(sa.select(StoredFile.size, StoredFile.chunks)
+                                  .where(StoredFile.key == check_key(key))).first()
+
+    def open(self, key: str) -> bytes:
+        """The whole photo, read in the session's transaction (so it sees a photo saved but not committed)."""
+        if self._header(key) is None:
+            if self.fallback is not None:
+                return self.fallback.open(key)
+            raise FileNotFoundError(key)
+        return b"".join(db.session.scalars(sa.select(StoredFileChunk.data).where(StoredFileChunk.key == key)
+                                           .order_by(StoredFileChunk.seq)))
+
+    def stream(self, key: str) -> PhotoStream:
+        """The photo's size now (FileNotFoundError if unknown), its chunks as the response sends them, read over
+        a connection of their own: the generator needs neither the request nor its session."""
+        row = self._header(key)
+        if row is None:
+            if self.fallback is not None:
+                return self.fallback.stream(key)
+            raise FileNotFoundError(key)
+        return PhotoStream(row.size, _chunks_of(db.engine, key, row.chunks))
+
+    def delete(self, key: str) -> None:
+        """Remove the photo and commit (callers delete only after their own commit or rollback)."""
+        if not KEY_RE.match(key):
+            return
+        db.session.execute(sa.delete(StoredFileChunk).where(StoredFileChunk.key == key))
+        db.session.execute(sa.delete(StoredFile).where(StoredFile.key == key))
+        db.session.commit()
+        if self.fallback is not None:
+            self.fallback.delete(key)
+
+    def has(self, key: str) -> bool:
+        return db.session.scalar(sa.select(sa.func.count()).where(StoredFile.key == key)) > 0
+
+
+def write_chunks(key: str, size: int, chunks) -> None:
+    """Add one photo's rows to the session's transaction, one chunk (one small statement) at a time."""
+    count = math.ceil(size / CHUNK_BYTES)
+    db.session.execute(sa.insert(StoredFile).values(key=key, size=size, chunks=count))
+    written = 0
+    for seq, chunk in enumerate(chunks):
+        db.session.execute(sa.insert(StoredFileChunk).values(key=key, seq=seq, data=chunk))
+        written += len(chunk)
+    if written != size:
+        raise StorageError(f"{key}: {written} bytes read, {size} expected")
+
+
+def _chunks_of(engine: sa.Engine, key: str, count: int) -> Iterator[bytes]:
+    """The chunks of a photo, each read by its own query: never more than one chunk in memory."""
+    with engine.connect() as conn:
+        for seq in range(count):
+            chunk = conn.scalar(sa.select(StoredFileChunk.data)
+                                .where(StoredFileChunk.key == key, StoredFileChunk.seq == seq))
+            if chunk is None:  # deleted while being sent
+                return
+            yield chunk
+
+
 def get_storage() -> Storage:
-    """The configured storage (`STORAGE`), or the local upload folder."""
+    """The configured storage (`STORAGE`), or the store PHOTO_STORE names."""
     configured = current_app.config["STORAGE"]
     if configured is not None:
         return configured
-    return LocalFolderStorage(current_app.config["UPLOAD_FOLDER"])
+    folder = LocalFolderStorage(current_app.config["UPLOAD_FOLDER"])
+    if current_app.config["PHOTO_STORE"] == "database":
+        return DatabaseStorage(fallback=folder)
+    return folder

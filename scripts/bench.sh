@@ -10,6 +10,8 @@ attempts=1
 status=0
 for bench in bench/bench_*.py; do
   module="bench.$(basename "$bench" .py)"
+  # bench_load (64 clients, 60 s a side) is run by hand: on the shared 2-core CI machine it says little.
+  [ "$module" = bench.bench_load ] && [ -z "${BENCH_LOAD:-}" ] && continue
   for attempt in $(seq 1 "$attempts"); do
     if [ "$attempt" = 1 ]; then echo "=== $bench"; else echo "=== $bench again (attempt $attempt: over its limit before)"; fi
     start=$SECONDS

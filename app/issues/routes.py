@@ -15,7 +15,7 @@ from app.issues.forms import (
     ReportForm,
 )
 from app.models.issues import IssuePhoto
-from app.photos import MAX_PHOTO_BYTES, files_chosen, photo_response
+from app.photos import MAX_PHOTO_BYTES, PHOTOS_NOT_SAVED, StorageError, files_chosen, photo_response
 
 bp = Blueprint("issues", __name__, url_prefix="/issues")
 bp.add_app_template_filter(filters.age, "age")
@@ -65,6 +65,9 @@ def new():
                 issue, told = services.report_issue(current_user, form.data, form.clean_photos)
             except services.LocationError as exc:
                 form.location.errors.append(str(exc))
+            except StorageError:
+                form.form_errors.append(PHOTOS_NOT_SAVED)
+                status = 503
             else:
                 flash("Thank you: your issue was reported. You will get an email when it moves.", "success")
                 if issue.urgency.value == "urgent":

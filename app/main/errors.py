@@ -1,16 +1,51 @@
-"""One handler renders every HTTP error page.
+"""One handler renders every HTTP error page; another answers 503 while the database is away.
 
-Unhandled exceptions are not caught here: Flask turns them into an InternalServerError after sending
+Other unhandled exceptions are not caught here: Flask turns them into an InternalServerError after sending
 got_request_exception, which the error logger records (app/errorlog/hook.py), leaving the reference code in g.
 """
-from flask import Flask, g, render_template, request
+import sqlalchemy as sa
+from flask import Flask, Response, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
 
+# What SQLAlchemy raises when the database cannot be reached or drops the connection (or, on SQLite, stays
+# locked past the timeout): a passing outage, not a bug.
+DATABASE_ERRORS = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DisconnectionError, sa.exc.TimeoutError)
+RETRY_AFTER_SECONDS = 30
+PLAIN_UNAVAILABLE = ("<!doctype html><title>Back in a moment</title><h1>Back in a moment</h1><p>The database "
+                     "cannot be reached right now and nothing was saved. Please try again in a minute.</p>")
+
+
+def database_unavailable(error: Exception) -> Response:
+    """503 with Retry-After, built without the database: the page is rendered from the Jinja environment
+    (no context processor asks who is signed in), with a plain fallback should even that fail."""
+    current_app.logger.warning("database unavailable: %s: %s", type(error).__name__, str(error)[:200])
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone; the pool replaces it
+        pass
+    g._login_user = current_app.login_manager.anonymous_user()  # later hooks must not load the user again
+    if request.path.startswith("/healthz") or request.accept_mimetypes.best == "application/json":
+        response = current_app.json.response({"error": "Service Unavailable", "message": "database unavailable"})
+    else:
+        try:
+            body = current_app.jinja_env.get_template("errors/unavailable.html").render(
+                retry_after=RETRY_AFTER_SECONDS)
+        except Exception:  # noqa: BLE001 - a plain page rather than none
+            body = PLAIN_UNAVAILABLE
+        response = Response(body, mimetype="text/html")
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
 
 def init_error_handlers(app: Flask) -> None:
+    for error_class in DATABASE_ERRORS:
+        app.register_error_handler(error_class, database_unavailable)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if isinstance(error, CSRFError):  # "The CSRF token is missing." means nothing to a student

@@ -12,7 +12,7 @@ from app.models.move_in import FormStatus, MoveInAnswer, MoveInForm, MoveInPhoto
 from app.move_in import invite, services
 from app.move_in.checklist import academic_year, checklist_for, terms_for, year_label
 from app.move_in.forms import build_form, remap_answers
-from app.photos import files_chosen, photo_response
+from app.photos import PHOTOS_NOT_SAVED, StorageError, files_chosen, photo_response
 
 bp = Blueprint("move_in", __name__, url_prefix="/move-in")
 
@@ -83,6 +83,9 @@ def _save(form, saved: MoveInForm | None, year: int):
         except services.AlreadySubmitted:
             flash("This form was already submitted; it can no longer be changed.", "warning")
             return redirect(url_for(".form"))
+        except StorageError:
+            form.form_errors.append(PHOTOS_NOT_SAVED)
+            return _render_form(form, saved, year, 503)
         if submit:
             flash("Thank you: your move-in form is submitted. A copy is on its way to your email.", "success")
         else:

@@ -63,8 +63,9 @@ PROTECTED_BY_ID = [
     ("POST", "/account/sessions/1/end", set(Role)),  # another user's or no such session: 404
     ("POST", "/account/sessions/end-all", set(Role)),  # logs this browser out too: sent to /login
 ]
-# Open to anyone (each does its own checks: tokens, login for the photo routes, the house landing page).
-PUBLIC = {"/", "/healthz", "/register", "/login", "/logout", "/password/forgot", "/password/reset/<token>",
+# Open to anyone (each does its own checks: tokens, login for the photo routes, the house landing page; /metrics:
+# a developer or the monitoring token, else 403).
+PUBLIC = {"/", "/healthz", "/metrics", "/register", "/login", "/logout", "/password/forgot", "/password/reset/<token>",
           "/verify", "/verify/resend", "/verify/<token>",
           "/r/<slug>", "/move-in/welcome/<token>", "/static/<path:filename>",
           "/issues/<id:issue_id>/photos/<id:photo_id>", "/move-in/photos/<id:photo_id>",

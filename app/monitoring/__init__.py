@@ -1,0 +1,2 @@
+"""Prometheus metrics: /metrics (routes.py), the request latency histogram (latency.py) and the figures read
+from the database at each scrape (figures.py)."""

@@ -1,0 +1,88 @@
+"""While the database is away every page answers a friendly 503 with Retry-After, built without the database,
+for anonymous and signed-in users alike; when it answers again, so does the app (no restart)."""
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from tests.conftest import settings_for
+from tests.fixtures.servers import free_port
+from tests.fixtures.tcp_proxy import TCPProxy
+
+FRIENDLY = "Back in a moment"
+
+
+def dead_app(tmp_path):
+    """The app pointed at a MariaDB port nobody listens on."""
+    return create_app(settings_for(f"mysql+pymysql://root:@127.0.0.1:{free_port()}/gone", tmp_path))
+
+
+def assert_friendly_503(response) -> None:
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503, page[:500]
+    assert response.headers["Retry-After"] == "30" and response.headers["Cache-Control"] == "no-store"
+    assert FRIENDLY in page and "try again in 30 seconds" in page
+    assert "Internal Server Error" not in page
+    assert response.headers["Content-Security-Policy"]  # the usual headers are still added
+
+
+def test_anonymous_visitors_get_the_friendly_page(tmp_path):
+    client = dead_app(tmp_path).test_client()
+    assert client.get("/login").status_code == 200  # a page that needs no database still works
+    assert_friendly_503(client.get("/r/acacia"))
+    assert_friendly_503(client.post("/login", data={"email": "a@example.ac.za", "password": "x"}))
+    assert client.get("/r/acacia", headers={"Accept": "application/json"}).get_json() == {
+        "error": "Service Unavailable", "message": "database unavailable"}
+
+
+@pytest.mark.parametrize("path", ["/issues/", "/", "/issues/new", "/dev/errors"])
+def test_signed_in_users_get_the_friendly_page(app, client, login, student, tmp_path, path):
+    """The session cookie of a signed-in student reaches an app whose database is away: loading the user
+    fails, and the page must not need them."""
+    login(student)
+    cookie = client.get_cookie("session")
+    other = dead_app(tmp_path).test_client()
+    other.set_cookie("session", cookie.value)
+    assert_friendly_503(other.get(path))
+    assert_friendly_503(other.post("/issues/new", data={"title": "Leak"}))
+
+
+def test_a_broken_template_still_gives_a_plain_503(tmp_path):
+    app = dead_app(tmp_path)
+    app.jinja_env.get_template = lambda name, *a, **k: (_ for _ in ()).throw(RuntimeError("no templates"))
+    response = app.test_client().get("/r/acacia")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert FRIENDLY in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def proxied_app(database_url, _schema, tmp_path):
+    """The test's MariaDB database reached through a TCP proxy the test can cut."""
+    url = sa.make_url(database_url)
+    if not url.drivername.startswith("mysql"):
+        pytest.skip("the proxy needs a database server (TEST_DATABASE_URL)")
+    proxy = TCPProxy(url.host or "127.0.0.1", url.port or 3306).start()
+    proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    app = create_app(settings_for(proxied, tmp_path))
+    yield app, proxy
+    proxy.stop()
+    from app.extensions import db
+    from tests.conftest import empty_tables
+    with create_app(settings_for(database_url, tmp_path)).app_context():
+        empty_tables(db.engine)
+        db.engine.dispose()
+
+
+def test_database_cut_and_back_for_a_signed_in_student(proxied_app, make_user, house):
+    app, proxy = proxied_app
+    from tests.conftest import PASSWORD
+    student = make_user("student", house=house)
+    client = app.test_client()
+    assert client.post("/login", data={"email": student.email, "password": PASSWORD}).status_code == 302
+    assert client.get("/issues/").status_code == 200
+    proxy.cut()
+    assert_friendly_503(client.get("/issues/"))
+    assert_friendly_503(client.get("/issues/"))
+    assert client.get("/healthz").status_code == 503
+    proxy.restore()
+    response = client.get("/issues/")
+    assert response.status_code == 200 and "My issues" in response.get_data(as_text=True)
