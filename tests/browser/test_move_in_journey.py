@@ -19,6 +19,7 @@ def log_in(page, base_url: str, email: str, next_path: str) -> None:
 def test_student_saves_a_draft_comes_back_and_submits(live_server, page, student):
     log_in(page, live_server.url, student.email, "/move-in/")
     page.get_by_role("heading", name="Move-in form").wait_for()
+    page.wait_for_load_state("load")  # measured with the stylesheets applied
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling on a phone
     door = page.get_by_role("group", name="Door and lock")
     door.get_by_label("Damaged").check()
@@ -60,6 +61,7 @@ def test_admin_presses_the_reminder_button_and_watches_progress(live_server, pag
         make_user(Role.STUDENT, house=house, room=str(102 + i), email=f"late{i}@example.ac.za")
     log_in(page, live_server.url, admin.email, "/admin/move-in")
     page.get_by_role("heading", name="Move-in forms").wait_for()
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.get_by_role("button", name="Remind 3 who have not submitted").dblclick()  # an impatient admin
     page.get_by_text("3 reminders queued; at the current budget the last goes out by").wait_for()

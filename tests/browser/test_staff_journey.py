@@ -28,6 +28,7 @@ def test_admin_assigns_staff_resolves_student_confirms(live_server, page, house,
     page.get_by_role("link", name="My jobs").first.click()
     job = page.locator(".issue-card", has_text="Geyser drips")
     assert "Kitchen" in job.inner_text()
+    page.wait_for_load_state("load")  # measured with the stylesheets applied
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # fits the phone
     job.get_by_role("link", name="Geyser drips").click()
     page.get_by_label("Status").select_option(label="In progress")
