@@ -19,7 +19,7 @@ from app.models.errors import ErrorGroup, ErrorOccurrence
 from app.models.issues import Issue, IssueEvent, IssuePhoto, IssueSubscription
 from app.models.mail import MailStatus, OutboxEmail
 from app.models.move_in import MoveInForm, MoveInReminder
-from app.storage import get_storage
+from app.photos import delete_photo
 
 FORMER = "Former resident"
 REMOVED = "(removed at the resident's request)"
@@ -100,7 +100,6 @@ def _their_writing(user: User) -> dict[str, str]:
 
 
 def _scrub_issues(user: User) -> None:
-    storage = get_storage()
     reported = sa.select(Issue.id).where(Issue.reporter_id == user.id)
     db.session.execute(sa.update(Issue).where(Issue.reporter_id == user.id)
                        .values(title=FORMER + "'s report", description=REMOVED))
@@ -109,16 +108,15 @@ def _scrub_issues(user: User) -> None:
     room_photos = db.session.scalars(sa.select(IssuePhoto).join(Issue).where(
         IssuePhoto.issue_id.in_(reported), Issue.room_id.is_not(None))).all()
     for photo in room_photos:
-        storage.delete(photo.key)
+        delete_photo(photo.key)
         db.session.delete(photo)
 
 
 def _delete_move_in(user: User) -> None:
-    storage = get_storage()
     for form in db.session.scalars(sa.select(MoveInForm).where(MoveInForm.user_id == user.id)):
         for answer in form.answers:
             for photo in answer.photos:
-                storage.delete(photo.key)
+                delete_photo(photo.key)
         db.session.delete(form)
     db.session.execute(sa.delete(MoveInReminder).where(MoveInReminder.user_id == user.id))
 

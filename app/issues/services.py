@@ -1,4 +1,6 @@
 """Issues for students: who may see what, reporting, "me too" subscriptions, listings."""
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -90,24 +92,32 @@ def report_issue(student, data: dict, photos: list[CleanImage]) -> tuple[Issue, 
                   urgency=Urgency(data["urgency"]),
                   enter_permission=bool(data["enter_permission"]) and not area_id)
     db.session.add(issue)
-    stored = []
-    try:
-        for clean in photos:
-            photo = store(clean)
-            stored.append(photo.key)
-            issue.photos.append(IssuePhoto(key=photo.key, mime=photo.mime, width=photo.width,
-                                           height=photo.height, size=photo.size))
+    with photos_on(issue, photos):
         db.session.flush()
         db.session.add(IssueSubscription(issue_id=issue.id, user_id=student.id))
         workflow.record_report(issue, student)
         told = notify.new_issue(issue)
         db.session.commit()
+    return issue, told
+
+
+@contextmanager
+def photos_on(issue: Issue, photos: list[CleanImage], **fields) -> Iterator[None]:
+    """Store `photos` on `issue` for a block that commits; if the block fails, the database part is rolled back
+    and the stored files are removed again, so nothing is left half-made."""
+    stored = []
+    try:
+        for clean in photos:
+            photo = store(clean)
+            stored.append(photo.key)
+            issue.photos.append(IssuePhoto(key=photo.key, mime=photo.mime, width=photo.width, height=photo.height,
+                                           size=photo.size, **fields))
+        yield
     except Exception:
         db.session.rollback()
         for key in stored:
             delete_photo(key)
         raise
-    return issue, told
 
 
 def urgent_told_message(told: str) -> str:

@@ -6,10 +6,10 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.issues import workflow
-from app.issues.services import may_see
+from app.issues.services import may_see, photos_on
 from app.models.accounts import house_staff
-from app.models.issues import OPEN_STATUSES, Issue, IssuePhoto, IssueStatus
-from app.photos import CleanImage, delete_photo, store
+from app.models.issues import OPEN_STATUSES, Issue, IssueStatus
+from app.photos import CleanImage
 
 
 def job_order():
@@ -41,17 +41,6 @@ def update_job(issue: Issue, staff, status: IssueStatus | None, note: str, photo
     if photos and status != IssueStatus.RESOLVED:
         raise workflow.WorkflowError("Completion photos go with marking the job resolved.")
     message = workflow.staff_update(issue, staff, status, note)
-    stored = []
-    try:
-        for clean in photos:
-            photo = store(clean)
-            stored.append(photo.key)
-            issue.photos.append(IssuePhoto(key=photo.key, mime=photo.mime, width=photo.width, height=photo.height,
-                                           size=photo.size, completion=True))
+    with photos_on(issue, photos, completion=True):
         db.session.commit()
-    except Exception:
-        db.session.rollback()
-        for key in stored:
-            delete_photo(key)
-        raise
     return message
