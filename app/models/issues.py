@@ -96,8 +96,9 @@ class Issue(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    house_id: Mapped[int] = mapped_column(sa.ForeignKey("houses.id", ondelete="CASCADE"))
-    reporter_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # RESTRICT: an issue outlives neither by accident; accounts are anonymised, not deleted (app/auth/privacy.py).
+    house_id: Mapped[int] = mapped_column(sa.ForeignKey("houses.id", ondelete="RESTRICT"))
+    reporter_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rooms.id", ondelete="SET NULL"))
     common_area_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("common_areas.id", ondelete="SET NULL"), index=True)

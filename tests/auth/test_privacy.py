@@ -138,3 +138,17 @@ def test_a_developer_anonymises_from_the_command_line(app, runner, zanele, her_t
     assert result.exit_code == 0, result.output
     assert f"former-{zanele.id}@anonymised.invalid" in result.output
     assert traces_left(app, EMAIL, NAME) == []
+
+
+@pytest.mark.parametrize("table", ["users", "houses"])
+def test_the_database_refuses_to_delete_an_account_or_house_with_issues(app, zanele, make_issue, make_house,  # noqa: F811
+                                                                        table):
+    elsewhere = make_house("birch")  # nobody lives there: only the issue holds on to it
+    issue_id = make_issue(zanele, house_id=elsewhere.id)
+    with app.app_context():
+        owner = zanele.id if table == "users" else elsewhere.id
+        rows = Base.metadata.tables[table]
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.execute(sa.delete(rows).where(rows.c.id == owner))
+        db.session.rollback()
+        assert db.session.get(Issue, issue_id) is not None
