@@ -41,6 +41,14 @@ def house_rows() -> list[HouseRow]:
             for h in houses]
 
 
+def rooms_in_order(house: House) -> list[Room]:
+    """The rooms as people count them: 2 before 10, numbers before names (G1)."""
+    def key(room: Room):
+        numeric = room.number.isdecimal()
+        return not numeric, int(room.number) if numeric else 0, room.number.lower()
+    return sorted(house.rooms, key=key)
+
+
 def room_usage(house: House) -> dict[int, tuple[int, int]]:
     """room id -> (accounts living in it, issues referring to it), for the rooms that have either."""
     people = _counts(User.room_id, User.room_id.in_(sa.select(Room.id).where(Room.house_id == house.id)))

@@ -48,8 +48,8 @@ def _page(house: House, bound=None, status: int = 200, problem: str | None = Non
     for area in house.common_areas:
         forms[f"area{area.id}"].area.label.text = f"Common area “{area.name}”"
     return render_template("dev/houses_detail.html", house=house, forms=forms, problem=problem,
-                           room_usage=houses.room_usage(house), area_issues=houses.area_issues(house),
-                           admins=houses.admins_of(house)), status
+                           rooms=houses.rooms_in_order(house), room_usage=houses.room_usage(house),
+                           area_issues=houses.area_issues(house), admins=houses.admins_of(house)), status
 
 
 def _apply(house: House, key: str, form_class, change):
