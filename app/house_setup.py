@@ -92,20 +92,21 @@ def rename_house(house: House, name: str) -> None:
     house.name = _checked(name, "house name", NAME_MAX, "name")
 
 
-def _count(query) -> int:
-    return db.session.scalar(query) or 0
+def _refuse_removal(what: str, *checks) -> None:
+    """A HouseError for the first (count query, reason) of `checks` that counts something: "{what} cannot be
+    removed: {reason}", `{n}` in the reason replaced by the count."""
+    for query, reason in checks:
+        if count := db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())):
+            raise HouseError(f"{what} cannot be removed: {reason.format(n=count)}")
 
 
 def remove_house(house: House) -> None:
     """Delete a house nobody lives in and no issue was ever reported in (its admins and staff lose it)."""
-    issues = _count(sa.select(sa.func.count(Issue.id)).where(Issue.house_id == house.id))
-    if issues:
-        raise HouseError(f"{house.name} cannot be removed: {issues} issue(s) were reported in it, and issues are "
-                         "kept for the record")
-    people = _count(sa.select(sa.func.count(User.id)).where(User.house_id == house.id))
-    if people:
-        raise HouseError(f"{house.name} cannot be removed: {people} account(s) belong to it; move or anonymise "
-                         "them first")
+    _refuse_removal(house.name,
+                    (sa.select(Issue.id).where(Issue.house_id == house.id),
+                     "{n} issue(s) were reported in it, and issues are kept for the record"),
+                    (sa.select(User.id).where(User.house_id == house.id),
+                     "{n} account(s) belong to it; move or anonymise them first"))
     db.session.delete(house)
 
 
@@ -123,13 +124,10 @@ def add_rooms(house: House, numbers: list[str]) -> list[Room]:
 
 def remove_room(room: Room) -> None:
     """Delete a room nobody lives in and no issue refers to."""
-    people = _count(sa.select(sa.func.count(User.id)).where(User.room_id == room.id))
-    if people:
-        raise HouseError(f"room {room.number} cannot be removed: {people} account(s) have it as their room; "
-                         "move them to another room first")
-    issues = _count(sa.select(sa.func.count(Issue.id)).where(Issue.room_id == room.id))
-    if issues:
-        raise HouseError(f"room {room.number} cannot be removed: {issues} issue(s) refer to it")
+    _refuse_removal(f"room {room.number}",
+                    (sa.select(User.id).where(User.room_id == room.id),
+                     "{n} account(s) have it as their room; move them to another room first"),
+                    (sa.select(Issue.id).where(Issue.room_id == room.id), "{n} issue(s) refer to it"))
     room.house.rooms.remove(room)
 
 
@@ -154,8 +152,7 @@ def rename_common_area(area: CommonArea, name: str) -> None:
 
 def remove_common_area(area: CommonArea) -> None:
     """Delete a common area no issue refers to."""
-    issues = _count(sa.select(sa.func.count(Issue.id)).where(Issue.common_area_id == area.id))
-    if issues:
-        raise HouseError(f"the common area {area.name!r} cannot be removed: {issues} issue(s) refer to it; "
-                         "rename it instead")
+    _refuse_removal(f"the common area {area.name!r}",
+                    (sa.select(Issue.id).where(Issue.common_area_id == area.id),
+                     "{n} issue(s) refer to it; rename it instead"))
     area.house.common_areas.remove(area)

@@ -139,16 +139,21 @@ def add_rooms_view(slug: str):
     return _apply(house, "rooms", RoomsForm, change)
 
 
+def _remove_part(slug: str, model, part_id: int, remove, label) -> tuple:
+    """Remove the room or common area `part_id` of the house at `slug` (the button of its row)."""
+    house = _house(slug)
+    part = _part(model, house, part_id)
+
+    def change():
+        remove(part)
+        return f"{label(part)} was removed."
+    return _button(house, change)
+
+
 @bp.post("/houses/<slug>/rooms/<id:room_id>/remove")
 @developer_required
 def remove_room_view(slug: str, room_id: int):
-    house = _house(slug)
-    room = _part(Room, house, room_id)
-
-    def change():
-        remove_room(room)
-        return f"Room {room.number} was removed."
-    return _button(house, change)
+    return _remove_part(slug, Room, room_id, remove_room, lambda room: f"Room {room.number}")
 
 
 @bp.post("/houses/<slug>/areas")
@@ -177,13 +182,7 @@ def rename_area_view(slug: str, area_id: int):
 @bp.post("/houses/<slug>/areas/<id:area_id>/remove")
 @developer_required
 def remove_area_view(slug: str, area_id: int):
-    house = _house(slug)
-    area = _part(CommonArea, house, area_id)
-
-    def change():
-        remove_common_area(area)
-        return f"Common area “{area.name}” was removed."
-    return _button(house, change)
+    return _remove_part(slug, CommonArea, area_id, remove_common_area, lambda area: f"Common area “{area.name}”")
 
 
 @bp.post("/houses/<slug>/admins")
