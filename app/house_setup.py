@@ -60,7 +60,7 @@ def _checked(value: str, what: str, limit: int, field: str) -> str:
 
 
 def _check_slug(slug: str) -> None:
-    if not SLUG_RE.match(slug) or len(slug) > SLUG_MAX:
+    if not SLUG_RE.fullmatch(slug) or len(slug) > SLUG_MAX:
         raise HouseError(f"the slug may use lower-case letters, digits and single dashes (at most {SLUG_MAX})",
                          "slug")
     if db.session.scalar(sa.select(House.id).where(House.slug == slug)):

@@ -1,6 +1,7 @@
 """/dev/houses: developers list and create houses, rename them, add and remove rooms and common areas, link
 and invite house admins, and remove a house nothing refers to (added to dev's bp)."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
 
 from app.auth.access import developer_required
 from app.dev import houses
@@ -23,6 +24,8 @@ from app.house_setup import (
 from app.issues.forms import ButtonForm
 from app.models.accounts import User
 from app.models.houses import CommonArea, House, Room
+
+RACE = HouseError("someone else made the same change at the same moment; nothing was stored, look and try again")
 
 
 def _house(slug: str) -> House:
@@ -58,17 +61,24 @@ def _apply(house: House, key: str, form_class, change):
     it (400)."""
     form = form_class(prefix=key)
     form.key = key
-    if form.validate():
-        try:
-            message = change(form)
-        except HouseError as error:
-            db.session.rollback()
-            form.refuse(error, houses.sentence(error))
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return redirect(url_for("dev.house", slug=house.slug))
+    if form.validate() and (message := _attempt(form, change)):
+        db.session.commit()
+        flash(message, "success")
+        return redirect(url_for("dev.house", slug=house.slug))
     return _page(house, form, 400)
+
+
+def _attempt(form, change) -> str | None:
+    """`change(form)` written to the session: its message; or None, rolled back, with the refusal on `form`."""
+    try:
+        message = change(form)
+        db.session.flush()
+        return message
+    except (HouseError, IntegrityError) as error:  # IntegrityError: a unique key taken since the check
+        db.session.rollback()
+        error = error if isinstance(error, HouseError) else RACE
+        form.refuse(error, houses.sentence(error))
+        return None
 
 
 def _refuse(house: House, error: HouseError):
@@ -93,19 +103,16 @@ def _button(house: House, change):
 @developer_required
 def houses_page():
     form = NewHouseForm()
-    if request.method == "POST" and form.validate():
-        try:
-            rooms = parse_rooms(form.rooms.data) if form.rooms.data else []
-            house = create_house(form.name.data or "", form.slug.data or "", rooms,
-                                 [area for area in (form.areas.data or "").split(",") if area.strip()])
-            db.session.flush()
-        except HouseError as error:
-            db.session.rollback()
-            form.refuse(error, houses.sentence(error))
-        else:
-            db.session.commit()
-            flash(f"{house.name} was created with {len(rooms)} room(s).", "success")
-            return redirect(url_for("dev.house", slug=house.slug))
+
+    def create(form):
+        rooms = parse_rooms(form.rooms.data) if form.rooms.data else []
+        house = create_house(form.name.data or "", form.slug.data or "", rooms,
+                             [area for area in (form.areas.data or "").split(",") if area.strip()])
+        return f"{house.name} was created with {len(rooms)} room(s)."
+    if request.method == "POST" and form.validate() and (message := _attempt(form, create)):
+        db.session.commit()
+        flash(message, "success")
+        return redirect(url_for("dev.house", slug=form.slug.data))
     status = 400 if request.method == "POST" else 200
     return render_template("dev/houses.html", rows=houses.house_rows(), form=form), status
 

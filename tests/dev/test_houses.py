@@ -265,3 +265,12 @@ def test_expired_form_changes_nothing(app, login, developer, house):
     assert client.post(f"/dev/houses/acacia/areas/{house.common_area_ids[1]}/remove").status_code == 400
     assert client.post("/dev/houses", data={"name": "X", "slug": "x"}).status_code == 400
     assert snapshot(app) == before
+
+
+def test_a_slug_taken_between_check_and_write_is_a_clear_refusal(app, login, developer, house, monkeypatch):
+    """Two developers creating the same slug at once: the database's unique key refuses the second."""
+    monkeypatch.setattr("app.house_setup._check_slug", lambda slug: None)  # as if the other one had not committed yet
+    before = snapshot(app)
+    response = login(developer).post("/dev/houses", data={"name": "Second Acacia", "slug": "acacia"})
+    assert response.status_code == 400 and "at the same moment; nothing was stored" in response.get_data(as_text=True)
+    assert 'value="Second Acacia"' in response.get_data(as_text=True) and snapshot(app) == before
