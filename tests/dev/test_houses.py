@@ -64,6 +64,13 @@ def test_create_house_then_rename(app, login, developer):
     assert "Eendrag was created with 4 room(s)." in client.get("/dev/houses/eendrag").get_data(as_text=True)
     assert client.post("/dev/houses/eendrag/name", data={"house-name": "Eendrag Residence"}).status_code == 302
     assert snapshot(app)["eendrag"][0] == "Eendrag Residence"
+    for bad in ["", "   ", "R" * 121, "Eendrag\x1bResidence"]:
+        response = client.post("/dev/houses/eendrag/name", data={"house-name": bad})
+        text = response.get_data(as_text=True)
+        assert response.status_code == 400 and "must be 1 to 120 characters without control characters" in text
+        if bad.strip() and "\x1b" not in bad:
+            assert f'value="{bad}"' in text
+    assert snapshot(app)["eendrag"][0] == "Eendrag Residence"
     assert client.post("/dev/houses", data={"name": "Birch", "slug": "birch"}).status_code == 302  # rooms later
     assert snapshot(app)["birch"][1] == []
 
