@@ -95,7 +95,10 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import verify_routes as _auth_verify  # noqa: F401  (adds its views to auth's bp)
     from app.auth.routes import bp as auth_bp
     from app.dev import (
-        mail_routes as _dev_mail,  # noqa: F401  (adds its views to dev's bp)
+        houses_routes as _dev_houses,  # noqa: F401  (adds its views to dev's bp)
+    )
+    from app.dev import (
+        mail_routes as _dev_mail,  # noqa: F401  (likewise)
     )
     from app.dev.routes import bp as dev_bp
     from app.issues.house_routes import bp as houses_bp

@@ -18,7 +18,7 @@ from app.auth.rules import (
     password_problem,
 )
 from app.extensions import db
-from app.house_setup import create_house, house_by_slug, parse_rooms
+from app.house_setup import add_rooms, create_house, house_by_slug, parse_rooms, remove_room
 from app.models.accounts import Role, User
 from app.models.base import utcnow
 
@@ -57,6 +57,37 @@ def create_house_command(name: str, slug: str, rooms: str, common_areas: str) ->
     db.session.commit()
     click.echo(f"Created {house.name} ({house.slug}) with {len(house.rooms)} rooms "
                f"and {len(house.common_areas)} common areas.")
+
+
+@houses_cli.command("add-rooms")
+@click.argument("slug")
+@click.argument("rooms")
+def add_rooms_command(slug: str, rooms: str) -> None:
+    """Add rooms to a house, e.g. `houses add-rooms acacia 301-320,G2` (none when one exists already)."""
+    house = _houses((slug,))[0]
+    try:
+        added = add_rooms(house, parse_rooms(rooms))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Added {len(added)} room(s) to {house.name}.")
+
+
+@houses_cli.command("remove-room")
+@click.argument("slug")
+@click.argument("number")
+def remove_room_command(slug: str, number: str) -> None:
+    """Remove a room nobody lives in and no issue refers to."""
+    house = _houses((slug,))[0]
+    room = next((r for r in house.rooms if r.number == number), None)
+    if room is None:
+        raise click.ClickException(f"there is no room {number} in {house.name}")
+    try:
+        remove_room(room)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"Removed room {number} from {house.name}.")
 
 
 def _read_password() -> str:

@@ -188,3 +188,16 @@ def test_import_roster_reports_a_broken_csv_file(runner, app, house, tmp_path):
     result = runner.invoke(args=["users", "import-roster", str(roster), "--house", "acacia"])
     assert result.exit_code == 1 and "not a valid CSV file" in result.output and "line 3" in result.output
     assert users(app) == {}
+
+
+def test_houses_add_and_remove_rooms_share_the_browser_rules(runner, app, house, student):
+    assert "Added 2 room(s) to Acacia House." in runner.invoke(args=["houses", "add-rooms", "acacia", "G1,g2"]).output
+    clash = runner.invoke(args=["houses", "add-rooms", "acacia", "110-112"])
+    assert clash.exit_code != 0 and "already has room(s) 110; nothing was added" in clash.output
+    assert "Removed room G1" in runner.invoke(args=["houses", "remove-room", "acacia", "G1"]).output
+    lived_in = runner.invoke(args=["houses", "remove-room", "acacia", "101"])
+    assert lived_in.exit_code != 0 and "room 101 cannot be removed: 1 account(s)" in lived_in.output
+    assert "no house with slug" in runner.invoke(args=["houses", "add-rooms", "nope", "1"]).output
+    with app.app_context():
+        rooms = [r.number for r in db.session.scalar(sa.select(House).where(House.slug == "acacia")).rooms]
+    assert "g2" in rooms and "G1" not in rooms and "111" not in rooms

@@ -69,6 +69,8 @@ PAGES = [
     ("developer", "/dev/mail"),
     ("developer", "/dev/mail/caught/{caught}"),
     ("developer", "/admin/accounts"),
+    ("developer", "/dev/houses"),
+    ("developer", "/dev/houses/acacia"),
 ]
 
 CAUGHT = (b"X-Envelope-To: thandi.acacia@example.ac.za\r\nFrom: rinaibra@example.ac.za\r\n"
@@ -200,6 +202,21 @@ def test_report_form_with_errors_has_no_serious_violations(site, contexts):
     try:
         page.goto(site.url + "/issues/new")
         page.get_by_role("button", name="Send report").click()  # the form is novalidate: the server answers
+        page.locator(".has-error [aria-invalid=true]").first.wait_for()
+        assert_no_serious_violations(page)
+    finally:
+        page.close()
+
+
+def test_house_forms_with_errors_have_no_serious_violations(site, contexts):
+    page = contexts("developer").new_page()
+    try:
+        page.goto(site.url + "/dev/houses")
+        page.get_by_role("button", name="Create house").click()  # empty: refused on the field at fault
+        page.locator(".has-error [aria-invalid=true]").first.wait_for()
+        assert_no_serious_violations(page)
+        page.goto(site.url + "/dev/houses/acacia")
+        page.get_by_role("button", name="Add rooms").click()
         page.locator(".has-error [aria-invalid=true]").first.wait_for()
         assert_no_serious_violations(page)
     finally:

@@ -6,6 +6,7 @@ from app.errorlog import record
 from app.extensions import db
 from app.models.errors import ErrorGroup, ErrorStatus
 from tests.emailer.conftest import drain, outbox, queue  # noqa: F401 - outbox fixtures for the mail pages
+from tests.issues.conftest import make_issue  # noqa: F401 - fixture, for the house pages
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ STUDENT = "Thandi Mokoena"
 
 # template -> (purpose, context); the purpose is the one the app queues the template with.
 SAMPLES = {
+    "admin_invite": ("security", {"name": "Sipho Dlamini", "house": "Acacia House",
+                                  "link": "http://localhost/password/reset/abc"}),
     "account_invite": ("bulk", {"name": STUDENT, "house": "Acacia House",
                                 "link": "http://localhost/password/reset/abc"}),
     "digest": ("bulk", {"name": "Sipho Admin", "count": 2, "queue_link": "http://localhost/admin/",

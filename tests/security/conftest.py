@@ -113,6 +113,9 @@ def seed_everything(app, folder) -> dict:
                "invite": InviteLinks()(johan.id).rsplit("/", 1)[1],
                "reset": password_link(johan).split("/password/reset/", 1)[1].split("?")[0],
                "verify": verification_link(registered).split("/verify/", 1)[1], "waiting": waiting.id,
+               "room_id": student.room_id,  # lived in and an issue's: the house pages refuse to remove it
+               "area_id": db.session.scalar(sa.select(Issue.common_area_id).where(
+                   Issue.house_id == student.house_id, Issue.common_area_id.is_not(None)).order_by(Issue.id)),
                "unsubscribe": unsubscribe.link("digest", ACCOUNTS["developer"]).rsplit("/", 1)[1]}
     admin = signed_in(app, "admin")
     assert admin.post("/admin/move-in/reminders", data={"house": "acacia"}).status_code == 302
@@ -133,6 +136,7 @@ def path_values(ids: dict) -> dict:
         ("unsubscribe.confirm", "token"): ids["unsubscribe"], ("unsubscribe.one_click", "token"): ids["unsubscribe"],
         "issue_id": ids["issue_id"], "user_id": ids["user_id"], "group_id": ids["group_id"], "slug": ids["slug"],
         "batch_id": ids["batch_id"], "session_id": ids["session_id"], "action": "reopen", "name": CAUGHT_NAME,
+        "room_id": ids["room_id"], "area_id": ids["area_id"],
         "cid": "logo@rinaibra",
         "filename": "css/app.css",
     }
