@@ -110,8 +110,8 @@ def test_database_store_falls_back_to_the_folder_for_photos_not_moved_yet(app):
 
 
 def test_an_unknown_photo_store_is_a_start_up_error(monkeypatch, tmp_path, database_url):
-    monkeypatch.setenv("PHOTO_STORE", "s3")
-    with pytest.raises(ConfigError, match="PHOTO_STORE='s3' is not valid: use one of folder, database"):
+    monkeypatch.setenv("PHOTO_STORE", "ftp")
+    with pytest.raises(ConfigError, match="PHOTO_STORE='ftp' is not valid: use one of folder, database, s3"):
         create_app(settings_for(database_url, tmp_path))
 
 
