@@ -86,7 +86,8 @@ def s3_server(tmp_path_factory):
     ports = {name: free_port() for name in ("master", "volume", "filer", "s3")}
     grpc = {name: free_port() for name in ports}
     command = [WEED, "server", f"-dir={root / 'data'}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-filer", "-s3",
-               f"-s3.config={root / 's3.json'}", "-master.volumeSizeLimitMB=64", "-volume.max=8", "-volume.preStopSeconds=0",
+               f"-s3.config={root / 's3.json'}", "-master.volumeSizeLimitMB=64", "-volume.max=8",
+               "-volume.preStopSeconds=0",
                *(f"-{name}.port={port}" for name, port in ports.items()),
                *(f"-{name}.port.grpc={port}" for name, port in grpc.items())]
     log = (root / "weed.log").open("wb")
