@@ -16,9 +16,10 @@ from app.photos import PHOTOS_NOT_SAVED
 from app.storage import LocalFolderStorage, StorageError, get_storage
 from app.storage_s3 import S3Storage
 from tests.conftest import PASSWORD, empty_tables, settings_for
+from tests.fixtures.s3 import s3_settings
 from tests.fixtures.servers import free_port
 from tests.issues.conftest import photo_file, report_data
-from tests.storage.conftest import files_under, s3_settings
+from tests.storage.conftest import files_under
 
 
 @pytest.fixture
