@@ -53,21 +53,13 @@ class S3Storage:
         """The object's GET response, or None when the bucket has no such key."""
         try:
             return self.client.get_object(Bucket=self.bucket, Key=check_key(key))
-        except ClientError as exc:
+        except (BotoCoreError, ClientError) as exc:
             if error_code(exc) in MISSING:
                 return None
             raise StorageError(f"the photo could not be read from the object store: {exc}") from exc
-        except BotoCoreError as exc:
-            raise StorageError(f"the photo could not be read from the object store: {exc}") from exc
 
     def open(self, key: str) -> bytes:
-        found = self._get(key)
-        if found is None:
-            if self.fallback is not None:
-                return self.fallback.open(key)
-            raise FileNotFoundError(key)
-        with found["Body"] as body:
-            return body.read()
+        return b"".join(self.stream(key).chunks)
 
     def stream(self, key: str) -> PhotoStream:
         """The size now (FileNotFoundError if unknown) and the body as the response sends it, a chunk at a time."""

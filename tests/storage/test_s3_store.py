@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app import create_app
 from app.config import ConfigError
 from app.extensions import db
-from app.models.issues import Issue, IssuePhoto
+from app.models.issues import Issue
 from app.models.photos import CHUNK_BYTES
 from app.photos import PHOTOS_NOT_SAVED
 from app.storage import LocalFolderStorage, StorageError, get_storage
@@ -19,7 +19,7 @@ from tests.conftest import PASSWORD, empty_tables, settings_for
 from tests.fixtures.s3 import s3_settings
 from tests.fixtures.servers import free_port
 from tests.issues.conftest import photo_file, report_data
-from tests.storage.conftest import files_under
+from tests.storage.conftest import files_under, report_one_photo
 
 
 @pytest.fixture
@@ -64,12 +64,7 @@ def test_a_photo_is_one_object_streamed_back_in_chunks(app, s3_server, s3_bucket
 def test_a_reported_photo_lives_in_the_bucket_and_another_host_serves_it(app, client, login, student, s3_server,
                                                                        s3_bucket, database_url, tmp_path):
     login(student)
-    response = client.post("/issues/new", data={**report_data(), "photos": [photo_file()]},
-                           content_type="multipart/form-data")
-    assert response.status_code == 302
-    with app.app_context():
-        photo = db.session.scalars(sa.select(IssuePhoto)).one()
-        url = f"/issues/{photo.issue_id}/photos/{photo.id}"
+    photo, url = report_one_photo(app, client)
     assert objects(s3_server, s3_bucket) == {photo.key: photo.size}
     assert files_under(Path(app.config["UPLOAD_FOLDER"])) == []  # nothing on this host's disk
     # a second host: its own folder, the same database and bucket
