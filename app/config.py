@@ -14,7 +14,7 @@ from dotenv import load_dotenv
 
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 ENVIRONMENTS = ("production", "development")
-PHOTO_STORES = ("folder", "database")  # app/storage.py
+PHOTO_STORES = ("folder", "database", "s3")  # app/storage.py, app/storage_s3.py
 DEV_SECRET_KEY = "dev-only-change-me"
 
 
@@ -110,6 +110,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_CONTENT_LENGTH", whole, 16 * 1024 * 1024),
     Setting("UPLOAD_FOLDER", text, None),  # default: instance/uploads
     Setting("PHOTO_STORE", photo_store, "folder"),  # database: photos in the database, shared by every host
+    # PHOTO_STORE=s3: an S3-compatible object store (AWS S3, MinIO, SeaweedFS, Ceph RGW...) shared by every host
+    Setting("S3_BUCKET", text, None),  # must exist; the app never creates it
+    Setting("S3_ENDPOINT_URL", url, None),  # e.g. http://127.0.0.1:8333; empty: AWS S3 of S3_REGION
+    Setting("S3_REGION", text, "us-east-1"),
+    Setting("S3_ACCESS_KEY_ID", text, None),  # empty: boto3's own lookup (instance role, ~/.aws)
+    Setting("S3_SECRET_ACCESS_KEY", text, None),
     Setting("PROMETHEUS_MULTIPROC_DIR", text, None),  # /metrics under gunicorn: a folder the workers share
     # Photo uploads, checked from each image's header before any pixel is decoded
     Setting("UPLOAD_MAX_PIXELS", whole, 24_000_000),          # one image

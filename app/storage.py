@@ -1,4 +1,4 @@
-"""Where uploaded photos live: one small interface, two stores chosen by PHOTO_STORE.
+"""Where uploaded photos live: one small interface, three stores chosen by PHOTO_STORE.
 
     storage = get_storage()
     key = storage.save(data, ".jpg")   # an opaque key, safe to keep in the database; StorageError if not written
@@ -13,6 +13,8 @@
   the caller's transaction: it exists once the report (or move-in form) that holds it is committed. Keys not
   found there are looked for in the local folder, so a host keeps serving photos not yet moved
   (`flask photos move-to-database`).
+- `s3`: `S3Storage` (app/storage_s3.py), objects in the S3_BUCKET of an S3-compatible store; made and checked at
+  start-up (app/storage_setup.py) and kept in `app.extensions["s3_photo_store"]`; falls back to the folder too.
 
 Set `app.config["STORAGE"]` to any object with the same methods (an S3 client wrapper, say) to replace both.
 app/storage_setup.py checks the configured store at start-up and moves photos from the folder to the database.
@@ -33,7 +35,7 @@ from app.extensions import db
 from app.models.photos import CHUNK_BYTES, StoredFile, StoredFileChunk
 
 KEY_RE = re.compile(r"^[0-9a-f]{32}\.[a-z0-9]{1,5}$")
-STORES = ("folder", "database")
+STORES = ("folder", "database", "s3")
 
 
 class StorageError(OSError):
@@ -195,6 +197,8 @@ def get_storage() -> Storage:
     configured = current_app.config["STORAGE"]
     if configured is not None:
         return configured
+    if current_app.config["PHOTO_STORE"] == "s3":
+        return current_app.extensions["s3_photo_store"]
     folder = LocalFolderStorage(current_app.config["UPLOAD_FOLDER"])
     if current_app.config["PHOTO_STORE"] == "database":
         return DatabaseStorage(fallback=folder)

@@ -1,9 +1,10 @@
 """The photo store's start-up check (a store that cannot work is a ConfigError naming the setting) and the move
-of a folder's photos into the database store (`flask photos move-to-database`)."""
+of a folder's photos into the database or object store (`flask photos move-to-database` / `move-to-s3`)."""
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+import botocore.exceptions
 import click
 import sqlalchemy as sa
 from flask import Flask
@@ -12,22 +13,37 @@ from app.config import ConfigError
 from app.extensions import db
 from app.models.photos import StoredFile, StoredFileChunk
 from app.storage import DatabaseStorage, LocalFolderStorage, write_chunks
+from app.storage_s3 import S3Storage, client_from, error_code
 
 
 def move_to_database(folder: LocalFolderStorage, progress: Callable[[str, bool], None]) -> tuple[int, int]:
     """Copy every photo of `folder` missing from the database store, one commit per photo (so a run that stops
     half way is resumed by the next, and a second run copies nothing). Files are kept. (moved, skipped)."""
-    store, moved, skipped = DatabaseStorage(), 0, 0
-    for key in folder.keys():
-        if store.has(key):
-            skipped += 1
-            progress(key, False)
-            continue
+    def copy(key: str) -> None:
         photo = folder.stream(key)  # read a chunk at a time
         write_chunks(key, photo.size, photo.chunks)
         db.session.commit()
-        moved += 1
-        progress(key, True)
+
+    return _copy_missing(folder, DatabaseStorage().has, copy, progress)
+
+
+def move_to_s3(folder: LocalFolderStorage, store: S3Storage,
+               progress: Callable[[str, bool], None]) -> tuple[int, int]:
+    """Copy every photo of `folder` missing from the bucket, one PUT each (resumable, as above)."""
+    return _copy_missing(folder, store.has, lambda key: store.put(key, folder.open(key)), progress)
+
+
+def _copy_missing(folder: LocalFolderStorage, has: Callable[[str], bool], copy: Callable[[str], None],
+                  progress: Callable[[str, bool], None]) -> tuple[int, int]:
+    moved = skipped = 0
+    for key in folder.keys():
+        if has(key):
+            skipped += 1
+            progress(key, False)
+        else:
+            copy(key)
+            moved += 1
+            progress(key, True)
     return moved, skipped
 
 
@@ -43,7 +59,9 @@ def check_photo_store(app: Flask) -> None:
     """Fail at start-up, naming the setting, when the configured photo store cannot work."""
     if app.config["STORAGE"] is not None:
         return
-    if app.config["PHOTO_STORE"] == "database":
+    if app.config["PHOTO_STORE"] == "s3":
+        _set_up_s3(app)
+    elif app.config["PHOTO_STORE"] == "database":
         _check_tables(app)
     else:
         _check_folder(app.config["UPLOAD_FOLDER"])
@@ -72,6 +90,29 @@ def _check_tables(app: Flask) -> None:
     if missing:
         raise ConfigError(f"PHOTO_STORE=database but the table {missing[0]} is missing: run `flask db upgrade` "
                           "(or set PHOTO_STORE=folder)")
+
+
+def _set_up_s3(app: Flask) -> None:
+    """Make the app's S3 store; outside CLI commands, check that its bucket answers (a missing bucket or refused
+    credentials stop the start; an unreachable server is an outage, as for the database)."""
+    if not app.config["S3_BUCKET"]:
+        raise ConfigError("PHOTO_STORE=s3 but S3_BUCKET is not set: name an existing bucket (or set "
+                          "PHOTO_STORE=folder or database)")
+    client = client_from(app.config)
+    app.extensions["s3_photo_store"] = S3Storage(client, app.config["S3_BUCKET"],
+                                                 fallback=LocalFolderStorage(app.config["UPLOAD_FOLDER"]))
+    if _cli_command():
+        return
+    try:
+        client.head_bucket(Bucket=app.config["S3_BUCKET"])
+    except botocore.exceptions.ClientError as exc:
+        if error_code(exc) in {"404", "NoSuchBucket", "NotFound"}:
+            raise ConfigError(f"S3_BUCKET={app.config['S3_BUCKET']!r} does not exist at "
+                              f"{app.config['S3_ENDPOINT_URL'] or 'AWS S3'}: create it first") from None
+        raise ConfigError(f"S3_BUCKET={app.config['S3_BUCKET']!r} refused access ({error_code(exc)}): check "
+                          "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY") from None
+    except botocore.exceptions.BotoCoreError:  # the store is away: an outage, not a misconfiguration
+        return
 
 
 def missing_tables() -> list[str]:

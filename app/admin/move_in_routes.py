@@ -54,6 +54,7 @@ def move_in():
     context = {"summaries": overview.summaries(houses, year), "selected": selected, "year": year_label(year),
                "filters": _student_filter_values(), "reminder_form": ReminderForm(),
                "due": reminders.due_counts([h.id for h in houses], year),
+               "turned_off": reminders.turned_off_counts([h.id for h in houses], year),
                "cooldown_hours": f"{reminders.cooldown().total_seconds() / 3600:g}"}
     if selected is not None:
         filters = context["filters"]
@@ -102,8 +103,12 @@ def move_in_reminders():
         message += (f" {result.skipped} student{'s' if result.skipped != 1 else ''} not reminded: reminded in the "
                     f"last {reminders.cooldown().total_seconds() / 3600:g} hours or at the yearly cap of "
                     f"{reminders.yearly_cap()}.")
+    if result.turned_off:
+        message += (f" {result.turned_off} student{' has' if result.turned_off == 1 else 's have'} turned move-in "
+                    "reminders off (not emailed).")
     if request.accept_mimetypes.best == "application/json":
-        return jsonify(queued=result.queued, skipped=result.skipped, batch=result.batch_id, message=message,
+        return jsonify(queued=result.queued, skipped=result.skipped, turned_off=result.turned_off,
+                       batch=result.batch_id, message=message,
                        last_out_by=result.last_out_by.isoformat() if result.last_out_by else None)
     flash(message, "success" if result.queued else "info")
     return redirect(url_for(".move_in", house=house.slug, batch=result.batch_id))

@@ -41,6 +41,7 @@ class QueueFilters:
     urgency: str = ""
     house: str = ""
     age: str = ""
+    assignee: str = ""  # "" anyone, "none" unassigned, or the id of a staff member of the admin's houses
     q: str = ""
     sort: str = "newest"
     overdue: bool = False
@@ -48,7 +49,7 @@ class QueueFilters:
     problems: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_args(cls, args, house_ids: list[int]) -> "QueueFilters":
+    def from_args(cls, args, house_ids: list[int], staff_ids=()) -> "QueueFilters":
         f = cls(house_ids=house_ids)
         f.status = args.get("status", "open") if args.get("status", "open") in STATUS_CHOICES else "open"
         f.category = args.get("category", "") if args.get("category", "") in {c.value for c in Category} else ""
@@ -56,6 +57,8 @@ class QueueFilters:
         house = whole_number(args.get("house", ""))
         f.house = str(house) if house in house_ids else ""
         f.age = args.get("age", "") if args.get("age", "") in AGE_CHOICES else ""
+        staff_id = whole_number(args.get("assignee", ""))
+        f.assignee = "none" if args.get("assignee") == "none" else str(staff_id) if staff_id in staff_ids else ""
         f.q = args.get("q", "").strip()[:100]
         f.sort = args.get("sort", "newest") if args.get("sort", "newest") in SORTS else "newest"
         f.overdue = args.get("overdue", "") == "1"
@@ -64,7 +67,7 @@ class QueueFilters:
 
     def args(self, **changes) -> dict:
         values = {"status": self.status, "category": self.category, "urgency": self.urgency,
-                  "house": self.house, "age": self.age, "q": self.q, "sort": self.sort,
+                  "house": self.house, "age": self.age, "assignee": self.assignee, "q": self.q, "sort": self.sort,
                   "overdue": "1" if self.overdue else "", **changes}
         return {k: v for k, v in values.items() if v not in ("", None)}
 
@@ -81,6 +84,9 @@ class QueueFilters:
             where.append(Issue.category == Category(self.category))
         if self.urgency:
             where.append(Issue.urgency == Urgency(self.urgency))
+        if self.assignee:
+            where.append(Issue.assignee_id.is_(None) if self.assignee == "none"
+                         else Issue.assignee_id == int(self.assignee))
         if self.age:
             where.append(Issue.created_at <= utcnow() - timedelta(days=int(self.age)))
         if self.q:
@@ -93,7 +99,7 @@ class QueueFilters:
 
 def _with_relations(query):
     return query.options(joinedload(Issue.house), joinedload(Issue.room), joinedload(Issue.common_area),
-                         joinedload(Issue.reporter))
+                         joinedload(Issue.reporter), joinedload(Issue.assignee))
 
 
 def page_of_issues(filters: QueueFilters) -> tuple[list[Issue], bool]:
@@ -136,7 +142,7 @@ def is_old(issue: Issue) -> bool:
 
 
 CSV_HEADER = ["id", "house", "status", "category", "urgency", "location", "title", "description", "reporter",
-              "enter_permission", "created_at", "updated_at", "resolved_at", "rating"]
+              "assignee", "enter_permission", "created_at", "updated_at", "resolved_at", "rating"]
 
 
 def csv_rows(filters: QueueFilters):
@@ -149,7 +155,8 @@ def csv_rows(filters: QueueFilters):
         writer.writerow([safe_cell(v) for v in (
             issue.id, issue.house.name, issue.status.value, issue.category.value, issue.urgency.value,
             issue.location_label, issue.title, issue.description, issue.reporter.email,
-            "yes" if issue.enter_permission else "no", issue.created_at.isoformat(timespec="seconds"),
+            issue.assignee.email if issue.assignee else "", "yes" if issue.enter_permission else "no",
+            issue.created_at.isoformat(timespec="seconds"),
             issue.updated_at.isoformat(timespec="seconds"),
             issue.resolved_at.isoformat(timespec="seconds") if issue.resolved_at else "", issue.rating or "")])
         if count % 500 == 0:

@@ -29,6 +29,7 @@ from app.admin.queue import (
 from app.auth.access import admin_required
 from app.extensions import db
 from app.issues import targets, workflow
+from app.issues.assignment import staff_of_houses
 from app.models.issues import (
     AdminMailPreference,
     Category,
@@ -41,18 +42,21 @@ from app.models.issues import (
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _queue_filters() -> QueueFilters:
-    return QueueFilters.from_args(request.args, sorted(current_user.admin_house_ids))
+def _queue_filters(staff=None) -> QueueFilters:
+    house_ids = sorted(current_user.admin_house_ids)
+    staff = staff_of_houses(house_ids) if staff is None else staff
+    return QueueFilters.from_args(request.args, house_ids, {user.id for user in staff})
 
 
 @bp.route("/")
 @admin_required
 def index():
-    filters = _queue_filters()
+    staff = staff_of_houses(current_user.admin_house_ids)
+    filters = _queue_filters(staff)
     issues, has_next = page_of_issues(filters)
     return render_template(
         "admin/index.html", issues=issues, has_next=has_next, filters=filters, counts=status_counts(filters),
-        houses=current_user.admin_houses, categories=list(Category), urgencies=list(Urgency),
+        houses=current_user.admin_houses, staff=staff, categories=list(Category), urgencies=list(Urgency),
         status_choices=STATUS_CHOICES, age_choices=AGE_CHOICES, sort_labels=SORT_LABELS, is_old=is_old,
         standing=targets.standing, pending=pending.listing(current_user.admin_houses))
 

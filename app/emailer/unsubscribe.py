@@ -131,6 +131,13 @@ def _count(preference: MailPreference, skipped: int) -> None:
     preference.last_skipped_at = utcnow()
 
 
+def has_turned_off(template: str):
+    """Condition on User: the person turned off `template`'s kind of mail (for callers that choose recipients
+    in SQL and want to say how many were left out)."""
+    return sa.exists(sa.select(MailPreference.user_id).where(MailPreference.user_id == User.id,
+                                                             MailPreference.kind == KINDS[template]))
+
+
 def opted_out(template: str, addresses: Iterable[str]) -> set[str]:
     """Of `addresses` (lower-cased, as accounts store them), those whose person turned off `template`'s kind."""
     kind = kind_of(template)

@@ -23,9 +23,14 @@ class AssignmentError(ValueError):
 
 def staff_of_house(house_id: int) -> list[User]:
     """The staff members linked to the house who may be given jobs (in good standing or still to set a password)."""
+    return staff_of_houses([house_id])
+
+
+def staff_of_houses(house_ids) -> list[User]:
+    """The active staff members linked to any of the houses, each once, by name."""
+    linked = sa.select(house_staff.c.user_id).where(house_staff.c.house_id.in_(list(house_ids)))
     return list(db.session.scalars(
-        sa.select(User).join(house_staff, house_staff.c.user_id == User.id)
-        .where(house_staff.c.house_id == house_id, User.role == Role.STAFF, User.deactivated_at.is_(None))
+        sa.select(User).where(User.id.in_(linked), User.role == Role.STAFF, User.deactivated_at.is_(None))
         .order_by(User.name, User.id)))
 
 

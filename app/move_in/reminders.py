@@ -8,6 +8,7 @@ from flask import current_app, url_for
 
 from app.emailer import batch_progress as outbox_batch_progress
 from app.emailer import enqueue_many, estimate_delivery
+from app.emailer.unsubscribe import count_skipped, has_turned_off
 from app.extensions import db
 from app.models.accounts import Role, User
 from app.models.base import utcnow
@@ -17,11 +18,14 @@ from app.models.move_in import FormStatus, MoveInForm, MoveInReminder, ReminderB
 from app.move_in.checklist import academic_year, year_label
 from app.move_in.invite import InviteLinks
 
+TEMPLATE = "move_in_reminder"
+
 
 @dataclass(frozen=True)
 class ReminderResult:
     queued: int
     skipped: int  # not submitted, but reminded within the cooldown or at the yearly cap
+    turned_off: int  # not submitted, but they turned move-in reminders off (never counted as queued)
     batch_id: str | None
     last_out_by: datetime | None
 
@@ -57,7 +61,15 @@ def due_counts(house_ids: list[int], year: int) -> dict[int, int]:
     """Per house, how many students a press of the button would remind now (houses with none are left out)."""
     return dict(db.session.execute(
         sa.select(User.house_id, sa.func.count(User.id))
-        .where(not_submitted(house_ids, year), _due(year, utcnow())).group_by(User.house_id)).all())
+        .where(not_submitted(house_ids, year), _due(year, utcnow()), ~has_turned_off(TEMPLATE))
+        .group_by(User.house_id)).all())
+
+
+def turned_off_counts(house_ids: list[int], year: int) -> dict[int, int]:
+    """Per house, how many students who have not submitted turned move-in reminders off (none: left out)."""
+    return dict(db.session.execute(
+        sa.select(User.house_id, sa.func.count(User.id))
+        .where(not_submitted(house_ids, year), has_turned_off(TEMPLATE)).group_by(User.house_id)).all())
 
 
 def _lock_house(house_id: int) -> None:
@@ -81,14 +93,22 @@ def send_reminders(house: House, sent_by: User) -> ReminderResult:
                           created_at=now)
     db.session.add(batch)
     # Who is due is decided and recorded by the database in one statement (no row travels through Python).
+    # Those who turned reminders off are neither reminded nor recorded: the count is what is really queued.
+    off = has_turned_off(TEMPLATE)
     due = sa.select(User.id, sa.literal(batch.id, sa.String), sa.literal(year, sa.Integer), User.email,
-                    sa.literal(now, MoveInReminder.created_at.type)).where(pending, _due(year, now))
+                    sa.literal(now, MoveInReminder.created_at.type)).where(pending, _due(year, now), ~off)
     batch.count = db.session.execute(sa.insert(MoveInReminder).from_select(
         ["user_id", "batch_id", "academic_year", "to_address", "created_at"], due)).rowcount
-    skipped = db.session.scalar(sa.select(sa.func.count(User.id)).where(pending)) - batch.count
+    waiting, turned_off = db.session.execute(
+        sa.select(sa.func.count(User.id), sa.func.sum(sa.case((off, 1), else_=0))).where(pending)).one()
+    turned_off = int(turned_off or 0)
+    skipped = waiting - batch.count - turned_off
+    if turned_off:  # the emails they would have had now count on their preference, as enqueue_many does
+        count_skipped(TEMPLATE, db.session.scalars(sa.select(User.email).where(pending, _due(year, now), off)))
     if not batch.count:
-        db.session.rollback()
-        return ReminderResult(0, skipped, None, None)
+        db.session.delete(batch)  # keep the skip counts, not an empty batch
+        db.session.commit()
+        return ReminderResult(0, skipped, turned_off, None, None)
     last_out_by = estimate_delivery(batch.count, Purpose.BULK)  # before ours join the queue
     students = db.session.execute(
         sa.select(User.id, User.email, User.name, User.password_hash.is_(None).label("no_password"))
@@ -96,13 +116,13 @@ def send_reminders(house: House, sent_by: User) -> ReminderResult:
         .where(MoveInReminder.batch_id == batch.id).order_by(User.id))
     form_url, invite_link = current_app.config["BASE_URL"] + url_for("move_in.form"), InviteLinks()
     common = {"house": house_name, "year": year_label(year)}
-    enqueue_many("move_in_reminder", [
+    enqueue_many(TEMPLATE, [
         (s.email, {**common, "name": s.name, "set_password": bool(s.no_password),
                    "link": invite_link(s.id) if s.no_password else form_url})
         for s in students], purpose=Purpose.BULK, batch=batch.id)
     batch_id, queued = batch.id, batch.count
     db.session.commit()
-    return ReminderResult(queued, skipped, batch_id, last_out_by)
+    return ReminderResult(queued, skipped, turned_off, batch_id, last_out_by)
 
 
 def batch_progress(batch_id: str) -> dict:

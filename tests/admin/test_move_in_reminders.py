@@ -288,3 +288,50 @@ def test_button_counts_only_students_a_press_would_remind(app, login, admin, stu
         db.session.commit()
     page = client.get("/admin/move-in").get_data(as_text=True)
     assert "Remind 3 who have not submitted" in page and "reminded in the last" not in page
+
+
+def turn_reminders_off(app, *users) -> None:
+    from app.models.mail_preferences import MailKind, MailPreference
+
+    with app.app_context():
+        db.session.add_all(MailPreference(user_id=u.id, kind=MailKind.MOVE_IN_REMINDERS, skipped=0) for u in users)
+        db.session.commit()
+
+
+def test_the_count_leaves_out_students_who_turned_reminders_off_and_says_so(app, login, admin, students):
+    from app.models.mail_preferences import MailKind, MailPreference
+
+    _done, draft, idle, invited = students
+    turn_reminders_off(app, idle)
+    client = login(admin)
+    assert "Remind 2 who have not submitted" in client.get("/admin/move-in").get_data(as_text=True)
+    assert "1 has turned move-in reminders off." in client.get("/admin/move-in").get_data(as_text=True)
+    page = press(client).get_data(as_text=True)
+    assert "2 reminders queued; at the current budget the last goes out by " in page
+    assert "1 student has turned move-in reminders off (not emailed)." in page
+    assert "not reminded: reminded in the last" not in page  # the one who turned it off is not "skipped"
+    assert [e.to_address for e in outbox(app)] == [draft.email, invited.email]
+    assert '<dd data-count="total">2</dd>' in page
+    with app.app_context():  # nothing recorded as a reminder for them; the email left out is counted once
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(MoveInReminder)
+                                 .where(MoveInReminder.user_id == idle.id)) == 0
+        assert db.session.scalar(sa.select(ReminderBatch.count)) == 2
+        assert db.session.get(MailPreference, (idle.id, MailKind.MOVE_IN_REMINDERS)).skipped == 1
+
+
+def test_json_counts_those_who_turned_reminders_off(app, login, admin, students):
+    turn_reminders_off(app, students[1], students[2])
+    data = login(admin).post("/admin/move-in/reminders", data={"house": "acacia"},
+                             headers={"Accept": "application/json"}).get_json()
+    assert (data["queued"], data["skipped"], data["turned_off"]) == (1, 0, 2)
+    assert data["message"].startswith("1 reminder queued; ")
+    assert data["message"].endswith(" 2 students have turned move-in reminders off (not emailed).")
+
+
+def test_when_everyone_left_turned_reminders_off_nothing_is_queued(app, login, admin, students):
+    turn_reminders_off(app, *students[1:])
+    client = login(admin)
+    page = press(client).get_data(as_text=True)
+    assert "No reminders queued. 3 students have turned move-in reminders off (not emailed)." in page
+    assert outbox(app) == []
+    assert "Remind 0 who have not submitted" in page and "reminded in the last" not in page

@@ -111,3 +111,59 @@ def test_odd_numbers_in_the_query_string_are_ignored_not_a_500(queue, query, exp
     client, *_ = queue
     assert titles(client, query) == expected
     assert client.get("/admin/issues.csv" + query).status_code == 200
+
+
+@pytest.fixture
+def assigned_queue(queue, app, make_user):
+    """The queue above with staff: Sam (Acacia) has "Blocked sink", Bo (Baobab and Acacia) has "Baobab wifi
+    down", and "Wobbly desk" is with Zed, who is staff of no house of this admin."""
+    client, acacia, baobab = queue
+    sam = make_user(Role.STAFF, name="Sam Plumber", staff_of=[acacia], password=None)
+    bo = make_user(Role.STAFF, name="Bo Electrician", staff_of=[baobab, acacia], password=None)
+    elsewhere = make_user(Role.STAFF, name="Zed Elsewhere", password=None)
+    with app.app_context():
+        for title, staff in (("Blocked sink", sam), ("Baobab wifi down", bo), ("Wobbly desk", elsewhere)):
+            db.session.scalar(sa.select(Issue).where(Issue.title == title)).assignee_id = staff.id
+        db.session.commit()
+    return client, sam, bo, elsewhere
+
+
+def test_assignee_column_and_filter(assigned_queue):
+    client, sam, bo, elsewhere = assigned_queue
+    html = client.get("/admin/").get_data(as_text=True)
+    assert '<th scope="col" class="col-assignee">Assigned to</th>' in html
+    assert '<td class="col-assignee">Sam Plumber</td>' in html
+    assert '<td class="col-assignee">Bo Electrician</td>' in html
+    assert html.count('<td class="col-assignee"><span class="muted">Nobody</span></td>') == 1  # the sparking socket
+    # the filter lists the staff of the admin's houses, each once, and not the stranger
+    assert html.count(f'<option value="{bo.id}"') == 1 and f'<option value="{sam.id}"' in html
+    assert "Zed Elsewhere</option>" not in html
+    assert titles(client, f"?assignee={sam.id}") == ["Blocked sink"]
+    assert titles(client, f"?assignee={bo.id}&status=all") == ["Baobab wifi down"]
+    assert titles(client, "?assignee=none") == ["Sparking socket"]
+    assert titles(client, "?assignee=none&status=all") == ["Fixed door", "Sparking socket"]
+    selected = client.get(f"/admin/?assignee={sam.id}").get_data(as_text=True)
+    assert f'<option value="{sam.id}" selected>' in selected and "Filters and sort (1 active)" in selected
+
+
+@pytest.mark.parametrize("value", ["elsewhere", "", "nobody", "%C2%B2", "9" * 30, "-1"])
+def test_an_assignee_outside_the_houses_or_odd_value_is_ignored(assigned_queue, value):
+    client, sam, bo, elsewhere = assigned_queue
+    value = str(elsewhere.id) if value == "elsewhere" else value
+    assert titles(client, f"?assignee={value}") == OPEN
+    assert "(1 active)" not in client.get(f"/admin/?assignee={value}").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/admin/issues.csv?assignee={value}").get_data(as_text=True))))
+    assert len(rows) == len(OPEN)
+
+
+def test_csv_has_the_assignee_and_follows_its_filter(assigned_queue):
+    client, sam, bo, elsewhere = assigned_queue
+    rows = list(csv.DictReader(io.StringIO(client.get("/admin/issues.csv?status=all").get_data(as_text=True))))
+    by_title = {r["title"]: r["assignee"] for r in rows}
+    assert by_title["Blocked sink"] == sam.email and by_title["Baobab wifi down"] == bo.email
+    assert by_title["Sparking socket"] == "" and by_title["Fixed door"] == ""
+    only = list(csv.DictReader(io.StringIO(
+        client.get(f"/admin/issues.csv?assignee={sam.id}").get_data(as_text=True))))
+    assert [(r["title"], r["assignee"]) for r in only] == [("Blocked sink", sam.email)]
+    unassigned = list(csv.DictReader(io.StringIO(client.get("/admin/issues.csv?assignee=none").get_data(as_text=True))))
+    assert [r["title"] for r in unassigned] == ["Sparking socket"]

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from app.errorlog import record
 from app.extensions import db
 from app.models.errors import ErrorGroup, ErrorStatus
+from app.models.mail import MailStatus, OutboxEmail, Purpose
 from tests.emailer.conftest import drain, outbox, queue  # noqa: F401 - outbox fixtures for the mail pages
 from tests.issues.conftest import make_issue  # noqa: F401 - fixture, for the house pages
 
@@ -37,3 +38,19 @@ def read_group(app):
             return group
 
     return read
+
+
+@pytest.fixture
+def unknown_rows(app, queue):  # noqa: F811 - the imported fixture
+    """unknown_rows(n, batch=None) -> ids of n emails whose delivery is unknown."""
+
+    def make(n: int, batch: str | None = None, prefix: str = "user") -> list[int]:
+        ids = queue(n, purpose=Purpose.BULK if batch else Purpose.NOTICE, batch=batch, prefix=prefix)
+        with app.app_context():
+            db.session.execute(sa.update(OutboxEmail).where(OutboxEmail.id.in_(ids)).values(
+                status=MailStatus.UNKNOWN, lease_owner="gone:1:abc",
+                last_error="connection lost after DATA, delivery unknown"))
+            db.session.commit()
+        return ids
+
+    return make

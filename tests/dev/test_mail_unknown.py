@@ -2,28 +2,9 @@
 selection or a whole batch; each decision is recorded (who, when)."""
 import re
 
-import pytest
-import sqlalchemy as sa
-
-from app.extensions import db
-from app.models.mail import MailStatus, OutboxEmail, Purpose
+from app.models.mail import MailStatus
 
 UNKNOWN, QUEUED, SENT = MailStatus.UNKNOWN, MailStatus.QUEUED, MailStatus.SENT
-
-
-@pytest.fixture
-def unknown_rows(app, queue):
-    """unknown_rows(n, batch=None) -> ids of n emails whose delivery is unknown."""
-
-    def make(n: int, batch: str | None = None, prefix: str = "user") -> list[int]:
-        ids = queue(n, purpose=Purpose.BULK if batch else Purpose.NOTICE, batch=batch, prefix=prefix)
-        with app.app_context():
-            db.session.execute(sa.update(OutboxEmail).where(OutboxEmail.id.in_(ids)).values(
-                status=UNKNOWN, lease_owner="gone:1:abc", last_error="connection lost after DATA, delivery unknown"))
-            db.session.commit()
-        return ids
-
-    return make
 
 
 def statuses(outbox) -> dict[int, MailStatus]:

@@ -48,7 +48,8 @@ def free_port(address: str) -> int:
 class Host:
     """One machine: gunicorn (two workers) and a mail worker, run from their own working directory."""
 
-    def __init__(self, name: str, address: str, database_url: str, smtp: dict, tmp_path: Path):
+    def __init__(self, name: str, address: str, database_url: str, smtp: dict, tmp_path: Path,
+                 settings: dict | None = None):
         self.folder = tmp_path / name
         self.folder.mkdir()
         self.port = free_port(address)
@@ -61,7 +62,8 @@ class Host:
                     "HEALTHZ_TOKEN": HEALTHZ_TOKEN, "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir),
                     "MAIL_POLL_SECONDS": "0.2", "MAIL_TIMEOUT": "5", "MAIL_USE_TLS": "", "MAIL_USE_SSL": "",
                     **BUDGET, **{key: str(value) for key, value in smtp.items() if key not in ("MAIL_USE_TLS",
-                                                                                             "MAIL_USE_SSL")}}
+                                                                                             "MAIL_USE_SSL")},
+                    **(settings or {})}
         self.processes: list[subprocess.Popen] = []
         self.web = self._start([sys.executable, "-m", "gunicorn", "--workers", "2", "--threads", "4", "--bind",
                                 f"{address}:{self.port}", "--log-level", "warning", "wsgi:app"], "web.log")

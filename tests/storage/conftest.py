@@ -1,8 +1,10 @@
 """A real small disk for the upload folder: a 64 KB tmpfs (mounted by the test where the machine allows it)."""
 import os
 import subprocess
+from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 
 
 def mount_tmpfs(path, *options: str) -> bool:
@@ -53,3 +55,18 @@ def read_only_folder(tmp_path):
 
 def files_under(folder) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def report_one_photo(app, client) -> tuple[SimpleNamespace, str]:
+    """Report an issue with one photo through `client` (signed in as a student): the photo's row and its URL."""
+    from app.extensions import db
+    from app.models.issues import IssuePhoto
+    from tests.issues.conftest import photo_file, report_data
+
+    response = client.post("/issues/new", data={**report_data(), "photos": [photo_file()]},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    with app.app_context():
+        photo = db.session.scalars(sa.select(IssuePhoto)).one()
+        row = SimpleNamespace(key=photo.key, size=photo.size)
+        return row, f"/issues/{photo.issue_id}/photos/{photo.id}"

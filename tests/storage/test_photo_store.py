@@ -11,13 +11,12 @@ import sqlalchemy as sa
 from app import create_app
 from app.config import ConfigError
 from app.extensions import db
-from app.models.issues import IssuePhoto
 from app.models.photos import CHUNK_BYTES, StoredFile, StoredFileChunk
 from app.storage import DatabaseStorage, LocalFolderStorage, get_storage
 from app.storage_setup import move_to_database
 from tests.conftest import settings_for
 from tests.issues.conftest import photo_file, report_data
-from tests.storage.conftest import files_under
+from tests.storage.conftest import files_under, report_one_photo
 
 DATABASE_STORE = {"PHOTO_STORE": "database"}
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,13 +55,9 @@ def test_a_photo_is_kept_in_chunks_and_streamed_back(app):
 @pytest.mark.parametrize("app", [DATABASE_STORE], indirect=True)
 def test_a_reported_photo_lives_in_the_database_and_is_served_from_it(app, client, login, student):
     login(student)
-    response = client.post("/issues/new", data={**report_data(), "photos": [photo_file()]},
-                           content_type="multipart/form-data")
-    assert response.status_code == 302
+    photo, url = report_one_photo(app, client)
     with app.app_context():
-        photo = db.session.scalars(sa.select(IssuePhoto)).one()
         assert db.session.get(StoredFile, photo.key).size == photo.size
-        url = f"/issues/{photo.issue_id}/photos/{photo.id}"
     assert files_under(Path(app.config["UPLOAD_FOLDER"])) == []  # nothing on this host's disk
     served = client.get(url)
     assert served.status_code == 200 and served.mimetype == "image/jpeg"
@@ -110,8 +105,8 @@ def test_database_store_falls_back_to_the_folder_for_photos_not_moved_yet(app):
 
 
 def test_an_unknown_photo_store_is_a_start_up_error(monkeypatch, tmp_path, database_url):
-    monkeypatch.setenv("PHOTO_STORE", "s3")
-    with pytest.raises(ConfigError, match="PHOTO_STORE='s3' is not valid: use one of folder, database"):
+    monkeypatch.setenv("PHOTO_STORE", "ftp")
+    with pytest.raises(ConfigError, match="PHOTO_STORE='ftp' is not valid: use one of folder, database, s3"):
         create_app(settings_for(database_url, tmp_path))
 
 
