@@ -102,7 +102,7 @@ def _read(text: str, errors: list[str]) -> list[tuple[int, dict]] | None:
     return parsed
 
 
-def _email_problem(email: str) -> str | None:
+def email_problem(email: str) -> str | None:
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:
@@ -115,7 +115,7 @@ def _email_problem(email: str) -> str | None:
 
 
 def _row_problems(email: str, name: str, room: str, house: House, rooms: dict, seen: dict[str, int]) -> list[str]:
-    problems = [p for p in (_email_problem(email), name_problem(name)) if p]
+    problems = [p for p in (email_problem(email), name_problem(name)) if p]
     if room not in rooms:
         problems.append(f"room {room!r} is not in {house.name}")
     if email in seen:
