@@ -2,6 +2,7 @@
 with its preview (added to admin's bp)."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import CombinedMultiDict
 
 from app.admin import residents, roster_upload
 from app.admin.accounts import PER_PAGE
@@ -116,7 +117,8 @@ def _roster_page(form, status: int = 200, error: str | None = None):
 @bp.route("/residents/roster", methods=["GET", "POST"])
 @admin_required
 def roster_upload_page():
-    form = RosterUploadForm.for_admin(current_user, formdata=_posted())
+    form = RosterUploadForm.for_admin(current_user, formdata=CombinedMultiDict((request.files, request.form))
+                                      if request.method == "POST" else None)
     if not form.validate_on_submit():
         return _roster_page(form, 400 if form.is_submitted() else 200)
     try:
