@@ -19,6 +19,7 @@ from app.models.errors import ErrorGroup, ErrorOccurrence
 from app.models.issues import Issue, IssueEvent, IssuePhoto, IssueSubscription
 from app.models.mail import MailStatus, OutboxEmail
 from app.models.move_in import MoveInForm, MoveInReminder
+from app.models.residents import RoomMove
 from app.photos import delete_photo
 
 FORMER = "Former resident"
@@ -82,6 +83,7 @@ def anonymise(user: User) -> None:
     _scrub_error_records(user.id, traces, replacement)
     end_sessions(user.id)
     db.session.execute(sa.delete(IssueSubscription).where(IssueSubscription.user_id == user.id))
+    db.session.execute(sa.update(RoomMove).where(RoomMove.user_id == user.id).values(reason=""))
     user.name, user.email = FORMER, replacement[user.email]
     user.password_hash, user.room_id = None, None
     user.deactivated_at = user.deactivated_at or utcnow()

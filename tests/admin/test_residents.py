@@ -180,3 +180,11 @@ def test_an_admin_may_deactivate_their_houses_staff_but_no_admin(app, login, adm
     for target in (theirs, colleague, developer):
         assert client.post(f"/admin/accounts/{target.id}/deactivate").status_code == 404
         assert not account(app, target.email).deactivated
+
+
+def test_anonymising_clears_the_reasons_in_the_room_history(app, login, admin, student):
+    client = login(admin)
+    client.post(f"/admin/residents/{student.id}/move", data={"house": "acacia", "room": "107",
+                                                            "reason": "Test User asked for quiet"})
+    assert client.post(f"/admin/accounts/{student.id}/anonymise").status_code == 302
+    assert moves(app, student.id) == [("101", "107", admin.id, "")]
