@@ -43,6 +43,4 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('room_moves', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_room_moves_user_id'))
-    op.drop_table('room_moves')
+    op.drop_table('room_moves')  # its index goes with it (MySQL will not drop an index a foreign key needs)
