@@ -1,16 +1,14 @@
 """Forms of /admin/residents: add a student, rename, move to another room, upload a roster, apply it."""
-import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from app.admin.forms import room_in_house
 from app.auth.roster import email_problem
 from app.auth.rules import name_problem
-from app.extensions import db
 from app.issues.forms import no_control_chars
-from app.models.houses import Room
 
 
 def _strip(value):
@@ -48,12 +46,7 @@ class _RoomInHouse(_InHouse):
         DataRequired("Give the room number."), Length(max=20), no_control_chars])
     shared = BooleanField("This is a shared room: place them even if another student already lives there")
 
-    def validate_room(self, field) -> None:
-        house = self.houses.get(self.house.data)
-        self.room_obj = db.session.scalar(sa.select(Room).where(Room.house_id == house.id, Room.number == field.data)) \
-            if house else None
-        if house is not None and self.room_obj is None:
-            raise ValidationError(f"There is no room {field.data} in {house.name}.")
+    validate_room = room_in_house
 
 
 class AddResidentForm(_RoomInHouse):
