@@ -45,6 +45,7 @@ def export(user: User) -> dict[str, Any]:
     sessions = db.session.scalars(sa.select(LoginSession).where(LoginSession.user_id == user.id)).all()
     mail = db.session.scalars(sa.select(OutboxEmail).where(OutboxEmail.to_address == user.email)
                               .order_by(OutboxEmail.id)).all()
+    moves = db.session.scalars(sa.select(RoomMove).where(RoomMove.user_id == user.id).order_by(RoomMove.id)).all()
     return {
         "exported_at": _stamp(utcnow()),
         "account": {"name": user.name, "email": user.email, "role": user.role.value,
@@ -58,6 +59,9 @@ def export(user: User) -> dict[str, Any]:
                     "rating": issue.rating, "photos": len(issue.photos)} for issue in issues],
         "comments": [{"issue_id": event.issue_id, "kind": event.kind.value, "text": event.body,
                       "created_at": _stamp(event.created_at)} for event in events],
+        "room_history": [{"from": move.from_room.number if move.from_room else None,
+                          "to": move.to_room.number if move.to_room else None, "reason": move.reason,
+                          "moved_at": _stamp(move.moved_at)} for move in moves],
         "following_issues": sorted(followed),
         "move_in_forms": [{"academic_year": form.academic_year, "room": form.room_number,
                            "status": form.status.value, "accepted_terms": form.accepted_terms,

@@ -188,3 +188,10 @@ def test_anonymising_clears_the_reasons_in_the_room_history(app, login, admin, s
                                                             "reason": "Test User asked for quiet"})
     assert client.post(f"/admin/accounts/{student.id}/anonymise").status_code == 302
     assert moves(app, student.id) == [("101", "107", admin.id, "")]
+
+
+def test_the_students_data_download_holds_their_room_history(app, login, admin, student, auth, client):
+    login(admin).post(f"/admin/residents/{student.id}/move", data={"house": "acacia", "room": "107", "reason": "Leak"})
+    auth.logout()
+    data = login(student).get("/account/data.json").get_json()
+    assert [(m["from"], m["to"], m["reason"]) for m in data["room_history"]] == [("101", "107", "Leak")]
