@@ -1,7 +1,10 @@
 """/admin/residents: a house admin lists, adds, renames and moves the students of their houses (room changes kept
 with history); an occupied room needs "shared"; other houses' students and rooms are not theirs."""
+import threading
+
 import sqlalchemy as sa
 
+from app.admin import residents
 from app.extensions import db
 from app.models import Role
 from app.models.residents import RoomMove
@@ -195,3 +198,41 @@ def test_the_students_data_download_holds_their_room_history(app, login, admin, 
     auth.logout()
     data = login(student).get("/account/data.json").get_json()
     assert [(m["from"], m["to"], m["reason"]) for m in data["room_history"]] == [("101", "107", "Leak")]
+
+
+def test_two_admins_moving_two_students_into_one_empty_room_at_once(app, make_user, house, monkeypatch):
+    """Each move waits, after looking who lives in the room, for the other to look too (a while at most: with the
+    room locked, the other cannot look until the first has stored its move)."""
+    students = [make_user(Role.STUDENT, house=house, room=room, email=f"s{room}@example.ac.za") for room in
+                ("101", "102")]
+    clients = []
+    for n in range(2):
+        admin = make_user(Role.ADMIN, admin_of=[house], email=f"admin{n}@example.ac.za")
+        c = app.test_client()
+        assert c.post("/login", data={"email": admin.email, "password": admin.password}).status_code == 302
+        clients.append(c)
+    start, looked, codes = threading.Barrier(2), threading.Barrier(2), []
+    real_occupants = residents.occupants
+
+    def occupants(*args, **kwargs):
+        found = real_occupants(*args, **kwargs)
+        try:
+            looked.wait(timeout=2)
+        except threading.BrokenBarrierError:
+            pass
+        return found
+
+    monkeypatch.setattr(residents, "occupants", occupants)
+
+    def press(c, student):
+        start.wait()
+        codes.append(c.post(f"/admin/residents/{student.id}/move", data={"house": "acacia", "room": "109"})
+                     .status_code)
+
+    threads = [threading.Thread(target=press, args=pair) for pair in zip(clients, students, strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(codes) == [302, 409]
+    assert sorted(account(app, s.email).room for s in students) in (["101", "109"], ["102", "109"])
