@@ -138,6 +138,8 @@ def test_a_forged_or_foreign_preview_is_refused(app, login, admin, house, make_u
     other_client.post("/login", data={"email": other.email, "password": other.password})
     assert other_client.post("/admin/residents/roster/apply", data={"plan": token}).status_code == 400
     assert client.post("/admin/residents/roster/apply", data={"plan": ""}).status_code == 400
+    big = client.post("/admin/residents/roster/apply", data={"plan": "x" * 300_000})  # a 512 KB file's size
+    assert big.status_code == 400 and "upload the roster again" in big.get_data(as_text=True)
     assert accounts_count(app) == 2
 
 
