@@ -164,7 +164,9 @@ def create_user_command(email: str, role: str, house_slugs: tuple[str, ...], roo
 @click.option("--house", "house_slug", required=True, help="The house the students live in.")
 @click.option("--invite/--no-invite", default=True, show_default=True,
               help="Email each new student a link to set their password.")
-def import_roster_command(csv_file: Path, house_slug: str, invite: bool) -> None:
+@click.option("--retire-missing", is_flag=True,
+              help="Deactivate the house's students who are not on the file (never deleted).")
+def import_roster_command(csv_file: Path, house_slug: str, invite: bool, retire_missing: bool) -> None:
     """Create students from a CSV with columns email,name,room. All rows or none are stored."""
     house = house_by_slug(house_slug)
     if house is None:
@@ -175,13 +177,14 @@ def import_roster_command(csv_file: Path, house_slug: str, invite: bool) -> None
         raise click.ClickException(f"{csv_file} is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8 "
                                    "and try again; nothing was imported") from exc
     with current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        result = import_roster(text, house, invite=invite)
+        result = import_roster(text, house, invite=invite, retire=retire_missing)
     if result.errors:
         for error in result.errors:
             click.echo(error, err=True)
         raise click.ClickException(f"{len(result.errors)} problem(s); nothing was imported")
     invited = f" {result.created} invitation(s) to set a password queued." if invite and result.created else ""
-    click.echo(f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged.{invited}")
+    retired = f" {result.retired} retired." if retire_missing else ""
+    click.echo(f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged.{retired}{invited}")
 
 
 def _account(email: str) -> User:

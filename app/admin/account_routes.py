@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from app.admin import accounts
 from app.admin.routes import bp
-from app.auth.access import role_required
+from app.auth.access import is_safe_next, role_required
 from app.auth.deactivation import deactivate, may_manage, reactivate
 from app.auth.privacy import ANONYMISED_DOMAIN, anonymise
 from app.converters import whole_number
@@ -39,7 +39,9 @@ def _managed(user_id: int) -> User:
 
 
 def _back():
-    return redirect(url_for("admin.accounts_page", q=_search() or None))
+    """To the page the button was on (a student's page sends `next`), else the accounts list."""
+    target = request.form.get("next", "")
+    return redirect(target if is_safe_next(target) else url_for("admin.accounts_page", q=_search() or None))
 
 
 @bp.route("/accounts/<id:user_id>/deactivate", methods=["POST"])

@@ -12,6 +12,16 @@ from app.models.houses import Room
 from app.models.issues import HoldReason, IssueStatus, NewIssueMail
 
 
+def room_in_house(form, field) -> None:
+    """Inline validator of a room number in the house the form's `house` field chose (`form.houses`: slug ->
+    House); sets `form.room_obj`."""
+    house = form.houses.get(form.house.data)
+    form.room_obj = db.session.scalar(sa.select(Room).where(Room.house_id == house.id, Room.number == field.data)) \
+        if house else None
+    if house is not None and form.room_obj is None:
+        raise ValidationError(f"There is no room {field.data} in {house.name}.")
+
+
 class IssueUpdateForm(FlaskForm):
     status = SelectField("Status", choices=[SelectChoice(s.value, s.label) for s in IssueStatus],
                          validators=[InputRequired("Choose a status.")])
@@ -57,9 +67,4 @@ class ApproveForm(FlaskForm):
         form.houses = {house.slug: house for house in houses}
         return form
 
-    def validate_room(self, field) -> None:
-        house = self.houses.get(self.house.data)
-        self.room_obj = db.session.scalar(sa.select(Room).where(Room.house_id == house.id, Room.number == field.data)) \
-            if house else None
-        if house is not None and self.room_obj is None:
-            raise ValidationError(f"There is no room {field.data} in {house.name}.")
+    validate_room = room_in_house

@@ -64,7 +64,7 @@ def listing(houses: list[House]) -> dict:
             "holders": holders}
 
 
-def _lock_room(room_id: int) -> None:
+def lock_room(room_id: int) -> None:
     """Serialise approvals into one room: a write lock on its row until this transaction ends (a no-op UPDATE,
     the first statement of a fresh transaction, so what is read after it includes every earlier approval)."""
     db.session.execute(sa.update(Room).where(Room.id == room_id).values(number=Room.number)
@@ -78,7 +78,7 @@ def _home_link() -> str:
 def approve(student_id: int, room_id: int, shared: bool) -> User:
     """Approve the student into the room (and its house). Raises RoomTaken, AlreadyDecided. Commits."""
     db.session.commit()  # end the request's read transaction: the lock below starts a new one
-    _lock_room(room_id)
+    lock_room(room_id)
     room = db.session.get(Room, room_id)
     holders = room_holders([room_id], except_id=student_id).get(room_id, [])
     if holders and not shared:

@@ -19,6 +19,7 @@ from app.models.errors import ErrorGroup, ErrorOccurrence
 from app.models.issues import Issue, IssueEvent, IssuePhoto, IssueSubscription
 from app.models.mail import MailStatus, OutboxEmail
 from app.models.move_in import MoveInForm, MoveInReminder
+from app.models.residents import RoomMove
 from app.photos import delete_photo
 
 FORMER = "Former resident"
@@ -44,6 +45,7 @@ def export(user: User) -> dict[str, Any]:
     sessions = db.session.scalars(sa.select(LoginSession).where(LoginSession.user_id == user.id)).all()
     mail = db.session.scalars(sa.select(OutboxEmail).where(OutboxEmail.to_address == user.email)
                               .order_by(OutboxEmail.id)).all()
+    moves = db.session.scalars(sa.select(RoomMove).where(RoomMove.user_id == user.id).order_by(RoomMove.id)).all()
     return {
         "exported_at": _stamp(utcnow()),
         "account": {"name": user.name, "email": user.email, "role": user.role.value,
@@ -57,6 +59,9 @@ def export(user: User) -> dict[str, Any]:
                     "rating": issue.rating, "photos": len(issue.photos)} for issue in issues],
         "comments": [{"issue_id": event.issue_id, "kind": event.kind.value, "text": event.body,
                       "created_at": _stamp(event.created_at)} for event in events],
+        "room_history": [{"from": move.from_room.number if move.from_room else None,
+                          "to": move.to_room.number if move.to_room else None, "reason": move.reason,
+                          "moved_at": _stamp(move.moved_at)} for move in moves],
         "following_issues": sorted(followed),
         "move_in_forms": [{"academic_year": form.academic_year, "room": form.room_number,
                            "status": form.status.value, "accepted_terms": form.accepted_terms,
@@ -82,6 +87,7 @@ def anonymise(user: User) -> None:
     _scrub_error_records(user.id, traces, replacement)
     end_sessions(user.id)
     db.session.execute(sa.delete(IssueSubscription).where(IssueSubscription.user_id == user.id))
+    db.session.execute(sa.update(RoomMove).where(RoomMove.user_id == user.id).values(reason=""))
     user.name, user.email = FORMER, replacement[user.email]
     user.password_hash, user.room_id = None, None
     user.deactivated_at = user.deactivated_at or utcnow()

@@ -62,6 +62,10 @@ PAGES = [
     ("admin", "/admin/?sort=due&overdue=1"),
     ("admin", "/houses/acacia/poster"),
     ("admin", "/admin/staff"),
+    ("admin", "/admin/residents"),
+    ("admin", "/admin/residents/new"),
+    ("admin", "/admin/residents/{submitted_student}"),
+    ("admin", "/admin/residents/roster"),
     ("staff", "/jobs/"),  # the demo gives the house's staff member its open issues
     ("staff", "/jobs/{job}"),
     ("developer", "/dev/errors"),
@@ -217,6 +221,28 @@ def test_house_forms_with_errors_have_no_serious_violations(site, contexts):
         assert_no_serious_violations(page)
         page.goto(site.url + "/dev/houses/acacia")
         page.get_by_role("button", name="Add rooms").click()
+        page.locator(".has-error [aria-invalid=true]").first.wait_for()
+        assert_no_serious_violations(page)
+    finally:
+        page.close()
+
+
+def test_roster_preview_and_move_refusal_have_no_serious_violations(site, contexts):
+    """The roster preview (a POST's answer: new, moved, missing and bad rows) and a student's page with a move
+    refused; nothing is stored by either."""
+    page = contexts("admin").new_page()
+    try:
+        page.goto(site.url + "/admin/residents/roster")
+        roster = ("email,name,room\nstudent.acacia@example.ac.za,Sam Student,102\n"
+                  "new.one@example.ac.za,New One,101\nbad-address,Bad Row,101\n")
+        page.get_by_label("Roster file (CSV with columns email,name,room)").set_input_files(
+            {"name": "roster.csv", "mimeType": "text/csv", "buffer": roster.encode()})
+        page.get_by_role("button", name="Preview").click()
+        page.get_by_text("nothing was stored").first.wait_for()
+        assert_no_serious_violations(page)
+        page.goto(site.url + f"/admin/residents/{site.ids['submitted_student']}")
+        page.get_by_label("Room", exact=True).fill("no-such-room")
+        page.get_by_role("button", name="Move").click()
         page.locator(".has-error [aria-invalid=true]").first.wait_for()
         assert_no_serious_violations(page)
     finally:
