@@ -191,3 +191,15 @@ def test_an_unconfirmed_account_gets_its_verification_link_at_the_new_address(ap
 
 def test_a_student_may_not_correct_addresses(app, login, student):
     assert login(student).get(f"/admin/accounts/{student.id}/email").status_code == 403
+
+
+def test_anonymising_forgets_the_flags_and_the_corrections(app, bounced, student):
+    from app.auth.privacy import anonymise
+
+    _, client = bounced
+    assert client.post(f"/admin/accounts/{student.id}/email", data={"email": "second@example.ac.za"}).status_code == 302
+    with app.app_context():
+        anonymise(db.session.get(User, student.id))
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count(AddressChange.id))) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(UndeliverableAddress)) == 0
