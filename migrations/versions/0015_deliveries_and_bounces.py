@@ -61,9 +61,7 @@ def upgrade():
     op.create_index(op.f('ix_address_changes_user_id'), 'address_changes', ['user_id'], unique=False)
 
 
-def downgrade():
-    op.drop_index(op.f('ix_address_changes_user_id'), table_name='address_changes')
+def downgrade():  # dropping a table drops its indexes (MySQL refuses to drop one a foreign key needs)
     op.drop_table('address_changes')
     op.drop_table('undeliverable_addresses')
-    op.drop_index(op.f('ix_outbox_issues_issue_id'), table_name='outbox_issues')
     op.drop_table('outbox_issues')
