@@ -1,14 +1,12 @@
 """Correcting an account's email address (house admins for their students, developers for anyone), and the
 issue page's delivery section (added to admin's bp)."""
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.admin import address, deliveries
-from app.admin.account_routes import managers_only
+from app.admin.account_routes import managers_only, named_account
 from app.admin.routes import bp
-from app.auth.deactivation import may_manage
-from app.auth.privacy import ANONYMISED_DOMAIN
 from app.extensions import db
 from app.models.accounts import User
 
@@ -28,9 +26,7 @@ def _back_to() -> str:
 @bp.route("/accounts/<id:user_id>/email", methods=["GET", "POST"])
 @managers_only
 def account_email(user_id: int):
-    user = db.session.get(User, user_id)
-    if user is None or not may_manage(current_user, user) or user.email.endswith(ANONYMISED_DOMAIN):
-        abort(404, "There is no such account among those you manage.")
+    user = named_account(user_id)
     form = address.AddressForm(data=None if request.method == "POST" else {"email": user.email})
     if form.validate_on_submit():
         old = user.email
