@@ -38,6 +38,14 @@ def _managed(user_id: int) -> User:
     return user
 
 
+def named_account(user_id: int) -> User:
+    """An account `current_user` manages that still has its name and address (not anonymised), else 404."""
+    user = db.session.get(User, user_id)
+    if user is None or not may_manage(current_user, user) or user.email.endswith(ANONYMISED_DOMAIN):
+        abort(404, "There is no such account among those you manage.")
+    return user
+
+
 def _back():
     """To the page the button was on (a student's page sends `next`), else the accounts list."""
     target = request.form.get("next", "")
@@ -69,9 +77,7 @@ def reactivate_account(user_id: int):
 @managers_only
 def anonymise_account(user_id: int):
     """Confirm, then replace the person by "Former resident" everywhere (app/auth/privacy.py)."""
-    user = db.session.get(User, user_id)
-    if user is None or not may_manage(current_user, user) or user.email.endswith(ANONYMISED_DOMAIN):
-        abort(404, "There is no such account among those you manage.")
+    user = named_account(user_id)
     form = ButtonForm()
     if request.method == "POST" and form.validate():
         anonymise(user)

@@ -15,6 +15,7 @@ from app.auth.session import end_sessions
 from app.extensions import db
 from app.models.accounts import LoginSession, User
 from app.models.base import utcnow
+from app.models.deliveries import AddressChange, UndeliverableAddress
 from app.models.errors import ErrorGroup, ErrorOccurrence
 from app.models.issues import Issue, IssueEvent, IssuePhoto, IssueSubscription
 from app.models.mail import MailStatus, OutboxEmail
@@ -88,9 +89,18 @@ def anonymise(user: User) -> None:
     end_sessions(user.id)
     db.session.execute(sa.delete(IssueSubscription).where(IssueSubscription.user_id == user.id))
     db.session.execute(sa.update(RoomMove).where(RoomMove.user_id == user.id).values(reason=""))
+    _forget_addresses(user)
     user.name, user.email = FORMER, replacement[user.email]
     user.password_hash, user.room_id = None, None
     user.deactivated_at = user.deactivated_at or utcnow()
+
+
+def _forget_addresses(user: User) -> None:
+    """The person's bounce flags and address corrections (every address they had)."""
+    changes = db.session.scalars(sa.select(AddressChange).where(AddressChange.user_id == user.id)).all()
+    addresses = {user.email.lower(), *(c.old_address for c in changes), *(c.new_address for c in changes)}
+    db.session.execute(sa.delete(UndeliverableAddress).where(UndeliverableAddress.address.in_(addresses)))
+    db.session.execute(sa.delete(AddressChange).where(AddressChange.user_id == user.id))
 
 
 def _their_writing(user: User) -> dict[str, str]:

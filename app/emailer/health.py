@@ -4,6 +4,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 import app.emailer.budget as budget
+from app.emailer import bounces
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.mail import MailStatus, OutboxEmail, Purpose
@@ -41,8 +42,8 @@ def budget_by_purpose(used_by: dict[Purpose, int]) -> dict[str, dict[str, int]]:
 
 
 def mail_health() -> dict:
-    """Queue by purpose and status, budget used and left (in all and per purpose), next send time, pause and
-    the last SMTP reply."""
+    """Queue by purpose and status, budget used and left (in all and per purpose), next send time, pause, the
+    last SMTP reply, and the addresses marked undeliverable with the emails skipped for them."""
     now = utcnow()
     state = budget.read_state()
     paused = budget.paused_until(state, now)
@@ -68,6 +69,7 @@ def mail_health() -> dict:
         "paused_reason": state.paused_reason if paused and state else None,
         "last_reply": state.last_reply if state else None,
         "last_reply_at": _iso(state.last_reply_at) if state else None,
+        "undeliverable": bounces.figures(),
     }
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.emailer import causes, unsubscribe
+from app.emailer import bounces, causes, issue_links, unsubscribe
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.mail import PRIORITY, MailStatus, OutboxEmail, Purpose
@@ -34,6 +34,8 @@ def enqueue(
     one being added (not counted again). `delay` (seconds) holds the email back, giving coalescing
     time to work; `send_by` brings a coalesced email's departure forward to that time at the latest.
     Bulk mail its recipient turned off (app/emailer/unsubscribe.py) is not queued: None, counted there.
+    Mail to an address that hard-bounced (app/emailer/bounces.py) is stored as `skipped`, never sent: None.
+    An email whose context names issues is linked to them (app/emailer/issue_links.py).
     """
     if unsubscribe.kind_of(template) and unsubscribe.opted_out(template, [to]):
         unsubscribe.count_skipped(template, [to])
@@ -42,18 +44,31 @@ def enqueue(
     cause = cause or causes.of_request()
     context = context or {}
     send_after = utcnow() + timedelta(seconds=delay)
+    fields = {"template": template, "to_address": to, "context": context, "purpose": purpose,
+              "priority": PRIORITY[purpose], "cause": cause, "coalesce_key": coalesce_key, "batch": batch,
+              "logo": logo}
+    if bounced := bounces.blocked([to]):
+        entry = next(iter(bounced.values()))
+        bounces.count_skip(entry)
+        _linked(OutboxEmail(**fields, status=MailStatus.SKIPPED, last_error=bounces.why_skipped(
+            entry.reason, entry.bounced_at)))
+        return None
     if coalesce_key:
         pending = _coalesce(coalesce_key, template, to, context, send_by)
         if pending is not None:
+            issue_links.link(pending.id, context)
             return pending
     if not causes.admit(cause, purpose):
         return None
-    email = OutboxEmail(
-        template=template, to_address=to, context=context, purpose=purpose, priority=PRIORITY[purpose],
-        cause=cause, coalesce_key=coalesce_key, batch=batch, logo=logo,
-        send_after=min(send_after, send_by) if send_by else send_after,
-    )
+    return _linked(OutboxEmail(**fields, send_after=min(send_after, send_by) if send_by else send_after))
+
+
+def _linked(email: OutboxEmail) -> OutboxEmail:
+    """Add `email` to the session, linked to the issues its context names."""
     db.session.add(email)
+    if issue_links.issue_ids(email.context):
+        db.session.flush()
+        issue_links.link(email.id, email.context)
     return email
 
 
@@ -104,21 +119,28 @@ def enqueue_many(
 ) -> int:
     """Queue one email per (address, context) pair with a single bulk INSERT; returns the count. Bulk mail
     is held to its budget share, not to the cap of its cause. Recipients who turned this kind of mail off are
-    left out (and counted: app/emailer/unsubscribe.py)."""
+    left out (and counted: app/emailer/unsubscribe.py); those whose address hard-bounced are stored as
+    `skipped` (counted on the address, not in the returned count)."""
     purpose, cause = Purpose(purpose), cause or causes.of_request()
     if unsubscribe.kind_of(template):
         recipients = list(recipients)
         if left_out := unsubscribe.opted_out(template, [to for to, _ in recipients]):
             unsubscribe.count_skipped(template, [to for to, _ in recipients if to.strip().lower() in left_out])
             recipients = [(to, context) for to, context in recipients if to.strip().lower() not in left_out]
+    recipients = list(recipients)
+    bounced = bounces.blocked(to for to, _ in recipients)
     now = utcnow()
     rows = [
         {"template": template, "to_address": to, "context": context, "purpose": purpose,
          "priority": PRIORITY[purpose], "cause": cause,
          "status": MailStatus.QUEUED, "batch": batch, "logo": True, "attempts": 0,
-         "send_after": now, "created_at": now}
+         "send_after": now, "created_at": now, "last_error": None}
         for to, context in recipients
     ]
+    for row in rows:
+        if entry := bounced.get(bounces.normal(row["to_address"])):
+            bounces.count_skip(entry)
+            row.update(status=MailStatus.SKIPPED, last_error=bounces.why_skipped(entry.reason, entry.bounced_at))
     if rows:  # a Core executemany on the session's connection: same transaction, no ORM bookkeeping
         db.session.connection().execute(sa.insert(OutboxEmail.__table__), rows)
-    return len(rows)
+    return sum(row["status"] == MailStatus.QUEUED for row in rows)

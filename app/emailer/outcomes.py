@@ -10,6 +10,7 @@ from flask import current_app
 
 import app.emailer.budget as budget
 from app import errorlog
+from app.emailer import bounces
 from app.emailer.causes import SYSTEM
 from app.emailer.claims import Claimed, claim_locked, lease_seconds
 from app.emailer.journal import DB_TROUBLE, Entry, forget
@@ -57,6 +58,7 @@ class Recorder:
         self.owner = owner
         self.sent: list[int] = []
         self.updates: list[dict] = []  # per-row changes: {"id": ..., column: value}
+        self.bounces: list[bounces.Bounce] = []  # hard bounces: the addresses to mark undeliverable
         self.entries: list[Entry] = []  # for the next journal write
         self.in_journal: set[int] = set()  # rows the journal has seen in flight
         self.lost: set[int] = set()  # rows in hand whose lease another worker took (never sent by us)
@@ -95,6 +97,11 @@ class Recorder:
         """A permanent failure; `refund` when the server never saw the message."""
         changes = {"charged_at": sa.null()} if refund else {}
         self._update(row, "failed", status=MailStatus.FAILED, last_error=error[:2000], **changes)
+
+    def mark_bounced(self, row: Claimed, error: str) -> None:
+        """Failed for good because the address does not exist: it is marked undeliverable with the outcomes."""
+        self.mark_failed(row, error)
+        self.bounces.append((row.id, row.to_address, error))
 
     def mark_unknown(self, row: Claimed, error: str) -> None:
         """(The journal keeps it in flight: should the worker die now, it is unknown all the same.)"""
@@ -150,6 +157,7 @@ class Recorder:
         if self.last_reply is not None:
             state.last_reply, state.last_reply_at = str(self.last_reply), now
         write_outcomes(db.session.connection(), self.owner, self.sent, self.updates, now)
+        bounces.record(db.session.connection(), self.bounces, now)
         if in_hand:
             self._renew([row.id for row in in_hand if row.id not in self.lost], now)
         if self.pause is not None:
@@ -161,6 +169,7 @@ class Recorder:
         db.session.commit()
         written = [*self.sent, *(values["id"] for values in self.updates)]
         self.sent, self.updates, self.entries, self.pause, self.sent_since_flush = [], [], [], None, 0
+        self.bounces = []
         self._last_flush = time.monotonic()
         self._forget(written)
         self._report()

@@ -8,7 +8,7 @@ import re
 import smtplib
 import ssl
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parseaddr
 
 from flask import current_app
@@ -17,6 +17,7 @@ from flask import current_app
 class Action(enum.Enum):
     SENT = "sent"
     FAIL = "fail"          # permanent, for this message only
+    BOUNCE = "bounce"      # permanent, for the recipient: the address does not exist (app/emailer/bounces.py)
     RETRY = "retry"        # transient, for this message only
     PAUSE_QUOTA = "quota"  # the account's daily limit: pause all sending
     PAUSE_THROTTLE = "throttle"
@@ -27,6 +28,7 @@ class Action(enum.Enum):
 class Reply:
     code: int
     text: str
+    stage: str = field(default="", compare=False)  # the command refused: "mail", "rcpt" or "data"
 
     @property
     def enhanced(self) -> str | None:
@@ -40,6 +42,21 @@ class Reply:
 
 DAILY_LIMIT = re.compile(r"daily .*(limit|quota)|quota exceeded|sending limit", re.IGNORECASE)
 THROTTLE = re.compile(r"throttl|rate limit|too many (messages|connections)|try again later", re.IGNORECASE)
+# RFC 3463 5.1.x codes about the destination address (5.1.7 and 5.1.8 are about the sender's own address).
+RECIPIENT_GONE = ("5.1.0", "5.1.1", "5.1.2", "5.1.3", "5.1.6", "5.1.10")
+NO_SUCH_USER = re.compile(r"user unknown|unknown (user|recipient)|no such (user|mailbox|recipient)|does not exist",
+                          re.IGNORECASE)
+
+
+def hard_bounce(reply: Reply) -> bool:
+    """A permanent refusal of the recipient itself: a 5xx at RCPT with an enhanced code saying the address does
+    not exist (or, from a server that gives no enhanced code, 550/551/553 saying so in words). A 4xx, a policy
+    refusal (5.7.x), a full mailbox (5.2.2), a size limit (552, 5.3.4) or any refusal at MAIL or DATA is not."""
+    if reply.stage != "rcpt" or reply.code // 100 != 5:
+        return False
+    if reply.enhanced is not None:
+        return reply.enhanced in RECIPIENT_GONE
+    return reply.code in (550, 551, 553) and bool(NO_SUCH_USER.search(reply.text))
 
 
 def classify(reply: Reply) -> Action:
@@ -55,7 +72,7 @@ def classify(reply: Reply) -> Action:
         return Action.PAUSE_THROTTLE
     if 400 <= code < 500:
         return Action.RETRY
-    return Action.FAIL
+    return Action.BOUNCE if hard_bounce(reply) else Action.FAIL
 
 
 class ConnectFailure(Exception):
@@ -129,13 +146,13 @@ class Connection:
         for command, arg, ok in (("mail", self.sender, (250,)), ("rcpt", recipient, (250, 251))):
             code, text = getattr(smtp, command)(arg)
             if code not in ok:
-                return self._refused(code, text)
+                return self._refused(code, text, command)
         if before_data is not None and not before_data():
             self._reset()
             raise Withheld(recipient)
         code, text = smtp.docmd("DATA")
         if code != 354:
-            return self._refused(code, text)
+            return self._refused(code, text, "data")
         body = re.sub(rb"(?m)^\.", b"..", message)
         if not body.endswith(b"\r\n"):
             body += b"\r\n"
@@ -147,12 +164,12 @@ class Connection:
             raise LostAfterData(repr(exc)) from exc
         return self._remember(code, text)
 
-    def _remember(self, code: int, text) -> Reply:
-        self.last_reply = Reply(code, _text(text))
+    def _remember(self, code: int, text, stage: str = "") -> Reply:
+        self.last_reply = Reply(code, _text(text), stage)
         return self.last_reply
 
-    def _refused(self, code: int, text) -> Reply:
-        reply = self._remember(code, text)
+    def _refused(self, code: int, text, stage: str) -> Reply:
+        reply = self._remember(code, text, stage)
         if code != 421:  # 421: the server is closing the channel
             self._reset()
         return reply

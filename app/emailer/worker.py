@@ -192,6 +192,8 @@ class Worker:
             recorder.mark_sent(row)
         elif action == Action.FAIL:
             recorder.mark_failed(row, str(reply))
+        elif action == Action.BOUNCE:
+            recorder.mark_bounced(row, str(reply))
         elif action == Action.RETRY:
             recorder.mark_retry(row, str(reply))
         else:

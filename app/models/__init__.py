@@ -1,6 +1,7 @@
 """All models, imported so that metadata (and Alembic) sees every table."""
 from app.models.accounts import LoginSession, Role, User, house_admins, house_staff
 from app.models.base import Base, utcnow
+from app.models.deliveries import *  # noqa: F401,F403
 from app.models.errors import *  # noqa: F401,F403
 from app.models.houses import CommonArea, House, Room
 from app.models.issues import *  # noqa: F401,F403

@@ -31,6 +31,7 @@ class MailStatus(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"
     UNKNOWN = "unknown"  # connection lost after DATA, or the worker died with it in flight: may have arrived
+    SKIPPED = "skipped"  # never sent: the address hard-bounced before (app/emailer/bounces.py)
 
 
 class OutboxEmail(Base):

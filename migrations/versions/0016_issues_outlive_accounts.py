@@ -1,7 +1,7 @@
 """issues outlive accounts and houses
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-03 09:45:00
 
 issues.reporter_id and issues.house_id were ON DELETE CASCADE: deleting an account or a house deleted its issues
@@ -10,7 +10,7 @@ with it. Both become RESTRICT; accounts are anonymised instead (app/auth/privacy
 from alembic import op
 
 revision = '0016'
-down_revision = '0013'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

@@ -70,6 +70,8 @@ PROTECTED_BY_ID = [
     ("POST", "/admin/accounts/1/deactivate", {Role.ADMIN, Role.DEVELOPER}),
     ("POST", "/admin/accounts/1/reactivate", {Role.ADMIN, Role.DEVELOPER}),
     ("GET", "/admin/accounts/1/anonymise", {Role.ADMIN, Role.DEVELOPER}),
+    ("GET", "/admin/accounts/1/email", {Role.ADMIN, Role.DEVELOPER}),
+    ("POST", "/admin/accounts/1/email", {Role.ADMIN, Role.DEVELOPER}),
     ("GET", "/admin/move-in/batches/b1", {Role.ADMIN}),
     ("GET", "/admin/move-in/students/1", {Role.ADMIN}),
     ("GET", "/dev/errors/1", {Role.DEVELOPER}),

@@ -16,6 +16,7 @@ from app import create_app
 from app.demo import DEMO_PASSWORD, seed_demo, seed_demo_activity
 from app.extensions import db
 from app.models import Role, User
+from app.models.deliveries import UndeliverableAddress, outbox_issues
 from app.models.errors import ErrorGroup
 from app.models.houses import House
 from app.models.issues import Issue
@@ -49,6 +50,7 @@ PAGES = [
     ("student", "/account/sessions"),
     ("student", "/account/privacy"),
     ("admin", "/admin/accounts/{submitted_student}/anonymise"),
+    ("admin", "/admin/accounts/{own_student}/email"),  # with the bounce flag
     ("submitted", "/move-in/"),  # the read-only view of a submitted form
     ("admin", "/admin/"),  # with a student waiting for approval
     ("admin", "/admin/students/{waiting_student}/approve"),
@@ -105,7 +107,9 @@ def site(database_url, _schema, tmp_path_factory):
         db.session.commit()
         student_id = db.session.scalar(sa.select(User.id).where(User.email == STUDENT))
         own = db.session.scalar(sa.select(Issue).where(Issue.reporter_id == student_id).order_by(Issue.id))
+        _bounced(own)
         ids = {"own_issue": own.id, "house_issue": own.id, "job": own.id, "caught": caught_name,
+               "own_student": student_id,
                "submitted_student": db.session.scalar(sa.select(User.id).where(User.email == ACCOUNTS["submitted"])),
                "error_group": db.session.scalar(sa.select(ErrorGroup.id).order_by(ErrorGroup.id)),
                "waiting_student": waiting.id}
@@ -122,6 +126,17 @@ def site(database_url, _schema, tmp_path_factory):
         db.session.remove()
         empty_tables(db.engine)
         db.engine.dispose()
+
+
+def _bounced(issue: Issue) -> None:
+    """The reporter's address bounced: a failed and a skipped email on the issue, the flag on the student."""
+    db.session.add(UndeliverableAddress(address=STUDENT, reason="550 5.1.1 user unknown", skipped=1))
+    for status in (MailStatus.FAILED, MailStatus.SKIPPED):
+        email = OutboxEmail(template="issue_update", to_address=STUDENT, status=status, last_error="550 5.1.1")
+        db.session.add(email)
+        db.session.flush()
+        db.session.execute(sa.insert(outbox_issues).values(outbox_id=email.id, issue_id=issue.id))
+    db.session.commit()
 
 
 def new_context(browser):

@@ -46,6 +46,7 @@ SAMPLES = {
         "items": [{"label": "Bed", "condition": "Good", "comment": "", "photos": 0},
                   {"label": "Desk", "condition": "Damaged", "comment": "Scratched top", "photos": 1}],
         "terms": ["No smoking in the rooms", "Quiet hours after 22:00"], "link": "http://localhost/move-in/"}),
+    "address_changed": ("security", {"name": STUDENT, "link": "http://localhost/login"}),
     "password_reset": ("security", {"name": STUDENT, "link": "http://localhost/password/reset/abc"}),
     "registration_approved": ("notice", {"name": STUDENT, "house": "Acacia House", "room": "12", "shared": False,
                                          "link": "http://localhost/"}),

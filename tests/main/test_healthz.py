@@ -15,6 +15,7 @@ MAIL_FIELDS = {
     "queue_depth": int, "queued_by_purpose": dict, "by_status": dict, "budget_limit": int, "budget_used": int,
     "budget_left": int, "budget_shared": int, "budget_by_purpose": dict, "next_send_at": str, "queue_clears_at": str,
     "paused": bool, "paused_until": str, "paused_reason": str, "last_reply": str, "last_reply_at": str,
+    "undeliverable": dict,
 }
 
 
@@ -30,13 +31,14 @@ def test_healthz_for_an_idle_system(client):
     assert response.get_json() == {"status": "degraded", "database": "ok", "worker": "never", "mail": {
         "queue_depth": 0,
         "queued_by_purpose": {"security": 0, "alert": 0, "urgent": 0, "notice": 0, "bulk": 0},
-        "by_status": {"queued": 0, "sending": 0, "sent": 0, "failed": 0, "unknown": 0},
+        "by_status": {"queued": 0, "sending": 0, "sent": 0, "failed": 0, "unknown": 0, "skipped": 0},
         "budget_limit": 100, "budget_used": 0, "budget_left": 100, "budget_shared": 20, "budget_by_purpose": {
             "security": {"floor": 10, "used": 0, "left": 30}, "alert": {"floor": 5, "used": 0, "left": 25},
             "urgent": {"floor": 0, "used": 0, "left": 20},
             "notice": {"floor": 40, "used": 0, "left": 60}, "bulk": {"floor": 25, "used": 0, "left": 25}},
         "next_send_at": None, "queue_clears_at": None,
         "paused": False, "paused_until": None, "paused_reason": None, "last_reply": None, "last_reply_at": None,
+        "undeliverable": {"addresses": 0, "skipped": 0},
     }}
 
 
@@ -67,7 +69,7 @@ def test_healthz_reports_queue_budget_and_pause(app, client):
     assert body == {"status": "degraded", "database": "ok", "worker": "ok", "mail": {
         "queue_depth": 4,
         "queued_by_purpose": {"security": 0, "alert": 1, "urgent": 0, "notice": 2, "bulk": 1},
-        "by_status": {"queued": 4, "sending": 0, "sent": 3, "failed": 1, "unknown": 1},
+        "by_status": {"queued": 4, "sending": 0, "sent": 3, "failed": 1, "unknown": 1, "skipped": 0},
         "budget_limit": 100, "budget_used": 3, "budget_left": 97, "budget_shared": 20,  # unknown holds its slot
         "budget_by_purpose": {
             "security": {"floor": 10, "used": 0, "left": 30}, "alert": {"floor": 5, "used": 0, "left": 25},
@@ -77,6 +79,7 @@ def test_healthz_reports_queue_budget_and_pause(app, client):
         "paused": True, "paused_until": paused_until.isoformat(),
         "paused_reason": "server throttling: 421 4.7.0 Try again later",
         "last_reply": "421 4.7.0 Try again later", "last_reply_at": last_reply_at.isoformat(),
+        "undeliverable": {"addresses": 0, "skipped": 0},
     }}
 
 
