@@ -159,7 +159,7 @@ def _seconds(dialect: str, start, end):
 
 def _week_of(column, start: datetime, weeks: int):
     """SQL for the week index (0 = oldest) of `column`, compared as datetimes: portable and exact."""
-    return sa.case(*[(column < start + timedelta(weeks=n), n - 1) for n in range(1, weeks)], else_=weeks - 1)
+    return sa.case(*[(column < start + timedelta(weeks=n), n - 1) for n in range(1, weeks + 1)], else_=weeks - 1)
 
 
 def _counts(filters: Filters, start: datetime) -> dict:
@@ -189,32 +189,26 @@ def _counts(filters: Filters, start: datetime) -> dict:
 
 
 def _medians(filters: Filters, start: datetime, until, condition) -> dict:
-    """{(house_id, category): median, ALL: median} of `until` - created_at over the issues matching `condition`."""
+    """{(house_id, category): median, ALL: median} of `until` - created_at over the issues matching `condition`.
+
+    The groups and the total are two statements: MariaDB 10.11 numbers a second, unpartitioned ROW_NUMBER() in
+    the first one's order (checked by tests/admin/test_metrics.py on MariaDB)."""
     connection = db.session.connection()
     seconds = _seconds(connection.dialect.name, Issue.created_at, until)
-    group = (Issue.house_id, Issue.category)
-    ranked = sa.select(
-        Issue.house_id, Issue.category, seconds.label("seconds"),
-        sa.func.row_number().over(partition_by=group, order_by=seconds).label("rank"),
-        sa.func.count().over(partition_by=group).label("size"),
-        sa.func.row_number().over(order_by=seconds).label("rank_all"),
-        sa.func.count().over().label("size_all"),
-    ).where(*filters.conditions(), condition).subquery()
-
-    def middle(rank, size):  # the one or two middle rows: 2 * rank in [size, size + 2], no division needed
-        return sa.and_(2 * rank >= size, 2 * rank <= size + 2)
-
-    picked = connection.execute(sa.select(
-        ranked.c.house_id, ranked.c.category, ranked.c.seconds, middle(ranked.c.rank, ranked.c.size),
-        middle(ranked.c.rank_all, ranked.c.size_all))
-        .where(sa.or_(middle(ranked.c.rank, ranked.c.size), middle(ranked.c.rank_all, ranked.c.size_all))))
     found: dict = {}
-    for house_id, category, value, in_group, in_all in picked:
-        if in_group:
-            found.setdefault((house_id, Category(category)), []).append(float(value))
-        if in_all:
-            found.setdefault(ALL, []).append(float(value))
-    return {key: timedelta(seconds=sum(values) / len(values)) for key, values in found.items()}
+    for group in ((Issue.house_id, Issue.category), ()):
+        ranked = sa.select(
+            Issue.house_id, Issue.category, seconds.label("seconds"),
+            sa.func.row_number().over(partition_by=group or None, order_by=seconds).label("rank"),
+            sa.func.count().over(partition_by=group or None).label("size"),
+        ).where(*filters.conditions(), condition).subquery()
+        # the one or two middle rows: 2 * rank in [size, size + 2] (no division, whose rounding differs)
+        middle = sa.and_(2 * ranked.c.rank >= ranked.c.size, 2 * ranked.c.rank <= ranked.c.size + 2)
+        for house_id, category, value in connection.execute(
+                sa.select(ranked.c.house_id, ranked.c.category, ranked.c.seconds).where(middle)):
+            found.setdefault((house_id, Category(category)) if group else ALL, []).append(float(value))
+    # to the second: SQLite's julianday() is exact to about a millisecond only
+    return {key: timedelta(seconds=round(sum(values) / len(values))) for key, values in found.items()}
 
 
 def _weeks(filters: Filters, start: datetime, weeks: int) -> list[Week]:

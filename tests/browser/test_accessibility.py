@@ -62,6 +62,8 @@ PAGES = [
     ("admin", "/admin/?sort=due&overdue=1"),
     ("admin", "/houses/acacia/poster"),
     ("admin", "/admin/staff"),
+    ("admin", "/admin/metrics"),
+    ("developer", "/admin/metrics?weeks=52"),
     ("staff", "/jobs/"),  # the demo gives the house's staff member its open issues
     ("staff", "/jobs/{job}"),
     ("developer", "/dev/errors"),
