@@ -25,7 +25,6 @@ from app.text import safe_cell
 WEEK_CHOICES = (4, 12, 26, 52)
 DEFAULT_WEEKS = 12
 MAX_WEEKS = 52
-ALL = (None, None)  # the key of the selection's total
 
 
 class UnknownHouse(LookupError):
@@ -209,25 +208,33 @@ def _counts(filters: Filters, start: datetime, weeks: int) -> tuple[dict, list[W
     return rows, series
 
 
-def _medians(filters: Filters, start: datetime, until, condition) -> dict:
-    """{(house_id, category): median, ALL: median} of `until` - created_at over the issues matching `condition`.
+def _medians(filters: Filters, start: datetime) -> dict:
+    """{(measure, house_id, category): median, (measure, None, None): the selection's median} of the time from the
+    report to the first response ("response") and to the fix ("fix"), over those that happened from `start` on.
 
-    The groups and the total are two statements: MariaDB 10.11 numbers a second, unpartitioned ROW_NUMBER() in
-    the first one's order (checked by tests/admin/test_metrics.py on MariaDB)."""
+    One statement of four parts: the groups and the total are separate parts because MariaDB 10.11 numbers a
+    second, unpartitioned ROW_NUMBER() in the first one's order (tests/admin/test_metrics.py on MariaDB)."""
     connection = db.session.connection()
-    seconds = _seconds(connection.dialect.name, Issue.created_at, until)
+    measures = {"response": (Issue.first_response_at, Issue.first_response_at >= start),
+                "fix": (Issue.resolved_at, sa.and_(Issue.resolved_at >= start, Issue.status == IssueStatus.RESOLVED))}
+    parts = []
+    for measure, (until, condition) in measures.items():
+        seconds = _seconds(connection.dialect.name, Issue.created_at, until)
+        for group in ((Issue.house_id, Issue.category), ()):
+            ranked = sa.select(
+                Issue.house_id, Issue.category, seconds.label("seconds"),
+                sa.func.row_number().over(partition_by=group or None, order_by=seconds).label("rank"),
+                sa.func.count().over(partition_by=group or None).label("size"),
+            ).where(*filters.conditions(), condition).subquery()
+            # the one or two middle rows: 2 * rank in [size, size + 2] (no division, whose rounding differs)
+            parts.append(sa.select(sa.literal(f"{measure}-{'group' if group else 'all'}"), ranked.c.house_id,
+                                   ranked.c.category, ranked.c.seconds)
+                         .where(2 * ranked.c.rank >= ranked.c.size, 2 * ranked.c.rank <= ranked.c.size + 2))
     found: dict = {}
-    for group in ((Issue.house_id, Issue.category), ()):
-        ranked = sa.select(
-            Issue.house_id, Issue.category, seconds.label("seconds"),
-            sa.func.row_number().over(partition_by=group or None, order_by=seconds).label("rank"),
-            sa.func.count().over(partition_by=group or None).label("size"),
-        ).where(*filters.conditions(), condition).subquery()
-        # the one or two middle rows: 2 * rank in [size, size + 2] (no division, whose rounding differs)
-        middle = sa.and_(2 * ranked.c.rank >= ranked.c.size, 2 * ranked.c.rank <= ranked.c.size + 2)
-        for house_id, category, value in connection.execute(
-                sa.select(ranked.c.house_id, ranked.c.category, ranked.c.seconds).where(middle)):
-            found.setdefault((house_id, Category(category)) if group else ALL, []).append(float(value))
+    for part, house_id, category, value in connection.execute(sa.union_all(*parts)):
+        measure, _, level = part.partition("-")
+        key = (measure, house_id, Category(category)) if level == "group" else (measure, None, None)
+        found.setdefault(key, []).append(float(value))
     # to the second: SQLite's julianday() is exact to about a millisecond only
     return {key: timedelta(seconds=round(sum(values) / len(values))) for key, values in found.items()}
 
@@ -237,19 +244,18 @@ def compute(filters: Filters, now: datetime | None = None) -> Metrics:
     now = now or utcnow()
     start = period_start(now, filters.weeks)
     counts, weeks = _counts(filters, start, filters.weeks)
-    response = _medians(filters, start, Issue.first_response_at, Issue.first_response_at >= start)
-    fix = _medians(filters, start, Issue.resolved_at,
-                   sa.and_(Issue.status == IssueStatus.RESOLVED, Issue.resolved_at >= start))
+    medians = _medians(filters, start)
     names = {h.id: h.name for h in filters.houses}
     order = {c: n for n, c in enumerate(Category)}
     rows, total = [], Row(filters.house_label, filters.category_label)
     for key in sorted(counts, key=lambda k: (names.get(k[0], ""), order[k[1]])):
         row = counts[key]
         row.house, row.category = names.get(key[0], ""), key[1].label
-        row.median_response, row.median_fix = response.get(key), fix.get(key)
+        row.median_response, row.median_fix = medians.get(("response", *key)), medians.get(("fix", *key))
         total.add(row)
         rows.append(row)
-    total.median_response, total.median_fix = response.get(ALL), fix.get(ALL)
+    total.median_response = medians.get(("response", None, None))
+    total.median_fix = medians.get(("fix", None, None))
     return Metrics(filters, start, now, rows, total, weeks)
 
 
