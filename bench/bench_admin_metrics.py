@@ -14,7 +14,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from bench import bench_admin_queue, bench_queue_deadlines
-from bench.harness import PASSWORD, Client, Server, fresh_database, interleaved, percentile, report, sized
+from bench.harness import compare_admin_pages, sized
 
 REQUESTS = sized(240, 120)
 CONCURRENCY = 4
@@ -48,25 +48,12 @@ def seed(app) -> None:
 
 
 def main() -> int:
-    with fresh_database("admin_metrics") as (url, app):
-        seed(app)
-        with Server(url, workers=2, threads=4, env={"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "9"}) as server:
-            client = Client(server).login("admin@example.ac.za", PASSWORD)
-            calls = {
-                "metrics, 12 weeks": lambda: client.get("/admin/metrics"),
-                "home": lambda: client.get("/"),
-                "metrics, 52 weeks": lambda: client.get("/admin/metrics?weeks=52"),
-                "metrics CSV, 52 weeks": lambda: client.get("/admin/metrics.csv?weeks=52"),
-            }
-            for call in calls.values():
-                call()  # warm up
-            results = interleaved(calls, REQUESTS, CONCURRENCY)
-    for name, values in results.items():
-        print(f"{name}: n={len(values)} p50 {percentile(values, 50) * 1000:.1f} ms, "
-              f"p95 {percentile(values, 95) * 1000:.1f} ms")
-    ok = report(f"GET /admin/metrics p95 ({bench_admin_queue.ISSUES:,} issues) vs home page",
-                percentile(results["metrics, 12 weeks"], 95), percentile(results["home"], 95), LIMIT)
-    return 0 if ok else 1
+    return compare_admin_pages(
+        "admin_metrics", seed, {"metrics, 12 weeks": "/admin/metrics", "home": "/",
+                                "metrics, 52 weeks": "/admin/metrics?weeks=52",
+                                "metrics CSV, 52 weeks": "/admin/metrics.csv?weeks=52"},
+        "metrics, 12 weeks", f"GET /admin/metrics p95 ({bench_admin_queue.ISSUES:,} issues) vs home page", LIMIT,
+        REQUESTS, CONCURRENCY)
 
 
 if __name__ == "__main__":
