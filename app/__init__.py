@@ -85,6 +85,7 @@ def register_converters(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.admin import account_routes as _admin_accounts  # noqa: F401  (adds its views to admin's bp)
     from app.admin import address_routes as _admin_address  # noqa: F401  (likewise)
+    from app.admin import metrics_routes as _admin_metrics  # noqa: F401  (likewise)
     from app.admin import move_in_routes as _admin_move_in  # noqa: F401  (likewise)
     from app.admin import pending_routes as _admin_pending  # noqa: F401  (likewise)
     from app.admin import residents_routes as _admin_residents  # noqa: F401  (likewise)

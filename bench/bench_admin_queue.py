@@ -9,17 +9,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from bench.harness import (
-    PASSWORD,
-    Client,
-    Server,
-    fresh_database,
-    house_with_admin,
-    interleaved,
-    percentile,
-    report,
-    sized,
-)
+from bench.harness import compare_admin_pages, house_with_admin, sized
 
 ISSUES = 20_000
 STUDENTS = 300
@@ -66,26 +56,12 @@ def seed(app) -> None:
 
 
 def main() -> int:
-    with fresh_database("admin_queue") as (url, app):
-        seed(app)
-        with Server(url, workers=2, threads=4, env={"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "9"}) as server:
-            client = Client(server).login("admin@example.ac.za", PASSWORD)
-            calls = {
-                "queue": lambda: client.get("/admin/"),
-                "home": lambda: client.get("/"),
-                "queue, all statuses, oldest first, page 100": lambda: client.get("/admin/?status=all&sort=oldest"
-                                                                                  "&page=100"),
-                "queue, search": lambda: client.get("/admin/?status=all&q=leaking+tap"),
-            }
-            for call in calls.values():
-                call()  # warm up
-            results = interleaved(calls, REQUESTS, CONCURRENCY)
-    for name, values in results.items():
-        print(f"{name}: n={len(values)} p50 {percentile(values, 50) * 1000:.1f} ms, "
-              f"p95 {percentile(values, 95) * 1000:.1f} ms")
-    ok = report(f"GET /admin/ p95 ({ISSUES:,} issues) vs home page", percentile(results["queue"], 95),
-                percentile(results["home"], 95), LIMIT)
-    return 0 if ok else 1
+    return compare_admin_pages(
+        "admin_queue", seed, {"queue": "/admin/", "home": "/",
+                              "queue, all statuses, oldest first, page 100":
+                                  "/admin/?status=all&sort=oldest&page=100",
+                              "queue, search": "/admin/?status=all&q=leaking+tap"},
+        "queue", f"GET /admin/ p95 ({ISSUES:,} issues) vs home page", LIMIT, REQUESTS, CONCURRENCY)
 
 
 if __name__ == "__main__":

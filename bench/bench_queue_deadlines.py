@@ -9,7 +9,7 @@ import sys
 import sqlalchemy as sa
 
 from bench import bench_admin_queue
-from bench.harness import PASSWORD, Client, Server, fresh_database, interleaved, percentile, report, sized
+from bench.harness import compare_admin_pages, sized
 
 REQUESTS = sized(240, 120)
 CONCURRENCY = 4
@@ -34,24 +34,11 @@ def seed(app) -> None:
 
 
 def main() -> int:
-    with fresh_database("queue_deadlines") as (url, app):
-        seed(app)
-        with Server(url, workers=2, threads=4, env={"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "9"}) as server:
-            client = Client(server).login("admin@example.ac.za", PASSWORD)
-            calls = {
-                "queue, nearest deadline": lambda: client.get("/admin/?sort=due"),
-                "home": lambda: client.get("/"),
-                "queue, overdue only, nearest deadline": lambda: client.get("/admin/?overdue=1&sort=due"),
-            }
-            for call in calls.values():
-                call()  # warm up
-            results = interleaved(calls, REQUESTS, CONCURRENCY)
-    for name, values in results.items():
-        print(f"{name}: n={len(values)} p50 {percentile(values, 50) * 1000:.1f} ms, "
-              f"p95 {percentile(values, 95) * 1000:.1f} ms")
-    ok = report(f"GET /admin/?sort=due p95 ({bench_admin_queue.ISSUES:,} issues) vs home page",
-                percentile(results["queue, nearest deadline"], 95), percentile(results["home"], 95), LIMIT)
-    return 0 if ok else 1
+    return compare_admin_pages(
+        "queue_deadlines", seed, {"queue, nearest deadline": "/admin/?sort=due", "home": "/",
+                                  "queue, overdue only, nearest deadline": "/admin/?overdue=1&sort=due"},
+        "queue, nearest deadline", f"GET /admin/?sort=due p95 ({bench_admin_queue.ISSUES:,} issues) vs home page",
+        LIMIT, REQUESTS, CONCURRENCY)
 
 
 if __name__ == "__main__":

@@ -246,3 +246,23 @@ def house_with_admin(rooms: str, common_areas=()):
     db.session.add(User(email=ADMIN_EMAIL, name="Admin", role=Role.ADMIN, password_hash=hashed,
                         admin_houses=[house]))
     return house, hashed
+
+
+def compare_admin_pages(name: str, seed, paths: dict[str, str], candidate: str, title: str, limit: float,
+                        requests: int, concurrency: int = 4) -> int:
+    """Seed a fresh database, serve it, log in as the admin and measure each of `paths` ({label: path}, with a
+    "home" label for the baseline) in interleaved rounds; print p50/p95 of each and the p95 ratio of
+    `candidate` against "home". Returns the exit status (0 within `limit`)."""
+    with fresh_database(name) as (url, app):
+        seed(app)
+        with Server(url, workers=2, threads=4, env={"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "9"}) as server:
+            client = Client(server).login(ADMIN_EMAIL, PASSWORD)
+            calls = {label: (lambda path=path: client.get(path)) for label, path in paths.items()}
+            for call in calls.values():
+                call()  # warm up
+            results = interleaved(calls, requests, concurrency)
+    for label, values in results.items():
+        print(f"{label}: n={len(values)} p50 {percentile(values, 50) * 1000:.1f} ms, "
+              f"p95 {percentile(values, 95) * 1000:.1f} ms")
+    ok = report(title, percentile(results[candidate], 95), percentile(results["home"], 95), limit)
+    return 0 if ok else 1

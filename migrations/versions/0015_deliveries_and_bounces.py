@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
 revision = '0015'
-down_revision = '0013'  # the lead rechains this to '0014' at merge
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

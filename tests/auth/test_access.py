@@ -24,6 +24,8 @@ PROTECTED = [
     ("GET", "/admin/accounts", {Role.ADMIN, Role.DEVELOPER}),
     ("GET", "/admin/targets", {Role.ADMIN, Role.DEVELOPER}),
     ("POST", "/admin/targets", {Role.ADMIN, Role.DEVELOPER}),
+    ("GET", "/admin/metrics", {Role.ADMIN, Role.DEVELOPER}),
+    ("GET", "/admin/metrics.csv", {Role.ADMIN, Role.DEVELOPER}),
     ("GET", "/admin/move-in", {Role.ADMIN}),
     ("GET", "/admin/move-in/export.csv?house=acacia", {Role.ADMIN}),
     ("GET", "/admin/move-in/acacia/checklist", {Role.ADMIN}),

@@ -68,6 +68,8 @@ PAGES = [
     ("admin", "/admin/residents/new"),
     ("admin", "/admin/residents/{submitted_student}"),
     ("admin", "/admin/residents/roster"),
+    ("admin", "/admin/metrics"),
+    ("developer", "/admin/metrics?weeks=52"),
     ("staff", "/jobs/"),  # the demo gives the house's staff member its open issues
     ("staff", "/jobs/{job}"),
     ("developer", "/dev/errors"),

@@ -1,0 +1,50 @@
+"""/admin/metrics and its CSV (house admins: their houses; developers: every house; added to admin's bp)."""
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Response, abort, render_template, request
+from flask_login import current_user
+
+from app.admin import metrics
+from app.admin.routes import bp
+from app.auth.access import role_required
+from app.dev.charts import paired_bar_chart
+from app.extensions import db
+from app.models.accounts import Role
+from app.models.houses import House
+from app.models.issues import Category
+
+readers_only = role_required(Role.ADMIN, Role.DEVELOPER)
+
+
+def _figures() -> metrics.Metrics:
+    houses = (list(db.session.scalars(sa.select(House).order_by(House.name))) if current_user.is_developer
+              else current_user.admin_houses)
+    try:
+        filters = metrics.Filters.from_args(request.args, houses)
+    except metrics.UnknownHouse:
+        abort(404, "There is no house with that address among yours.")
+    return metrics.compute(filters)
+
+
+@bp.route("/metrics")
+@readers_only
+def metrics_page():
+    figures = _figures()
+    label = (f"Issues opened and fixed per week, {figures.filters.house_label}, "
+             f"{figures.filters.category_label.lower()}")
+    summary = (f"{figures.total.opened} opened and {figures.total.fixed} fixed in {len(figures.weeks)} weeks "
+               f"from {figures.start:%d %b %Y}; the table below gives each week's figures.")
+    chart = paired_bar_chart([w.opened for w in figures.weeks], [w.fixed for w in figures.weeks],
+                             ("Opened", "Fixed"), title=label, desc=summary, chart_id="weekly-chart")
+    return render_template("admin/metrics.html", figures=figures, filters=figures.filters, chart=chart,
+                           categories=list(Category), week_choices=metrics.WEEK_CHOICES,
+                           duration=metrics.shown_duration)
+
+
+@bp.route("/metrics.csv")
+@readers_only
+def metrics_csv():
+    response = Response(metrics.csv_text(_figures()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="metrics-{date.today().isoformat()}.csv"'
+    return response
