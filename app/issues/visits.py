@@ -143,8 +143,7 @@ def visit_of(issue_id: int) -> Visit | None:
 
 
 def slot_label(slot: VisitSlot | Visit) -> str:
-    part = getattr(slot, "part", DayPart.TIMES)
-    return window_label(part, slot.starts_at, slot.ends_at)
+    return window_label(slot.part, slot.starts_at, slot.ends_at)
 
 
 def set_availability(issue: Issue, student, windows: list[Window], enter_permission: bool) -> str:
@@ -198,7 +197,8 @@ def book(issue: Issue, booker, window: Window) -> tuple[str, bool]:
     if visit is None:
         visit = Visit(issue_id=issue.id)
         db.session.add(visit)
-    visit.starts_at, visit.ends_at, visit.notice_key = window.starts_at, window.ends_at, window.key
+    visit.part, visit.starts_at, visit.ends_at = window.part, window.starts_at, window.ends_at
+    visit.notice_key = window.key
     visit.booked_by_id, visit.booked_at = booker.id, utcnow()
     db.session.add(IssueEvent(issue=issue, author_id=booker.id, kind=EventKind.VISIT, body=window.label))
     issue.updated_at = utcnow()

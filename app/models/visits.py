@@ -42,6 +42,7 @@ class Visit(Base):
     __tablename__ = "visits"
 
     issue_id: Mapped[int] = mapped_column(sa.ForeignKey("issues.id", ondelete="CASCADE"), primary_key=True)
+    part: Mapped[DayPart] = mapped_column(str_enum(DayPart))
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     booked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))

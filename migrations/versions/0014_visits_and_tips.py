@@ -27,13 +27,17 @@ def _category(name='category'):
     return sa.Column(name, sa.Enum(*CATEGORIES, name='category', native_enum=False, length=20), nullable=False)
 
 
+def _part():
+    return sa.Column('part', sa.Enum('morning', 'afternoon', 'evening', 'times', name='daypart', native_enum=False,
+                                     length=20), nullable=False)
+
+
 def upgrade():
     op.create_table(
         'visit_slots',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('issue_id', sa.Integer(), nullable=False),
-        sa.Column('part', sa.Enum('morning', 'afternoon', 'evening', 'times', name='daypart', native_enum=False,
-                                  length=20), nullable=False),
+        _part(),
         sa.Column('starts_at', TIMESTAMP, nullable=False),
         sa.Column('ends_at', TIMESTAMP, nullable=False),
         sa.Column('created_at', TIMESTAMP, nullable=False),
@@ -45,6 +49,7 @@ def upgrade():
     op.create_table(
         'visits',
         sa.Column('issue_id', sa.Integer(), nullable=False),
+        _part(),
         sa.Column('starts_at', TIMESTAMP, nullable=False),
         sa.Column('ends_at', TIMESTAMP, nullable=False),
         sa.Column('booked_by_id', sa.Integer(), nullable=True),
@@ -97,12 +102,9 @@ def upgrade():
     )
 
 
-def downgrade():
+def downgrade():  # a table's indexes go with it (MySQL refuses to drop one a foreign key needs)
     op.drop_table('report_start_categories')
-    op.drop_index(op.f('ix_report_starts_user_id'), table_name='report_starts')
-    op.drop_index('ix_report_starts_house_created', table_name='report_starts')
     op.drop_table('report_starts')
     op.drop_table('self_help_tips')
     op.drop_table('visits')
-    op.drop_index(op.f('ix_visit_slots_issue_id'), table_name='visit_slots')
     op.drop_table('visit_slots')
