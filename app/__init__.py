@@ -91,7 +91,9 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import residents_routes as _admin_residents  # noqa: F401  (likewise)
     from app.admin import staff_routes as _admin_staff  # noqa: F401  (likewise)
     from app.admin import targets_routes as _admin_targets  # noqa: F401  (likewise)
+    from app.admin import tips_routes as _admin_tips  # noqa: F401  (likewise)
     from app.admin import triage_routes as _admin_triage  # noqa: F401  (likewise)
+    from app.admin import visit_routes as _admin_visits  # noqa: F401  (likewise)
     from app.admin.routes import bp as admin_bp
     from app.auth import privacy_routes as _auth_privacy  # noqa: F401  (adds its views to auth's bp)
     from app.auth import session_routes as _auth_sessions  # noqa: F401  (adds its views to auth's bp)
@@ -104,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
         mail_routes as _dev_mail,  # noqa: F401  (likewise)
     )
     from app.dev.routes import bp as dev_bp
+    from app.issues import visit_routes as _issue_visits  # noqa: F401  (adds its views to issues' bp)
     from app.issues.house_routes import bp as houses_bp
     from app.issues.routes import bp as issues_bp
     from app.main.routes import bp as main_bp

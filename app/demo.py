@@ -50,10 +50,12 @@ def seed_demo_activity() -> dict[str, int]:
     """Issues, move-in forms and error groups for the demo houses, so every page has something to show."""
     from app.errorlog.demo import seed_demo_errors
     from app.issues.demo import seed_demo_issues
+    from app.issues.tips import seed_demo_tips
     from app.move_in.demo import seed_demo_move_in
 
     residents = seed_demo_move_in()
     issues = seed_demo_issues()
+    seed_demo_tips()
     db.session.commit()
     return {"residents": len(residents), "issues": issues, "error groups": seed_demo_errors()}
 

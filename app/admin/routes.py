@@ -100,10 +100,12 @@ def issue_detail(issue_id: int):
 def render_issue(issue: Issue, status: int = 200, **forms):
     """The admin issue page with its forms (those not given start from the issue)."""
     from app.admin.triage import AssignForm, TriageForm
+    from app.issues.visit_forms import booking_context
 
     forms.setdefault("form", IssueUpdateForm(formdata=None, data={"status": issue.status.value}))
     forms.setdefault("assign_form", AssignForm.for_issue(issue))
     forms.setdefault("triage_form", TriageForm.for_issue(issue))
+    forms.update(booking_context(issue, forms.pop("visit_form", None)))
     return render_template("admin/issue.html", issue=issue, allowed=workflow.TRANSITIONS[issue.status],
                            is_old=is_old, standing=targets.standing, **forms), status
 

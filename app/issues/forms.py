@@ -2,6 +2,7 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    HiddenField,
     MultipleFileField,
     RadioField,
     SelectField,
@@ -38,7 +39,7 @@ def location_choices(house) -> list[SelectChoice]:
 
 
 class ReportForm(FlaskForm):
-    category = SelectField("What kind of problem?", choices=CATEGORY_CHOICES,
+    category = SelectField("What kind of problem?", choices=[SelectChoice("", "Choose…"), *CATEGORY_CHOICES],
                            validators=[InputRequired("Choose a category.")])
     location = SelectField("Where?", choices=[SelectChoice("room", "My room")], default="room",
                            validators=[InputRequired("Choose where the problem is.")])
@@ -55,6 +56,7 @@ class ReportForm(FlaskForm):
     enter_permission = BooleanField("Staff may enter my room to fix this when I am out")
     photos = MultipleFileField("Photos (optional, up to 3)",
                                render_kw={"accept": "image/jpeg,image/png,image/webp", "multiple": True})
+    start = HiddenField()  # the report start (app/issues/tips.py): never checked, never blocks the report
 
     clean_photos: list = []
 
@@ -89,3 +91,10 @@ class RateForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     """Only the CSRF token: for one-click actions (confirm, me too)."""
+
+
+class TipSeenForm(FlaskForm):
+    """Posted by the report form's script when a category is chosen (app/issues/tips.py)."""
+
+    start = StringField(validators=[DataRequired(), Length(max=32), single_line])
+    category = SelectField(choices=CATEGORY_CHOICES, validators=[InputRequired()])

@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth.access import is_safe_next, student_required
 from app.extensions import db
-from app.issues import filters, services, workflow
+from app.issues import filters, services, tips, workflow
 from app.issues.forms import (
     URGENT_HELP,
     ButtonForm,
@@ -13,7 +13,9 @@ from app.issues.forms import (
     RateForm,
     ReopenForm,
     ReportForm,
+    TipSeenForm,
 )
+from app.issues.visit_forms import availability_context
 from app.models.issues import IssuePhoto
 from app.photos import MAX_PHOTO_BYTES, PHOTOS_NOT_SAVED, StorageError, files_chosen, photo_response
 
@@ -54,6 +56,8 @@ def new():
     form = ReportForm(house=_own_house())
     if not form.is_submitted():
         _prefill(form)
+        form.start.data = tips.start_report(current_user)
+        db.session.commit()
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         refused = services.report_limit_refused(current_user)
@@ -69,16 +73,34 @@ def new():
                 form.form_errors.append(PHOTOS_NOT_SAVED)
                 status = 503
             else:
+                tips.mark_reported(current_user, form.start.data, issue)
+                db.session.commit()
                 flash("Thank you: your issue was reported. You will get an email when it moves.", "success")
                 if issue.urgency.value == "urgent":
                     flash(services.urgent_told_message(told), "success" if told else "warning")
                 return redirect(url_for("issues.detail", issue_id=issue.id))
     photos_dropped = form.is_submitted() and files_chosen()
     return render_template("issues/new.html", form=form, urgent_help=URGENT_HELP, photos_dropped=photos_dropped,
-                           max_mb=MAX_PHOTO_BYTES // (1024 * 1024)), status
+                           max_mb=MAX_PHOTO_BYTES // (1024 * 1024), tips=tips.all_tips(),
+                           tip_form=TipSeenForm(formdata=None)), status
 
 
-def _detail(issue, status: int = 200, **forms):
+@bp.route("/new/tip-seen", methods=["POST"])
+@student_required
+def tip_seen():
+    """The report form's script says which category was chosen (and so which tip was shown): 204."""
+    form = TipSeenForm()
+    if not form.validate():
+        abort(400, "The form expired or the category is not one of ours.")
+    if not tips.seen_allowed(current_user):
+        db.session.commit()  # the refusal is counted
+        abort(429, "Too many requests; the report form still works.")
+    tips.record_choice(current_user, form.start.data, form.category.data)
+    db.session.commit()
+    return "", 204
+
+
+def _detail(issue, status: int = 200, availability=None, **forms):
     forms.setdefault("button_form", ButtonForm(formdata=None))
     forms.setdefault("comment_form", CommentForm(formdata=None))
     forms.setdefault("reopen_form", ReopenForm(formdata=None))
@@ -87,7 +109,8 @@ def _detail(issue, status: int = 200, **forms):
         "issues/detail.html", issue=issue,
         is_reporter=issue.reporter_id == current_user.id,
         subscribed=services.is_subscribed(issue.id, current_user.id),
-        can_reopen=workflow.within_reopen_window(issue), **forms), status
+        can_reopen=workflow.within_reopen_window(issue), **availability_context(issue, *(availability or ())),
+        **forms), status
 
 
 @bp.route("/<id:issue_id>")

@@ -79,6 +79,8 @@ class EventKind(enum.StrEnum):
     ASSIGNED = "assigned"      # given to maintenance (the student never sees to whom); body empty
     UNASSIGNED = "unassigned"  # taken back from maintenance
     TRIAGED = "triaged"        # category or urgency changed by an admin; body says what and why (internal)
+    AVAILABILITY = "availability"  # the reporter gave times when staff may come; body lists them
+    VISIT = "visit"            # a visit was booked; body says when (app/issues/visits.py)
 
 
 class NewIssueMail(enum.StrEnum):

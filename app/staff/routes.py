@@ -5,6 +5,8 @@ from flask_login import current_user
 from app.auth.access import role_required
 from app.extensions import db
 from app.issues import workflow
+from app.issues.visit_forms import booking_context
+from app.issues.visit_routes import submit_booking
 from app.models.accounts import Role
 from app.photos import MAX_PHOTO_BYTES, files_chosen
 from app.staff import services
@@ -38,5 +40,20 @@ def detail(issue_id: int):
                 return redirect(url_for("staff.index") if not issue.status.is_open
                                 else url_for("staff.detail", issue_id=issue.id))
     status = 400 if request.method == "POST" else 200
+    return _render(issue, form, status)
+
+
+def _render(issue, form, status: int, visit_form=None):
     return render_template("staff/detail.html", issue=issue, form=form, photos_dropped=status == 400 and files_chosen(),
-                           max_mb=MAX_PHOTO_BYTES // (1024 * 1024)), status
+                           max_mb=MAX_PHOTO_BYTES // (1024 * 1024), **booking_context(issue, visit_form)), status
+
+
+@bp.route("/<id:issue_id>/visit", methods=["POST"])
+@staff_required
+def book_visit(issue_id: int):
+    issue = services.job_for(issue_id, current_user)
+    message, visit_form = submit_booking(issue, current_user)
+    if message is None:
+        return _render(issue, JobUpdateForm.for_issue(issue), 400, visit_form)
+    flash(message, "success")
+    return redirect(url_for("staff.detail", issue_id=issue.id) + "#visit")

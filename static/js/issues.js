@@ -1,6 +1,38 @@
-// Issue pages: check photo count and size before a slow upload; the print button on the poster.
+// Issue pages: check photo count and size before a slow upload; the chosen category's self-help tips (and a
+// note to the server that they were shown); the print button on the poster.
 (function () {
   "use strict";
+  function selfHelp(form) {
+    var select = form.querySelector("select[name=category]");
+    var box = document.getElementById("self-help");
+    var start = form.querySelector("input[name=start]");
+    var token = form.querySelector("input[name=csrf_token]");
+    var told = {};
+    if (!select) { return; }
+    if (box) { box.classList.add("js-tips"); box.open = true; }
+    var show = function () {
+      var chosen = select.value;
+      var any = false;
+      if (box) {
+        box.querySelectorAll("[data-tip-category]").forEach(function (tip) {
+          tip.hidden = tip.dataset.tipCategory !== chosen;
+          any = any || !tip.hidden;
+        });
+        box.hidden = !any;
+      }
+      if (chosen && start && start.value && !told[chosen] && window.fetch) {
+        told[chosen] = true;
+        var body = new FormData();
+        body.append("start", start.value);
+        body.append("category", chosen);
+        if (token) { body.append("csrf_token", token.value); }
+        window.fetch(form.dataset.tipUrl, {method: "POST", body: body, credentials: "same-origin"})
+          .catch(function () { told[chosen] = false; });
+      }
+    };
+    select.addEventListener("change", show);
+    show();
+  }
   var form = document.getElementById("report-form");
   if (form) {
     var input = form.querySelector("input[type=file]");
@@ -30,6 +62,9 @@
         if (!check()) { event.preventDefault(); input.focus(); }
       });
     }
+  }
+  if (form) {
+    selfHelp(form);
   }
   if (window.matchMedia("(min-width: 700px)").matches) {
     document.querySelectorAll("details[data-open-wide]").forEach(function (box) { box.open = true; });

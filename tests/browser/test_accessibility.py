@@ -5,6 +5,7 @@ One app, one live server and one logged-in browser context per role serve the wh
 gives every page something to show), so each page costs one navigation and one axe run.
 """
 import threading
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -16,11 +17,13 @@ from app import create_app
 from app.demo import DEMO_PASSWORD, seed_demo, seed_demo_activity
 from app.extensions import db
 from app.models import Role, User
+from app.models.base import utcnow
 from app.models.deliveries import UndeliverableAddress, outbox_issues
 from app.models.errors import ErrorGroup
 from app.models.houses import House
 from app.models.issues import Issue
 from app.models.mail import MailStatus, OutboxEmail
+from app.models.visits import DayPart, Visit, VisitSlot
 from tests.conftest import empty_tables, settings_for
 from tests.fixtures.servers import free_port
 
@@ -45,6 +48,7 @@ PAGES = [
     ("student", "/issues/"),
     ("student", "/issues/new"),
     ("student", "/issues/{own_issue}"),
+    ("student", "/issues/{room_issue}"),  # times for a visit, the booked visit
     ("student", "/r/acacia"),
     ("student", "/move-in/"),
     ("student", "/account/sessions"),
@@ -61,6 +65,8 @@ PAGES = [
     ("admin", "/admin/move-in/acacia/checklist"),
     ("admin", "/admin/settings"),
     ("admin", "/admin/targets"),
+    ("admin", "/admin/tips"),
+    ("admin", "/admin/issues/{room_issue}"),
     ("admin", "/admin/?sort=due&overdue=1"),
     ("admin", "/houses/acacia/poster"),
     ("admin", "/admin/staff"),
@@ -72,6 +78,7 @@ PAGES = [
     ("developer", "/admin/metrics?weeks=52"),
     ("staff", "/jobs/"),  # the demo gives the house's staff member its open issues
     ("staff", "/jobs/{job}"),
+    ("staff", "/jobs/{room_issue}"),
     ("developer", "/dev/errors"),
     ("developer", "/dev/errors/{error_group}"),
     ("developer", "/dev/mail"),
@@ -84,6 +91,23 @@ PAGES = [
 CAUGHT = (b"X-Envelope-To: thandi.acacia@example.ac.za\r\nFrom: rinaibra@example.ac.za\r\n"
           b"To: thandi.acacia@example.ac.za\r\nSubject: Your move-in form\r\nDate: Thu, 01 Jan 2026 08:00:00 +0000\r\n"
           b"Content-Type: text/plain; charset=utf-8\r\n\r\nPlease fill in your move-in form.\r\n")
+
+
+def _room_issue_with_visit(student) -> int:
+    """An open issue in the student's room, given to the house's staff member, with offered times and a visit."""
+    staff = db.session.scalar(sa.select(User).where(User.email == ACCOUNTS["staff"]))
+    issue = Issue(house_id=student.house_id, reporter_id=student.id, room_id=student.room_id, category="furniture",
+                  title="Wardrobe door off its hinge", description="The top hinge came out of the wood.",
+                  assignee=staff)
+    db.session.add(issue)
+    db.session.flush()
+    day = utcnow().replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=2)
+    db.session.add_all([VisitSlot(issue_id=issue.id, part=DayPart.MORNING, starts_at=day + timedelta(hours=8),
+                                  ends_at=day + timedelta(hours=12)),
+                        Visit(issue_id=issue.id, part=DayPart.MORNING, starts_at=day + timedelta(hours=8),
+                              ends_at=day + timedelta(hours=12), notice_key="demo")])
+    db.session.commit()
+    return issue.id
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +134,8 @@ def site(database_url, _schema, tmp_path_factory):
         student_id = db.session.scalar(sa.select(User.id).where(User.email == STUDENT))
         own = db.session.scalar(sa.select(Issue).where(Issue.reporter_id == student_id).order_by(Issue.id))
         _bounced(own)
-        ids = {"own_issue": own.id, "house_issue": own.id, "job": own.id, "caught": caught_name,
+        ids = {"own_issue": own.id, "room_issue": _room_issue_with_visit(own.reporter),
+               "house_issue": own.id, "job": own.id, "caught": caught_name,
                "own_student": student_id,
                "submitted_student": db.session.scalar(sa.select(User.id).where(User.email == ACCOUNTS["submitted"])),
                "error_group": db.session.scalar(sa.select(ErrorGroup.id).order_by(ErrorGroup.id)),

@@ -1,0 +1,62 @@
+"""Forms for visits: the reporter's offered times (rows read by number) and a booking by staff or an admin."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField
+
+from app.issues.visits import MAX_SLOTS, SlotErrors, slot_label, slots_of, visit_of
+
+
+class AvailabilityForm(FlaskForm):
+    """CSRF and "enter when I am out"; the times are rows day-N, part-N, from-N, to-N (see `rows`)."""
+
+    enter_permission = BooleanField("Staff may enter my room to fix this when I am out")
+
+    @staticmethod
+    def typed(source) -> list[tuple[str, str, str, str]]:
+        """The rows as typed (cut short: the form's inputs are short)."""
+        return [tuple((source.get(f"{name}-{n}") or "")[:20] for name in ("day", "part", "from", "to"))
+                for n in range(MAX_SLOTS)]
+
+    @staticmethod
+    def rows(typed=None, slots=(), errors: SlotErrors | None = None) -> list[dict]:
+        """MAX_SLOTS rows for the template: typed values, else the stored slots, with any error."""
+        rows = []
+        for n in range(MAX_SLOTS):
+            if typed is not None:
+                day, part, start, end = typed[n]
+            elif n < len(slots):
+                slot = slots[n]
+                day, part = slot.starts_at.date().isoformat(), slot.part.value
+                start, end = (f"{slot.starts_at:%H:%M}", f"{slot.ends_at:%H:%M}") if part == "times" else ("", "")
+            else:
+                day = part = start = end = ""
+            rows.append({"n": n, "day": day, "part": part, "from": start, "to": end,
+                         "error": errors.by_row.get(n) if errors else None})
+        return rows
+
+
+class BookVisitForm(FlaskForm):
+    """One of the student's times (`slot`: its id) or another time (`slot`: other, with day/start/end)."""
+
+    slot = StringField("When")
+    day = StringField("Date", render_kw={"type": "date"})
+    start = StringField("From", render_kw={"type": "time"})
+    end = StringField("To", render_kw={"type": "time"})
+
+    def choices(self, slots) -> list[tuple[str, str]]:
+        return [(str(slot.id), slot_label(slot)) for slot in slots] + [("other", "Another time")]
+
+
+def booking_context(issue, form: BookVisitForm | None = None) -> dict:
+    """What templates/issues/_visit.html needs on the staff and admin pages."""
+    return {"visit_form": form or BookVisitForm(formdata=None), "visit_slots": slots_of(issue.id),
+            "visit": visit_of(issue.id), "slot_label": slot_label}
+
+
+def availability_context(issue, form: AvailabilityForm | None = None, typed=None,
+                         errors: SlotErrors | None = None) -> dict:
+    """What templates/issues/_availability.html needs on the student's issue page."""
+    slots = slots_of(issue.id)
+    return {"availability_form": form or AvailabilityForm(formdata=None,
+                                                          data={"enter_permission": issue.enter_permission}),
+            "availability_rows": AvailabilityForm.rows(typed, slots, errors), "visit_slots": slots,
+            "visit": visit_of(issue.id), "slot_label": slot_label}

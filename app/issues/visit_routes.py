@@ -1,0 +1,58 @@
+"""The reporter's times for a visit (added to issues' bp), and the booking step the staff and admin pages share."""
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.access import student_required
+from app.extensions import db
+from app.issues import services, visits
+from app.issues.routes import _detail as render_detail
+from app.issues.routes import bp
+from app.issues.visit_forms import AvailabilityForm, BookVisitForm
+
+
+@bp.route("/<id:issue_id>/availability", methods=["POST"])
+@student_required
+def availability(issue_id: int):
+    issue = services.issue_for(issue_id, current_user)
+    if issue.reporter_id != current_user.id or not visits.is_room_issue(issue):
+        abort(404, "There is no such issue in your room.")
+    form = AvailabilityForm()
+    typed = form.typed(request.form)
+    if not form.validate():
+        return render_detail(issue, 400, availability=(form, typed, None))
+    try:
+        windows = visits.parse_slots(typed)
+        message = visits.set_availability(issue, current_user, windows, form.enter_permission.data)
+    except visits.SlotErrors as exc:
+        db.session.rollback()
+        form.form_errors.append("Nothing was saved: correct the times marked below.")
+        return render_detail(issue, 400, availability=(form, typed, exc))
+    except visits.VisitError as exc:
+        db.session.rollback()
+        form.form_errors.append(str(exc))
+        return render_detail(issue, 400, availability=(form, typed, None))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("issues.detail", issue_id=issue.id) + "#visit")
+
+
+def submit_booking(issue, booker) -> tuple[str | None, BookVisitForm]:
+    """Book the visit from the posted BookVisitForm and commit: (message, form), message None when refused
+    (the form then carries the error)."""
+    form = BookVisitForm()
+    if not form.validate():
+        return None, form
+    try:
+        window = visits.chosen_window(issue, form.slot.data, form.day.data, form.start.data, form.end.data)
+        message, _emailed = visits.book(issue, booker, window)
+    except visits.VisitError as exc:
+        db.session.rollback()
+        form.form_errors.append(str(exc))
+        return None, form
+    try:
+        db.session.commit()
+    except IntegrityError:  # a parallel first booking won the race: it recorded and emailed the time
+        db.session.rollback()
+        message = "The visit was just booked by someone else; see the time below."
+    return message, form

@@ -1,0 +1,229 @@
+"""Visits: the reporter offers times (validated), the assignee or a house admin books one, the student is
+emailed once (double clicks and parallel posts too), and the timeline records both."""
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.issues import visits
+from app.models import Role
+from app.models.base import utcnow
+from app.models.issues import EventKind, Issue, IssueEvent
+from app.models.mail import MailStatus, OutboxEmail
+from app.models.visits import DayPart, Visit, VisitSlot
+from tests.staff.conftest import assign
+
+NOW = datetime(2026, 12, 7, 12, 30)
+
+
+def day(offset: int) -> str:
+    return (utcnow().date() + timedelta(days=offset)).isoformat()
+
+
+def slots_form(*rows, enter=False) -> dict:
+    data = {"enter_permission": "y"} if enter else {}
+    for n, (d, part, start, end) in enumerate(rows):
+        data.update({f"day-{n}": d, f"part-{n}": part, f"from-{n}": start, f"to-{n}": end})
+    return data
+
+
+@pytest.fixture
+def staff(make_user, house):
+    return make_user(Role.STAFF, email="sipho.fixit@example.com", name="Sipho Fixit", staff_of=[house])
+
+
+@pytest.fixture
+def room_issue(make_issue, student):
+    return make_issue(student, title="Wardrobe door off its hinge", category="furniture")
+
+
+def slots(app, issue_id):
+    with app.app_context():
+        return [(s.part.value, s.starts_at, s.ends_at) for s in
+                db.session.scalars(sa.select(VisitSlot).where(VisitSlot.issue_id == issue_id).order_by(VisitSlot.id))]
+
+
+def events(app, issue_id, kind):
+    with app.app_context():
+        return list(db.session.scalars(sa.select(IssueEvent.body).where(
+            IssueEvent.issue_id == issue_id, IssueEvent.kind == kind).order_by(IssueEvent.id)))
+
+
+def visit_mails(app):
+    with app.app_context():
+        return [(e.to_address, e.context["when"]) for e in db.session.scalars(
+            sa.select(OutboxEmail).where(OutboxEmail.template == "visit_booked").order_by(OutboxEmail.id))]
+
+
+@pytest.mark.parametrize("day_raw, part, start, end, message", [
+    ("2026-12-06", "morning", "", "", "That date has passed"),
+    ("2026-12-22", "morning", "", "", "within the next 14 days"),
+    ("2026-12-07", "morning", "", "", "That time has passed"),
+    ("8 Dec", "morning", "", "", "calendar date"),
+    ("2026-12-08\x00", "morning", "", "", "calendar date"),
+    ("2026-12-08", "noon", "", "", "Choose morning"),
+    ("2026-12-08", "times", "14:00", "14:10", "at least 30 minutes"),
+    ("2026-12-08", "times", "15:00", "14:00", "at least 30 minutes"),
+    ("2026-12-08", "times", "1\r\n4:00", "15:00", "hours and minutes"),
+    ("2026-12-08", "times", "25:00", "26:00", "hours and minutes"),
+])
+def test_offered_times_are_checked(day_raw, part, start, end, message):
+    with pytest.raises(visits.VisitError, match=message):
+        visits.parse_window(day_raw, part, start, end, now=NOW)
+
+
+def test_offered_times_within_the_window():
+    assert visits.parse_window("", "", "", "", now=NOW) is None
+    afternoon = visits.parse_window("2026-12-07", "afternoon", now=NOW)
+    assert (afternoon.starts_at, afternoon.ends_at) == (datetime(2026, 12, 7, 12), datetime(2026, 12, 7, 17))
+    last = visits.parse_window("2026-12-21", "times", "18:15", "19:00", now=NOW)
+    assert last.label == "Mon 21 Dec 2026, 18:15–19:00"
+    assert afternoon.label == "Mon 7 Dec 2026, afternoon (12:00–17:00)"
+
+
+def test_reporter_gives_times(app, client, login, student, room_issue):
+    login(student)
+    response = client.post(f"/issues/{room_issue}/availability", data=slots_form(
+        (day(3), "evening", "", ""), (day(1), "times", "07:30", "08:15"), ("", "", "", ""), enter=True))
+    assert response.status_code == 302
+    stored = slots(app, room_issue)
+    assert [part for part, *_ in stored] == ["times", "evening"]  # in time order
+    with app.app_context():
+        assert db.session.get(Issue, room_issue).enter_permission is True
+    assert "Staff may enter when I am out." in events(app, room_issue, EventKind.AVAILABILITY)[0]
+    page = client.get(f"/issues/{room_issue}").get_data(as_text=True)
+    assert "Gave times for a visit" in page and 'value="07:30"' in page
+
+
+def test_bad_times_store_nothing_and_keep_the_input(app, client, login, student, room_issue):
+    login(student)
+    client.post(f"/issues/{room_issue}/availability", data=slots_form((day(2), "morning", "", "")))
+    response = client.post(f"/issues/{room_issue}/availability", data=slots_form(
+        (day(4), "afternoon", "", ""), (day(20), "morning", "", ""), (day(-1), "evening", "", "")))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Nothing was saved" in page and "within the next 14 days" in page and "That date has passed" in page
+    assert f'value="{day(20)}"' in page  # the typed row is kept
+    assert [part for part, *_ in slots(app, room_issue)] == ["morning"]  # the earlier times stay
+    assert len(events(app, room_issue, EventKind.AVAILABILITY)) == 1
+
+
+def test_only_the_reporter_of_a_room_issue_gives_times(app, client, login, make_user, house, student, make_issue,
+                                                       room_issue):
+    kitchen = make_issue(student, area_id=house.common_area_ids[0], title="Kitchen tap")
+    login(make_user(Role.STUDENT, house=house, room="105"))
+    assert client.post(f"/issues/{room_issue}/availability",
+                       data=slots_form((day(2), "morning", "", ""))).status_code == 404
+    client.post("/issues/%d/me-too" % kitchen, data={"follow": "1"})
+    assert client.post(f"/issues/{kitchen}/availability",
+                       data=slots_form((day(2), "morning", "", ""))).status_code == 404
+    client.post("/logout")
+    login(student)
+    assert client.post(f"/issues/{kitchen}/availability",
+                       data=slots_form((day(2), "morning", "", ""))).status_code == 404
+    assert slots(app, room_issue) == [] and slots(app, kitchen) == []
+
+
+def offered(app, client, login, student, issue_id, *rows, enter=False) -> list[int]:
+    login(student)
+    assert client.post(f"/issues/{issue_id}/availability", data=slots_form(*rows, enter=enter)).status_code == 302
+    client.post("/logout")
+    with app.app_context():
+        return list(db.session.scalars(sa.select(VisitSlot.id).where(VisitSlot.issue_id == issue_id)
+                                       .order_by(VisitSlot.starts_at)))
+
+
+def test_assignee_books_an_offered_time_once(app, client, login, student, admin, staff, room_issue):
+    first, second = offered(app, client, login, student, room_issue, (day(2), "morning", "", ""),
+                            (day(3), "evening", "", ""))
+    login(admin)
+    assign(client, room_issue, staff.id)
+    client.post("/logout")
+    login(staff)
+    page = client.get(f"/jobs/{room_issue}").get_data(as_text=True)
+    assert "The student can be in at these times" in page and "morning (08:00–12:00)" in page
+    for _ in range(3):  # a double (triple) click
+        response = client.post(f"/jobs/{room_issue}/visit", data={"slot": str(first)})
+        assert response.status_code == 302
+    assert len(visit_mails(app)) == 1
+    assert visit_mails(app)[0][0] == student.email
+    assert len(events(app, room_issue, EventKind.VISIT)) == 1
+    with app.app_context():  # the first email left: moving the visit sends one new email
+        db.session.execute(sa.update(OutboxEmail).values(status=MailStatus.SENT))
+        db.session.commit()
+    client.post(f"/jobs/{room_issue}/visit", data={"slot": str(second)})
+    client.post(f"/jobs/{room_issue}/visit", data={"slot": str(second)})
+    mails = visit_mails(app)
+    assert len(mails) == 2 and "evening" in mails[1][1]
+    assert len(events(app, room_issue, EventKind.VISIT)) == 2
+    client.post("/logout")
+    login(student)
+    page = client.get(f"/issues/{room_issue}").get_data(as_text=True)
+    assert "Visit booked:" in page and "evening (17:00–20:00)" in page and "Booked a visit" in page
+    assert "Sipho" not in page  # the student sees "Maintenance", not the staff member
+
+
+def test_a_rebooking_still_queued_replaces_the_first_email(app, client, login, student, admin, room_issue):
+    first, second = offered(app, client, login, student, room_issue, (day(2), "morning", "", ""),
+                            (day(3), "evening", "", ""))
+    login(admin)
+    client.post(f"/admin/issues/{room_issue}/visit", data={"slot": str(first)})
+    client.post(f"/admin/issues/{room_issue}/visit", data={"slot": str(second)})
+    assert [when for _to, when in visit_mails(app)] == [visits.window_label(
+        DayPart.EVENING, datetime.fromisoformat(day(3) + "T17:00"), datetime.fromisoformat(day(3) + "T20:00"))]
+
+
+def test_other_times_need_entry_permission(app, client, login, student, admin, room_issue):
+    offered(app, client, login, student, room_issue, (day(2), "morning", "", ""))
+    login(admin)
+    other = {"slot": "other", "day": day(4), "start": "10:00", "end": "11:00"}
+    response = client.post(f"/admin/issues/{room_issue}/visit", data=other)
+    assert response.status_code == 400 and "does not allow entry" in response.get_data(as_text=True)
+    assert client.post(f"/admin/issues/{room_issue}/visit", data={"slot": "999"}).status_code == 400
+    client.post("/logout")
+    offered(app, client, login, student, room_issue, (day(2), "morning", "", ""), enter=True)
+    login(admin)
+    assert client.post(f"/admin/issues/{room_issue}/visit", data=other).status_code == 302
+    bad = client.post(f"/admin/issues/{room_issue}/visit", data={**other, "day": day(30)})
+    assert bad.status_code == 400 and 'value="%s"' % day(30) in bad.get_data(as_text=True)
+    assert len(visit_mails(app)) == 1
+
+
+def test_only_assignee_and_house_admins_book(app, client, login, make_user, make_house, student, staff,
+                                             room_issue):
+    offered(app, client, login, student, room_issue, (day(2), "morning", "", ""), enter=True)
+    other = {"slot": "other", "day": day(4), "start": "10:00", "end": "11:00"}
+    login(staff)  # not assigned to them
+    assert client.post(f"/jobs/{room_issue}/visit", data=other).status_code == 404
+    client.post("/logout")
+    login(make_user(Role.ADMIN, admin_of=[make_house("birch")]))
+    assert client.post(f"/admin/issues/{room_issue}/visit", data=other).status_code == 404
+    client.post("/logout")
+    login(student)
+    assert client.post(f"/admin/issues/{room_issue}/visit", data=other).status_code == 403
+    assert visit_mails(app) == []
+
+
+def test_parallel_bookings_send_one_email(app, student, admin, room_issue, login, client):
+    (slot,) = offered(app, client, login, student, room_issue, (day(2), "morning", "", ""))
+    clients = [app.test_client() for _ in range(4)]
+    for each in clients:
+        assert each.post("/login", data={"email": admin.email, "password": admin.password}).status_code == 302
+    barrier, codes = threading.Barrier(len(clients)), []
+
+    def book(each):
+        barrier.wait()
+        codes.append(each.post(f"/admin/issues/{room_issue}/visit", data={"slot": str(slot)}).status_code)
+
+    threads = [threading.Thread(target=book, args=(each,)) for each in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert codes == [302] * len(clients)
+    assert len(visit_mails(app)) == 1
+    assert len(events(app, room_issue, EventKind.VISIT)) == 1
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Visit)) == 1
