@@ -13,7 +13,7 @@ from app import errorlog
 from app.emailer import bounces
 from app.emailer.causes import SYSTEM
 from app.emailer.claims import Claimed, claim_locked, lease_seconds
-from app.emailer.journal import DB_TROUBLE, Entry, forget
+from app.emailer.journal import Entry, forget
 from app.emailer.outbox import enqueue
 from app.emailer.transport import Action, Reply
 from app.extensions import db
@@ -144,6 +144,8 @@ class Recorder:
     def maybe_flush(self, in_hand: list[Claimed]) -> None:
         """Write to the outbox every MAIL_FLUSH_EVERY messages or MAIL_FLUSH_SECONDS (renewing the lease of the
         rows in hand, and only theirs)."""
+        if not in_hand:  # the batch's last write follows at once
+            return
         every, seconds = int(current_app.config["MAIL_FLUSH_EVERY"]), float(current_app.config["MAIL_FLUSH_SECONDS"])
         if len(self.sent) + len(self.updates) >= every or time.monotonic() - self._last_flush >= seconds:
             self.flush(in_hand=in_hand)
@@ -151,7 +153,7 @@ class Recorder:
     def flush(self, claim_next: int = 0, in_hand: list[Claimed] = ()) -> list[Claimed]:
         """Write the outcomes to the outbox, renew the lease of the rows `in_hand`, pause or resume sending;
         with `claim_next`, claim the next batch in the same transaction (one commit per batch). Raises on
-        database trouble, keeping every outcome; the journal entries go once the outcomes are in."""
+        database trouble, keeping every outcome; the journal entries go in the same commit as the outcomes."""
         state = budget.begin_locked()
         now = utcnow()
         if self.last_reply is not None:
@@ -166,12 +168,12 @@ class Recorder:
             self._resumed(state, now)
             db.session.flush()  # the summary alert goes out with the next batch
         rows = claim_locked(state, self.owner, claim_next)
+        if written := [*self.sent, *(values["id"] for values in self.updates)]:
+            forget(db.session.connection(), self.owner, written)  # in the same commit as the outcomes
         db.session.commit()
-        written = [*self.sent, *(values["id"] for values in self.updates)]
         self.sent, self.updates, self.entries, self.pause, self.sent_since_flush = [], [], [], None, 0
         self.bounces = []
         self._last_flush = time.monotonic()
-        self._forget(written)
         self._report()
         return rows
 
@@ -182,17 +184,6 @@ class Recorder:
         renewed = db.session.execute(sa.update(OutboxEmail).where(*mine).values(lease_until=lease))
         if renewed.rowcount != len(ids):  # a lease ran out and another worker took the row: not ours to send
             self.lost |= set(ids) - set(db.session.scalars(sa.select(OutboxEmail.id).where(*mine)))
-
-    def _forget(self, ids: list[int]) -> None:
-        """Drop the journal entries of rows whose outcomes are now in the outbox (left over, they are harmless;
-        a row in flight keeps its entry until its outcome is written)."""
-        if not ids:
-            return
-        try:
-            forget(db.session.connection(), self.owner, ids)
-            db.session.commit()
-        except DB_TROUBLE:
-            db.session.rollback()
 
     def _report(self) -> None:
         """Tell the error logger after the commit: it writes in a transaction of its own."""

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import abort, current_app
+from sqlalchemy.orm import joinedload
 
 from app.converters import whole_number
 from app.emailer import causes
@@ -154,6 +155,7 @@ def my_issues(student) -> list[Issue]:
     followed = sa.select(IssueSubscription.issue_id).where(IssueSubscription.user_id == student.id)
     return list(db.session.scalars(
         sa.select(Issue).where(sa.or_(Issue.reporter_id == student.id, Issue.id.in_(followed)))
+        .options(joinedload(Issue.room), joinedload(Issue.common_area))  # each card's location, in one query
         .order_by(Issue.created_at.desc())
     ))
 

@@ -196,7 +196,7 @@ class IssueEvent(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     issue: Mapped[Issue] = relationship(back_populates="events")
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(lazy="selectin")  # a timeline's authors in one query, not one each
 
 
 class IssueSubscription(Base):

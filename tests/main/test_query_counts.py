@@ -1,0 +1,72 @@
+"""The main pages cost a fixed number of queries, however many rows they show: an N+1 (one query per issue,
+room, common area or author) makes these fail. Counted with SQLAlchemy's cursor events on the real database."""
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models.accounts import Role
+from app.models.issues import EventKind, Issue, IssueEvent, IssueStatus, IssueSubscription
+
+ISSUES = 12  # spread over rooms and common areas, each with events by several admins
+CAPS = {"/": 4, "/issues/": 3, "/issues/{own}": 8, "/admin/": 6, "/admin/issues/{own}": 10}  # measured + 1
+
+
+@contextmanager
+def counted(app):
+    """A list that collects every statement sent to the database while the block runs."""
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+
+
+@pytest.fixture
+def busy_house(app, make_house, make_user):
+    """A student with many issues in different places, followed issues of others, and timelines written by
+    several admins; returns (student, admin, one of the student's issue ids)."""
+    house = make_house(rooms="101-130", common_areas=("Kitchen", "Laundry", "Lounge"))
+    admins = [make_user(Role.ADMIN, admin_of=[house]) for _ in range(3)]
+    student = make_user(Role.STUDENT, house=house, room="101")
+    other = make_user(Role.STUDENT, house=house, room="102")
+    with app.app_context():
+        from app.models.houses import Room
+
+        rooms = db.session.scalars(sa.select(Room).where(Room.house_id == house.id).limit(ISSUES)).all()
+        issues = []
+        for n in range(ISSUES):
+            common = house.common_area_ids[n % 3] if n % 2 else None
+            reporter = student if n < ISSUES - 3 else other
+            issues.append(Issue(house_id=house.id, reporter_id=reporter.id, category="plumbing",
+                                title=f"Issue {n}", description="It leaks.", common_area_id=common,
+                                room_id=None if common else rooms[n].id))
+        db.session.add_all(issues)
+        db.session.flush()
+        for issue in issues:
+            for author in admins:
+                db.session.add(IssueEvent(issue_id=issue.id, author_id=author.id, kind=EventKind.STATUS,
+                                          from_status=IssueStatus.REPORTED, to_status=IssueStatus.IN_PROGRESS))
+            if issue.reporter_id == other.id:
+                db.session.add(IssueSubscription(issue_id=issue.id, user_id=student.id))
+        db.session.commit()
+        return student, admins[0], issues[0].id
+
+
+@pytest.mark.parametrize(("who", "page"), [("student", "/"), ("student", "/issues/"), ("student", "/issues/{own}"),
+                                         ("admin", "/admin/"), ("admin", "/admin/issues/{own}")])
+def test_main_pages_cost_a_fixed_number_of_queries(app, client, login, busy_house, who, page):
+    student, admin, own = busy_house
+    login(student if who == "student" else admin)
+    with counted(app) as statements:
+        response = client.get(page.format(own=own))
+    assert response.status_code == 200
+    assert len(statements) <= CAPS[page], "\n".join(statements)
