@@ -58,6 +58,7 @@ def register_extensions(app: Flask) -> None:
     from app.auth.session import init_login
     from app.emailer.alert_sink import MailAlertSink
     from app.extensions import csrf, db, migrate
+    from app.issues import weekly as _weekly  # noqa: F401  (keeps the weekly figures as issues change)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

@@ -4,8 +4,9 @@ response and to fix, shares within target and the average rating, over the last 
 Each figure belongs to the week its event happened in: opened by created_at, fixed (status resolved; won't fix
 is not a fix) by resolved_at, responded by first_response_at. "Within target" compares with the deadlines kept
 on each issue by app/issues/targets.py (fix_by already includes time on hold); issues stored before targets
-existed have none and are left out of those shares. Counts are SQL GROUP BYs; medians are picked in SQL with
-ROW_NUMBER()/COUNT() windows (SQLite 3.25+, MariaDB 10.2+), so no more than two rows per group come back.
+existed have none and are left out of those shares. Everything is read from the period's week rows (IssueWeek,
+kept by app/issues/weekly.py as issues change): a few hundred rows however many issues, the medians picked in
+Python from the rows' packed times.
 """
 import csv
 import io
@@ -16,10 +17,11 @@ import sqlalchemy as sa
 
 from app.converters import whole_number
 from app.extensions import db
+from app.issues import weekly
 from app.issues.targets import duration
 from app.models.base import utcnow
 from app.models.houses import House
-from app.models.issues import Category, Issue, IssueStatus
+from app.models.issues import Category, IssueWeek
 from app.text import safe_cell
 
 WEEK_CHOICES = (4, 12, 26, 52)
@@ -80,12 +82,6 @@ class Filters:
         values = {"house": self.house.slug if self.house else "", "category": self.category or "",
                   "weeks": self.weeks}
         return {k: str(v) for k, v in values.items() if v}
-
-    def conditions(self) -> list:
-        where = [Issue.house_id.in_(self.house_ids)]
-        if self.category:
-            where.append(Issue.category == self.category)
-        return where
 
 
 @dataclass
@@ -149,113 +145,59 @@ def period_start(now: datetime, weeks: int) -> datetime:
     return monday - timedelta(weeks=weeks - 1)
 
 
-def _seconds(dialect: str, start, end):
-    """SQL for the seconds from `start` to `end` (the one place that differs between SQLite and MariaDB)."""
-    if dialect == "sqlite":
-        return (sa.func.julianday(end) - sa.func.julianday(start)) * 86400.0
-    return sa.func.timestampdiff(sa.text("MICROSECOND"), start, end) / 1e6
+def _median(times: list) -> timedelta | None:
+    """The median of `times` (microseconds), to the second; None when there are none."""
+    if not times:
+        return None
+    times.sort()
+    middle = times[(len(times) - 1) // 2:len(times) // 2 + 1]
+    return timedelta(seconds=round(sum(middle) / len(middle) / 1e6))
 
 
-def _week_of(column, start: datetime, weeks: int):
-    """SQL for the week index (0 = oldest) of `column`, compared as datetimes: portable and exact."""
-    return sa.case(*[(column < start + timedelta(weeks=n), n - 1) for n in range(1, weeks + 1)], else_=weeks - 1)
-
-
-def _grouped(filters: Filters, column, start: datetime, weeks: int, figures: list, *where):
-    """(house_id, category, week index, *figures) per group and week of `column`, from `start` on: one range of
-    that column's metrics index (migration 0017), read without touching the rows."""
-    week = _week_of(column, start, weeks)
-    return db.session.execute(
-        sa.select(Issue.house_id, Issue.category, week, *figures)
-        .where(*filters.conditions(), column >= start, *where)
-        .group_by(Issue.house_id, Issue.category, week))
-
-
-def _counts(filters: Filters, start: datetime, weeks: int) -> tuple[dict, list[Week]]:
-    """{(house_id, category): Row} of the counts, and the opened and fixed per week of the whole selection."""
+def _week_rows(filters: Filters, start: datetime, weeks: int) -> tuple[dict, list[Week], Row]:
+    """{(house_id, category): Row}, the opened and fixed per week, and the selection's total, from the week rows
+    of the period (the times from their packed columns)."""
     series = [Week((start + timedelta(weeks=n)).date()) for n in range(weeks)]
+    where = [IssueWeek.house_id.in_(filters.house_ids), IssueWeek.week >= start.date()]
+    if filters.category:
+        where.append(IssueWeek.category == filters.category)
     rows: dict = {}
-
-    def row(house_id, category) -> Row:
-        return rows.setdefault((house_id, Category(category)), Row("", ""))
-
-    def whole(value) -> int:
-        return int(value or 0)
-
-    for house_id, category, week, opened in _grouped(filters, Issue.created_at, start, weeks, [sa.func.count()]):
-        row(house_id, category).opened += whole(opened)
-        series[int(week)].opened += whole(opened)
-    on_time = sa.func.sum(sa.case((Issue.resolved_at <= Issue.fix_by, 1), else_=0))
-    for house_id, category, week, fixed, with_target, in_time, rating_sum, ratings in _grouped(
-            filters, Issue.resolved_at, start, weeks,
-            [sa.func.count(), sa.func.count(Issue.fix_by), on_time, sa.func.sum(Issue.rating),
-             sa.func.count(Issue.rating)], Issue.status == IssueStatus.RESOLVED):
-        found = row(house_id, category)
-        found.fixed += whole(fixed)
-        found.fixed_with_target += whole(with_target)
-        found.fixed_on_time += whole(in_time)
-        found.rating_sum += whole(rating_sum)
-        found.ratings += whole(ratings)
-        series[int(week)].fixed += whole(fixed)
-    on_time = sa.func.sum(sa.case((Issue.first_response_at <= Issue.respond_by, 1), else_=0))
-    for house_id, category, _, responded, with_target, in_time in _grouped(
-            filters, Issue.first_response_at, start, 1,
-            [sa.func.count(), sa.func.count(Issue.respond_by), on_time]):
-        found = row(house_id, category)
-        found.responded += whole(responded)
-        found.responded_with_target += whole(with_target)
-        found.responded_on_time += whole(in_time)
-    return rows, series
-
-
-def _medians(filters: Filters, start: datetime) -> dict:
-    """{(measure, house_id, category): median, (measure, None, None): the selection's median} of the time from the
-    report to the first response ("response") and to the fix ("fix"), over those that happened from `start` on.
-
-    One statement of four parts: the groups and the total are separate parts because MariaDB 10.11 numbers a
-    second, unpartitioned ROW_NUMBER() in the first one's order (tests/admin/test_metrics.py on MariaDB)."""
-    connection = db.session.connection()
-    measures = {"response": (Issue.first_response_at, Issue.first_response_at >= start),
-                "fix": (Issue.resolved_at, sa.and_(Issue.resolved_at >= start, Issue.status == IssueStatus.RESOLVED))}
-    parts = []
-    for measure, (until, condition) in measures.items():
-        seconds = _seconds(connection.dialect.name, Issue.created_at, until)
-        for group in ((Issue.house_id, Issue.category), ()):
-            ranked = sa.select(
-                Issue.house_id, Issue.category, seconds.label("seconds"),
-                sa.func.row_number().over(partition_by=group or None, order_by=seconds).label("rank"),
-                sa.func.count().over(partition_by=group or None).label("size"),
-            ).where(*filters.conditions(), condition).subquery()
-            # the one or two middle rows: 2 * rank in [size, size + 2] (no division, whose rounding differs)
-            parts.append(sa.select(sa.literal(f"{measure}-{'group' if group else 'all'}"), ranked.c.house_id,
-                                   ranked.c.category, ranked.c.seconds)
-                         .where(2 * ranked.c.rank >= ranked.c.size, 2 * ranked.c.rank <= ranked.c.size + 2))
-    found: dict = {}
-    for part, house_id, category, value in connection.execute(sa.union_all(*parts)):
-        measure, _, level = part.partition("-")
-        key = (measure, house_id, Category(category)) if level == "group" else (measure, None, None)
-        found.setdefault(key, []).append(float(value))
-    # to the second: SQLite's julianday() is exact to about a millisecond only
-    return {key: timedelta(seconds=round(sum(values) / len(values))) for key, values in found.items()}
+    times: dict = {}
+    total = Row(filters.house_label, filters.category_label)
+    for stored in db.session.scalars(sa.select(IssueWeek).where(*where)):
+        key = (stored.house_id, Category(stored.category))
+        row = rows.setdefault(key, Row("", ""))
+        for name in Row.COUNTS:
+            setattr(row, name, getattr(row, name) + getattr(stored, name))
+        # events after this week (clocks ahead) count in the last week, as they did
+        week = series[min(weeks - 1, (stored.week - series[0].start).days // 7)]
+        week.opened += stored.opened
+        week.fixed += stored.fixed
+        for measure in ("fix", "response"):
+            packed = weekly.unpack(getattr(stored, f"{measure}_times"))
+            times.setdefault((measure, *key), []).extend(packed)
+            times.setdefault((measure, None, None), []).extend(packed)
+    for key, row in rows.items():
+        row.median_fix, row.median_response = _median(times[("fix", *key)]), _median(times[("response", *key)])
+        total.add(row)
+    if rows:
+        total.median_fix = _median(times[("fix", None, None)])
+        total.median_response = _median(times[("response", None, None)])
+    return rows, series, total
 
 
 def compute(filters: Filters, now: datetime | None = None) -> Metrics:
     """Every figure of the page for `filters`, as of `now`."""
     now = now or utcnow()
     start = period_start(now, filters.weeks)
-    counts, weeks = _counts(filters, start, filters.weeks)
-    medians = _medians(filters, start)
+    found, weeks, total = _week_rows(filters, start, filters.weeks)
     names = {h.id: h.name for h in filters.houses}
     order = {c: n for n, c in enumerate(Category)}
-    rows, total = [], Row(filters.house_label, filters.category_label)
-    for key in sorted(counts, key=lambda k: (names.get(k[0], ""), order[k[1]])):
-        row = counts[key]
+    rows = []
+    for key in sorted(found, key=lambda k: (names.get(k[0], ""), order[k[1]])):
+        row = found[key]
         row.house, row.category = names.get(key[0], ""), key[1].label
-        row.median_response, row.median_fix = medians.get(("response", *key)), medians.get(("fix", *key))
-        total.add(row)
         rows.append(row)
-    total.median_response = medians.get(("response", None, None))
-    total.median_fix = medians.get(("fix", None, None))
     return Metrics(filters, start, now, rows, total, weeks)
 
 

@@ -1,11 +1,11 @@
 """Issue jobs for cron (or a systemd timer): `flask --app wsgi issues send-digests` once a day,
-`flask --app wsgi issues overdue` every few minutes."""
+`flask --app wsgi issues overdue` every few minutes; `flask --app wsgi issues rebuild-weeks` by hand."""
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
-from app.issues import targets
+from app.issues import targets, weekly
 from app.issues.notify import overdue, send_digests
 
 issues_cli = AppGroup("issues", help="Issue emails run from cron.")
@@ -28,3 +28,11 @@ def overdue_command() -> None:
         count = overdue()
     db.session.commit()
     click.echo(f"{count} issue(s) passed a target" + (f"; {filled} older issue(s) given targets." if filled else "."))
+
+
+@issues_cli.command("rebuild-weeks")
+def rebuild_weeks_command() -> None:
+    """Recompute the weekly figures of /admin/metrics from the issues (after bulk changes made outside the app)."""
+    count = weekly.rebuild()
+    db.session.commit()
+    click.echo(f"{count} week row(s) rebuilt.")

@@ -1,8 +1,9 @@
 """Maintenance issues, their photos, timeline, subscribers and the admins' notification choice."""
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.accounts import User
@@ -12,6 +13,7 @@ from app.models.houses import CommonArea, House, Room
 __all__ = [
     "Category", "Urgency", "IssueStatus", "HoldReason", "OPEN_STATUSES", "EventKind", "NewIssueMail",
     "Issue", "IssuePhoto", "IssueEvent", "IssueSubscription", "AdminMailPreference", "ResponseTarget",
+    "IssueWeek",
 ]
 
 
@@ -105,27 +107,29 @@ class Issue(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # RESTRICT: an issue outlives neither by accident; accounts are anonymised, not deleted (app/auth/privacy.py).
-    house_id: Mapped[int] = mapped_column(sa.ForeignKey("houses.id", ondelete="RESTRICT"))
+    house_id: Mapped[int] = mapped_column(sa.ForeignKey("houses.id", ondelete="RESTRICT"), active_history=True)
     reporter_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rooms.id", ondelete="SET NULL"))
     common_area_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("common_areas.id", ondelete="SET NULL"), index=True)
-    category: Mapped[Category] = mapped_column(str_enum(Category))
+    category: Mapped[Category] = mapped_column(str_enum(Category), active_history=True)
     title: Mapped[str] = mapped_column(sa.String(120))
     description: Mapped[str] = mapped_column(sa.Text)
     urgency: Mapped[Urgency] = mapped_column(str_enum(Urgency), default=Urgency.NORMAL)
     enter_permission: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[IssueStatus] = mapped_column(str_enum(IssueStatus), default=IssueStatus.REPORTED)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[IssueStatus] = mapped_column(str_enum(IssueStatus), default=IssueStatus.REPORTED,
+                                                 active_history=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, active_history=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    resolved_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None] = mapped_column(active_history=True)
     confirmed_at: Mapped[datetime | None]
-    rating: Mapped[int | None]
+    rating: Mapped[int | None] = mapped_column(active_history=True)
+    # active_history: a change loads the old value first, for the weekly figures (app/issues/weekly.py).
     # Response targets (app/issues/targets.py): the first admin response, both deadlines, the nearest one still
     # to meet (null once closed), and which crossed deadline the admins were last told about.
-    first_response_at: Mapped[datetime | None]
-    respond_by: Mapped[datetime | None]
-    fix_by: Mapped[datetime | None]
+    first_response_at: Mapped[datetime | None] = mapped_column(active_history=True)
+    respond_by: Mapped[datetime | None] = mapped_column(active_history=True)
+    fix_by: Mapped[datetime | None] = mapped_column(active_history=True)
     next_due_at: Mapped[datetime | None]
     overdue_noticed_due: Mapped[datetime | None]
     # The staff member doing the job; their account going away leaves the issue unassigned.
@@ -234,3 +238,31 @@ class ResponseTarget(Base):
     response_hours: Mapped[float]
     fix_hours: Mapped[float]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# Packed signed 64-bit integers (app/issues/weekly.py); MEDIUMBLOB on MariaDB, whose BLOB stops at 64 KiB.
+Times = sa.LargeBinary().with_variant(mysql.MEDIUMBLOB(), "mysql", "mariadb")
+
+
+class IssueWeek(Base):
+    """The /admin/metrics figures of one house, category and week (from Monday 00:00 UTC), kept by
+    app/issues/weekly.py as issues change: how many issues were opened, fixed and first answered that week, with
+    their deadlines met, their ratings, and each one's time to the fix or the first response in microseconds
+    (packed, in no order) for the medians."""
+
+    __tablename__ = "issue_weeks"
+
+    house_id: Mapped[int] = mapped_column(sa.ForeignKey("houses.id", ondelete="CASCADE"), primary_key=True)
+    week: Mapped[date] = mapped_column(primary_key=True)
+    category: Mapped[Category] = mapped_column(str_enum(Category), primary_key=True)
+    opened: Mapped[int] = mapped_column(default=0)
+    fixed: Mapped[int] = mapped_column(default=0)
+    fixed_with_target: Mapped[int] = mapped_column(default=0)
+    fixed_on_time: Mapped[int] = mapped_column(default=0)
+    responded: Mapped[int] = mapped_column(default=0)
+    responded_with_target: Mapped[int] = mapped_column(default=0)
+    responded_on_time: Mapped[int] = mapped_column(default=0)
+    rating_sum: Mapped[int] = mapped_column(default=0)
+    ratings: Mapped[int] = mapped_column(default=0)
+    fix_times: Mapped[bytes] = mapped_column(Times, default=b"")
+    response_times: Mapped[bytes] = mapped_column(Times, default=b"")
