@@ -177,6 +177,7 @@ def _week_rows(filters: Filters, start: datetime, weeks: int) -> tuple[dict, lis
             packed = weekly.unpack(getattr(stored, f"{measure}_times"))
             times.setdefault((measure, *key), []).extend(packed)
             times.setdefault((measure, None, None), []).extend(packed)
+    rows = {key: row for key, row in rows.items() if row.opened or row.fixed or row.responded}  # not emptied ones
     for key, row in rows.items():
         row.median_fix, row.median_response = _median(times[("fix", *key)]), _median(times[("response", *key)])
         total.add(row)

@@ -97,12 +97,6 @@ class Issue(Base):
         sa.Index("ix_issues_house_created", "house_id", "created_at"),
         sa.Index("ix_issues_house_status_created", "house_id", "status", "created_at"),
         sa.Index("ix_issues_house_status_due", "house_id", "status", "next_due_at"),  # the queue by deadline
-        # /admin/metrics (app/admin/metrics.py): one covering index per event it counts
-        sa.Index("ix_issues_metrics_created", "house_id", "created_at", "category"),
-        sa.Index("ix_issues_metrics_fixed", "house_id", "resolved_at", "status", "category", "created_at", "fix_by",
-                 "rating"),
-        sa.Index("ix_issues_metrics_responded", "house_id", "first_response_at", "category", "created_at",
-                 "respond_by"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
