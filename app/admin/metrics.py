@@ -102,8 +102,7 @@ class Row:
     median_response: timedelta | None = None
     median_fix: timedelta | None = None
 
-    COUNTS = ("opened", "fixed", "fixed_with_target", "fixed_on_time", "responded", "responded_with_target",
-              "responded_on_time", "rating_sum", "ratings")
+    COUNTS = weekly.COUNTS  # the fields above, in this order
 
     def add(self, other: "Row") -> None:
         for name in self.COUNTS:
@@ -145,45 +144,43 @@ def period_start(now: datetime, weeks: int) -> datetime:
     return monday - timedelta(weeks=weeks - 1)
 
 
-def _median(times: list) -> timedelta | None:
-    """The median of `times` (microseconds), to the second; None when there are none."""
+def _median(packed: list[bytes]) -> timedelta | None:
+    """The median of the packed times (microseconds), to the second; None when there are none."""
+    times = sorted(weekly.unpack(b"".join(packed)))
     if not times:
         return None
-    times.sort()
     middle = times[(len(times) - 1) // 2:len(times) // 2 + 1]
     return timedelta(seconds=round(sum(middle) / len(middle) / 1e6))
 
 
 def _week_rows(filters: Filters, start: datetime, weeks: int) -> tuple[dict, list[Week], Row]:
     """{(house_id, category): Row}, the opened and fixed per week, and the selection's total, from the week rows
-    of the period (the times from their packed columns)."""
+    of the period (one query; the medians from the rows' packed times)."""
     series = [Week((start + timedelta(weeks=n)).date()) for n in range(weeks)]
     where = [IssueWeek.house_id.in_(filters.house_ids), IssueWeek.week >= start.date()]
     if filters.category:
         where.append(IssueWeek.category == filters.category)
+    columns = [getattr(IssueWeek, name) for name in Row.COUNTS]
     rows: dict = {}
     times: dict = {}
-    total = Row(filters.house_label, filters.category_label)
-    for stored in db.session.scalars(sa.select(IssueWeek).where(*where)):
-        key = (stored.house_id, Category(stored.category))
+    for house_id, category, week, fix_times, response_times, *counts in db.session.execute(
+            sa.select(IssueWeek.house_id, IssueWeek.category, IssueWeek.week, IssueWeek.fix_times,
+                      IssueWeek.response_times, *columns).where(*where)):
+        key = (house_id, Category(category))
         row = rows.setdefault(key, Row("", ""))
-        for name in Row.COUNTS:
-            setattr(row, name, getattr(row, name) + getattr(stored, name))
+        row.add(Row("", "", *counts))
         # events after this week (clocks ahead) count in the last week, as they did
-        week = series[min(weeks - 1, (stored.week - series[0].start).days // 7)]
-        week.opened += stored.opened
-        week.fixed += stored.fixed
-        for measure in ("fix", "response"):
-            packed = weekly.unpack(getattr(stored, f"{measure}_times"))
-            times.setdefault((measure, *key), []).extend(packed)
-            times.setdefault((measure, None, None), []).extend(packed)
+        shown = series[min(weeks - 1, (week - series[0].start).days // 7)]
+        shown.opened, shown.fixed = shown.opened + counts[0], shown.fixed + counts[1]
+        times.setdefault(("fix", *key), []).append(fix_times)
+        times.setdefault(("response", *key), []).append(response_times)
     rows = {key: row for key, row in rows.items() if row.opened or row.fixed or row.responded}  # not emptied ones
+    total = Row(filters.house_label, filters.category_label)
     for key, row in rows.items():
         row.median_fix, row.median_response = _median(times[("fix", *key)]), _median(times[("response", *key)])
         total.add(row)
-    if rows:
-        total.median_fix = _median(times[("fix", None, None)])
-        total.median_response = _median(times[("response", None, None)])
+    total.median_fix = _median([part for key in rows for part in times[("fix", *key)]])
+    total.median_response = _median([part for key in rows for part in times[("response", *key)]])
     return rows, series, total
 
 
