@@ -1,4 +1,6 @@
-"""/admin/metrics and its CSV (house admins: their houses; developers: every house; added to admin's bp)."""
+"""/admin/metrics and its CSV (house admins: their houses; developers: every house; added to admin's bp). The page
+also shows the self-help tip figures (app/issues/tips.py) of the same houses, category and period; the CSV does not
+(they are per category over the houses, not per house and category)."""
 from datetime import date
 
 import sqlalchemy as sa
@@ -10,6 +12,7 @@ from app.admin.routes import bp
 from app.auth.access import role_required
 from app.dev.charts import paired_bar_chart
 from app.extensions import db
+from app.issues import tips
 from app.models.accounts import Role
 from app.models.houses import House
 from app.models.issues import Category
@@ -37,9 +40,13 @@ def metrics_page():
                f"from {figures.start:%d %b %Y}; the table below gives each week's figures.")
     chart = paired_bar_chart([w.opened for w in figures.weeks], [w.fixed for w in figures.weeks],
                              ("Opened", "Fixed"), title=label, desc=summary, chart_id="weekly-chart")
+    tip_figures = tips.tip_figures(figures.filters.house_ids, figures.start, figures.end)
+    if figures.filters.category:
+        tip_figures = {figures.filters.category: tip_figures[figures.filters.category]}
     return render_template("admin/metrics.html", figures=figures, filters=figures.filters, chart=chart,
                            categories=list(Category), week_choices=metrics.WEEK_CHOICES,
-                           duration=metrics.shown_duration)
+                           duration=metrics.shown_duration, tip_figures=tip_figures,
+                           tip_hours=int(tips.ABANDON_AFTER.total_seconds() // 3600))
 
 
 @bp.route("/metrics.csv")

@@ -263,3 +263,39 @@ def test_no_issues_at_all(client, login, make_user, house):
     assert "No issues were opened, answered or fixed in this period." in page
     rows = rows_of(client.get("/admin/metrics.csv"))
     assert rows[1][:6] == ["All houses", "All categories", rows[1][2], rows[1][3], "0", "0"] and len(rows) == 14
+
+
+def test_the_page_shows_the_tip_figures_of_its_houses_category_and_period(app, client, login, make_user, data,
+                                                                           clock):
+    from app.models.tips import ReportStart, ReportStartCategory
+
+    acacia, birch = data
+    students = {house.id: make_user(Role.STUDENT, house=house).id for house in (acacia, birch)}
+    with app.app_context():
+        for n, (house, created, reported, chosen) in enumerate([
+                (acacia, at(20, 9), None, {"plumbing": True, "electrical": False}),  # gave up after the tip
+                (acacia, at(24, 9), at(24, 10), {"plumbing": True}),                   # sent
+                (acacia, at(20, 9, month=10), None, {"plumbing": True}),              # before the period
+                (birch, at(20, 9), None, {"plumbing": True})]):                         # another house
+            start = ReportStart(token=f"start-{n}", user_id=students[house.id], house_id=house.id, created_at=created,
+                                reported_at=reported)
+            db.session.add(start)
+            db.session.flush()
+            db.session.add_all([ReportStartCategory(start_id=start.id, category=category, tip_shown=shown)
+                                for category, shown in chosen.items()])
+        db.session.commit()
+    login(make_user(Role.ADMIN, admin_of=[acacia]))
+    page = client.get("/admin/metrics?weeks=4").get_data(as_text=True)
+    tips_table = page[page.index('id="tips-heading"'):]
+    assert '<th scope="row">Plumbing</th><td>2</td><td>2</td><td>1</td>' in tips_table
+    assert '<th scope="row">Electrical</th><td>1</td><td>0</td><td>0</td>' in tips_table
+    electrical = client.get("/admin/metrics?weeks=4&category=electrical").get_data(as_text=True)
+    tips_table = electrical[electrical.index('id="tips-heading"'):]
+    assert '<th scope="row">Electrical</th><td>1</td><td>0</td><td>0</td>' in tips_table
+    assert "Plumbing" not in tips_table
+    client.post("/logout")
+    login(make_user(Role.DEVELOPER))
+    both = client.get("/admin/metrics?weeks=4").get_data(as_text=True)
+    assert '<th scope="row">Plumbing</th><td>3</td><td>3</td><td>2</td>' in both[both.index('id="tips-heading"'):]
+    year = client.get("/admin/metrics?weeks=52&house=acacia").get_data(as_text=True)
+    assert '<th scope="row">Plumbing</th><td>3</td><td>3</td><td>2</td>' in year[year.index('id="tips-heading"'):]
