@@ -176,3 +176,43 @@ def test_rebuild_repairs_after_a_bulk_statement(app, runner, issue_at):
     assert [row.category for row in figures(app).rows] == ["Electrical"]
     assert figures(app).total.median_fix == timedelta(hours=10)
     assert_kept(app)
+
+
+def test_two_transactions_changing_fix_times_of_one_week_both_count(app, issue_at):
+    """Both read their issue before either writes, and each moves a fix time within the week (no count changes:
+    only the packed times). The second's write waits for the first's commit and then reads the row's times with a
+    locking read, so neither change is lost (MariaDB; SQLite has one writer at a time)."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            pytest.skip("SQLite lets one transaction write at a time")
+        engine = db.engine
+    ids = [issue_at(datetime(2026, 11, 16, 9), status=IssueStatus.RESOLVED, resolved_at=datetime(2026, 11, 16, 19)),
+           issue_at(datetime(2026, 11, 16, 9), status=IssueStatus.RESOLVED, resolved_at=datetime(2026, 11, 17, 15))]
+    read, first_flushed = threading.Barrier(2), threading.Event()
+
+    def refix(issue_id: int, hours: int, first: bool) -> None:
+        with Session(engine) as session:
+            issue = session.get(Issue, issue_id)
+            read.wait(timeout=10)
+            if not first:
+                first_flushed.wait(timeout=10)
+            issue.resolved_at = issue.created_at + timedelta(hours=hours)
+            session.flush()
+            if first:
+                first_flushed.set()
+                threading.Event().wait(0.5)  # the other one is now waiting for this row
+            session.commit()
+
+    threads = [threading.Thread(target=refix, args=(ids[0], 12, True)),
+               threading.Thread(target=refix, args=(ids[1], 32, False))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    total = figures(app).total
+    assert (total.fixed, total.median_fix) == (2, timedelta(hours=22))  # 12 h and 32 h
+    assert_kept(app)
