@@ -6,18 +6,21 @@
     stream = storage.stream(key)       # .size and .chunks (an iterator of bytes): serve without loading it whole
     storage.delete(key)                # quiet when the key is already gone
 
+Every store also has `keys()`, `has(key)` and `put(key, stream)` (the same photo under the same key), which
+`flask photos move --from A --to B` (app/storage_move.py) uses to copy photos between any two of them.
+
 - `folder` (the default): `LocalFolderStorage` under UPLOAD_FOLDER (outside static/, so nothing is ever served
   without a view checking who asks). One host only: another host cannot see these files.
 - `database`: `DatabaseStorage`, the photos in their own tables (app/models/photos.py) in chunks of 256 KB, so
   every host sharing the database sees every photo and the photos are backed up with it. A photo is written in
   the caller's transaction: it exists once the report (or move-in form) that holds it is committed. Keys not
   found there are looked for in the local folder, so a host keeps serving photos not yet moved
-  (`flask photos move-to-database`).
+  (`flask photos move --from folder --to database`).
 - `s3`: `S3Storage` (app/storage_s3.py), objects in the S3_BUCKET of an S3-compatible store; made and checked at
   start-up (app/storage_setup.py) and kept in `app.extensions["s3_photo_store"]`; falls back to the folder too.
 
 Set `app.config["STORAGE"]` to any object with the same methods (an S3 client wrapper, say) to replace both.
-app/storage_setup.py checks the configured store at start-up and moves photos from the folder to the database.
+app/storage_setup.py checks the configured store at start-up.
 """
 import math
 import os
@@ -49,6 +52,10 @@ class PhotoStream:
     size: int
     chunks: Iterator[bytes]
 
+    @classmethod
+    def of(cls, data: bytes) -> "PhotoStream":
+        return cls(len(data), (data[i:i + CHUNK_BYTES] for i in range(0, len(data), CHUNK_BYTES)))
+
 
 class Storage(Protocol):
     def save(self, data: bytes, suffix: str) -> str: ...
@@ -58,6 +65,16 @@ class Storage(Protocol):
     def stream(self, key: str) -> PhotoStream: ...
 
     def delete(self, key: str) -> None: ...
+
+
+class MovableStorage(Storage, Protocol):
+    """A store photos can be moved into and out of, keys kept."""
+
+    def keys(self) -> Iterator[str]: ...
+
+    def has(self, key: str) -> bool: ...
+
+    def put(self, key: str, photo: PhotoStream) -> None: ...
 
 
 def new_key(suffix: str) -> str:
@@ -81,19 +98,30 @@ class LocalFolderStorage:
 
     def save(self, data: bytes, suffix: str) -> str:
         key = new_key(suffix)
+        self.put(key, PhotoStream.of(data))
+        return key
+
+    def put(self, key: str, photo: PhotoStream) -> None:
+        """Write the photo under `key`, whole or not at all (also when the reading of `photo` is interrupted)."""
         path = self._path(key)
         temporary = path.with_name(path.name + ".part")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(data)
+            with temporary.open("wb") as handle:
+                for chunk in photo.chunks:
+                    handle.write(chunk)
             os.replace(temporary, path)  # readers never see half a file
-        except OSError as exc:
+        except BaseException as exc:
             try:
                 temporary.unlink(missing_ok=True)
             except OSError:  # its folder could not be made either
                 pass
-            raise StorageError(exc.errno, f"the photo could not be written: {exc.strerror or exc}") from exc
-        return key
+            if isinstance(exc, OSError) and not isinstance(exc, StorageError):
+                raise StorageError(exc.errno, f"the photo could not be written: {exc.strerror or exc}") from exc
+            raise
+
+    def has(self, key: str) -> bool:
+        return self._path(key).is_file()
 
     def keys(self) -> Iterator[str]:
         """Every stored key, in order (for moving them to another store)."""
@@ -129,8 +157,20 @@ class DatabaseStorage:
 
     def save(self, data: bytes, suffix: str) -> str:
         key = new_key(suffix)
-        write_chunks(key, len(data), (data[i:i + CHUNK_BYTES] for i in range(0, len(data), CHUNK_BYTES)))
+        self.put(key, PhotoStream.of(data))
         return key
+
+    def put(self, key: str, photo: PhotoStream) -> None:
+        """Add the photo's rows to the caller's transaction."""
+        write_chunks(check_key(key), photo.size, photo.chunks)
+
+    def keys(self) -> Iterator[str]:
+        """Every key in the database (not the fallback folder), in order, read a page at a time."""
+        last = ""
+        while page := db.session.scalars(sa.select(StoredFile.key).where(StoredFile.key > last)
+                                         .order_by(StoredFile.key).limit(500)).all():
+            yield from page
+            last = page[-1]
 
     def _header(self, key: str):
         return db.session.execute(sa.select(StoredFile.size, StoredFile.chunks)

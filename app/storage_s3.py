@@ -3,7 +3,8 @@ RGW), shared by every host. Same interface as app/storage.py's stores; tested ag
 (tests/storage/test_s3_store.py).
 
 An object is written whole by one PUT, so a failed write leaves nothing behind. Keys not found in the bucket are
-looked for in the local folder, so a host keeps serving photos not yet moved (`flask photos move-to-s3`).
+looked for in the local folder, so a host keeps serving photos not yet moved
+(`flask photos move --from folder --to s3`).
 """
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -40,10 +41,12 @@ class S3Storage:
 
     def save(self, data: bytes, suffix: str) -> str:
         key = new_key(suffix)
-        self.put(key, data)
+        self.put(key, PhotoStream.of(data))
         return key
 
-    def put(self, key: str, data: bytes) -> None:
+    def put(self, key: str, photo: PhotoStream) -> None:
+        """One PUT of the whole photo (read first: an interrupted read writes nothing)."""
+        data = b"".join(photo.chunks)
         try:
             self.client.put_object(Bucket=self.bucket, Key=check_key(key), Body=data)
         except (BotoCoreError, ClientError) as exc:
@@ -81,13 +84,23 @@ class S3Storage:
         if self.fallback is not None:
             self.fallback.delete(key)
 
+    def keys(self) -> Iterator[str]:
+        """Every photo key in the bucket (other objects are left alone), in the bucket's order."""
+        try:
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+                for item in page.get("Contents", []):
+                    if KEY_RE.match(item["Key"]):
+                        yield item["Key"]
+        except (BotoCoreError, ClientError) as exc:
+            raise StorageError(f"the photos could not be listed from the object store: {exc}") from exc
+
     def has(self, key: str) -> bool:
         try:
             self.client.head_object(Bucket=self.bucket, Key=check_key(key))
-        except ClientError as exc:
+        except (BotoCoreError, ClientError) as exc:
             if error_code(exc) in MISSING:
                 return False
-            raise
+            raise StorageError(f"the object store could not be asked for the photo: {exc}") from exc
         return True
 
 

@@ -1,7 +1,5 @@
-"""The photo store's start-up check (a store that cannot work is a ConfigError naming the setting) and the move
-of a folder's photos into the database or object store (`flask photos move-to-database` / `move-to-s3`)."""
+"""The photo store's start-up check: a store that cannot work is a ConfigError naming the setting."""
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import botocore.exceptions
@@ -12,39 +10,8 @@ from flask import Flask
 from app.config import ConfigError
 from app.extensions import db
 from app.models.photos import StoredFile, StoredFileChunk
-from app.storage import DatabaseStorage, LocalFolderStorage, write_chunks
+from app.storage import LocalFolderStorage
 from app.storage_s3 import S3Storage, client_from, error_code
-
-
-def move_to_database(folder: LocalFolderStorage, progress: Callable[[str, bool], None]) -> tuple[int, int]:
-    """Copy every photo of `folder` missing from the database store, one commit per photo (so a run that stops
-    half way is resumed by the next, and a second run copies nothing). Files are kept. (moved, skipped)."""
-    def copy(key: str) -> None:
-        photo = folder.stream(key)  # read a chunk at a time
-        write_chunks(key, photo.size, photo.chunks)
-        db.session.commit()
-
-    return _copy_missing(folder, DatabaseStorage().has, copy, progress)
-
-
-def move_to_s3(folder: LocalFolderStorage, store: S3Storage,
-               progress: Callable[[str, bool], None]) -> tuple[int, int]:
-    """Copy every photo of `folder` missing from the bucket, one PUT each (resumable, as above)."""
-    return _copy_missing(folder, store.has, lambda key: store.put(key, folder.open(key)), progress)
-
-
-def _copy_missing(folder: LocalFolderStorage, has: Callable[[str], bool], copy: Callable[[str], None],
-                  progress: Callable[[str, bool], None]) -> tuple[int, int]:
-    moved = skipped = 0
-    for key in folder.keys():
-        if has(key):
-            skipped += 1
-            progress(key, False)
-        else:
-            copy(key)
-            moved += 1
-            progress(key, True)
-    return moved, skipped
 
 
 def _cli_command() -> bool:
@@ -103,15 +70,21 @@ def _set_up_s3(app: Flask) -> None:
                                                  fallback=LocalFolderStorage(app.config["UPLOAD_FOLDER"]))
     if _cli_command():
         return
+    check_bucket(client, app.config)
+
+
+def check_bucket(client, config) -> None:
+    """A missing bucket or refused credentials are a ConfigError naming the setting; an unreachable server is an
+    outage (as for the database) and passes."""
     try:
-        client.head_bucket(Bucket=app.config["S3_BUCKET"])
+        client.head_bucket(Bucket=config["S3_BUCKET"])
     except botocore.exceptions.ClientError as exc:
         if error_code(exc) in {"404", "NoSuchBucket", "NotFound"}:
-            raise ConfigError(f"S3_BUCKET={app.config['S3_BUCKET']!r} does not exist at "
-                              f"{app.config['S3_ENDPOINT_URL'] or 'AWS S3'}: create it first") from None
-        raise ConfigError(f"S3_BUCKET={app.config['S3_BUCKET']!r} refused access ({error_code(exc)}): check "
+            raise ConfigError(f"S3_BUCKET={config['S3_BUCKET']!r} does not exist at "
+                              f"{config['S3_ENDPOINT_URL'] or 'AWS S3'}: create it first") from None
+        raise ConfigError(f"S3_BUCKET={config['S3_BUCKET']!r} refused access ({error_code(exc)}): check "
                           "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY") from None
-    except botocore.exceptions.BotoCoreError:  # the store is away: an outage, not a misconfiguration
+    except botocore.exceptions.BotoCoreError:
         return
 
 

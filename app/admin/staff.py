@@ -6,16 +6,14 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from app.auth.invites import HouseInvite, InviteError, link_or_invite
 from app.auth.rules import email_mailable, email_valid, name_problem
-from app.auth.services import password_link
-from app.emailer import enqueue
 from app.extensions import db
 from app.issues.forms import no_control_chars
 from app.models.accounts import Role, User, house_staff
 from app.models.base import utcnow
 from app.models.houses import House
 from app.models.issues import OPEN_STATUSES, EventKind, Issue, IssueEvent
-from app.models.mail import Purpose
 
 
 def _strip(value):
@@ -61,25 +59,22 @@ def staff_listing(houses: list[House]) -> list[tuple[User, list[House]]]:
     return list(listing.values())
 
 
+STAFF_INVITE = HouseInvite(
+    Role.STAFF, "staff_invite",
+    other_role="{email} already has an account that is not a staff account: use another address for their staff "
+               "account.",
+    already_linked="{name} is already on the staff of {house}.",
+    not_queued="The invitation could not be queued: your account has sent its share of today's mail; nothing was "
+               "stored, try again tomorrow.")
+
+
 def add_staff(name: str, email: str, house: House) -> tuple[User, bool]:
     """Link the staff account with `email` to `house`, creating it (and queueing its set-password email) when
-    there is none. Returns (user, created). The caller commits."""
-    user = db.session.scalar(sa.select(User).where(User.email == email))
-    if user is not None:
-        if not user.is_staff:
-            raise StaffError(f"{email} already has an account that is not a staff account: "
-                             "use another address for their staff account.")
-        if house in user.staff_houses:
-            raise StaffError(f"{user.name} is already on the staff of {house.name}.")
-        user.staff_houses.append(house)
-        return user, False
-    user = User.unverified(approved=True, email=email, name=name, role=Role.STAFF)
-    user.staff_houses = [house]
-    db.session.add(user)
-    db.session.flush()  # the id for the link
-    enqueue("staff_invite", email, {"name": name, "house": house.name, "link": password_link(user)},
-            purpose=Purpose.SECURITY, coalesce_key=f"staff-invite:{user.id}")
-    return user, True
+    there is none. Returns (user, created). The caller commits, or rolls back on a StaffError."""
+    try:
+        return link_or_invite(STAFF_INVITE, house, email, name)
+    except InviteError as error:
+        raise StaffError(str(error)) from None
 
 
 def remove_staff(admin, user: User, house: House) -> int:

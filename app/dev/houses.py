@@ -5,15 +5,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from app.auth.rules import email_mailable, email_valid, name_problem
-from app.auth.services import password_link
-from app.emailer import enqueue
+from app.auth.invites import HouseInvite, InviteError, link_or_invite
+from app.auth.rules import email_mailable, email_valid
 from app.extensions import db
 from app.house_setup import HouseError
 from app.models.accounts import Role, User, house_admins
 from app.models.houses import House, Room
 from app.models.issues import OPEN_STATUSES, Issue
-from app.models.mail import Purpose
 
 
 @dataclass
@@ -66,36 +64,26 @@ def admins_of(house: House) -> list[User]:
                                    .where(house_admins.c.house_id == house.id).order_by(User.name, User.id)))
 
 
+ADMIN_INVITE = HouseInvite(
+    Role.ADMIN, "admin_invite",
+    other_role="{email} already has a {role} account, not an admin account: use another address for their admin "
+               "account",
+    deactivated="the account {email} is deactivated: reactivate it on Accounts first",
+    already_linked="{name} is already an admin of {house}",
+    not_queued="the invitation could not be queued: your account has sent its share of today's mail; nothing was "
+               "stored, try again tomorrow")
+
+
 def add_admin(house: House, email: str, name: str) -> tuple[User, bool]:
     """Make the admin account with `email` an admin of `house`, or create one (named `name`) and queue its
     set-password email. Returns (user, created). The caller commits, or rolls back on a HouseError."""
     email = email.strip().lower()
     if not email_valid(email) or not email_mailable(email):
         raise HouseError("give a plain email address, like name@example.com", "email")
-    user = db.session.scalar(sa.select(User).where(User.email == email))
-    if user is not None:
-        if not user.is_admin:
-            raise HouseError(f"{email} already has a {user.role.value} account, not an admin account: use another "
-                             "address for their admin account", "email")
-        if user.is_deactivated:
-            raise HouseError(f"the account {email} is deactivated: reactivate it on Accounts first", "email")
-        if house in user.admin_houses:
-            raise HouseError(f"{user.name} is already an admin of {house.name}", "email")
-        user.admin_houses.append(house)
-        return user, False
-    name = name.strip()
-    if problem := name_problem(name):
-        raise HouseError(f"a new admin account needs a name: {problem}", "name")
-    user = User.unverified(approved=True, email=email, name=name, role=Role.ADMIN)
-    user.admin_houses = [house]
-    db.session.add(user)
-    db.session.flush()  # the id for the link
-    queued = enqueue("admin_invite", email, {"name": name, "house": house.name, "link": password_link(user)},
-                     purpose=Purpose.SECURITY, coalesce_key=f"admin-invite:{user.id}")
-    if queued is None:
-        raise HouseError("the invitation could not be queued: your account has sent its share of today's mail; "
-                         "nothing was stored, try again tomorrow")
-    return user, True
+    try:
+        return link_or_invite(ADMIN_INVITE, house, email, name.strip())
+    except InviteError as error:
+        raise HouseError(str(error), error.field) from None
 
 
 def remove_admin(house: House, user: User) -> None:

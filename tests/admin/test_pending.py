@@ -1,6 +1,6 @@
 """Students waiting for approval: the list on /admin/, approve (house and room kept or changed, a held room only
 when shared), reject; and what a waiting student may not do."""
-import threading
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +12,7 @@ from app.models.issues import Issue, IssueSubscription
 from tests.auth.accounts import account, accounts_count, mails, register_and_verify, register_form, set_standing
 from tests.conftest import PASSWORD
 from tests.issues.conftest import report_data
+from tests.races import race
 
 
 @pytest.fixture
@@ -101,18 +102,9 @@ def test_two_admins_approving_two_students_into_one_room_at_once(app, make_user,
         c = app.test_client()
         assert c.post("/login", data={"email": admin.email, "password": PASSWORD}).status_code == 302
         clients.append(c)
-    start, codes = threading.Barrier(2), []
-
-    def press(c, student):
-        start.wait()
-        codes.append(c.post(f"/admin/students/{student.id}/approve", data=approve_data(student.id)).status_code)
-
-    threads = [threading.Thread(target=press, args=pair) for pair in zip(clients, students, strict=True)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert sorted(codes) == [302, 409]
+    answers = race((partial(c.post, f"/admin/students/{s.id}/approve", data=approve_data(s.id))
+                    for c, s in zip(clients, students, strict=True)), timeout=60)
+    assert sorted(r.status_code for r in answers) == [302, 409]
     assert sorted(account(app, s.email).approved for s in students) == [False, True]
 
 

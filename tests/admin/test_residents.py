@@ -1,6 +1,7 @@
 """/admin/residents: a house admin lists, adds, renames and moves the students of their houses (room changes kept
 with history); an occupied room needs "shared"; other houses' students and rooms are not theirs."""
 import threading
+from functools import partial
 
 import sqlalchemy as sa
 
@@ -9,6 +10,7 @@ from app.extensions import db
 from app.models import Role
 from app.models.residents import RoomMove
 from tests.auth.accounts import account, accounts_count, mails
+from tests.races import race
 
 
 def moves(app, user_id: int) -> list[tuple]:
@@ -211,7 +213,7 @@ def test_two_admins_moving_two_students_into_one_empty_room_at_once(app, make_us
         c = app.test_client()
         assert c.post("/login", data={"email": admin.email, "password": admin.password}).status_code == 302
         clients.append(c)
-    start, looked, codes = threading.Barrier(2), threading.Barrier(2), []
+    looked = threading.Barrier(2)
     real_occupants = residents.occupants
 
     def occupants(*args, **kwargs):
@@ -224,15 +226,7 @@ def test_two_admins_moving_two_students_into_one_empty_room_at_once(app, make_us
 
     monkeypatch.setattr(residents, "occupants", occupants)
 
-    def press(c, student):
-        start.wait()
-        codes.append(c.post(f"/admin/residents/{student.id}/move", data={"house": "acacia", "room": "109"})
-                     .status_code)
-
-    threads = [threading.Thread(target=press, args=pair) for pair in zip(clients, students, strict=True)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert sorted(codes) == [302, 409]
+    answers = race((partial(c.post, f"/admin/residents/{s.id}/move", data={"house": "acacia", "room": "109"})
+                    for c, s in zip(clients, students, strict=True)), timeout=60)
+    assert sorted(r.status_code for r in answers) == [302, 409]
     assert sorted(account(app, s.email).room for s in students) in (["101", "109"], ["102", "109"])

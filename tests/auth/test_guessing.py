@@ -2,8 +2,8 @@
 per client address across accounts, per (account, address); atomic under parallel requests; the same hash
 time for unknown addresses."""
 import statistics
-import threading
 import time
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +13,7 @@ from app.extensions import db
 from app.limits import digest
 from app.models.limits import RateCount
 from tests.conftest import PASSWORD
+from tests.races import race
 
 WRONG = "wrong-password-123"
 
@@ -93,29 +94,20 @@ def test_the_pair_limit_and_a_success_clearing_it(app, client, student):
     assert login(client, student.email, PASSWORD, ip="198.51.100.2").status_code == 302
 
 
-def race(app, email: str, count: int = 40) -> list[int]:
-    clients, start, codes = [app.test_client() for _ in range(count)], threading.Barrier(count), []
-
-    def send(c):
-        start.wait()
-        codes.append(login(c, email, WRONG, ip="192.0.2.40").status_code)
-
-    threads = [threading.Thread(target=send, args=(c,)) for c in clients]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return sorted(codes)
+def guess_at_once(app, email: str, count: int = 40) -> list[int]:
+    """`count` wrong passwords for `email` at once, each from its own client; the status codes, sorted."""
+    return sorted(r.status_code for r in race(partial(login, app.test_client(), email, WRONG, ip="192.0.2.40")
+                                              for _ in range(count)))
 
 
 @pytest.mark.parametrize("app", [{"LOGIN_DELAY_AFTER": 100}], indirect=True)
 def test_forty_parallel_guesses_let_only_the_pair_limit_through(app, student):
-    assert race(app, student.email) == [400] * 10 + [429] * 30
+    assert guess_at_once(app, student.email) == [400] * 10 + [429] * 30
     assert counted(app, f"login:pair:{digest(student.email)}:192.0.2.40") == 10
 
 
 def test_forty_parallel_guesses_meet_the_account_delay(app, student, clock):  # the clock stands still
-    assert race(app, student.email) == [400] * 5 + [429] * 35
+    assert guess_at_once(app, student.email) == [400] * 5 + [429] * 35
 
 
 @pytest.mark.parametrize("app", [{"LOGIN_DELAY_AFTER": 100}], indirect=True)

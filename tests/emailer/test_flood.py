@@ -4,6 +4,7 @@ minute, a real reset, a status email and a developer alert all arrive, and the b
 Real parts: the app through its test client, the outbox, `flask mail drain` and an aiosmtpd server.
 """
 import re
+from functools import partial
 
 import pytest
 import sqlalchemy as sa
@@ -15,6 +16,7 @@ from app.models.issues import Issue
 from app.models.mail import OutboxEmail
 from tests.conftest import PASSWORD
 from tests.issues.conftest import report_data
+from tests.races import race
 
 FLOOD = {"MAIL_DAILY_LIMIT": 100, "ISSUE_MAIL_DELAY": 0, "ISSUE_NEW_MAIL_DELAY": 0,
          "ISSUE_REPORTS_PER_HOUR": 1000, "ISSUE_REPORTS_PER_DAY": 1000}  # caps: student 2, admin 5, address 2
@@ -138,24 +140,13 @@ class SourceClient:
 
 
 def test_parallel_floods_from_several_addresses_each_stay_within_their_cap(app, live_server, make_user, house):
-    import threading
-
     users = [make_user(house=house, room=str(101 + i % 10), email=f"roster{i}@example.ac.za") for i in range(30)]
     sources = [f"127.0.0.{i}" for i in range(20, 25)]
-    start = threading.Barrier(len(sources))
-    statuses: list[int] = []
 
-    def flood(source: str) -> None:
-        client = SourceClient(live_server.url, source)
-        start.wait()
-        for user in users[:12]:
-            statuses.append(client.post_form("/password/forgot", {"email": user.email}))
+    def flood(client: SourceClient) -> list[int]:
+        return [client.post_form("/password/forgot", {"email": user.email}) for user in users[:12]]
 
-    threads = [threading.Thread(target=flood, args=(source,)) for source in sources]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    statuses = sum(race(partial(flood, SourceClient(live_server.url, source)) for source in sources), [])
     assert len(statuses) == 60 and set(statuses) <= {302, 429}  # every request answered, none failed
     for source in sources:  # (one link per user address per cooldown: a source may have queued none)
         assert caused_by(app, f"ip:{source}") <= 2  # each address within its cap, however many raced

@@ -1,12 +1,13 @@
 """Storage grows with groups, not events: capped occurrences, hourly counts, atomic increments."""
-import threading
 from datetime import datetime
+from functools import partial
 
 import pytest
 
 from app.errorlog import record
 from app.models.errors import ErrorStatus
 from tests.errorlog.conftest import raised
+from tests.races import race
 
 
 @pytest.mark.parametrize("app", [{"ERRORLOG_OCCURRENCES_PER_GROUP": 5}], indirect=True)
@@ -65,25 +66,14 @@ def test_old_hourly_counts_are_pruned(app, read, clock):
 def test_counts_are_atomic_under_concurrent_threads(app, read):
     """Threads record the same two errors at once: no count is lost, no duplicate group appears."""
     threads, per_thread = 6, 15
-    failures: list[BaseException] = []
-    start = threading.Barrier(threads)
 
     def work(index):
-        try:
-            with app.app_context():
-                start.wait()
-                for i in range(per_thread):
-                    record("storm", f"Failed to send to user{index}-{i}@example.ac.za")
-                    record("storm-b", f"Other failure {i}", alert=False)
-        except BaseException as exc:  # noqa: BLE001
-            failures.append(exc)
+        with app.app_context():
+            for i in range(per_thread):
+                record("storm", f"Failed to send to user{index}-{i}@example.ac.za")
+                record("storm-b", f"Other failure {i}", alert=False)
 
-    pool = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join(timeout=120)
-    assert not failures
+    race(partial(work, n) for n in range(threads))  # a failure in a thread is raised here
     groups = read.groups()
     assert sorted((g.source, g.count) for g in groups) == [("storm", threads * per_thread),
                                                              ("storm-b", threads * per_thread)]

@@ -13,10 +13,10 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -31,6 +31,7 @@ from app.models.mail import MailStatus, OutboxEmail, Purpose
 from app.models.photos import StoredFile
 from tests.conftest import HEALTHZ_TOKEN, MONITOR, PASSWORD, wait_for
 from tests.issues.images import image_bytes
+from tests.races import race
 
 ROOT = Path(__file__).resolve().parents[2]
 BUDGET = {"MAIL_DAILY_LIMIT": "8", "MAIL_SHARE_SECURITY": "0", "MAIL_SHARE_ALERT": "0", "MAIL_SHARE_NOTICE": "0",
@@ -192,18 +193,9 @@ def test_two_hosts_share_photos_reminders_and_budget(app, make_user, house, smtp
 
     # The reminder button pressed on both hosts at the same moment: one batch, one email per student.
     presses = [Browser(host, admin.email) for host, admin in zip(two_hosts, admins, strict=True)]
-    start, answers = threading.Barrier(2), []
-
-    def press(browser: Browser) -> None:
-        start.wait()
-        answers.append(browser.post("/admin/move-in/reminders", {"house": house.slug},
-                                    headers={"Accept": "application/json"}).json())
-
-    threads = [threading.Thread(target=press, args=(browser,)) for browser in presses]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = [r.json() for r in race((partial(browser.post, "/admin/move-in/reminders", {"house": house.slug},
+                                               headers={"Accept": "application/json"}) for browser in presses),
+                                      timeout=60)]
     assert sorted(answer["queued"] for answer in answers) == [0, STUDENTS], answers
     assert sorted(answer["skipped"] for answer in answers) == [0, STUDENTS], answers
 

@@ -120,3 +120,14 @@ def test_cli_creates_staff_for_houses(runner, app, house, make_house):
     result = runner.invoke(args=["users", "create", "nohouse@example.com", "--role", "staff"], input=PASSWORD + "\n")
     assert result.exit_code != 0 and "needs at least one --house" in result.output
     assert account(app, "nohouse@example.com") is None
+
+
+def test_invite_over_the_mail_share_stores_no_account(app, login, admin, house):
+    app.config["MAIL_DAILY_LIMIT"] = 20  # an admin's share: 1 email a day
+    client = login(admin)
+    assert add(client, email="one@contractor.example.com").status_code == 302
+    count = accounts_count(app)
+    response = add(client, email="two@contractor.example.com")
+    assert response.status_code == 400 and "nothing was stored" in response.get_data(as_text=True)
+    assert accounts_count(app) == count and account(app, "two@contractor.example.com") is None
+    assert [m.to for m in mails(app, "staff_invite")] == ["one@contractor.example.com"]

@@ -1,4 +1,4 @@
-"""The database photo store: chunked rows, streamed out, chosen by PHOTO_STORE; the folder-to-database move;
+"""The database photo store: chunked rows, streamed out, chosen by PHOTO_STORE;
 a store that cannot work stops the start-up with the setting named."""
 import os
 import subprocess
@@ -13,7 +13,6 @@ from app.config import ConfigError
 from app.extensions import db
 from app.models.photos import CHUNK_BYTES, StoredFile, StoredFileChunk
 from app.storage import DatabaseStorage, LocalFolderStorage, get_storage
-from app.storage_setup import move_to_database
 from tests.conftest import settings_for
 from tests.issues.conftest import photo_file, report_data
 from tests.storage.conftest import files_under, report_one_photo
@@ -75,28 +74,6 @@ def test_a_failed_report_leaves_no_photo_rows(app, client, login, student):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == 0
 
 
-def test_move_to_database_copies_each_photo_once_and_resumes(app, runner, tmp_path):
-    folder = LocalFolderStorage(app.config["UPLOAD_FOLDER"])
-    payloads = [os.urandom(size) for size in (10, CHUNK_BYTES, CHUNK_BYTES * 2 + 7)]
-    keys = [folder.save(data, ".jpg") for data in payloads]
-    (folder.root / "stray.txt").write_text("not a photo")
-    with app.app_context():  # an earlier run that stopped after the first photo
-        first = LocalFolderStorage(folder.root)
-        first.keys = lambda: iter(sorted(keys)[:1])
-        assert move_to_database(first, lambda key, moved: None) == (1, 0)
-    result = runner.invoke(args=["photos", "move-to-database"])
-    assert result.exit_code == 0, result.output
-    assert "2 moved to the database, 1 already there" in result.output
-    result = runner.invoke(args=["photos", "move-to-database"])
-    assert "0 moved to the database, 3 already there" in result.output
-    app.config["PHOTO_STORE"] = "database"
-    with app.app_context():
-        store = get_storage()
-        for key, data in zip(keys, payloads, strict=True):
-            folder.delete(key)  # the database copy alone answers now
-            assert store.open(key) == data
-
-
 def test_database_store_falls_back_to_the_folder_for_photos_not_moved_yet(app):
     key = LocalFolderStorage(app.config["UPLOAD_FOLDER"]).save(b"old photo", ".png")
     app.config["PHOTO_STORE"] = "database"
@@ -142,9 +119,3 @@ def test_db_upgrade_creates_the_tables_the_database_store_needs(tmp_path):
     upgraded = run("-m", "flask", "--app", "wsgi", "db", "upgrade")
     assert upgraded.returncode == 0, upgraded.stderr
     assert run("-c", "import wsgi").returncode == 0
-
-
-def test_the_move_command_needs_the_tables(tmp_path):
-    app = create_app(settings_for("sqlite:///" + str(tmp_path / "empty.db"), tmp_path))
-    result = app.test_cli_runner().invoke(args=["photos", "move-to-database"])
-    assert result.exit_code == 1 and "the table stored_files is missing: run `flask db upgrade` first" in result.output

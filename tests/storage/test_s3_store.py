@@ -1,6 +1,7 @@
 """The S3 photo store (PHOTO_STORE=s3) against a real S3-compatible server (SeaweedFS, tests/storage/conftest.py):
-objects written whole and streamed back, two hosts sharing one bucket, the folder-to-bucket move, a store that
-cannot work stopping the start with the setting named, and a failed write failing the report cleanly."""
+objects written whole and streamed back, two hosts sharing one bucket, photos not moved yet served from the folder,
+a store that cannot work stopping the start with the setting named, and a failed write failing the report
+cleanly. The moves between stores: tests/storage/test_move.py."""
 import os
 from pathlib import Path
 
@@ -79,32 +80,10 @@ def test_a_reported_photo_lives_in_the_bucket_and_another_host_serves_it(app, cl
         db.engine.dispose()
 
 
-def test_folder_photos_are_served_until_moved_and_the_move_copies_each_once(app, runner, s3_server, s3_bucket):
-    folder = LocalFolderStorage(app.config["UPLOAD_FOLDER"])
-    payloads = [os.urandom(size) for size in (10, CHUNK_BYTES, CHUNK_BYTES * 2 + 7)]
-    keys = [folder.save(data, ".jpg") for data in payloads]
-    (folder.root / "stray.txt").write_text("not a photo")
+def test_folder_photos_are_served_until_moved(app):
+    key = LocalFolderStorage(app.config["UPLOAD_FOLDER"]).save(b"old photo", ".png")
     with app.app_context():
-        assert get_storage().open(keys[0]) == payloads[0]  # from the folder: not in the bucket yet
-        get_storage().put(keys[0], payloads[0])  # as if an earlier run stopped after the first photo
-    result = runner.invoke(args=["photos", "move-to-s3", "--verbose"])
-    assert result.exit_code == 0, result.output
-    assert f"photos: 2 moved to S3 bucket {s3_bucket}, 1 already there" in result.output
-    assert f"already there: {keys[0]}" in result.output
-    assert "0 moved to S3 bucket" in runner.invoke(args=["photos", "move-to-s3"]).output
-    assert objects(s3_server, s3_bucket) == {key: len(data) for key, data in zip(keys, payloads, strict=True)}
-    with app.app_context():
-        for key, data in zip(keys, payloads, strict=True):
-            folder.delete(key)  # the bucket alone answers now
-            assert get_storage().open(key) == data
-
-
-def test_the_move_command_needs_the_s3_store(tmp_path, database_url):
-    plain = create_app(settings_for(database_url, tmp_path))
-    result = plain.test_cli_runner().invoke(args=["photos", "move-to-s3"])
-    assert result.exit_code == 1 and "set PHOTO_STORE=s3 and the S3_* settings first" in result.output
-    with plain.app_context():
-        db.engine.dispose()
+        assert get_storage().open(key) == b"old photo"  # from the folder: not in the bucket yet
 
 
 def test_a_store_that_cannot_work_stops_the_start_naming_the_setting(s3_server, s3_bucket, tmp_path, database_url):
