@@ -49,7 +49,7 @@ def may_see(issue: Issue, user) -> bool:
 
 def issue_for(issue_id: int, user) -> Issue:
     """The issue if `user` may see it; a 404 otherwise (whether it exists is nobody else's business)."""
-    issue = db.session.get(Issue, issue_id)
+    issue = db.session.get(Issue, issue_id, options=[joinedload(Issue.room), joinedload(Issue.common_area)])
     if issue is None or not may_see(issue, user):
         abort(404, "There is no such issue, or it is not yours to see.")
     return issue
