@@ -40,9 +40,10 @@ def framed_policy(sources: str = "img-src 'self'") -> dict[str, str]:
 
 
 def _signed_in() -> bool:
-    """Whether the response may be personal; never loads the user (the database may be what failed)."""
+    """Whether the response may be personal; never loads the user nor reads its rows again (the database may be
+    what failed, and a commit in the view has expired them)."""
     user = g.get("_login_user")
-    return bool(user.is_authenticated) if user is not None else "_user_id" in session
+    return not user.is_anonymous if user is not None else "_user_id" in session
 
 
 def add_security_headers(response: Response) -> Response:

@@ -31,8 +31,8 @@ DURATION = sized(60, 15)
 STUDENTS, ADMINS = 48, 15  # + the one who presses the reminder button: 64 clients
 WAITING_STUDENTS = 1000    # students of the first house without a move-in form: the reminder batch
 ISSUES_PER_ADMIN = 400
-GUNICORN = {"workers": 2, "threads": 8}
-KEEP_ALIVE = ["--keep-alive", "75"]  # gunicorn's 2 s closes idle connections as the client reuses them (resets)
+GUNICORN = {"workers": 2, "threads": 8}  # README's deployment command, as operators run it
+KEEP_ALIVE = ["--keep-alive", "75"]  # also the README's: gunicorn's 2 s closes connections a client reuses (resets)
 RATIO_GOAL = 0.5
 PASSWORD = "bench-password-1"
 REPORT = {"category": "plumbing", "location": "room", "title": "Tap drips", "urgency": "normal",
@@ -121,9 +121,8 @@ def student_loop(client: Client, issue_id: int, image: bytes, rec: Recorder):
                 response = rec.call("POST /issues/new (photo)", client.post, "/issues/new", data=REPORT,
                                     files={"photos": ("tap.jpg", image, "image/jpeg")})
                 if response is not None and response.status_code == 302:
-                    location = response.headers["Location"]
-                    page = client.get(location).text
-                    found = [p for p in page.split('"') if "/photos/" in p]
+                    page = rec.call("GET /issues/<id> (after the report)", client.get, response.headers["Location"])
+                    found = [p for p in page.text.split('"') if "/photos/" in p] if page is not None else []
                     photo_url = found[0] if found else photo_url
                 continue
             rec.call("GET /issues/", client.get, "/issues/")

@@ -93,7 +93,7 @@ def issue_detail(issue_id: int):
         else:
             db.session.commit()
             flash(message, "success")
-            return redirect(url_for("admin.issue_detail", issue_id=issue.id))
+            return redirect(url_for("admin.issue_detail", issue_id=issue_id))  # not issue.id: read again after commit
     return render_issue(issue, 400 if form.is_submitted() else 200, form=form)
 
 

@@ -4,6 +4,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.access import is_safe_next, student_required
+from app.converters import whole_number
 from app.extensions import db
 from app.issues import filters, services, tips, workflow
 from app.issues.forms import (
@@ -47,7 +48,12 @@ def _prefill(form: ReportForm) -> None:
 @bp.route("/")
 @student_required
 def index():
-    return render_template("issues/index.html", issues=services.my_issues(current_user))
+    before = request.args.get("before")
+    cursor = whole_number(before) if before is not None else None
+    if before is not None and cursor is None:
+        abort(404, "There is no such page of your issues.")
+    issues, older = services.my_issues(current_user, cursor)
+    return render_template("issues/index.html", issues=issues, older=older, first_page=cursor is None)
 
 
 @bp.route("/new", methods=["GET", "POST"])

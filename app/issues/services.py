@@ -49,7 +49,7 @@ def may_see(issue: Issue, user) -> bool:
 
 def issue_for(issue_id: int, user) -> Issue:
     """The issue if `user` may see it; a 404 otherwise (whether it exists is nobody else's business)."""
-    issue = db.session.get(Issue, issue_id)
+    issue = db.session.get(Issue, issue_id, options=[joinedload(Issue.room), joinedload(Issue.common_area)])
     if issue is None or not may_see(issue, user):
         abort(404, "There is no such issue, or it is not yours to see.")
     return issue
@@ -150,14 +150,26 @@ def toggle_me_too(issue: Issue, student, follow: bool | None = None) -> bool:
     return True
 
 
-def my_issues(student) -> list[Issue]:
-    """Issues the student reported or follows, newest first."""
+MY_ISSUES_PAGE = 20
+
+
+def my_issues(student, before: int | None = None) -> tuple[list[Issue], int | None]:
+    """A page of the issues the student reported or follows, newest first, starting after the issue `before` (one
+    of theirs; 404 otherwise); returns the page and the id to pass as `before` for the next, older page, if any."""
     followed = sa.select(IssueSubscription.issue_id).where(IssueSubscription.user_id == student.id)
-    return list(db.session.scalars(
-        sa.select(Issue).where(sa.or_(Issue.reporter_id == student.id, Issue.id.in_(followed)))
-        .options(joinedload(Issue.room), joinedload(Issue.common_area))  # each card's location, in one query
-        .order_by(Issue.created_at.desc())
-    ))
+    theirs = sa.or_(Issue.reporter_id == student.id, Issue.id.in_(followed))
+    query = sa.select(Issue).where(theirs)
+    if before is not None:
+        cursor = db.session.execute(sa.select(Issue.created_at, Issue.id).where(Issue.id == before, theirs)).first()
+        if cursor is None:
+            abort(404, "There is no such page of your issues.")
+        query = query.where(sa.or_(Issue.created_at < cursor.created_at,
+                                   sa.and_(Issue.created_at == cursor.created_at, Issue.id < cursor.id)))
+    rows = list(db.session.scalars(
+        query.options(joinedload(Issue.room), joinedload(Issue.common_area))  # each card's location, in one query
+        .order_by(Issue.created_at.desc(), Issue.id.desc()).limit(MY_ISSUES_PAGE + 1)))
+    page = rows[:MY_ISSUES_PAGE]
+    return page, page[-1].id if len(rows) > MY_ISSUES_PAGE else None
 
 
 def open_common_issues(house_id: int) -> list[Issue]:

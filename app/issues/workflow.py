@@ -39,12 +39,16 @@ def _event(issue: Issue, author, kind: EventKind, body: str = "", public: bool =
     return event
 
 
-def _set_status(issue: Issue, status: IssueStatus, hold_reason: str | None = None) -> None:
+def _set_status(issue: Issue, status: IssueStatus, hold_reason: str | None = None, response: bool = False) -> None:
+    """Change the status and the deadlines once (an admin's change is also a response to the student)."""
     issue.status = status
     issue.hold_reason = hold_reason if status == IssueStatus.ON_HOLD else None
     issue.resolved_at = utcnow() if status in (IssueStatus.RESOLVED, IssueStatus.WONT_FIX) else None
     issue.confirmed_at = None
-    targets.refresh(issue)
+    if response:
+        targets.record_response(issue)
+    else:
+        targets.refresh(issue)
 
 
 def hold_text(reason: HoldReason | None, detail: str) -> str:
@@ -78,8 +82,7 @@ def admin_update(issue: Issue, admin, status: IssueStatus, comment: str, public:
     _event(issue, admin, EventKind.STATUS, shown, to_status=status)
     if comment and not public:
         _event(issue, admin, EventKind.NOTE, comment, public=False)
-    _set_status(issue, status, reason)
-    targets.record_response(issue)
+    _set_status(issue, status, reason, response=True)
     issue.updated_at = utcnow()
     notify.subscribers(issue, actor=admin)
     return f"Status changed to “{status.label}”."
