@@ -21,7 +21,8 @@ REQUESTS = sized(240, 120)
 CONCURRENCY = 4
 # Issue 14's 5. The page reads the period's week rows (issue_weeks, kept as issues change: app/issues/weekly.py)
 # instead of sorting every fixed and answered issue. 2026-12-03 afternoon, on a 2-core machine shared with other
-# runs (load average 7 to 20): ratio 2.64 and 1.59 quick, 1.37 full; in-process the same hour, the 12-week page
+# runs (load average 7 to 20): ratio 2.64 and 1.59 quick, 1.37 and 2.33 full (p50 ratios 1.6 to 5.6: the page's
+# Python, a 12-week chart and table, suffers most when CPUs are short); in-process the same hour, the 12-week page
 # cost 1.9-2.0x the home page against 3.6-4.6x for the previous code (10.0 in this bench on a quiet machine).
 LIMIT = 5.0
 
