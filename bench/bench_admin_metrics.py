@@ -3,7 +3,8 @@ home page) in the same run, under gunicorn on MariaDB. Limit: p95 within 5x. The
 CSV are printed for information.
 
 The issues are the queue benchmarks' (bench_queue_deadlines.seed); the fixed ones then get a first response,
-a fix time, a rating and their deadlines (from app/issues/targets.py), so medians and shares have work to do.
+a fix time, a rating and their deadlines (from app/issues/targets.py), so medians and shares have work to do; the
+week rows are rebuilt after those bulk statements.
 
 Run: .venv/bin/python -m bench.bench_admin_metrics   (BENCH_DATABASE_URL / TEST_DATABASE_URL pick the server)
 """
@@ -18,10 +19,12 @@ from bench.harness import compare_admin_pages, sized
 
 REQUESTS = sized(240, 120)
 CONCURRENCY = 4
-# Issue 14 asks for 5. Measured 10.0 on a quiet machine (12-week page p95 129 ms vs home 13 ms, MariaDB): the
-# median windows sort every fixed and answered issue of the period. The limit guards against regressions until the
-# figures come from a weekly rollup; the goal of 5 stays open.
-LIMIT = 12.0
+# Issue 14's 5. The page reads the period's week rows (issue_weeks, kept as issues change: app/issues/weekly.py)
+# instead of sorting every fixed and answered issue. 2026-12-03 afternoon, on a 2-core machine shared with other
+# runs (load average 7 to 20): ratio 2.64 and 1.59 quick, 1.37 and 2.33 full (p50 ratios 1.6 to 5.6: the page's
+# Python, a 12-week chart and table, suffers most when CPUs are short); in-process the same hour, the 12-week page
+# cost 1.9-2.0x the home page against 3.6-4.6x for the previous code (10.0 in this bench on a quiet machine).
+LIMIT = 5.0
 
 
 def seed(app) -> None:

@@ -154,6 +154,7 @@ def _remember_stored(session, _context, _instances) -> None:
 
 @sa.event.listens_for(Session, "after_flush")
 def _count_changes(session, _context) -> None:
+    """Take off what the flushed issues counted for before, add what they count for now."""
     before = session.info.pop(BEFORE, [])
     changes: dict = {}
     for issue in session.new:
