@@ -155,9 +155,15 @@ class Issue(Base):
 
     @property
     def location_label(self) -> str:
-        if self.common_area is not None:
-            return self.common_area.name
-        return f"Room {self.room.number}" if self.room is not None else "Room"
+        return self.place(self.common_area.name if self.common_area else None,
+                          self.room.number if self.room else None)
+
+    @staticmethod
+    def place(common_area: str | None, room: str | None) -> str:
+        """Where an issue is, from its common area's name or its room's number (the queue reads only those)."""
+        if common_area is not None:
+            return common_area
+        return f"Room {room}" if room is not None else "Room"
 
     def __repr__(self) -> str:
         return f"<Issue {self.id} {self.status.value}>"
