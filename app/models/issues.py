@@ -94,7 +94,8 @@ class Issue(Base):
     __table_args__ = (
         sa.Index("ix_issues_house_created", "house_id", "created_at"),
         sa.Index("ix_issues_house_status_created", "house_id", "status", "created_at"),
-        sa.Index("ix_issues_house_status_due", "house_id", "status", "next_due_at"),  # the queue by deadline
+        sa.Index("ix_issues_house_status_due", "house_id", "status", "next_due_at"),  # the queue's counts
+        sa.Index("ix_issues_house_due", "house_id", "next_due_at"),  # the queue by deadline, read in order
         # /admin/metrics (app/admin/metrics.py): one covering index per event it counts
         sa.Index("ix_issues_metrics_created", "house_id", "created_at", "category"),
         sa.Index("ix_issues_metrics_fixed", "house_id", "resolved_at", "status", "category", "created_at", "fix_by",
