@@ -11,7 +11,7 @@ from app.models.issues import EventKind, Issue, IssueEvent, IssueStatus, IssueSu
 
 ISSUES = 12  # spread over rooms and common areas, each with events by several admins
 # measured + 1; the issue pages carry the visit (slots, booking) and the admin one its deliveries and bounce flags
-CAPS = {"/": 4, "/issues/": 3, "/issues/{own}": 10, "/admin/": 7, "/admin/issues/{own}": 14}
+CAPS = {"/": 4, "/issues/": 3, "/issues/{own}": 10, "/admin/": 7, "/admin/?sort=due": 7, "/admin/issues/{own}": 14}
 
 
 @contextmanager
@@ -63,7 +63,8 @@ def busy_house(app, make_house, make_user):
 
 
 @pytest.mark.parametrize(("who", "page"), [("student", "/"), ("student", "/issues/"), ("student", "/issues/{own}"),
-                                         ("admin", "/admin/"), ("admin", "/admin/issues/{own}")])
+                                         ("admin", "/admin/"), ("admin", "/admin/?sort=due"),
+                                         ("admin", "/admin/issues/{own}")])
 def test_main_pages_cost_a_fixed_number_of_queries(app, client, login, busy_house, who, page):
     student, admin, own = busy_house
     login(student if who == "student" else admin)
