@@ -57,8 +57,8 @@ def index():
     return render_template(
         "admin/index.html", issues=issues, has_next=has_next, filters=filters, counts=status_counts(filters),
         houses=current_user.admin_houses, staff=staff, categories=list(Category), urgencies=list(Urgency),
-        status_choices=STATUS_CHOICES, age_choices=AGE_CHOICES, sort_labels=SORT_LABELS, is_old=is_old,
-        standing=targets.standing, pending=pending.listing(current_user.admin_houses))
+        status_choices=STATUS_CHOICES, age_choices=AGE_CHOICES, sort_labels=SORT_LABELS,
+        pending=pending.listing(current_user.admin_houses))
 
 
 @bp.route("/issues.csv")

@@ -96,7 +96,8 @@ class Issue(Base):
     __table_args__ = (
         sa.Index("ix_issues_house_created", "house_id", "created_at"),
         sa.Index("ix_issues_house_status_created", "house_id", "status", "created_at"),
-        sa.Index("ix_issues_house_status_due", "house_id", "status", "next_due_at"),  # the queue by deadline
+        sa.Index("ix_issues_house_status_due", "house_id", "status", "next_due_at"),  # the queue's counts
+        sa.Index("ix_issues_house_due", "house_id", "next_due_at"),  # the queue by deadline, read in order
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -153,9 +154,15 @@ class Issue(Base):
 
     @property
     def location_label(self) -> str:
-        if self.common_area is not None:
-            return self.common_area.name
-        return f"Room {self.room.number}" if self.room is not None else "Room"
+        return self.place(self.common_area.name if self.common_area else None,
+                          self.room.number if self.room else None)
+
+    @staticmethod
+    def place(common_area: str | None, room: str | None) -> str:
+        """Where an issue is, from its common area's name or its room's number (the queue reads only those)."""
+        if common_area is not None:
+            return common_area
+        return f"Room {room}" if room is not None else "Room"
 
     def __repr__(self) -> str:
         return f"<Issue {self.id} {self.status.value}>"
