@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
 
@@ -80,6 +81,16 @@ def environment(raw: str) -> str:
     return value
 
 
+def time_zone(raw: str) -> str:
+    """An IANA time zone name this machine's zone database knows."""
+    value = raw.strip()
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("not a known IANA time zone name, like Africa/Johannesburg or Europe/London") from None
+    return value
+
+
 def photo_store(raw: str) -> str:
     value = raw.strip().lower()
     if value not in PHOTO_STORES:
@@ -104,6 +115,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SECRET_KEY", text, None),
     Setting("DATABASE_URL", text, None, key="SQLALCHEMY_DATABASE_URI"),  # default: SQLite in the instance folder
     Setting("BASE_URL", url, "http://127.0.0.1:5000"),
+    Setting("LOCAL_TIMEZONE", time_zone, "Africa/Johannesburg"),  # times are typed and shown in it, stored in UTC
     Setting("SESSION_COOKIE_SECURE", boolean, False),
     Setting("HEALTHZ_TOKEN", text, None),  # a monitor sending it as X-Healthz-Token sees /healthz's mail figures
     Setting("TRUSTED_PROXIES", whole, 0),  # reverse proxies in front of the app whose X-Forwarded-For is believed

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 
 from app.issues.visits import MAX_SLOTS, SlotErrors, slot_label, slots_of, visit_of
+from app.localtime import local
 
 
 class AvailabilityForm(FlaskForm):
@@ -24,9 +25,9 @@ class AvailabilityForm(FlaskForm):
             if typed is not None:
                 day, part, start, end = typed[n]
             elif n < len(slots):
-                slot = slots[n]
-                day, part = slot.starts_at.date().isoformat(), slot.part.value
-                start, end = (f"{slot.starts_at:%H:%M}", f"{slot.ends_at:%H:%M}") if part == "times" else ("", "")
+                starts_at, ends_at, part = local(slots[n].starts_at), local(slots[n].ends_at), slots[n].part.value
+                day = starts_at.date().isoformat()
+                start, end = (f"{starts_at:%H:%M}", f"{ends_at:%H:%M}") if part == "times" else ("", "")
             else:
                 day = part = start = end = ""
             rows.append({"n": n, "day": day, "part": part, "from": start, "to": end,

@@ -1,13 +1,13 @@
 """At phone size: choosing a category on the report form shows its tips (and the server counts it); the student
 offers times for a visit, the assignee books one, the student sees it."""
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Role
-from app.models.base import utcnow
 from app.models.issues import Category, Issue
 from app.models.tips import ReportStartCategory, SelfHelpTip
 from tests.browser.test_issue_journey import log_in, log_out
@@ -51,7 +51,7 @@ def test_student_offers_times_and_staff_books_one(app, live_server, page, studen
     with app.app_context():
         db.session.get(Issue, issue_id).assignee_id = staff.id
         db.session.commit()
-    url, day = live_server.url, (utcnow().date() + timedelta(days=2)).isoformat()
+    url, day = live_server.url, (datetime.now(ZoneInfo("Africa/Johannesburg")).date() + timedelta(days=2)).isoformat()
     log_in(page, url, student.email)
     page.goto(f"{url}/issues/{issue_id}")
     page.get_by_label("Time 1: date").fill(day)
@@ -61,10 +61,10 @@ def test_student_offers_times_and_staff_books_one(app, live_server, page, studen
     log_out(page)
     log_in(page, url, staff.email)
     page.goto(f"{url}/jobs/{issue_id}")
-    page.get_by_label("morning (08:00–12:00)").check()
+    page.get_by_label("morning (08:00–12:00 SAST)").check()
     page.get_by_role("button", name="Book visit").click()
     page.get_by_text("Visit booked for").first.wait_for()
     log_out(page)
     log_in(page, url, student.email)
     page.goto(f"{url}/issues/{issue_id}")
-    assert "morning (08:00–12:00)" in page.locator(".visit-booked").inner_text()
+    assert "morning (08:00–12:00 SAST)" in page.locator(".visit-booked").inner_text()
