@@ -1,10 +1,10 @@
-"""Booking a visit to the student's room from the admin issue page (added to admin's bp)."""
+"""Booking and cancelling a visit to the student's room from the admin issue page (added to admin's bp)."""
 from flask import flash, redirect, url_for
 from flask_login import current_user
 
 from app.admin.routes import _administered_issue, bp, render_issue
 from app.auth.access import admin_required
-from app.issues.visit_routes import submit_booking
+from app.issues.visit_routes import submit_booking, submit_cancel
 
 
 @bp.route("/issues/<id:issue_id>/visit", methods=["POST"])
@@ -14,5 +14,16 @@ def book_visit(issue_id: int):
     message, form = submit_booking(issue, current_user)
     if message is None:
         return render_issue(issue, 400, visit_form=form)
+    flash(message, "success")
+    return redirect(url_for("admin.issue_detail", issue_id=issue.id) + "#visit")
+
+
+@bp.route("/issues/<id:issue_id>/visit/cancel", methods=["POST"])
+@admin_required
+def cancel_visit(issue_id: int):
+    issue = _administered_issue(issue_id)
+    message, form = submit_cancel(issue, current_user)
+    if message is None:
+        return render_issue(issue, 400, cancel_form=form)
     flash(message, "success")
     return redirect(url_for("admin.issue_detail", issue_id=issue.id) + "#visit")

@@ -6,7 +6,7 @@ from app.auth.access import role_required
 from app.extensions import db
 from app.issues import workflow
 from app.issues.visit_forms import booking_context
-from app.issues.visit_routes import submit_booking
+from app.issues.visit_routes import submit_booking, submit_cancel
 from app.models.accounts import Role
 from app.photos import MAX_PHOTO_BYTES, files_chosen
 from app.staff import services
@@ -43,9 +43,10 @@ def detail(issue_id: int):
     return _render(issue, form, status)
 
 
-def _render(issue, form, status: int, visit_form=None):
+def _render(issue, form, status: int, visit_form=None, cancel_form=None):
     return render_template("staff/detail.html", issue=issue, form=form, photos_dropped=status == 400 and files_chosen(),
-                           max_mb=MAX_PHOTO_BYTES // (1024 * 1024), **booking_context(issue, visit_form)), status
+                           max_mb=MAX_PHOTO_BYTES // (1024 * 1024),
+                           **booking_context(issue, visit_form, cancel_form)), status
 
 
 @bp.route("/<id:issue_id>/visit", methods=["POST"])
@@ -55,5 +56,16 @@ def book_visit(issue_id: int):
     message, visit_form = submit_booking(issue, current_user)
     if message is None:
         return _render(issue, JobUpdateForm.for_issue(issue), 400, visit_form)
+    flash(message, "success")
+    return redirect(url_for("staff.detail", issue_id=issue.id) + "#visit")
+
+
+@bp.route("/<id:issue_id>/visit/cancel", methods=["POST"])
+@staff_required
+def cancel_visit(issue_id: int):
+    issue = services.job_for(issue_id, current_user)
+    message, cancel_form = submit_cancel(issue, current_user)
+    if message is None:
+        return _render(issue, JobUpdateForm.for_issue(issue), 400, cancel_form=cancel_form)
     flash(message, "success")
     return redirect(url_for("staff.detail", issue_id=issue.id) + "#visit")

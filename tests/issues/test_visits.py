@@ -35,16 +35,6 @@ def slots_form(*rows, enter=False) -> dict:
     return data
 
 
-@pytest.fixture
-def staff(make_user, house):
-    return make_user(Role.STAFF, email="sipho.fixit@example.com", name="Sipho Fixit", staff_of=[house])
-
-
-@pytest.fixture
-def room_issue(make_issue, student):
-    return make_issue(student, title="Wardrobe door off its hinge", category="furniture")
-
-
 def slots(app, issue_id):
     with app.app_context():
         return [(s.part.value, s.starts_at, s.ends_at) for s in
