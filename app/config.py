@@ -152,6 +152,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ACCOUNT_MAIL_COOLDOWN_MINUTES", whole, 15),  # one link of each kind per address per cooldown
     Setting("ACCOUNT_MAIL_PER_DAY", whole, 3),            # links of each kind per address per 24 hours
     Setting("ACCOUNT_MAIL_PER_IP_HOUR", whole, 5),        # links one client address may ask for, any addresses
+    Setting("INVITE_LINK_DAYS", whole, 7),  # an invitation's set-password link lives this long (a reset: 24 hours)
     # Mail transport
     Setting("MAIL_SERVER", text, "127.0.0.1"),
     Setting("MAIL_PORT", whole, 1025),
@@ -269,6 +270,8 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         raise ConfigError(f"MAIL_SHARE_SECURITY, MAIL_SHARE_ALERT, MAIL_SHARE_URGENT, MAIL_SHARE_NOTICE and "
                           f"MAIL_SHARE_BULK add up to "
                           f"{shares:g}; at most 1")
+    if config["INVITE_LINK_DAYS"] < 1:
+        raise ConfigError("INVITE_LINK_DAYS must be at least 1: an invitation's link has to last a day or more")
     for urgency in ("URGENT", "NORMAL"):
         if config[f"TARGET_{urgency}_FIX_HOURS"] < config[f"TARGET_{urgency}_RESPONSE_HOURS"]:
             raise ConfigError(f"TARGET_{urgency}_FIX_HOURS is shorter than TARGET_{urgency}_RESPONSE_HOURS: an issue "

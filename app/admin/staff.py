@@ -7,7 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.auth.rules import email_mailable, email_valid, name_problem
-from app.auth.services import password_link
+from app.auth.services import invite_link
 from app.emailer import enqueue
 from app.extensions import db
 from app.issues.forms import no_control_chars
@@ -77,7 +77,7 @@ def add_staff(name: str, email: str, house: House) -> tuple[User, bool]:
     user.staff_houses = [house]
     db.session.add(user)
     db.session.flush()  # the id for the link
-    enqueue("staff_invite", email, {"name": name, "house": house.name, "link": password_link(user)},
+    enqueue("staff_invite", email, {"name": name, "house": house.name, "link": invite_link(user)},
             purpose=Purpose.SECURITY, coalesce_key=f"staff-invite:{user.id}")
     return user, True
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from app.auth.rules import email_mailable, email_valid, name_problem
-from app.auth.services import password_link
+from app.auth.services import invite_link
 from app.emailer import enqueue
 from app.extensions import db
 from app.house_setup import HouseError
@@ -90,7 +90,7 @@ def add_admin(house: House, email: str, name: str) -> tuple[User, bool]:
     user.admin_houses = [house]
     db.session.add(user)
     db.session.flush()  # the id for the link
-    queued = enqueue("admin_invite", email, {"name": name, "house": house.name, "link": password_link(user)},
+    queued = enqueue("admin_invite", email, {"name": name, "house": house.name, "link": invite_link(user)},
                      purpose=Purpose.SECURITY, coalesce_key=f"admin-invite:{user.id}")
     if queued is None:
         raise HouseError("the invitation could not be queued: your account has sent its share of today's mail; "
