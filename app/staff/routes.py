@@ -52,20 +52,20 @@ def _render(issue, form, status: int, visit_form=None, cancel_form=None):
 @bp.route("/<id:issue_id>/visit", methods=["POST"])
 @staff_required
 def book_visit(issue_id: int):
-    issue = services.job_for(issue_id, current_user)
-    message, visit_form = submit_booking(issue, current_user)
-    if message is None:
-        return _render(issue, JobUpdateForm.for_issue(issue), 400, visit_form)
-    flash(message, "success")
-    return redirect(url_for("staff.detail", issue_id=issue.id) + "#visit")
+    return _visit_step(issue_id, submit_booking, "visit_form")
 
 
 @bp.route("/<id:issue_id>/visit/cancel", methods=["POST"])
 @staff_required
 def cancel_visit(issue_id: int):
+    return _visit_step(issue_id, submit_cancel, "cancel_form")
+
+
+def _visit_step(issue_id: int, submit, form_name: str):
+    """Book or cancel with `submit`; a refusal shows the job page again with its form (`form_name`)."""
     issue = services.job_for(issue_id, current_user)
-    message, cancel_form = submit_cancel(issue, current_user)
+    message, form = submit(issue, current_user)
     if message is None:
-        return _render(issue, JobUpdateForm.for_issue(issue), 400, cancel_form=cancel_form)
+        return _render(issue, JobUpdateForm.for_issue(issue), 400, **{form_name: form})
     flash(message, "success")
     return redirect(url_for("staff.detail", issue_id=issue.id) + "#visit")

@@ -1,6 +1,5 @@
 """Cancelling a booked visit (the assignee or a house admin, with an optional reason): the student is emailed
 once (double clicks and parallel posts too) and the timeline shows it; the reporter withdraws one offered time."""
-import threading
 
 import pytest
 import sqlalchemy as sa
@@ -10,7 +9,7 @@ from app.models import Role
 from app.models.issues import EventKind
 from app.models.mail import MailStatus, OutboxEmail
 from app.models.visits import Visit, VisitSlot
-from tests.issues.test_visits import day, events, offered, slots
+from tests.issues.test_visits import day, events, offered, parallel_posts, slots
 from tests.staff.conftest import assign
 
 
@@ -91,21 +90,7 @@ def test_only_the_assignee_and_house_admins_cancel(app, client, login, make_user
 
 
 def test_parallel_cancels_send_one_email(app, admin, booked_visit):
-    clients = [app.test_client() for _ in range(4)]
-    for each in clients:
-        assert each.post("/login", data={"email": admin.email, "password": admin.password}).status_code == 302
-    barrier, codes = threading.Barrier(len(clients)), []
-
-    def cancel(each):
-        barrier.wait()
-        codes.append(each.post(f"/admin/issues/{booked_visit}/visit/cancel", data={"reason": "Rain"}).status_code)
-
-    threads = [threading.Thread(target=cancel, args=(each,)) for each in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert codes == [302] * len(clients)
+    assert parallel_posts(app, admin, f"/admin/issues/{booked_visit}/visit/cancel", {"reason": "Rain"}) == [302] * 4
     assert len(cancel_mails(app)) == 1
     assert len(events(app, booked_visit, EventKind.VISIT_CANCELLED)) == 1
 

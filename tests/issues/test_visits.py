@@ -239,23 +239,28 @@ def test_only_assignee_and_house_admins_book(app, client, login, make_user, make
     assert visit_mails(app) == []
 
 
-def test_parallel_bookings_send_one_email(app, student, admin, room_issue, login, client):
-    (slot,) = offered(app, client, login, student, room_issue, (day(2), "morning", "", ""))
-    clients = [app.test_client() for _ in range(4)]
+def parallel_posts(app, user, path: str, data: dict, count: int = 4) -> list[int]:
+    """POST `data` to `path` from `count` clients signed in as `user`, all at once; their status codes."""
+    clients = [app.test_client() for _ in range(count)]
     for each in clients:
-        assert each.post("/login", data={"email": admin.email, "password": admin.password}).status_code == 302
-    barrier, codes = threading.Barrier(len(clients)), []
+        assert each.post("/login", data={"email": user.email, "password": user.password}).status_code == 302
+    barrier, codes = threading.Barrier(count), []
 
-    def book(each):
+    def post(each):
         barrier.wait()
-        codes.append(each.post(f"/admin/issues/{room_issue}/visit", data={"slot": str(slot)}).status_code)
+        codes.append(each.post(path, data=data).status_code)
 
-    threads = [threading.Thread(target=book, args=(each,)) for each in clients]
+    threads = [threading.Thread(target=post, args=(each,)) for each in clients]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert codes == [302] * len(clients)
+    return codes
+
+
+def test_parallel_bookings_send_one_email(app, student, admin, room_issue, login, client):
+    (slot,) = offered(app, client, login, student, room_issue, (day(2), "morning", "", ""))
+    assert parallel_posts(app, admin, f"/admin/issues/{room_issue}/visit", {"slot": str(slot)}) == [302] * 4
     assert len(visit_mails(app)) == 1
     assert len(events(app, room_issue, EventKind.VISIT)) == 1
     with app.app_context():
