@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
 
@@ -80,6 +81,16 @@ def environment(raw: str) -> str:
     return value
 
 
+def time_zone(raw: str) -> str:
+    """An IANA time zone name this machine's zone database knows."""
+    value = raw.strip()
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("not a known IANA time zone name, like Africa/Johannesburg or Europe/London") from None
+    return value
+
+
 def photo_store(raw: str) -> str:
     value = raw.strip().lower()
     if value not in PHOTO_STORES:
@@ -104,6 +115,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SECRET_KEY", text, None),
     Setting("DATABASE_URL", text, None, key="SQLALCHEMY_DATABASE_URI"),  # default: SQLite in the instance folder
     Setting("BASE_URL", url, "http://127.0.0.1:5000"),
+    Setting("LOCAL_TIMEZONE", time_zone, "Africa/Johannesburg"),  # times are typed and shown in it, stored in UTC
     Setting("SESSION_COOKIE_SECURE", boolean, False),
     Setting("HEALTHZ_TOKEN", text, None),  # a monitor sending it as X-Healthz-Token sees /healthz's mail figures
     Setting("TRUSTED_PROXIES", whole, 0),  # reverse proxies in front of the app whose X-Forwarded-For is believed
@@ -140,6 +152,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ACCOUNT_MAIL_COOLDOWN_MINUTES", whole, 15),  # one link of each kind per address per cooldown
     Setting("ACCOUNT_MAIL_PER_DAY", whole, 3),            # links of each kind per address per 24 hours
     Setting("ACCOUNT_MAIL_PER_IP_HOUR", whole, 5),        # links one client address may ask for, any addresses
+    Setting("INVITE_LINK_DAYS", whole, 7),  # an invitation's set-password link lives this long (a reset: 24 hours)
     # Mail transport
     Setting("MAIL_SERVER", text, "127.0.0.1"),
     Setting("MAIL_PORT", whole, 1025),
@@ -257,6 +270,8 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         raise ConfigError(f"MAIL_SHARE_SECURITY, MAIL_SHARE_ALERT, MAIL_SHARE_URGENT, MAIL_SHARE_NOTICE and "
                           f"MAIL_SHARE_BULK add up to "
                           f"{shares:g}; at most 1")
+    if config["INVITE_LINK_DAYS"] < 1:
+        raise ConfigError("INVITE_LINK_DAYS must be at least 1: an invitation's link has to last a day or more")
     for urgency in ("URGENT", "NORMAL"):
         if config[f"TARGET_{urgency}_FIX_HOURS"] < config[f"TARGET_{urgency}_RESPONSE_HOURS"]:
             raise ConfigError(f"TARGET_{urgency}_FIX_HOURS is shorter than TARGET_{urgency}_RESPONSE_HOURS: an issue "

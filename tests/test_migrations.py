@@ -38,3 +38,40 @@ def test_upgrade_matches_models_and_downgrades(empty_database_url, tmp_path):
         downgrade(revision="base")
         assert sa.inspect(db.engine).get_table_names() == ["alembic_version"]
         db.engine.dispose()
+
+
+def test_visit_times_move_between_local_time_and_utc(empty_database_url, tmp_path):
+    """0020: rows stored before it hold Johannesburg wall-clock times; after it, UTC (and back on downgrade)."""
+    from datetime import datetime
+
+    from app.house_setup import create_house, parse_rooms
+    from app.models import Role, User
+    from app.models.issues import Issue
+    from app.models.visits import DayPart, Visit, VisitSlot
+
+    app = create_app(settings_for(empty_database_url, tmp_path))
+    morning, noon = datetime(2026, 12, 8, 8), datetime(2026, 12, 8, 12)
+    with app.app_context():
+        upgrade(revision="0020")
+        house = create_house("Acacia House", "acacia", parse_rooms("101"), [])
+        student = User(email="s@example.ac.za", name="S", role=Role.STUDENT, house=house)
+        issue = Issue(house=house, reporter=student, category="plumbing", title="Tap", description="Drips",
+                      urgency="normal")
+        db.session.add(issue)
+        db.session.flush()
+        db.session.add_all([VisitSlot(issue_id=issue.id, part=DayPart.MORNING, starts_at=morning, ends_at=noon),
+                            Visit(issue_id=issue.id, part=DayPart.MORNING, starts_at=morning, ends_at=noon,
+                                  notice_key="20261208T0800-20261208T1200")])
+        db.session.commit()
+        rows = "SELECT s.starts_at, s.ends_at, v.starts_at, v.notice_key FROM visit_slots s JOIN visits v"
+        downgrade(revision="0017")  # back to wall-clock time, UTC+2
+        with db.engine.connect() as conn:
+            assert [(*(str(v)[:19] for v in row[:3]), row[3]) for row in conn.execute(sa.text(rows))] == [
+                ("2026-12-08 10:00:00", "2026-12-08 14:00:00", "2026-12-08 10:00:00", "20261208T1000-20261208T1400")]
+        upgrade(revision="0020")
+        with db.engine.connect() as conn:
+            assert [(*(str(v)[:19] for v in row[:3]), row[3]) for row in conn.execute(sa.text(rows))] == [
+                ("2026-12-08 08:00:00", "2026-12-08 12:00:00", "2026-12-08 08:00:00", "20261208T0800-20261208T1200")]
+        db.session.remove()
+        downgrade(revision="base")
+        db.engine.dispose()

@@ -31,23 +31,25 @@ def account_email(user_id: int):
     if form.validate_on_submit():
         old = user.email
         try:
-            changed = address.correct(user, form.email.data, current_user)
+            changed, resent = address.correct(user, form.email.data, current_user)
             db.session.commit()
         except (address.AddressTaken, sa.exc.IntegrityError) as exc:
             db.session.rollback()
             form.email.errors.append(str(exc) if isinstance(exc, address.AddressTaken)
                                      else "Another account already uses this address.")
         else:
-            flash(_outcome(user, old, changed), "success" if changed else "warning")
+            flash(_outcome(user, old, changed, resent), "success" if changed else "warning")
             return redirect(_back_to())
     return render_template("admin/account_email.html", user=user, form=form, flag=deliveries.flag_of(user),
                            changes=address.history(user), back=_back_to()), 400 if form.is_submitted() else 200
 
 
-def _outcome(user: User, old: str, changed: bool) -> str:
+def _outcome(user: User, old: str, changed: bool, resent: int) -> str:
     if not changed:
         return "Nothing changed: that is the address the account has, and it is not marked undeliverable."
+    again = (f" {resent} email{'s' if resent != 1 else ''} that could not be delivered (issue notices of the last "
+             f"{address.RESEND_DAYS} days) {'were' if resent != 1 else 'was'} queued again to it.") if resent else ""
     if user.email == old:
-        return f"{user.email} is no longer marked undeliverable: mail to it goes out again."
+        return f"{user.email} is no longer marked undeliverable: mail to it goes out again.{again}"
     sent = "a verification link" if not user.is_verified else "a notice"
-    return f"{user.name}'s address is now {user.email} (was {old}); {sent} was queued to it."
+    return f"{user.name}'s address is now {user.email} (was {old}); {sent} was queued to it.{again}"

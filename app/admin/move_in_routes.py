@@ -18,6 +18,7 @@ from app.admin.routes import bp
 from app.auth.access import admin_required, administered_house
 from app.converters import whole_number
 from app.extensions import db
+from app.localtime import when
 from app.models.accounts import Role, User
 from app.models.houses import House
 from app.models.move_in import MoveInForm, ReminderBatch
@@ -33,7 +34,7 @@ from app.move_in.checklist import (
     year_label,
 )
 from app.move_in.forms import ChecklistForm, ReminderForm
-from app.move_in.services import form_for, format_time
+from app.move_in.services import form_for
 
 MIN_YEAR, MAX_YEAR = 2000, 9999
 
@@ -83,7 +84,7 @@ def move_in_csv():
 def _out_by(moment: datetime | None) -> str:
     if moment is None or moment.year >= 9999:
         return "not until sending resumes (the mail budget is used up or paused)"
-    return format_time(moment)
+    return when(moment)
 
 
 @bp.route("/move-in/reminders", methods=["POST"])

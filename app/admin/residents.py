@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from app.admin.accounts import matching, page_of_users
 from app.admin.pending import lock_room
 from app.auth.residence import place
-from app.auth.services import password_link
+from app.auth.services import invite_link
 from app.emailer import enqueue
 from app.extensions import db
 from app.models.accounts import Role, User
@@ -82,7 +82,7 @@ def add_resident(admin: User, name: str, email: str, room_id: int, shared: bool)
     except IntegrityError:  # the same address added by someone else a moment ago
         db.session.rollback()
         raise ResidentError(f"{email} already has an account: search for it in the list of students.") from None
-    enqueue("account_invite", email, {"name": name, "house": room.house.name, "link": password_link(user)},
+    enqueue("account_invite", email, {"name": name, "house": room.house.name, "link": invite_link(user)},
             purpose=Purpose.SECURITY, coalesce_key=f"account-invite:{user.id}")
     db.session.commit()
     return user

@@ -105,7 +105,7 @@ def render_issue(issue: Issue, status: int = 200, **forms):
     forms.setdefault("form", IssueUpdateForm(formdata=None, data={"status": issue.status.value}))
     forms.setdefault("assign_form", AssignForm.for_issue(issue))
     forms.setdefault("triage_form", TriageForm.for_issue(issue))
-    forms.update(booking_context(issue, forms.pop("visit_form", None)))
+    forms.update(booking_context(issue, forms.pop("visit_form", None), forms.pop("cancel_form", None)))
     return render_template("admin/issue.html", issue=issue, allowed=workflow.TRANSITIONS[issue.status],
                            is_old=is_old, standing=targets.standing, **forms), status
 

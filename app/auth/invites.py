@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from app.auth.rules import name_problem
-from app.auth.services import password_link
+from app.auth.services import invite_link
 from app.emailer import enqueue
 from app.extensions import db
 from app.models.accounts import Role, User
@@ -59,7 +59,7 @@ def link_or_invite(kind: HouseInvite, house: House, email: str, name: str) -> tu
     kind.houses(user).append(house)
     db.session.add(user)
     db.session.flush()  # the id for the link
-    queued = enqueue(kind.template, email, {"name": name, "house": house.name, "link": password_link(user)},
+    queued = enqueue(kind.template, email, {"name": name, "house": house.name, "link": invite_link(user)},
                      purpose=Purpose.SECURITY, coalesce_key=f"{kind.template.replace('_', '-')}:{user.id}")
     if queued is None:
         raise InviteError(kind.not_queued)

@@ -18,7 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from app.auth.deactivation import deactivate
 from app.auth.residence import place
 from app.auth.rules import email_domain_allowed, email_mailable, name_problem
-from app.auth.services import password_link
+from app.auth.services import invite_link
 from app.emailer import enqueue_many
 from app.extensions import db
 from app.models.accounts import Role, User
@@ -205,7 +205,7 @@ def apply_roster(plan: RosterPlan, invite: bool = True, retire: bool = False, by
 def invite_students(users: list[User], house: House) -> int:
     """Queue the set-password invitation of each new student (bulk mail)."""
     return enqueue_many("account_invite", [
-        (user.email, {"name": user.name, "house": house.name, "link": password_link(user)}) for user in users])
+        (user.email, {"name": user.name, "house": house.name, "link": invite_link(user)}) for user in users])
 
 
 def import_roster(text: str, house: House, invite: bool = True, retire: bool = False) -> RosterResult:

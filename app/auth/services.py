@@ -1,4 +1,7 @@
-"""Account logic kept out of the views: authentication and set-password links."""
+"""Account logic kept out of the views: authentication and set-password links (a reset link lives 24 hours, an
+invitation INVITE_LINK_DAYS days: the token says which, under its signature)."""
+from datetime import datetime, timedelta, timezone
+
 import sqlalchemy as sa
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -10,7 +13,7 @@ from app.extensions import db
 from app.models.accounts import User
 from app.models.base import utcnow
 
-TOKEN_MAX_AGE = 24 * 3600
+TOKEN_MAX_AGE = timedelta(hours=24)  # a reset link (forgot password, verification of a roster address)
 # Checked when there is no such account, so an unknown address costs the same hash time as a known one.
 DUMMY_HASH = generate_password_hash("no account has this password")
 
@@ -32,23 +35,36 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="set-password")
 
 
-def make_password_token(user: User) -> str:
-    return _serializer().dumps({"uid": user.id, "fp": user.password_stamp})  # a used link stops working
+def make_password_token(user: User, invite: bool = False) -> str:
+    data = {"uid": user.id, "fp": user.password_stamp}  # a used link stops working
+    return _serializer().dumps({**data, "inv": 1} if invite else data)
 
 
-def password_link(user: User, next_path: str | None = None) -> str:
-    """Absolute one-time link where `user` sets a password (valid 24 hours)."""
-    path = url_for("auth.reset_password", token=make_password_token(user), next=next_path)
+def password_link(user: User, next_path: str | None = None, invite: bool = False) -> str:
+    """Absolute one-time link where `user` sets a password (valid 24 hours; an invitation's INVITE_LINK_DAYS)."""
+    path = url_for("auth.reset_password", token=make_password_token(user, invite), next=next_path)
     return current_app.config["BASE_URL"] + path
 
 
-def user_from_token(token: str) -> User | None:
-    """The user a valid, unused, unexpired token belongs to (never a deactivated account), else None."""
+def invite_link(user: User) -> str:
+    """The set-password link of an invitation (admin or roster added student, staff, house admin)."""
+    return password_link(user, invite=True)
+
+
+def lifetime(data) -> timedelta:
+    return timedelta(days=current_app.config["INVITE_LINK_DAYS"]) if data.get("inv") == 1 else TOKEN_MAX_AGE
+
+
+def user_from_token(token: str, now: datetime | None = None) -> User | None:
+    """The user a valid, unused, unexpired token belongs to (never a deactivated account), else None. `now`
+    (aware) is for tests."""
     try:
-        data = _serializer().loads(token, max_age=TOKEN_MAX_AGE)
+        data, signed_at = _serializer().loads(token, return_timestamp=True)
     except (BadSignature, SignatureExpired):
         return None
-    uid = data.get("uid") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or (now or datetime.now(timezone.utc)) - signed_at > lifetime(data):
+        return None
+    uid = data.get("uid")
     user = db.session.get(User, uid) if isinstance(uid, int) else None
     if user is None or user.is_deactivated or data.get("fp") != user.password_stamp:
         return None

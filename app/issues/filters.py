@@ -1,4 +1,4 @@
-"""Template filters for issue pages: how long ago, in words."""
+"""Template filters for issue pages: how long ago, in words (the local time: app/localtime.py `when`)."""
 from datetime import datetime
 
 from app.models.base import utcnow
@@ -15,7 +15,3 @@ def age(moment: datetime | None) -> str:
             count = seconds // size
             return f"{count} {unit}{'s' if count != 1 else ''} ago"
     return "just now"
-
-
-def when(moment: datetime | None) -> str:
-    return moment.strftime("%d %b %Y, %H:%M UTC") if moment else ""

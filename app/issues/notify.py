@@ -22,6 +22,7 @@ from flask import current_app, url_for
 from app.emailer import enqueue, queued_context
 from app.extensions import db
 from app.issues import targets
+from app.localtime import local
 from app.models.accounts import User, house_admins
 from app.models.base import utcnow
 from app.models.issues import (
@@ -56,7 +57,7 @@ def author_label(event) -> str:
 
 def recent_updates(issue: Issue) -> list[dict]:
     updates = [e for e in issue.events if e.public and e.kind in UPDATE_KINDS][-RECENT_UPDATES:]
-    return [{"when": e.created_at.strftime("%d %b %H:%M UTC") if e.created_at else "now", "who": author_label(e),
+    return [{"when": f"{local(e.created_at):%d %b %H:%M %Z}" if e.created_at else "now", "who": author_label(e),
              "status": e.to_status.label if e.to_status else "", "text": e.body} for e in updates]
 
 

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from app import localtime
 from app.auth.access import is_safe_next, student_required
 from app.converters import whole_number
 from app.extensions import db
@@ -22,7 +23,7 @@ from app.photos import MAX_PHOTO_BYTES, PHOTOS_NOT_SAVED, StorageError, files_ch
 
 bp = Blueprint("issues", __name__, url_prefix="/issues")
 bp.add_app_template_filter(filters.age, "age")
-bp.add_app_template_filter(filters.when, "when")
+bp.add_app_template_filter(localtime.when, "when")
 
 PREFILL_FIELDS = ("category", "location", "title", "description")
 

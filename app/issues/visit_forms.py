@@ -1,8 +1,10 @@
 """Forms for visits: the reporter's offered times (rows read by number) and a booking by staff or an admin."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import Length
 
-from app.issues.visits import MAX_SLOTS, SlotErrors, slot_label, slots_of, visit_of
+from app.issues.visits import MAX_SLOTS, REASON_MAX, SlotErrors, slot_label, slots_of, visit_of
+from app.localtime import local
 
 
 class AvailabilityForm(FlaskForm):
@@ -21,15 +23,17 @@ class AvailabilityForm(FlaskForm):
         """MAX_SLOTS rows for the template: typed values, else the stored slots, with any error."""
         rows = []
         for n in range(MAX_SLOTS):
+            slot_id = None  # a stored slot's id: its row has a "withdraw" button
             if typed is not None:
                 day, part, start, end = typed[n]
             elif n < len(slots):
-                slot = slots[n]
-                day, part = slot.starts_at.date().isoformat(), slot.part.value
-                start, end = (f"{slot.starts_at:%H:%M}", f"{slot.ends_at:%H:%M}") if part == "times" else ("", "")
+                slot_id = slots[n].id
+                starts_at, ends_at, part = local(slots[n].starts_at), local(slots[n].ends_at), slots[n].part.value
+                day = starts_at.date().isoformat()
+                start, end = (f"{starts_at:%H:%M}", f"{ends_at:%H:%M}") if part == "times" else ("", "")
             else:
                 day = part = start = end = ""
-            rows.append({"n": n, "day": day, "part": part, "from": start, "to": end,
+            rows.append({"n": n, "slot_id": slot_id, "day": day, "part": part, "from": start, "to": end,
                          "error": errors.by_row.get(n) if errors else None})
         return rows
 
@@ -46,10 +50,16 @@ class BookVisitForm(FlaskForm):
         return [(str(slot.id), slot_label(slot)) for slot in slots] + [("other", "Another time")]
 
 
-def booking_context(issue, form: BookVisitForm | None = None) -> dict:
+class CancelVisitForm(FlaskForm):
+    reason = TextAreaField("Reason (optional; the student sees it)", validators=[Length(max=REASON_MAX)],
+                           render_kw={"maxlength": REASON_MAX, "rows": 2})
+
+
+def booking_context(issue, form: BookVisitForm | None = None, cancel_form: CancelVisitForm | None = None) -> dict:
     """What templates/issues/_visit.html needs on the staff and admin pages."""
     return {"visit_form": form or BookVisitForm(formdata=None), "visit_slots": slots_of(issue.id),
-            "visit": visit_of(issue.id), "slot_label": slot_label}
+            "visit": visit_of(issue.id), "slot_label": slot_label,
+            "cancel_form": cancel_form or CancelVisitForm(formdata=None)}
 
 
 def availability_context(issue, form: AvailabilityForm | None = None, typed=None,

@@ -1,4 +1,5 @@
-"""The reporter's times for a visit (added to issues' bp), and the booking step the staff and admin pages share."""
+"""The reporter's times for a visit (added to issues' bp), and the booking and cancelling steps the staff and
+admin pages share."""
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -8,7 +9,7 @@ from app.extensions import db
 from app.issues import services, visits
 from app.issues.routes import _detail as render_detail
 from app.issues.routes import bp
-from app.issues.visit_forms import AvailabilityForm, BookVisitForm
+from app.issues.visit_forms import AvailabilityForm, BookVisitForm, CancelVisitForm
 
 
 @bp.route("/<id:issue_id>/availability", methods=["POST"])
@@ -35,6 +36,40 @@ def availability(issue_id: int):
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("issues.detail", issue_id=issue.id) + "#visit")
+
+
+@bp.route("/<id:issue_id>/availability/<id:slot_id>/withdraw", methods=["POST"])
+@student_required
+def withdraw_time(issue_id: int, slot_id: int):
+    issue = services.issue_for(issue_id, current_user)
+    if issue.reporter_id != current_user.id or not visits.is_room_issue(issue):
+        abort(404, "There is no such issue in your room.")
+    if not AvailabilityForm().validate():  # CSRF
+        abort(400, "The form was not valid; reload the page and try again.")
+    try:
+        message = visits.withdraw_slot(issue, current_user, slot_id)
+    except visits.VisitError as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for("issues.detail", issue_id=issue.id) + "#visit")
+
+
+def submit_cancel(issue, canceller) -> tuple[str | None, CancelVisitForm]:
+    """Cancel the visit from the posted CancelVisitForm and commit: (message, form), message None when refused."""
+    form = CancelVisitForm()
+    if not form.validate():
+        return None, form
+    try:
+        message, _emailed = visits.cancel(issue, canceller, form.reason.data)
+    except visits.VisitError as exc:
+        db.session.rollback()
+        form.reason.errors = [*form.reason.errors, str(exc)]
+        return None, form
+    db.session.commit()
+    return message, form
 
 
 def submit_booking(issue, booker) -> tuple[str | None, BookVisitForm]:

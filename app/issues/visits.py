@@ -1,11 +1,13 @@
 """Visits to a student's room: the times the reporter offers (or "enter when I am out"), and the visit an
 assignee or house admin books, emailed to the student once.
 
-Times are the residence's wall-clock times as typed (a date and a part of the day, or a start and end time),
-within the next HORIZON_DAYS days. Booking takes the issue's lock (app/limits.py `hold`), so double clicks and
-parallel posts are serialised: the visit row then says which time the student was told about (`notice_key`),
-and booking that same time again sends nothing. A different time sends one new email (one still queued is
-replaced: the student hears only of the latest time).
+Times are typed and shown as the residence's local time (LOCAL_TIMEZONE: a date and a part of the day, or a
+start and end time, within the next HORIZON_DAYS days) and stored in UTC (app/localtime.py). Booking takes the
+issue's lock (app/limits.py `hold`), so double clicks and parallel posts are serialised: the visit row then says
+which time the student was told about (`notice_key`), and booking that same time again sends nothing. A different
+time sends one new email (one still queued is replaced: the student hears only of the latest time). Cancelling
+takes the same lock: of parallel cancels only the first finds the visit, records and emails it (a booking email
+still queued is replaced by the cancellation). The reporter may withdraw one offered time at a time.
 """
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -16,6 +18,7 @@ from flask import current_app, url_for
 from app.emailer import enqueue
 from app.extensions import db
 from app.limits import hold
+from app.localtime import local, stored, today
 from app.models.base import utcnow
 from app.models.issues import EventKind, Issue, IssueEvent
 from app.models.mail import Purpose
@@ -25,6 +28,7 @@ from app.text import has_control
 HORIZON_DAYS = 14
 MAX_SLOTS = 5
 MIN_MINUTES = 30
+REASON_MAX = 500
 PART_HOURS = {DayPart.MORNING: (time(8), time(12)), DayPart.AFTERNOON: (time(12), time(17)),
               DayPart.EVENING: (time(17), time(20))}
 
@@ -43,6 +47,8 @@ class SlotErrors(ValueError):
 
 @dataclass(frozen=True)
 class Window:
+    """A time for a visit: its part of the day, and its start and end in UTC."""
+
     part: DayPart
     starts_at: datetime
     ends_at: datetime
@@ -57,9 +63,10 @@ class Window:
 
 
 def window_label(part: DayPart, starts_at: datetime, ends_at: datetime) -> str:
-    """"Tue 8 Dec 2026, morning (08:00-12:00)" or "Tue 8 Dec 2026, 14:00-15:30"."""
+    """UTC times in local time: "Tue 8 Dec 2026, morning (08:00-12:00 SAST)" or "Tue 8 Dec 2026, 14:00-15:30 SAST"."""
+    starts_at, ends_at = local(starts_at), local(ends_at)
     day = f"{starts_at:%a} {starts_at.day} {starts_at:%b %Y}"
-    hours = f"{starts_at:%H:%M}–{ends_at:%H:%M}"
+    hours = f"{starts_at:%H:%M}–{ends_at:%H:%M} {ends_at:%Z}"
     return f"{day}, {part.label.lower()} ({hours})" if part in PART_HOURS else f"{day}, {hours}"
 
 
@@ -94,11 +101,12 @@ def _clock(raw: str, what: str) -> time:
 
 def parse_window(day_raw: str, part_raw: str, start_raw: str = "", end_raw: str = "",
                  now: datetime | None = None) -> Window | None:
-    """One offered time from the form: None when the row is blank; VisitError when it cannot be used."""
+    """One offered time from the form (local time): None when the row is blank; VisitError when it cannot be
+    used. `now` is UTC."""
     now = now or utcnow()
     if not any((value or "").strip() for value in (day_raw, part_raw, start_raw, end_raw)):
         return None
-    day = _day(day_raw, now.date())
+    day = _day(day_raw, today(now))
     try:
         part = DayPart((part_raw or "").strip())
     except ValueError:
@@ -109,7 +117,7 @@ def parse_window(day_raw: str, part_raw: str, start_raw: str = "", end_raw: str 
         start, end = _clock(start_raw, "start"), _clock(end_raw, "end")
         if datetime.combine(day, end) - datetime.combine(day, start) < timedelta(minutes=MIN_MINUTES):
             raise VisitError(f"The end time must be at least {MIN_MINUTES} minutes after the start time.")
-    window = Window(part, datetime.combine(day, start), datetime.combine(day, end))
+    window = Window(part, stored(day, start), stored(day, end))
     if window.ends_at <= now:
         raise VisitError("That time has passed: choose a later one.")
     return window
@@ -202,15 +210,48 @@ def book(issue: Issue, booker, window: Window) -> tuple[str, bool]:
     visit.booked_by_id, visit.booked_at = booker.id, utcnow()
     db.session.add(IssueEvent(issue=issue, author_id=booker.id, kind=EventKind.VISIT, body=window.label))
     issue.updated_at = utcnow()
-    return f"Visit booked for {window.label}.", _tell_student(issue, window)
+    return f"Visit booked for {window.label}.", _tell_student(issue, "visit_booked", window.label)
 
 
-def _tell_student(issue: Issue, window: Window) -> bool:
+def cancel(issue: Issue, canceller, reason: str = "") -> tuple[str, bool]:
+    """Cancel the issue's booked visit, with an optional reason the student sees; the caller commits. Returns
+    the message and whether the student is emailed. Under the issue's lock (as `book`), so of two parallel
+    cancels only the first records and emails it."""
+    reason = (reason or "").strip()
+    if has_control(reason, multiline=True) or len(reason) > REASON_MAX:
+        raise VisitError(f"Keep the reason to plain text of at most {REASON_MAX} characters.")
+    hold(f"visit:issue:{issue.id}")
+    visit = db.session.execute(sa.select(Visit).where(Visit.issue_id == issue.id)
+                               .execution_options(populate_existing=True)).scalar_one_or_none()
+    if visit is None:
+        return "There is no booked visit to cancel (it may just have been cancelled).", False
+    label = slot_label(visit)
+    db.session.delete(visit)
+    body = f"{label}\nReason: {reason}" if reason else label
+    db.session.add(IssueEvent(issue=issue, author_id=canceller.id, kind=EventKind.VISIT_CANCELLED, body=body))
+    issue.updated_at = utcnow()
+    return f"The visit of {label} is cancelled.", _tell_student(issue, "visit_cancelled", label, reason=reason)
+
+
+def withdraw_slot(issue: Issue, student, slot_id: int) -> str:
+    """The reporter takes back one offered time; the caller commits. VisitError when it is not theirs."""
+    slot = db.session.scalar(sa.select(VisitSlot).where(VisitSlot.id == slot_id, VisitSlot.issue_id == issue.id))
+    if slot is None or issue.reporter_id != student.id:
+        raise VisitError("That time is no longer offered.")
+    label = slot_label(slot)
+    db.session.delete(slot)
+    db.session.add(IssueEvent(issue=issue, author_id=student.id, kind=EventKind.TIME_WITHDRAWN, body=label))
+    issue.updated_at = utcnow()
+    return f"Withdrawn: {label}."
+
+
+def _tell_student(issue: Issue, template: str, when: str, **extra) -> bool:
+    """Email the reporter about the visit (one email per issue still queued: the latest replaces it)."""
     student = issue.reporter
     if student is None or not student.in_good_standing:
         return False
     link = current_app.config["BASE_URL"] + url_for("issues.detail", issue_id=issue.id)
-    return enqueue("visit_booked", student.email,
+    return enqueue(template, student.email,
                    {"name": student.name, "issue_id": issue.id, "title": issue.title, "house": issue.house.name,
-                    "when": window.label, "enter_permission": issue.enter_permission, "link": link},
+                    "when": when, "enter_permission": issue.enter_permission, "link": link, **extra},
                    purpose=Purpose.NOTICE, coalesce_key=f"visit:issue:{issue.id}") is not None

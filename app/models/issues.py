@@ -83,6 +83,8 @@ class EventKind(enum.StrEnum):
     TRIAGED = "triaged"        # category or urgency changed by an admin; body says what and why (internal)
     AVAILABILITY = "availability"  # the reporter gave times when staff may come; body lists them
     VISIT = "visit"            # a visit was booked; body says when (app/issues/visits.py)
+    VISIT_CANCELLED = "visit_cancelled"  # the booked visit was cancelled; body says when, and why if given
+    TIME_WITHDRAWN = "time_withdrawn"    # the reporter withdrew one offered time; body says which
 
 
 class NewIssueMail(enum.StrEnum):

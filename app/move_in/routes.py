@@ -17,11 +17,6 @@ from app.photos import PHOTOS_NOT_SAVED, StorageError, files_chosen, photo_respo
 bp = Blueprint("move_in", __name__, url_prefix="/move-in")
 
 
-@bp.app_template_filter("move_in_time")
-def move_in_time(moment) -> str:
-    return services.format_time(moment)
-
-
 @bp.app_template_global("move_in_issue_link")
 def move_in_issue_link(answer: MoveInAnswer) -> str:
     return services.issue_link(answer)

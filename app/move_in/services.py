@@ -7,6 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.emailer import enqueue
 from app.extensions import db
+from app.localtime import when
 from app.models.accounts import User
 from app.models.base import utcnow
 from app.models.mail import Purpose
@@ -162,10 +163,6 @@ def _submit(user: User, saved: MoveInForm) -> None:
     _email_copy(user, saved)
 
 
-def format_time(moment) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
-
-
 def _email_copy(user: User, saved: MoveInForm) -> None:
     base = current_app.config["BASE_URL"]
     enqueue("move_in_submitted", user.email, {
@@ -173,7 +170,7 @@ def _email_copy(user: User, saved: MoveInForm) -> None:
         "house": user.house.name if user.house else "",
         "room": saved.room_number or "",
         "year": year_label(saved.academic_year),
-        "submitted_at": format_time(saved.submitted_at),
+        "submitted_at": when(saved.submitted_at),
         "items": [{"label": a.item_label, "condition": a.condition.value if a.condition else "",
                    "comment": a.comment, "photos": len(a.photos)} for a in saved.answers],
         "terms": list(saved.accepted_terms),

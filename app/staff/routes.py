@@ -6,7 +6,7 @@ from app.auth.access import role_required
 from app.extensions import db
 from app.issues import workflow
 from app.issues.visit_forms import booking_context
-from app.issues.visit_routes import submit_booking
+from app.issues.visit_routes import submit_booking, submit_cancel
 from app.models.accounts import Role
 from app.photos import MAX_PHOTO_BYTES, files_chosen
 from app.staff import services
@@ -43,17 +43,29 @@ def detail(issue_id: int):
     return _render(issue, form, status)
 
 
-def _render(issue, form, status: int, visit_form=None):
+def _render(issue, form, status: int, visit_form=None, cancel_form=None):
     return render_template("staff/detail.html", issue=issue, form=form, photos_dropped=status == 400 and files_chosen(),
-                           max_mb=MAX_PHOTO_BYTES // (1024 * 1024), **booking_context(issue, visit_form)), status
+                           max_mb=MAX_PHOTO_BYTES // (1024 * 1024),
+                           **booking_context(issue, visit_form, cancel_form)), status
 
 
 @bp.route("/<id:issue_id>/visit", methods=["POST"])
 @staff_required
 def book_visit(issue_id: int):
+    return _visit_step(issue_id, submit_booking, "visit_form")
+
+
+@bp.route("/<id:issue_id>/visit/cancel", methods=["POST"])
+@staff_required
+def cancel_visit(issue_id: int):
+    return _visit_step(issue_id, submit_cancel, "cancel_form")
+
+
+def _visit_step(issue_id: int, submit, form_name: str):
+    """Book or cancel with `submit`; a refusal shows the job page again with its form (`form_name`)."""
     issue = services.job_for(issue_id, current_user)
-    message, visit_form = submit_booking(issue, current_user)
+    message, form = submit(issue, current_user)
     if message is None:
-        return _render(issue, JobUpdateForm.for_issue(issue), 400, visit_form)
+        return _render(issue, JobUpdateForm.for_issue(issue), 400, **{form_name: form})
     flash(message, "success")
     return redirect(url_for("staff.detail", issue_id=issue.id) + "#visit")

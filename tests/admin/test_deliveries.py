@@ -1,6 +1,7 @@
 """Delivery visible to staff: the emails an issue caused on its admin page, the bounce flag on the student, and
 correcting the address (the flag cleared, the change recorded, mail flowing again)."""
 import html
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -8,9 +9,10 @@ import sqlalchemy as sa
 from app.emailer import enqueue
 from app.extensions import db
 from app.models import Role, User
+from app.models.base import utcnow
 from app.models.deliveries import AddressChange, UndeliverableAddress
-from app.models.issues import IssueSubscription
-from app.models.mail import Purpose
+from app.models.issues import Issue, IssueSubscription
+from app.models.mail import OutboxEmail, Purpose
 from tests.auth.accounts import mails
 
 MATE = "mate@example.ac.za"
@@ -203,3 +205,40 @@ def test_anonymising_forgets_the_flags_and_the_corrections(app, bounced, student
         db.session.commit()
         assert db.session.scalar(sa.select(sa.func.count(AddressChange.id))) == 0
         assert db.session.scalar(sa.select(sa.func.count()).select_from(UndeliverableAddress)) == 0
+
+
+def test_a_correction_queues_the_skipped_notices_that_still_matter_once(app, bounced, student, admin, smtp_server,
+                                                                       drain):
+    issue_id, client = bounced
+    with app.app_context():  # also skipped for the old address: mail that no longer matters
+        for template, purpose in (("password_reset", Purpose.SECURITY), ("move_in_reminder", Purpose.BULK)):
+            enqueue(template, student.email, {"name": "T", "link": "http://localhost/x"}, purpose=purpose)
+        enqueue("issue_update", student.email, {"issue_id": issue_id, "name": "T"}, purpose=Purpose.NOTICE)
+        db.session.execute(sa.update(OutboxEmail).where(OutboxEmail.id == db.session.scalar(
+            sa.select(sa.func.max(OutboxEmail.id)))).values(created_at=utcnow() - timedelta(days=8)))
+        db.session.commit()
+    skipped = [m for m in mails(app) if m.status == "skipped"]
+    assert [m.template for m in skipped] == ["issue_update", "password_reset", "move_in_reminder", "issue_update"]
+    new = "thandi.correct@example.ac.za"
+    page = client.post(f"/admin/accounts/{student.id}/email", data={"email": new}, follow_redirects=True)
+    assert "1 email that could not be delivered" in page.get_data(as_text=True)
+    again = client.post(f"/admin/accounts/{student.id}/email", data={"email": new}, follow_redirects=True)
+    assert "Nothing changed" in again.get_data(as_text=True)
+    drain()
+    subjects = sorted(m["Subject"] for m in smtp_server.messages if m["To"] == new)
+    assert subjects == ["Your RINAIBRA account now uses this email address", f"[#{issue_id}] Leaking tap: Resolved"]
+    assert [(m.template, m.status) for m in mails(app) if m.to == new] == [("issue_update", "sent"),
+                                                                          ("address_changed", "sent")]
+    assert [m.template for m in mails(app) if m.status == "skipped"] == [
+        "password_reset", "move_in_reminder", "issue_update"]  # security, bulk, and the one of 8 days ago
+
+
+def test_mail_about_a_settled_issue_stays_skipped(app, bounced, student):
+    issue_id, client = bounced
+    with app.app_context():
+        db.session.execute(sa.update(Issue).where(Issue.id == issue_id).values(confirmed_at=utcnow()))
+        db.session.commit()
+    response = client.post(f"/admin/accounts/{student.id}/email", data={"email": "thandi.correct@example.ac.za"},
+                           follow_redirects=True)
+    assert "could not be delivered" not in response.get_data(as_text=True)
+    assert [m.template for m in mails(app) if m.status == "skipped"] == ["issue_update"]

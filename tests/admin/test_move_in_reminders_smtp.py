@@ -52,9 +52,9 @@ def test_reminders_beyond_the_budget_wait_for_the_window(app, client, login, adm
     login(admin)
     page = client.post("/admin/move-in/reminders", data={"house": "acacia"}, follow_redirects=True)
     text = page.get_data(as_text=True)
-    match = re.search(r"5 reminders queued; at the current budget the last goes out by (\S+ \S+) UTC", text)
-    assert match, text
-    last_out_by = datetime.strptime(match[1], "%Y-%m-%d %H:%M")
+    match = re.search(r"5 reminders queued; at the current budget the last goes out by (\S+ \S+ \S+, \S+) SAST", text)
+    assert match, text  # shown in the residence's time, UTC+2
+    last_out_by = datetime.strptime(match[1], "%d %b %Y, %H:%M") - timedelta(hours=2)
     assert last_out_by >= before + timedelta(hours=23, minutes=59)  # 2 of the 5 must wait a day
     batch = re.search(r"/admin/move-in/batches/(\w+)", text)[1]
     assert smtp_server.connections == connections  # the request only wrote rows; the worker talks SMTP

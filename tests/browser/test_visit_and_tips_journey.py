@@ -1,13 +1,14 @@
 """At phone size: choosing a category on the report form shows its tips (and the server counts it); the student
-offers times for a visit, the assignee books one, the student sees it."""
-from datetime import timedelta
+offers times for a visit, the assignee books one, the student sees it; the assignee cancels it, the student
+sees why and withdraws the time."""
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import Role
-from app.models.base import utcnow
 from app.models.issues import Category, Issue
 from app.models.tips import ReportStartCategory, SelfHelpTip
 from tests.browser.test_issue_journey import log_in, log_out
@@ -51,7 +52,7 @@ def test_student_offers_times_and_staff_books_one(app, live_server, page, studen
     with app.app_context():
         db.session.get(Issue, issue_id).assignee_id = staff.id
         db.session.commit()
-    url, day = live_server.url, (utcnow().date() + timedelta(days=2)).isoformat()
+    url, day = live_server.url, (datetime.now(ZoneInfo("Africa/Johannesburg")).date() + timedelta(days=2)).isoformat()
     log_in(page, url, student.email)
     page.goto(f"{url}/issues/{issue_id}")
     page.get_by_label("Time 1: date").fill(day)
@@ -61,10 +62,27 @@ def test_student_offers_times_and_staff_books_one(app, live_server, page, studen
     log_out(page)
     log_in(page, url, staff.email)
     page.goto(f"{url}/jobs/{issue_id}")
-    page.get_by_label("morning (08:00–12:00)").check()
+    page.get_by_label("morning (08:00–12:00 SAST)").check()
     page.get_by_role("button", name="Book visit").click()
     page.get_by_text("Visit booked for").first.wait_for()
     log_out(page)
     log_in(page, url, student.email)
     page.goto(f"{url}/issues/{issue_id}")
-    assert "morning (08:00–12:00)" in page.locator(".visit-booked").inner_text()
+    assert "morning (08:00–12:00 SAST)" in page.locator(".visit-booked").inner_text()
+    log_out(page)
+    log_in(page, url, staff.email)  # the staff member cancels, with a reason the student reads
+    page.goto(f"{url}/jobs/{issue_id}")
+    page.get_by_label("Reason (optional; the student sees it)").fill("The carpenter is ill today.")
+    page.get_by_role("button", name="Cancel the visit").click()
+    page.get_by_text("The visit of").first.wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    log_out(page)
+    log_in(page, url, student.email)
+    page.goto(f"{url}/issues/{issue_id}")
+    assert page.locator(".visit-booked").count() == 0
+    assert "Cancelled the visit" in page.locator("#timeline").inner_text()
+    assert "The carpenter is ill today." in page.locator("#timeline").inner_text()
+    page.get_by_role("button", name="Withdraw time 1").click()  # and takes back the time offered
+    page.get_by_text("Withdrawn:").wait_for()
+    assert page.get_by_label("Time 1: date").input_value() == ""
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

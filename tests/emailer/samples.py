@@ -52,8 +52,12 @@ SAMPLES = {
                                          "link": "http://localhost/"}),
     "registration_rejected": ("notice", {"name": STUDENT, "house": "Acacia House"}),
     "visit_booked": ("notice", {"name": STUDENT, "issue_id": 42, "title": "Wardrobe door off its hinge",
-                                "house": "Acacia House", "when": "Tue 8 Dec 2026, morning (08:00–12:00)",
+                                "house": "Acacia House", "when": "Tue 8 Dec 2026, morning (08:00–12:00 SAST)",
                                 "enter_permission": False, "link": "http://localhost/issues/42"}),
+    "visit_cancelled": ("notice", {"name": STUDENT, "issue_id": 42, "title": "Wardrobe door off its hinge",
+                                   "house": "Acacia House", "when": "Tue 8 Dec 2026, morning (08:00–12:00 SAST)",
+                                   "reason": "The carpenter is ill <today>", "enter_permission": False,
+                                   "link": "http://localhost/issues/42"}),
     "verify_email": ("security", {"name": STUDENT, "set_password": False, "house": "Acacia House", "room": "12",
                                   "link": "http://localhost/verify/abc"}),
 }

@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.models import Role
 from app.models.base import utcnow
 from app.models.issues import EventKind, Issue, IssueEvent, IssueStatus, IssueSubscription
 from app.models.mail import OutboxEmail
@@ -58,3 +59,15 @@ def report_data(**changes) -> dict:
 
 def photo_file(fmt="JPEG", name="photo.jpg", **kwargs):
     return (io.BytesIO(image_bytes(fmt, **kwargs)), name)
+
+
+@pytest.fixture
+def staff(make_user, house):
+    """A maintenance staff member of the house."""
+    return make_user(Role.STAFF, email="sipho.fixit@example.com", name="Sipho Fixit", staff_of=[house])
+
+
+@pytest.fixture
+def room_issue(make_issue, student):
+    """An open issue in the student's own room (visits are booked for these)."""
+    return make_issue(student, title="Wardrobe door off its hinge", category="furniture")

@@ -1,6 +1,6 @@
 """The student's form: validation, draft then submit, read-only after submit, one form per year."""
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -102,7 +102,8 @@ def test_read_only_after_submit(app, login, student):
     assert client.post("/move-in/", data=complete_form()).status_code == 302
     before = stored_form(app, student.id)
     page = client.get("/move-in/").get_data(as_text=True)
-    assert "Submitted " + before["submitted_at"].strftime("%Y-%m-%d %H:%M") + " UTC" in page
+    local = before["submitted_at"] + timedelta(hours=2)  # the residence's time (Africa/Johannesburg)
+    assert "Submitted " + local.strftime("%d %b %Y, %H:%M") + " SAST" in page
     assert 'type="radio"' not in page and "Save draft" not in page
 
     for action in ("draft", "submit"):
