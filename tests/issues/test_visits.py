@@ -1,6 +1,5 @@
 """Visits: the reporter offers times (validated), the assignee or a house admin books one, the student is
 emailed once (double clicks and parallel posts too), and the timeline records both."""
-import threading
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -17,6 +16,7 @@ from app.models.issues import EventKind, Issue, IssueEvent
 from app.models.mail import MailStatus, OutboxEmail
 from app.models.visits import DayPart, Visit, VisitSlot
 from tests.conftest import settings_for
+from tests.races import race
 from tests.staff.conftest import assign
 
 NOW = datetime(2026, 12, 7, 12, 30)  # UTC: 14:30 in Johannesburg
@@ -244,18 +244,7 @@ def parallel_posts(app, user, path: str, data: dict, count: int = 4) -> list[int
     clients = [app.test_client() for _ in range(count)]
     for each in clients:
         assert each.post("/login", data={"email": user.email, "password": user.password}).status_code == 302
-    barrier, codes = threading.Barrier(count), []
-
-    def post(each):
-        barrier.wait()
-        codes.append(each.post(path, data=data).status_code)
-
-    threads = [threading.Thread(target=post, args=(each,)) for each in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return codes
+    return race(lambda each=each: each.post(path, data=data).status_code for each in clients)
 
 
 def test_parallel_bookings_send_one_email(app, student, admin, room_issue, login, client):
