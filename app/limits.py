@@ -105,6 +105,15 @@ def take(*limits: Limit, units: int = 1, now: datetime | None = None) -> Limit |
     return _take(db.session.connection(), limits, units, now or utcnow())
 
 
+def take_up_to(limit: Limit, units: int, now: datetime | None = None) -> int:
+    """Consume as many of `units` as `limit` has room for (the rest are counted as refused); returns how many."""
+    conn, now = db.session.connection(), now or utcnow()
+    _lock(conn, [limit.lock or limit.key])
+    taken = max(0, min(units, limit.limit - used(conn, (limit,), now)[0]))
+    _add(conn, limit, now, taken, units - taken)
+    return taken
+
+
 def hold(*locks: str) -> None:
     """Lock the stripe rows of `locks` until the transaction ends (before reading counts with `used`)."""
     _lock(db.session.connection(), list(locks))

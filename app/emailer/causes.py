@@ -10,7 +10,7 @@ from datetime import timedelta
 from flask import current_app, has_request_context, request
 from flask_login import current_user
 
-from app.limits import Limit, take, top
+from app.limits import Limit, take, take_up_to, top
 from app.models.mail import Purpose
 
 SYSTEM = "system"
@@ -42,10 +42,22 @@ def cap(cause: str) -> int | None:
     return max(1, math.floor(int(current_app.config["MAIL_DAILY_LIMIT"]) * current_app.config[setting]))
 
 
+def _limit(cause: str, purpose: Purpose) -> Limit | None:
+    limit = cap(cause) if Purpose(purpose) in CAPPED else None
+    return None if limit is None else Limit(PREFIX + cause, limit, WINDOW, lock=cause)
+
+
 def admit(cause: str, purpose: Purpose, units: int = 1) -> bool:
     """Count `units` emails against the cap of `cause`; False (and counted as held back) when over it."""
-    limit = cap(cause) if Purpose(purpose) in CAPPED else None
-    return limit is None or take(Limit(PREFIX + cause, limit, WINDOW, lock=cause), units=units) is None
+    limit = _limit(cause, purpose)
+    return limit is None or take(limit, units=units) is None
+
+
+def admit_up_to(cause: str, purpose: Purpose, units: int) -> int:
+    """Count up to `units` emails against the cap of `cause`, as many as it has room for (the rest counted as
+    held back); returns how many."""
+    limit = _limit(cause, purpose)
+    return units if limit is None or units <= 0 else take_up_to(limit, units)
 
 
 def top_causes(count: int = 10) -> list[dict]:

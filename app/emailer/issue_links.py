@@ -23,11 +23,19 @@ def issue_ids(context: dict[str, Any]) -> set[int]:
 
 def link(outbox_id: int, context: dict[str, Any]) -> None:
     """Link the email `outbox_id` to the (existing) issues its context tells of, once each."""
-    wanted = issue_ids(context)
+    link_all([(outbox_id, context)])
+
+
+def link_all(emails: list[tuple[int, dict[str, Any]]]) -> None:
+    """`link` for several (outbox id, context) pairs, in at most three statements."""
+    wanted = {(outbox_id, issue_id) for outbox_id, context in emails for issue_id in issue_ids(context)}
     if not wanted:
         return
-    wanted &= set(db.session.scalars(sa.select(Issue.id).where(Issue.id.in_(wanted))))
-    wanted -= set(db.session.scalars(sa.select(outbox_issues.c.issue_id).where(
-        outbox_issues.c.outbox_id == outbox_id, outbox_issues.c.issue_id.in_(wanted)))) if wanted else set()
+    issues = set(db.session.scalars(sa.select(Issue.id).where(Issue.id.in_({i for _o, i in wanted}))))
+    wanted = {pair for pair in wanted if pair[1] in issues}
     if wanted:
-        db.session.execute(sa.insert(outbox_issues), [{"outbox_id": outbox_id, "issue_id": i} for i in sorted(wanted)])
+        known = db.session.execute(sa.select(outbox_issues.c.outbox_id, outbox_issues.c.issue_id).where(
+            outbox_issues.c.outbox_id.in_({o for o, _i in wanted}), outbox_issues.c.issue_id.in_(issues)))
+        wanted -= {tuple(row) for row in known}
+    if wanted:
+        db.session.execute(sa.insert(outbox_issues), [{"outbox_id": o, "issue_id": i} for o, i in sorted(wanted)])

@@ -43,7 +43,6 @@ def enqueue(
     purpose = Purpose(purpose)
     cause = cause or causes.of_request()
     context = context or {}
-    send_after = utcnow() + timedelta(seconds=delay)
     fields = {"template": template, "to_address": to, "context": context, "purpose": purpose,
               "priority": PRIORITY[purpose], "cause": cause, "coalesce_key": coalesce_key, "batch": batch,
               "logo": logo}
@@ -60,7 +59,13 @@ def enqueue(
             return pending
     if not causes.admit(cause, purpose):
         return None
-    return _linked(OutboxEmail(**fields, send_after=min(send_after, send_by) if send_by else send_after))
+    return _linked(OutboxEmail(**fields, send_after=departure(delay, send_by)))
+
+
+def departure(delay: float, send_by: datetime | None) -> datetime:
+    """When a new email may leave: `delay` seconds from now, or `send_by` if that is sooner."""
+    send_after = utcnow() + timedelta(seconds=delay)
+    return min(send_after, send_by) if send_by else send_after
 
 
 def _linked(email: OutboxEmail) -> OutboxEmail:
@@ -74,14 +79,18 @@ def _linked(email: OutboxEmail) -> OutboxEmail:
 
 def _coalesce(key: str, template: str, to: str, context: dict[str, Any],
               send_by: datetime | None) -> OutboxEmail | None:
-    """Update the queued email with `key`, if any, and return it.
-
-    The UPDATE is guarded by status, so a row a worker has just claimed is never changed under it
-    (the caller then queues a fresh email instead).
-    """
+    """Update the queued email with `key`, if any, and return it (None: the caller queues a fresh one)."""
     row_id = _latest_queued(key, OutboxEmail.id)
-    if row_id is None:
+    if row_id is None or not coalesce_into(row_id, template, to, context, send_by):
         return None
+    email = db.session.get(OutboxEmail, row_id)
+    db.session.refresh(email)
+    return email
+
+
+def coalesce_into(row_id: int, template: str, to: str, context: dict[str, Any], send_by: datetime | None) -> bool:
+    """Give the queued email `row_id` this content; False when it is no longer queued (a worker has just claimed
+    it: the UPDATE is guarded by status, so a claimed row is never changed under its worker)."""
     updated = db.session.execute(
         sa.update(OutboxEmail)
         .where(OutboxEmail.id == row_id, OutboxEmail.status == MailStatus.QUEUED)
@@ -89,11 +98,7 @@ def _coalesce(key: str, template: str, to: str, context: dict[str, Any],
                 **({"send_after": sa.case((OutboxEmail.send_after > send_by, send_by), else_=OutboxEmail.send_after)}
                    if send_by else {}))
         .execution_options(synchronize_session=False))
-    if updated.rowcount != 1:
-        return None
-    email = db.session.get(OutboxEmail, row_id)
-    db.session.refresh(email)
-    return email
+    return updated.rowcount == 1
 
 
 def queued_context(coalesce_key: str) -> dict[str, Any] | None:

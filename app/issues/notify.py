@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 
 from app.emailer import enqueue, queued_context
+from app.emailer.coalesced import enqueue_each
 from app.extensions import db
 from app.issues import targets
 from app.localtime import local
@@ -100,10 +101,17 @@ def assignee_of(issue: Issue) -> User | None:
     return assignee if assignee is not None and assignee.in_good_standing else None
 
 
-def _listing(key: str, item: dict) -> dict:
-    """The context of a coalesced email that lists items: `item` first, then those of the one still queued."""
-    pending = queued_context(key) or {}
+def _listed(item: dict, pending: dict | None) -> dict:
+    """The listing of a coalesced email: `item` first, then those of the email still queued (`pending`)."""
+    pending = pending or {}
     return {"issues": [item, *pending.get("issues", [])][:NEW_ISSUES_LISTED], "count": pending.get("count", 0) + 1}
+
+
+def _tell_each(template: str, users: list[User], item: dict, key_prefix: str, extra: dict, **options) -> int:
+    """One coalesced listing email of `template` to each of `users` (keyed per user); returns how many."""
+    by_key = {f"{key_prefix}:user:{user.id}": user for user in users}
+    return enqueue_each(template, [(user.email, key) for key, user in by_key.items()],
+                        lambda key, pending: {"name": by_key[key].name, **_listed(item, pending), **extra}, **options)
 
 
 def new_issue(issue: Issue, reopened: bool = False) -> str:
@@ -113,17 +121,11 @@ def new_issue(issue: Issue, reopened: bool = False) -> str:
     item = {**issue_summary(issue), "reopened": reopened}
     if issue.urgency == Urgency.URGENT:
         return urgent_issue(issue, item)
-    delay = current_app.config["ISSUE_NEW_MAIL_DELAY"]
-    told = ""
-    for admin, choice in _house_admins(issue.house_id):
-        if choice == NewIssueMail.EACH:
-            key = f"new-issues:user:{admin.id}"
-            if enqueue("issue_new", admin.email,
-                       {"name": admin.name, **_listing(key, item), "urgent": False,
-                        "queue_link": _absolute("admin.index")},
-                       purpose=Purpose.NOTICE, coalesce_key=key, delay=delay):
-                told = TOLD_ADMINS
-    return told
+    admins = [admin for admin, choice in _house_admins(issue.house_id) if choice == NewIssueMail.EACH]
+    told = _tell_each("issue_new", admins, item, "new-issues", {"urgent": False,
+                      "queue_link": _absolute("admin.index")},
+                      purpose=Purpose.NOTICE, delay=current_app.config["ISSUE_NEW_MAIL_DELAY"])
+    return TOLD_ADMINS if told else ""
 
 
 def fallback_address(house) -> str | None:
@@ -140,18 +142,14 @@ def urgent_issue(issue: Issue, item: dict) -> str:
     assignee = assignee_of(issue)
     if assignee is not None and assignee.in_good_standing and assignee not in recipients:
         recipients.append(assignee)
-    told = ""
-    for user in recipients:
-        key = f"urgent-issues:user:{user.id}"
-        if enqueue("issue_new", user.email,
-                   {"name": user.name, **_listing(key, item), "urgent": True, "queue_link": _absolute("admin.index")},
-                   purpose=Purpose.URGENT, coalesce_key=key):
-            told = TOLD_ADMINS
+    told = TOLD_ADMINS if _tell_each("issue_new", recipients, item, "urgent-issues",
+                                     {"urgent": True, "queue_link": _absolute("admin.index")},
+                                     purpose=Purpose.URGENT) else ""
     address = None if told else fallback_address(issue.house)
     if address:
         key = f"urgent-issues:fallback:{address.lower()}"[:190]
-        if enqueue("issue_new", address, {"name": "maintenance desk", **_listing(key, item), "urgent": True,
-                                          "queue_link": _absolute("admin.index")},
+        if enqueue("issue_new", address, {"name": "maintenance desk", **_listed(item, queued_context(key)),
+                                          "urgent": True, "queue_link": _absolute("admin.index")},
                    purpose=Purpose.URGENT, coalesce_key=key):
             told = TOLD_DESK
     return told
@@ -165,16 +163,9 @@ def student_comment(issue: Issue, student, body: str) -> int:
     assignee = assignee_of(issue)
     if assignee is not None and assignee.in_good_standing and assignee not in recipients:
         recipients.append(assignee)
-    delay, queued = current_app.config["ISSUE_NEW_MAIL_DELAY"], 0
-    for user in recipients:
-        if user.id == student.id:
-            continue
-        key = f"comments:user:{user.id}"
-        if enqueue("issue_comments", user.email,
-                   {"name": user.name, **_listing(key, item), "queue_link": _absolute("admin.index")},
-                   purpose=Purpose.NOTICE, coalesce_key=key, delay=delay):
-            queued += 1
-    return queued
+    recipients = [user for user in recipients if user.id != student.id]
+    return _tell_each("issue_comments", recipients, item, "comments", {"queue_link": _absolute("admin.index")},
+                      purpose=Purpose.NOTICE, delay=current_app.config["ISSUE_NEW_MAIL_DELAY"])
 
 
 def overdue(now=None) -> int:
