@@ -179,7 +179,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_CAUSE_SHARE_STUDENT", share, 0.02),
     Setting("MAIL_CAUSE_SHARE_ADMIN", share, 0.05),
     Setting("MAIL_CAUSE_SHARE_ANONYMOUS", share, 0.02),
-    Setting("MAIL_BATCH_SIZE", whole, 50),
+    Setting("MAIL_BATCH_SIZE", whole, 200),  # fewer claims, connections and journal threads per message
     Setting("MAIL_MAX_AGE_HOURS", positive, 96.0),
     Setting("MAIL_SENT_RETENTION_DAYS", positive, 30.0),    # `flask maintenance purge` deletes sent mail after this
     Setting("MAIL_FAILED_RETENTION_DAYS", positive, 90.0),  # ... and failed or unknown mail after this
@@ -190,8 +190,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_PAUSE_AUTH_SECONDS", positive, 600.0),      # 535 authentication failure
     Setting("MAIL_PAUSE_MAX_SECONDS", positive, 24 * 3600.0),
     Setting("MAIL_POLL_SECONDS", positive, 2.0),   # worker idle poll
-    Setting("MAIL_FLUSH_EVERY", whole, 50),        # outcomes are written at least every N messages ...
-    Setting("MAIL_FLUSH_SECONDS", positive, 5.0),  # ... or every so many seconds (the mail journal has each at once)
+    Setting("MAIL_FLUSH_SECONDS", positive, 5.0),  # outcomes are written at a batch's end or every so many seconds
+    #                                                (the mail journal has each one at once)
     Setting("MAIL_LEASE_SECONDS", positive, None),  # default: max(60, 10 x MAIL_TIMEOUT), renewed with every flush
     Setting("MAIL_SHOW_CAUGHT", boolean, False),    # /dev/mail lists the catcher's messages (always in debug mode)
     Setting("MAIL_CATCHER_DIR", text, None),        # default: instance/mail
