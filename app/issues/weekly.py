@@ -105,18 +105,27 @@ def _current(issue: Issue) -> dict:
 
 
 def _upsert(connection: sa.Connection, key: tuple, deltas: dict) -> None:
-    """Add `deltas` to the row's counts, making the row if it is new: one atomic statement, which also takes
-    the row's lock (MariaDB) for the times that follow."""
+    """Add `deltas` to the row's counts, making the row if it is new; the statement also takes the row's lock
+    (MariaDB) for the times that follow.
+
+    On MariaDB a new row is made empty on a connection of its own and committed at once, then updated here. Made
+    inside the transaction, a row whose maker rolls back would leave the two transactions waiting for it to
+    deadlock on the gap it leaves (InnoDB, INSERT ... ON DUPLICATE KEY by three at once)."""
     house_id, week, category = key
     table = IssueWeek.__table__
-    values = {"house_id": house_id, "week": week, "category": category, **{name: 0 for name in COUNTS},
-              **{name: b"" for name in TIMES}, **deltas}
     increments = {name: table.c[name] + amount for name, amount in deltas.items()} or {"opened": table.c.opened}
-    if connection.dialect.name == "sqlite":
-        connection.execute(sqlite.insert(table).values(values).on_conflict_do_update(
+    empty = {"house_id": house_id, "week": week, "category": category, **{name: 0 for name in COUNTS},
+             **{name: b"" for name in TIMES}}
+    if connection.dialect.name == "sqlite":  # one writer at a time: nothing to deadlock on
+        connection.execute(sqlite.insert(table).values({**empty, **deltas}).on_conflict_do_update(
             index_elements=["house_id", "week", "category"], set_=increments))
-    else:
-        connection.execute(mysql.insert(table).values(values).on_duplicate_key_update(increments))
+        return
+    update = sa.update(table).where(table.c.house_id == house_id, table.c.week == week,
+                                    table.c.category == category).values(increments)
+    if connection.execute(update).rowcount == 0:
+        with connection.engine.begin() as own:
+            own.execute(mysql.insert(table).prefix_with("IGNORE").values(empty))
+        connection.execute(update)
 
 
 def _packed(times: Counter) -> bytes:

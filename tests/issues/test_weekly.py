@@ -216,3 +216,48 @@ def test_two_transactions_changing_fix_times_of_one_week_both_count(app, issue_a
     total = figures(app).total
     assert (total.fixed, total.median_fix) == (2, timedelta(hours=22))  # 12 h and 32 h
     assert_kept(app)
+
+
+def test_a_new_week_row_whose_maker_rolls_back_deadlocks_no_one(app, student):
+    """Three reports open the first issues of a week and category at once and the first one's transaction
+    rolls back while the other two wait on its row: both others are stored and counted (MariaDB; an INSERT ...
+    ON DUPLICATE KEY made inside the transaction deadlocked one of the two in about a third of such tries)."""
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            pytest.skip("SQLite lets one transaction write at a time")
+        engine = db.engine
+    errors: list[BaseException] = []
+    weeks = [datetime(2026, 6, 1, 9) + timedelta(weeks=n) for n in range(8)]  # a new week row each time
+
+    def report(created: datetime, made: threading.Event, keep: bool) -> None:
+        try:
+            with app.app_context(), Session(engine) as session:
+                session.add(Issue(house_id=student.house_id, reporter_id=student.id, category="plumbing",
+                                  title="Tap", description="Drips.", created_at=created, updated_at=created))
+                if not keep:
+                    session.flush()
+                    made.set()
+                    threading.Event().wait(0.3)  # the others are now waiting on this row
+                    session.rollback()
+                    return
+                made.wait(timeout=10)
+                session.commit()
+        except BaseException as exc:  # noqa: BLE001 - raised in the test's thread below
+            errors.append(exc)
+
+    for created in weeks:
+        made = threading.Event()
+        threads = [threading.Thread(target=report, args=(created, made, keep)) for keep in (False, True, True)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    assert not errors, errors
+    with app.app_context():
+        opened = dict(db.session.execute(sa.select(IssueWeek.week, IssueWeek.opened)).all())
+    assert sorted(opened.values()) == [2] * len(weeks)
+    assert_kept(app)
