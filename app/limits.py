@@ -114,9 +114,10 @@ def take_up_to(limit: Limit, units: int, now: datetime | None = None) -> int:
     return taken
 
 
-def hold(*locks: str) -> None:
-    """Lock the stripe rows of `locks` until the transaction ends (before reading counts with `used`)."""
-    _lock(db.session.connection(), list(locks))
+def hold(*locks: str, connection: sa.Connection | None = None) -> None:
+    """Lock the stripe rows of `locks` until the transaction ends (before reading counts with `used`), on the
+    session's connection or `connection`."""
+    _lock(connection or db.session.connection(), list(locks))
 
 
 def give_back(*limits: Limit, now: datetime, units: int = 1) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.limits import hold
 from app.models.issues import Category, Issue, IssueStatus, IssueWeek
 
 COLUMNS = ("house_id", "category", "status", "created_at", "resolved_at", "first_response_at", "rating",
@@ -108,24 +109,23 @@ def _upsert(connection: sa.Connection, key: tuple, deltas: dict) -> None:
     """Add `deltas` to the row's counts, making the row if it is new; the statement also takes the row's lock
     (MariaDB) for the times that follow.
 
-    On MariaDB a new row is made empty on a connection of its own and committed at once, then updated here. Made
-    inside the transaction, a row whose maker rolls back would leave the two transactions waiting for it to
-    deadlock on the gap it leaves (InnoDB, INSERT ... ON DUPLICATE KEY by three at once)."""
+    On MariaDB new rows of a house are made one transaction at a time (a stripe lock, app/limits.py): made by
+    several at once, a maker that rolls back leaves the others waiting on its row to deadlock on the gap
+    (InnoDB, INSERT ... ON DUPLICATE KEY by three at once)."""
     house_id, week, category = key
     table = IssueWeek.__table__
+    values = {"house_id": house_id, "week": week, "category": category, **{name: 0 for name in COUNTS},
+              **{name: b"" for name in TIMES}, **deltas}
     increments = {name: table.c[name] + amount for name, amount in deltas.items()} or {"opened": table.c.opened}
-    empty = {"house_id": house_id, "week": week, "category": category, **{name: 0 for name in COUNTS},
-             **{name: b"" for name in TIMES}}
     if connection.dialect.name == "sqlite":  # one writer at a time: nothing to deadlock on
-        connection.execute(sqlite.insert(table).values({**empty, **deltas}).on_conflict_do_update(
+        connection.execute(sqlite.insert(table).values(values).on_conflict_do_update(
             index_elements=["house_id", "week", "category"], set_=increments))
         return
     update = sa.update(table).where(table.c.house_id == house_id, table.c.week == week,
                                     table.c.category == category).values(increments)
     if connection.execute(update).rowcount == 0:
-        with connection.engine.begin() as own:
-            own.execute(mysql.insert(table).prefix_with("IGNORE").values(empty))
-        connection.execute(update)
+        hold(f"issue-weeks:{house_id}", connection=connection)
+        connection.execute(mysql.insert(table).values(values).on_duplicate_key_update(increments))
 
 
 def _packed(times: Counter) -> bytes:

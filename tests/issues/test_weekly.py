@@ -220,8 +220,8 @@ def test_two_transactions_changing_fix_times_of_one_week_both_count(app, issue_a
 
 def test_a_new_week_row_whose_maker_rolls_back_deadlocks_no_one(app, student):
     """Three reports open the first issues of a week and category at once and the first one's transaction
-    rolls back while the other two wait on its row: both others are stored and counted (MariaDB; an INSERT ...
-    ON DUPLICATE KEY made inside the transaction deadlocked one of the two in about a third of such tries)."""
+    rolls back while the other two wait on its row: both others are stored and counted (MariaDB; INSERT ...
+    ON DUPLICATE KEY by the three at once deadlocked one of the two in about a third of such tries)."""
     import threading
 
     from sqlalchemy.orm import Session
@@ -261,3 +261,17 @@ def test_a_new_week_row_whose_maker_rolls_back_deadlocks_no_one(app, student):
         opened = dict(db.session.execute(sa.select(IssueWeek.week, IssueWeek.opened)).all())
     assert sorted(opened.values()) == [2] * len(weeks)
     assert_kept(app)
+
+
+def test_a_house_and_its_first_issue_in_one_transaction(app, student):
+    """Seeding and imports make a house and its issues in one transaction: the week row is made in that same
+    transaction (made on a connection of its own, it would wait for the uncommitted house for ever)."""
+    from app.house_setup import create_house, parse_rooms
+
+    with app.app_context():
+        house = create_house("Protea", "protea", parse_rooms("1-3"), ["Kitchen"])
+        db.session.flush()
+        db.session.add(Issue(house_id=house.id, reporter_id=student.id, category="plumbing", title="Tap",
+                             description="Drips.", created_at=NOW, updated_at=NOW))
+        db.session.commit()
+        assert db.session.scalar(sa.select(IssueWeek.opened).where(IssueWeek.house_id == house.id)) == 1
