@@ -17,6 +17,7 @@ from flask import current_app, url_for
 
 from app.emailer import enqueue
 from app.extensions import db
+from app.issues import notify
 from app.limits import hold
 from app.localtime import local, stored, today
 from app.models.base import utcnow
@@ -28,6 +29,7 @@ from app.text import has_control
 HORIZON_DAYS = 14
 MAX_SLOTS = 5
 MIN_MINUTES = 30
+WITHDRAWN_REASON = "the student withdrew this time"
 REASON_MAX = 500
 PART_HOURS = {DayPart.MORNING: (time(8), time(12)), DayPart.AFTERNOON: (time(12), time(17)),
               DayPart.EVENING: (time(17), time(20))}
@@ -234,7 +236,9 @@ def cancel(issue: Issue, canceller, reason: str = "") -> tuple[str, bool]:
 
 
 def withdraw_slot(issue: Issue, student, slot_id: int) -> str:
-    """The reporter takes back one offered time; the caller commits. VisitError when it is not theirs."""
+    """The reporter takes back one offered time; the caller commits. VisitError when it is not theirs. A visit
+    booked at that time is cancelled with it (under the issue's lock, as `cancel`), and the house admins and the
+    assignee hear of it as of a comment of the student's."""
     slot = db.session.scalar(sa.select(VisitSlot).where(VisitSlot.id == slot_id, VisitSlot.issue_id == issue.id))
     if slot is None or issue.reporter_id != student.id:
         raise VisitError("That time is no longer offered.")
@@ -242,7 +246,17 @@ def withdraw_slot(issue: Issue, student, slot_id: int) -> str:
     db.session.delete(slot)
     db.session.add(IssueEvent(issue=issue, author_id=student.id, kind=EventKind.TIME_WITHDRAWN, body=label))
     issue.updated_at = utcnow()
-    return f"Withdrawn: {label}."
+    hold(f"visit:issue:{issue.id}")
+    visit = db.session.execute(sa.select(Visit).where(Visit.issue_id == issue.id)
+                               .execution_options(populate_existing=True)).scalar_one_or_none()
+    if visit is None or (visit.starts_at, visit.ends_at) != (slot.starts_at, slot.ends_at):
+        return f"Withdrawn: {label}."
+    db.session.delete(visit)
+    db.session.add(IssueEvent(issue=issue, author_id=student.id, kind=EventKind.VISIT_CANCELLED,
+                              body=f"{label}\nReason: {WITHDRAWN_REASON}"))
+    notify.student_comment(issue, student, f"I withdrew the time {label}, so the visit booked for then is "
+                                           "cancelled. Please book another of my times.")
+    return f"Withdrawn: {label}. The visit booked for then is cancelled, and maintenance is told."
 
 
 def _tell_student(issue: Issue, template: str, when: str, **extra) -> bool:

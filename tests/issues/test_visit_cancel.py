@@ -117,3 +117,35 @@ def test_the_reporter_withdraws_one_time(app, client, login, make_user, house, s
     assert "Withdrew a time for a visit" in client.get(f"/issues/{room_issue}").get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(VisitSlot.id).where(VisitSlot.issue_id == room_issue)) == second
+
+
+def test_withdrawing_the_booked_time_cancels_the_visit_and_tells_maintenance(app, client, login, student, admin,
+                                                                             staff, booked_visit):
+    with app.app_context():
+        (slot,) = db.session.scalars(sa.select(VisitSlot.id).where(VisitSlot.issue_id == booked_visit)).all()
+    login(student)
+    page = client.post(f"/issues/{booked_visit}/availability/{slot}/withdraw", follow_redirects=True)
+    text = page.get_data(as_text=True)
+    assert "The visit booked for then is cancelled, and maintenance is told." in text
+    assert not booked(app, booked_visit)
+    (cancelled,) = events(app, booked_visit, EventKind.VISIT_CANCELLED)
+    assert "morning" in cancelled and cancelled.endswith("Reason: the student withdrew this time")
+    assert cancel_mails(app) == []  # the student did it: no email to them
+    with app.app_context():
+        told = {e.to_address: e.context["issues"][0]["comment"] for e in db.session.scalars(
+            sa.select(OutboxEmail).where(OutboxEmail.template == "issue_comments", OutboxEmail.status == "queued"))}
+    assert set(told) == {admin.email, staff.email}
+    assert all("the visit booked for then is cancelled" in comment for comment in told.values())
+
+
+def test_withdrawing_another_time_keeps_the_visit(app, client, login, student, booked_visit):
+    login(student)
+    client.post(f"/issues/{booked_visit}/availability", data={
+        "day-0": day(2), "part-0": "morning", "day-1": day(5), "part-1": "evening"})
+    with app.app_context():
+        other = db.session.scalar(sa.select(VisitSlot.id).where(VisitSlot.issue_id == booked_visit,
+                                                                VisitSlot.part == "evening"))
+    assert other is not None
+    page = client.post(f"/issues/{booked_visit}/availability/{other}/withdraw", follow_redirects=True)
+    assert "is cancelled" not in page.get_data(as_text=True)
+    assert booked(app, booked_visit)
