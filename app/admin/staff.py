@@ -63,6 +63,7 @@ STAFF_INVITE = HouseInvite(
     Role.STAFF, "staff_invite",
     other_role="{email} already has an account that is not a staff account: use another address for their staff "
                "account.",
+    deactivated="The account {email} is deactivated: a developer must reactivate it before it can join your staff.",
     already_linked="{name} is already on the staff of {house}.",
     not_queued="The invitation could not be queued: your account has sent its share of today's mail; nothing was "
                "stored, try again tomorrow.")

@@ -32,7 +32,7 @@ class HouseInvite:
     other_role: str
     already_linked: str
     not_queued: str
-    deactivated: str | None = None  # None: a deactivated account is linked like an active one
+    deactivated: str  # a deactivated account is never linked: only a developer reactivates it
 
     def houses(self, user: User) -> list[House]:
         return user.admin_houses if self.role is Role.ADMIN else user.staff_houses
@@ -46,7 +46,7 @@ def link_or_invite(kind: HouseInvite, house: House, email: str, name: str) -> tu
     if user is not None:
         if user.role is not kind.role:
             raise InviteError(kind.other_role.format(email=email, role=user.role.value), "email")
-        if kind.deactivated is not None and user.is_deactivated:
+        if user.is_deactivated:
             raise InviteError(kind.deactivated.format(email=email), "email")
         houses = kind.houses(user)
         if house in houses:

@@ -131,3 +131,20 @@ def test_invite_over_the_mail_share_stores_no_account(app, login, admin, house):
     assert response.status_code == 400 and "nothing was stored" in response.get_data(as_text=True)
     assert accounts_count(app) == count and account(app, "two@contractor.example.com") is None
     assert [m.to for m in mails(app, "staff_invite")] == ["one@contractor.example.com"]
+
+
+def test_a_deactivated_staff_account_is_not_linked(app, login, make_user, make_house, house):
+    """As for admins (app/dev/houses.py): a deactivated account joins no house until a developer reactivates it."""
+    from app.models.base import utcnow
+
+    birch = make_house("birch")
+    admin = make_user(Role.ADMIN, admin_of=[house, birch])
+    client = login(admin)
+    assert add(client).status_code == 302
+    with app.app_context():
+        lindiwe = db.session.scalar(sa.select(User).where(User.email == "lindiwe@contractor.example.com"))
+        lindiwe.deactivated_at = utcnow()
+        db.session.commit()
+    response = add(client, house="birch")
+    assert response.status_code == 400 and "is deactivated" in response.get_data(as_text=True)
+    assert staff_houses(app, "lindiwe@contractor.example.com") == ["acacia"]
