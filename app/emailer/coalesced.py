@@ -29,7 +29,7 @@ def enqueue_each(template: str, letters: Sequence[tuple[str, str]], build: Build
     when there is none). Each new email counts against the cap of `cause`; over it the rest are not queued.
     """
     purpose, cause = Purpose(purpose), cause or causes.of_request()
-    letters = _wanted(template, letters)
+    letters = unsubscribe.wanted(template, letters)
     if not letters:
         return 0
     pending = _pending([key for _to, key in letters])
@@ -62,15 +62,6 @@ def enqueue_each(template: str, letters: Sequence[tuple[str, str]], build: Build
         db.session.flush()
         issue_links.link_all([(row if isinstance(row, int) else row.id, context) for row, context in linked])
     return coalesced + len(fresh)
-
-
-def _wanted(template: str, letters: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
-    """`letters` without those whose person turned this kind of mail off (counted)."""
-    letters = list(letters)
-    if unsubscribe.kind_of(template) and (left_out := unsubscribe.opted_out(template, [to for to, _ in letters])):
-        unsubscribe.count_skipped(template, [to for to, _ in letters if to.strip().lower() in left_out])
-        letters = [(to, key) for to, key in letters if to.strip().lower() not in left_out]
-    return letters
 
 
 def _pending(keys: list[str]) -> dict[str, tuple[int, dict[str, Any]]]:

@@ -127,12 +127,7 @@ def enqueue_many(
     left out (and counted: app/emailer/unsubscribe.py); those whose address hard-bounced are stored as
     `skipped` (counted on the address, not in the returned count)."""
     purpose, cause = Purpose(purpose), cause or causes.of_request()
-    if unsubscribe.kind_of(template):
-        recipients = list(recipients)
-        if left_out := unsubscribe.opted_out(template, [to for to, _ in recipients]):
-            unsubscribe.count_skipped(template, [to for to, _ in recipients if to.strip().lower() in left_out])
-            recipients = [(to, context) for to, context in recipients if to.strip().lower() not in left_out]
-    recipients = list(recipients)
+    recipients = unsubscribe.wanted(template, recipients)
     bounced = bounces.blocked(to for to, _ in recipients)
     now = utcnow()
     rows = [

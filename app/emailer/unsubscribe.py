@@ -7,6 +7,7 @@ session or CSRF token. Turning a kind off stores a MailPreference for the person
 """
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import current_app
@@ -17,6 +18,8 @@ from app.models.accounts import User
 from app.models.base import utcnow
 from app.models.mail import MailStatus, OutboxEmail
 from app.models.mail_preferences import MailKind, MailPreference
+
+T = TypeVar("T")
 
 KINDS: dict[str, MailKind] = {
     "move_in_reminder": MailKind.MOVE_IN_REMINDERS,
@@ -150,6 +153,15 @@ def opted_out(template: str, addresses: Iterable[str]) -> set[str]:
         query = sa.select(User.email)
     query = query.join(MailPreference, MailPreference.user_id == User.id).where(MailPreference.kind == kind)
     return set(db.session.scalars(query)) & wanted
+
+
+def wanted(template: str, pairs: Iterable[tuple[str, T]]) -> list[tuple[str, T]]:
+    """(address, anything) `pairs` but those whose person turned off `template`'s kind of mail (counted)."""
+    pairs = list(pairs)
+    if kind_of(template) and (left_out := opted_out(template, [to for to, _ in pairs])):
+        count_skipped(template, [to for to, _ in pairs if to.strip().lower() in left_out])
+        pairs = [(to, value) for to, value in pairs if to.strip().lower() not in left_out]
+    return pairs
 
 
 def count_skipped(template: str, addresses: Iterable[str]) -> None:
