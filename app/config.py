@@ -179,7 +179,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_CAUSE_SHARE_STUDENT", share, 0.02),
     Setting("MAIL_CAUSE_SHARE_ADMIN", share, 0.05),
     Setting("MAIL_CAUSE_SHARE_ANONYMOUS", share, 0.02),
-    Setting("MAIL_BATCH_SIZE", whole, 200),  # fewer claims, connections and journal threads per message
+    Setting("MAIL_BATCH_SIZE", whole, 50),
     Setting("MAIL_MAX_AGE_HOURS", positive, 96.0),
     Setting("MAIL_SENT_RETENTION_DAYS", positive, 30.0),    # `flask maintenance purge` deletes sent mail after this
     Setting("MAIL_FAILED_RETENTION_DAYS", positive, 90.0),  # ... and failed or unknown mail after this

@@ -32,10 +32,11 @@ ROUNDS = sized(5, 3)
 # message, ~0.5 ms on MariaDB, a redo-log flush each with innodb_flush_log_at_trx_commit=1, overlapped with
 # MAIL and RCPT) and the outcome writes. A batch now ends with one outcome write (there was a second one for its
 # last message) and drops its journal entries in that same commit (61 commits per 1,000 messages -> 21).
-# A batch is now 200 messages and writes its outcomes once, at its end (MAIL_FLUSH_EVERY is gone): 2.0-2.2 -> 1.8-1.9
-# quick on a quiet machine (2026-12-03). Without the journal the same runs measure 1.45-1.6, and writing it in the
-# worker's own thread instead of beside MAIL and RCPT gains nothing (1.65-1.8): the third busy process (MariaDB)
-# on two cores slows the SMTP round trips themselves, which is why 1.5 is not met with exactly-once in place.
+# A batch now writes its outcomes once, at its end (MAIL_FLUSH_EVERY is gone), and rows that fail together share
+# one UPDATE. Batches of 200 measured 1.7-1.9 here, but they made bench_report's black-holed p99 1.6-1.8x the
+# healthy one (limit 1.2): MAIL_BATCH_SIZE stays 50, 1.9-2.2 quick (2026-12-03). Without the journal the same
+# runs measure 1.45-1.6, and writing it in the worker's own thread instead of beside MAIL and RCPT gains nothing
+# (1.65-1.8): the third busy process (MariaDB) on two cores slows the SMTP round trips themselves.
 LIMIT = 2.5
 SERVER = """
 import asyncio, sys

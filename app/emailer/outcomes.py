@@ -26,11 +26,11 @@ PAUSE_WHY = {Action.PAUSE_QUOTA: "daily sending limit reached", Action.PAUSE_THR
              Action.PAUSE_AUTH: "authentication failed"}
 
 
-def backoff_seconds(attempts: int) -> float:
-    """Exponential backoff with jitter (0.5x to 1.5x) after `attempts` failed attempts."""
+def backoff_seconds(attempts: int, jitter: float | None = None) -> float:
+    """Exponential backoff after `attempts` failed attempts, times `jitter` (default: drawn from 0.5 to 1.5)."""
     base = float(current_app.config["MAIL_RETRY_BASE_SECONDS"])
     delay = min(float(current_app.config["MAIL_RETRY_MAX_SECONDS"]), base * 2 ** min(60, max(0, attempts - 1)))
-    return delay * random.uniform(0.5, 1.5)
+    return delay * (random.uniform(0.5, 1.5) if jitter is None else jitter)
 
 
 def write_outcomes(connection: sa.Connection, owner: str, sent: list[int], updates: list[dict],
@@ -43,11 +43,13 @@ def write_outcomes(connection: sa.Connection, owner: str, sent: list[int], updat
                                          OutboxEmail.status.in_([MailStatus.SENDING, MailStatus.UNKNOWN]))
             .values(status=MailStatus.SENT, sent_at=now, lease_owner=None, lease_until=None, last_error=None))
     mine = (OutboxEmail.lease_owner == owner, OutboxEmail.status == MailStatus.SENDING)
+    alike: dict[tuple, list[int]] = {}  # rows given the same values (a batch that failed together) share a statement
     for values in updates:
-        values = dict(values)
-        row_id = values.pop("id")
-        connection.execute(sa.update(OutboxEmail).where(OutboxEmail.id == row_id, *mine)
-                           .values(lease_owner=None, lease_until=None, **values))
+        change = tuple(sorted((name, value) for name, value in values.items() if name != "id"))
+        alike.setdefault(change, []).append(values["id"])
+    for change, ids in alike.items():
+        connection.execute(sa.update(OutboxEmail).where(OutboxEmail.id.in_(ids), *mine)
+                           .values(lease_owner=None, lease_until=None, **dict(change)))
 
 
 class Recorder:
@@ -67,6 +69,7 @@ class Recorder:
         self.totals = {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "released": 0}
         self.notes: list[tuple[str, dict]] = []  # for the error logger, once the outcomes are committed
         self.sent_since_flush = 0  # deliveries not yet in the outbox (a pause ends with the first)
+        self.jitter = random.uniform(0.5, 1.5)  # of retry delays: one per batch, so rows failing together write as one
         self._last_flush = time.monotonic()
 
     def reply(self, reply: Reply | None) -> None:
@@ -95,7 +98,7 @@ class Recorder:
 
     def mark_failed(self, row: Claimed, error: str, refund: bool = False) -> None:
         """A permanent failure; `refund` when the server never saw the message."""
-        changes = {"charged_at": sa.null()} if refund else {}
+        changes = {"charged_at": None} if refund else {}
         self._update(row, "failed", status=MailStatus.FAILED, last_error=error[:2000], **changes)
 
     def mark_bounced(self, row: Claimed, error: str) -> None:
@@ -109,27 +112,27 @@ class Recorder:
                              "last_error": f"connection lost after DATA, delivery unknown: {error}"[:2000]})
         self.totals["unknown"] += 1
 
-    def mark_retry(self, row: Claimed, error: str, refund: bool = False) -> None:
+    def mark_retry(self, row: Claimed, error: str, refund: bool = False, now: datetime | None = None) -> None:
         """A transient failure: retry later with backoff, or fail once MAIL_MAX_AGE_HOURS have passed since
         the row's first failure."""
         attempts = row.attempts + 1
-        now = utcnow()
+        now = now or utcnow()
         first_failed_at = row.first_failed_at or now
         max_age = timedelta(hours=float(current_app.config["MAIL_MAX_AGE_HOURS"]))
         if now - first_failed_at >= max_age:
             self._update(row, "failed", status=MailStatus.FAILED, attempts=attempts,
                          last_error=f"gave up after {attempts} attempts: {error}"[:2000])
             return
-        changes = {"charged_at": sa.null()} if refund else {}
+        changes = {"charged_at": None} if refund else {}
+        send_after = now + timedelta(seconds=backoff_seconds(attempts, self.jitter))
         self._update(row, "retry", status=MailStatus.QUEUED, attempts=attempts, last_error=error[:2000],
-                     first_failed_at=first_failed_at, send_after=now + timedelta(seconds=backoff_seconds(attempts)),
-                     **changes)
+                     first_failed_at=first_failed_at, send_after=send_after, **changes)
 
     def release(self, rows: list[Claimed]) -> None:
         """Give rows back untouched: no attempt counted, budget slot refunded."""
         for row in rows:
             if row.id not in self.lost:
-                self._update(row, "released", status=MailStatus.QUEUED, charged_at=sa.null())
+                self._update(row, "released", status=MailStatus.QUEUED, charged_at=None)
 
     def pause_all(self, action: Action, reply: Reply | None, detail: str) -> None:
         self.pause = (action, reply, detail)

@@ -31,6 +31,7 @@ from app.emailer.transport import (
     classify,
 )
 from app.extensions import db
+from app.models.base import utcnow
 
 PAUSES = (Action.PAUSE_QUOTA, Action.PAUSE_THROTTLE, Action.PAUSE_AUTH)
 RETRY_FIRST, RETRY_MOST = 0.05, 2.0  # seconds between tries to write outcomes while the database is away
@@ -209,8 +210,9 @@ class Worker:
             recorder.pause_all(action, exc.reply, str(exc))
             recorder.release(rows)
         else:
+            now = utcnow()  # one time for the batch, so its rows are written with one statement
             for row in rows:
-                recorder.mark_retry(row, str(exc), refund=True)
+                recorder.mark_retry(row, str(exc), refund=True, now=now)
         recorder.note(str(exc), {"batch_size": len(rows)})
 
     def drain(self) -> dict:

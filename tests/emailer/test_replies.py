@@ -176,3 +176,21 @@ def test_worker_reports_its_failures_without_mail_alerts(app, smtp_server, queue
         groups = list(db.session.scalars(sa.select(ErrorGroup).where(ErrorGroup.source == "mail.worker")))
         assert groups and "mail sending paused" in groups[0].title
     assert all(row.purpose.value != "alert" for row in outbox())  # no alert about mail, by mail
+
+
+def test_a_batch_that_cannot_connect_is_written_back_with_one_statement(app, queue, outbox, drain):
+    """No SMTP server at all: every row of the batch is retried later, and the rows, failing together with the
+    same delay, go back to the queue in one UPDATE, not one each."""
+    from tests.fixtures.servers import free_port
+    from tests.main.test_query_counts import counted
+
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # nothing listens there
+    queue(12)
+    with counted(app) as statements:
+        drain()
+    rows = outbox()
+    assert {(row.status, row.attempts, row.send_after) for row in rows} == {
+        (MailStatus.QUEUED, 1, rows[0].send_after)}
+    assert "cannot connect" in rows[0].last_error and rows[0].send_after > utcnow()
+    retried = [s for s in statements if s.startswith("UPDATE outbox SET") and "attempts" in s]
+    assert len(retried) == 1, retried
