@@ -35,33 +35,29 @@ def enqueue_each(template: str, letters: Sequence[tuple[str, str]], build: Build
     pending = _pending([key for _to, key in letters])
     bounced = bounces.blocked(to for to, _key in letters)
     fields = {"template": template, "purpose": purpose, "priority": PRIORITY[purpose], "cause": cause, "logo": True}
-    linked: list[tuple[int | OutboxEmail, dict[str, Any]]] = []  # a coalesced row's id, or a new row
+    coalesced: list[tuple[int, dict[str, Any]]] = []  # (queued row updated, its new context)
+    skipped: list[OutboxEmail] = []
     fresh: list[OutboxEmail] = []
-    coalesced = 0
     # in the order of the queued rows, so two requests coalescing into the same rows lock them in one order
     for to, key in sorted(letters, key=lambda letter: pending.get(letter[1], (0, None))[0]):
         row_id, queued = pending.get(key, (None, None))
         context = build(key, queued)
         if entry := bounced.get(bounces.normal(to)):
             bounces.count_skip(entry)
-            skipped = OutboxEmail(**fields, to_address=to, context=context, coalesce_key=key,
-                                  status=MailStatus.SKIPPED,
-                                  last_error=bounces.why_skipped(entry.reason, entry.bounced_at))
-            linked.append((skipped, context))
-            db.session.add(skipped)
+            skipped.append(OutboxEmail(**fields, to_address=to, context=context, coalesce_key=key,
+                                       status=MailStatus.SKIPPED,
+                                       last_error=bounces.why_skipped(entry.reason, entry.bounced_at)))
         elif row_id is not None and coalesce_into(row_id, template, to, context, send_by):
-            linked.append((row_id, context))
-            coalesced += 1
+            coalesced.append((row_id, context))
         else:
             fresh.append(OutboxEmail(**fields, to_address=to, context=context, coalesce_key=key,
                                      send_after=departure(delay, send_by)))
     fresh = fresh[:causes.admit_up_to(cause, purpose, len(fresh))]
-    db.session.add_all(fresh)
-    linked += [(email, email.context) for email in fresh]
-    if linked:
-        db.session.flush()
-        issue_links.link_all([(row if isinstance(row, int) else row.id, context) for row, context in linked])
-    return coalesced + len(fresh)
+    db.session.add_all(skipped + fresh)
+    if skipped or fresh:
+        db.session.flush()  # their ids, for the links
+    issue_links.link_all(coalesced + [(email.id, email.context) for email in skipped + fresh])
+    return len(coalesced) + len(fresh)
 
 
 def _pending(keys: list[str]) -> dict[str, tuple[int, dict[str, Any]]]:
