@@ -121,3 +121,23 @@ def test_the_statements_do_not_grow_with_the_people(app):
             db.session.commit()
         single.append(len(statements))
     assert costs[8, "coalesced"] < sum(single), (costs, single)
+
+
+@pytest.mark.parametrize("app", [SMALL], indirect=True)
+def test_parallel_calls_of_one_cause_cannot_pass_its_cap(app):
+    """Four requests of one student at once, each telling three people: the cap (2) holds across all of them."""
+    from tests.races import race
+
+    def tell(n: int):
+        def call() -> int:
+            with app.app_context():
+                told = enqueue_each("issue_new", [(f"a{n}-{i}@example.ac.za", f"k{n}-{i}") for i in range(3)],
+                                    listing, cause="student:9")
+                db.session.commit()
+                return told
+        return call
+
+    assert sum(race([tell(n) for n in range(4)], timeout=60)) == 2
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(OutboxEmail.id))) == 2
+        assert top_causes() == [{"cause": "student:9", "queued": 2, "held_back": 10, "cap": 2}]
