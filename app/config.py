@@ -212,7 +212,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MOVE_IN_YEAR_START_MONTH", whole, 1),
     Setting("MOVE_IN_REMINDER_COOLDOWN_HOURS", positive, 24.0),
     Setting("MOVE_IN_REMINDER_CAP", whole, 5),
-    Setting("MOVE_IN_INVITE_DAYS", whole, 30),
     Setting("ERRORLOG_ALERT_INTERVAL", whole, 3600),
     Setting("ERRORLOG_ALERT_DAILY_CAP", whole, 20),
     Setting("ERRORLOG_SPIKE_PER_HOUR", whole, 100),

@@ -1,6 +1,4 @@
 """House admins' move-in pages: completion per house, students, CSV, the reminder button, checklist editing."""
-from datetime import datetime
-
 import sqlalchemy as sa
 from flask import (
     Response,
@@ -17,8 +15,8 @@ from flask_login import current_user
 from app.admin.routes import bp
 from app.auth.access import admin_required, administered_house
 from app.converters import whole_number
+from app.delivery_estimate import estimate_text, last_out_text
 from app.extensions import db
-from app.localtime import when
 from app.models.accounts import Role, User
 from app.models.houses import House
 from app.models.move_in import MoveInForm, ReminderBatch
@@ -52,10 +50,10 @@ def move_in():
     year = academic_year()
     selected = administered_house(request.args.get("house")) if request.args.get("house") else \
         (houses[0] if houses else None)
+    counts = reminders.counts([h.id for h in houses], year)
     context = {"summaries": overview.summaries(houses, year), "selected": selected, "year": year_label(year),
-               "filters": _student_filter_values(), "reminder_form": ReminderForm(),
-               "due": reminders.due_counts([h.id for h in houses], year),
-               "turned_off": reminders.turned_off_counts([h.id for h in houses], year),
+               "filters": _student_filter_values(), "reminder_form": ReminderForm(), "counts": counts,
+               "estimates": {house_id: estimate_text(c.due) for house_id, c in counts.items()},
                "cooldown_hours": f"{reminders.cooldown().total_seconds() / 3600:g}"}
     if selected is not None:
         filters = context["filters"]
@@ -65,7 +63,8 @@ def move_in():
         if batch is not None and batch.house_id != selected.id:
             batch = None
         context.update(rows=rows, total=total, page=page, per_page=overview.PER_PAGE, batch=batch,
-                       progress=reminders.batch_progress(batch.id) if batch else None)
+                       progress=reminders.batch_progress(batch.id) if batch else None,
+                       batch_kind=reminders.batch_kind(batch.id) if batch else None)
     return render_template("admin/move_in.html", **context)
 
 
@@ -81,10 +80,32 @@ def move_in_csv():
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
-def _out_by(moment: datetime | None) -> str:
-    if moment is None or moment.year >= 9999:
-        return "not until sending resumes (the mail budget is used up or paused)"
-    return when(moment)
+def _students(count: int) -> str:
+    return f"{count} student{'s' if count != 1 else ''}"
+
+
+def _press_message(result: reminders.ReminderResult) -> str:
+    """What a press did, and who it left out and why."""
+    counts = result.counts
+    if result.queued:
+        message = (f"{result.queued} reminder{'s' if result.queued != 1 else ''} queued; at the current budget "
+                   f"the last goes out by {last_out_text(result.last_out_by)}.")
+        if counts.not_signed_in:
+            message += (f" {counts.not_signed_in} of them {'has' if counts.not_signed_in == 1 else 'have'} not "
+                        "signed in yet: their reminder carries a link to set a password.")
+    else:
+        message = "No reminders queued."
+    if counts.held_back:
+        message += (f" {_students(counts.held_back)} not reminded: reminded or invited in the last "
+                    f"{reminders.cooldown().total_seconds() / 3600:g} hours or at the yearly cap of "
+                    f"{reminders.yearly_cap()}.")
+    if counts.turned_off:
+        message += (f" {counts.turned_off} student{' has' if counts.turned_off == 1 else 's have'} turned move-in "
+                    "reminders off (not emailed).")
+    if counts.bounced:
+        message += (f" {_students(counts.bounced)} not emailed: the address bounced (correct it on the student's "
+                    "page).")
+    return message
 
 
 @bp.route("/move-in/reminders", methods=["POST"])
@@ -95,20 +116,10 @@ def move_in_reminders():
         abort(400, "The reminder form was not valid; reload the page and try again.")
     house = administered_house(form.house.data)
     result = reminders.send_reminders(house, current_user)
-    if result.queued:
-        message = (f"{result.queued} reminder{'s' if result.queued != 1 else ''} queued; at the current budget "
-                   f"the last goes out by {_out_by(result.last_out_by)}.")
-    else:
-        message = "No reminders queued."
-    if result.skipped:
-        message += (f" {result.skipped} student{'s' if result.skipped != 1 else ''} not reminded: reminded in the "
-                    f"last {reminders.cooldown().total_seconds() / 3600:g} hours or at the yearly cap of "
-                    f"{reminders.yearly_cap()}.")
-    if result.turned_off:
-        message += (f" {result.turned_off} student{' has' if result.turned_off == 1 else 's have'} turned move-in "
-                    "reminders off (not emailed).")
+    message = _press_message(result)
     if request.accept_mimetypes.best == "application/json":
-        return jsonify(queued=result.queued, skipped=result.skipped, turned_off=result.turned_off,
+        return jsonify(queued=result.queued, skipped=result.counts.held_back, turned_off=result.counts.turned_off,
+                       bounced=result.counts.bounced, not_signed_in=result.counts.not_signed_in,
                        batch=result.batch_id, message=message,
                        last_out_by=result.last_out_by.isoformat() if result.last_out_by else None)
     flash(message, "success" if result.queued else "info")

@@ -11,6 +11,7 @@ from app.admin.routes import bp
 from app.auth.access import admin_required, administered_house
 from app.auth.residence import history
 from app.converters import whole_number
+from app.delivery_estimate import estimate_text
 from app.extensions import db
 from app.models.accounts import User
 
@@ -131,6 +132,7 @@ def roster_upload_page():
 def _preview(preview, changed: bool = False, status: int = 200):
     return render_template("admin/residents_roster_preview.html", plan=preview.plan, changed=changed,
                            form=RosterApplyForm(formdata=None, data={"plan": preview.token}),
+                           estimate=estimate_text(len(preview.plan.new)),
                            ), 400 if preview.plan.errors else status
 
 

@@ -10,6 +10,7 @@ are recorded in the student's room history. Students of the house missing from t
 import csv
 import hashlib
 import io
+import uuid
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ from app.extensions import db
 from app.models.accounts import Role, User
 from app.models.base import utcnow
 from app.models.houses import House, Room
+from app.move_in.reminders import record_invitations
 
 REQUIRED_COLUMNS = ("email", "name", "room")
 REASON = "roster import"
@@ -198,14 +200,19 @@ def apply_roster(plan: RosterPlan, invite: bool = True, retire: bool = False, by
         len(plan.missing) if retire else 0
     if invite and created:
         db.session.flush()  # ids for the links
-        invite_students(created, plan.house)
+        invite_students(created, plan.house, by)
     return result
 
 
-def invite_students(users: list[User], house: House) -> int:
-    """Queue the set-password invitation of each new student (bulk mail)."""
-    return enqueue_many("account_invite", [
-        (user.email, {"name": user.name, "house": house.name, "link": invite_link(user)}) for user in users])
+def invite_students(users: list[User], house: House, by: User | None = None) -> int:
+    """Queue the set-password invitation of each new student (bulk mail, one batch). It counts as their first
+    move-in reminder, so no reminder follows it within the cooldown."""
+    batch = uuid.uuid4().hex
+    queued = enqueue_many("account_invite", [
+        (user.email, {"name": user.name, "house": house.name, "link": invite_link(user)}) for user in users],
+        batch=batch)
+    record_invitations(house.id, users, by, batch)
+    return queued
 
 
 def import_roster(text: str, house: House, invite: bool = True, retire: bool = False) -> RosterResult:

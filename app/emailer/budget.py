@@ -7,6 +7,8 @@ Every claim and every outcome write starts by locking the single mail_state row,
 checks and pauses are serialised across processes and hosts (lock order: state, then outbox).
 """
 import math
+from collections import deque
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -111,27 +113,44 @@ def queue_segments(purpose: Purpose, same_ahead: int, count: int) -> list[tuple[
     return [(queued_ahead(purpose), daily_limit()), (same_ahead + count, cap_for(purpose))]
 
 
-def slot_time(segments: list[tuple[int, int]], charges: list[datetime], start: datetime) -> datetime:
-    """When the last email of `segments` can leave from `start` on, if each may only leave while fewer than
-    its cap left in the past 24 hours: send number i (counting the window's `charges` first) waits until
-    send i - cap is a window old."""
-    times = list(charges)
-    last = start
+def departures(segments: list[tuple[int, int]], charges: list[datetime], start: datetime) -> Iterator[datetime]:
+    """When each email of `segments` ((emails, cap) runs in sending order) can leave, from `start` on, if each
+    may only leave while fewer than its cap left in the past 24 hours: send number i (counting the window's
+    `charges` first) waits until send i - cap is a window old. Behind a run with no cap: `datetime.max`."""
+    times, stuck = list(charges), False
     for count, cap in segments:
-        if count and cap <= 0:
-            return datetime.max
+        stuck = stuck or (count > 0 and cap <= 0)
         for _ in range(count):
-            i = len(times)
-            last = max(start, times[i - cap] + WINDOW if i >= cap else start)
-            times.append(last)
-    return last
+            if not stuck:
+                i = len(times)
+                times.append(max(start, times[i - cap] + WINDOW if i >= cap else start))
+            yield datetime.max if stuck else times[-1]
+
+
+def slot_time(segments: list[tuple[int, int]], charges: list[datetime], start: datetime) -> datetime:
+    """When the last email of `segments` can leave (`start` when there is none): see `departures`."""
+    last = deque(departures(segments, charges, start), maxlen=1)
+    return last[0] if last else start
+
+
+def _delivery_plan(count: int, purpose: Purpose) -> tuple[list[tuple[int, int]], list[datetime], datetime]:
+    """The queue runs, window charges and start time that `count` new emails of `purpose` would leave by."""
+    now = utcnow()
+    start = paused_until(read_state(), now) or now
+    same_ahead = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
+        OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.priority == PRIORITY[Purpose(purpose)])) or 0
+    return queue_segments(purpose, same_ahead, count), window_charges(now), start
 
 
 def estimate_delivery(count: int, purpose: Purpose = Purpose.BULK) -> datetime:
     """When the last of `count` emails of `purpose` queued now would leave, given the budget and its shares,
     the pause and the queue ahead of them (naive UTC; the worker's own speed is not counted)."""
-    now = utcnow()
-    start = paused_until(read_state(), now) or now
-    same_ahead = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
-        OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.priority == PRIORITY[Purpose(purpose)])) or 0
-    return slot_time(queue_segments(purpose, same_ahead, count), window_charges(now), start)
+    return slot_time(*_delivery_plan(count, purpose))
+
+
+def delivery_forecast(count: int, purpose: Purpose, moment: datetime) -> tuple[int, datetime]:
+    """Of `count` emails of `purpose` queued now: how many would leave by `moment`, and when the last would leave
+    (naive UTC; the last is what `estimate_delivery` says, by the same arithmetic)."""
+    segments, charges, start = _delivery_plan(count, purpose)
+    times = deque(departures(segments, charges, start), maxlen=max(count, 1))
+    return (sum(1 for departure in times if departure <= moment) if count else 0), (times[-1] if times else start)

@@ -9,6 +9,7 @@ from app.extensions import db
 from app.models.accounts import Role, User
 from app.models.houses import House, Room
 from app.models.move_in import FormStatus, MoveInForm, MoveInReminder
+from app.move_in.invite import can_sign_in
 from app.text import safe_cell
 
 STATUSES = {"submitted": "Submitted", "draft": "Draft", "not_started": "Not started"}
@@ -31,6 +32,13 @@ class HouseSummary:
         return round(100 * self.submitted / self.students) if self.students else 0
 
 
+def on_roster(house_ids: list[int]):
+    """Condition on User: a student the house's roster (or an admin) placed in one of the houses and who is not
+    deactivated (nor anonymised), whether or not they have signed in yet."""
+    return sa.and_(User.house_id.in_(house_ids), User.role == Role.STUDENT, User.approved_at.is_not(None),
+                   User.deactivated_at.is_(None))
+
+
 def _form_join(year: int):
     return sa.and_(MoveInForm.user_id == User.id, MoveInForm.academic_year == year)
 
@@ -39,14 +47,12 @@ def summaries(houses: list[House], year: int) -> list[HouseSummary]:
     ids = [h.id for h in houses]
     students = dict(db.session.execute(
         sa.select(User.house_id, sa.func.count(User.id))
-        .where(User.house_id.in_(ids), User.role == Role.STUDENT, User.in_good_standing)
-        .group_by(User.house_id)).all())
+        .where(on_roster(ids)).group_by(User.house_id)).all())
     forms: dict[tuple[int, str], int] = {}
     for house_id, status, count in db.session.execute(
             sa.select(User.house_id, MoveInForm.status, sa.func.count(User.id))
             .join(MoveInForm, _form_join(year))
-            .where(User.house_id.in_(ids), User.role == Role.STUDENT, User.in_good_standing)
-            .group_by(User.house_id, MoveInForm.status)):
+            .where(on_roster(ids)).group_by(User.house_id, MoveInForm.status)):
         forms[(house_id, FormStatus(status).value)] = count
     return [HouseSummary(h, students.get(h.id, 0), forms.get((h.id, "submitted"), 0), forms.get((h.id, "draft"), 0))
             for h in houses]
@@ -58,10 +64,11 @@ def _students_query(house_id: int, year: int, status: str | None, search: str | 
     last_reminded = (sa.select(sa.func.max(MoveInReminder.created_at))
                      .where(MoveInReminder.user_id == User.id).scalar_subquery())
     query = (sa.select(User.id, User.name, User.email, Room.number.label("room"), MoveInForm.status,
-                       MoveInForm.submitted_at, reminders.label("reminders"), last_reminded.label("last_reminded"))
+                       MoveInForm.submitted_at, reminders.label("reminders"), last_reminded.label("last_reminded"),
+                       can_sign_in().label("signed_in"))
              .outerjoin(Room, User.room_id == Room.id)
              .outerjoin(MoveInForm, _form_join(year))
-             .where(User.house_id == house_id, User.role == Role.STUDENT, User.in_good_standing))
+             .where(on_roster([house_id])))
     if status == "not_started":
         query = query.where(MoveInForm.id.is_(None))
     elif status in ("submitted", "draft"):

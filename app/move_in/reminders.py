@@ -1,31 +1,51 @@
-"""The reminder button: one bulk email per student who has not submitted, never twice within the cooldown."""
+"""The reminder button: one bulk email per student on the roster who has not submitted, never twice within the
+cooldown (an invitation at roster import counts as the first)."""
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 
 from app.emailer import batch_progress as outbox_batch_progress
 from app.emailer import enqueue_many, estimate_delivery
 from app.emailer.unsubscribe import count_skipped, has_turned_off
 from app.extensions import db
-from app.models.accounts import Role, User
+from app.localtime import when
+from app.models.accounts import User
 from app.models.base import utcnow
+from app.models.deliveries import UndeliverableAddress
 from app.models.houses import House
 from app.models.mail import MailStatus, OutboxEmail, Purpose
 from app.models.move_in import FormStatus, MoveInForm, MoveInReminder, ReminderBatch
 from app.move_in.checklist import academic_year, year_label
-from app.move_in.invite import InviteLinks
+from app.move_in.invite import WayIn, can_sign_in
+from app.move_in.overview import on_roster
 
 TEMPLATE = "move_in_reminder"
+INVITATION = "account_invite"  # a roster import's invitation counts as the first reminder
+
+
+@dataclass(frozen=True)
+class Counts:
+    """One house's students on the roster who have not submitted, each counted once, in this order: turned
+    move-in reminders off, address bounced, held back (reminded or invited within the cooldown, or at the
+    yearly cap), due (a press reminds them now)."""
+    waiting: int = 0
+    turned_off: int = 0
+    bounced: int = 0
+    due: int = 0
+    not_signed_in: int = 0  # of `due`: their reminder is also their way in
+
+    @property
+    def held_back(self) -> int:
+        return self.waiting - self.turned_off - self.bounced - self.due
 
 
 @dataclass(frozen=True)
 class ReminderResult:
     queued: int
-    skipped: int  # not submitted, but reminded within the cooldown or at the yearly cap
-    turned_off: int  # not submitted, but they turned move-in reminders off (never counted as queued)
+    counts: Counts  # as they were when the press decided
     batch_id: str | None
     last_out_by: datetime | None
 
@@ -39,16 +59,15 @@ def yearly_cap() -> int:
 
 
 def not_submitted(house_ids: list[int], year: int):
-    """Condition on User: a student in good standing (verified, approved, active) of one of the houses without
-    a submitted form this year."""
+    """Condition on User: a student on the roster of one of the houses (signed in or not) without a submitted
+    form this year."""
     submitted = sa.select(MoveInForm.id).where(
         MoveInForm.user_id == User.id, MoveInForm.academic_year == year, MoveInForm.status == FormStatus.SUBMITTED)
-    return sa.and_(User.house_id.in_(house_ids), User.role == Role.STUDENT, User.in_good_standing,
-                   ~sa.exists(submitted))
+    return sa.and_(on_roster(house_ids), ~sa.exists(submitted))
 
 
 def _due(year: int, now: datetime):
-    """Condition on User: not reminded within the cooldown and below the yearly cap."""
+    """Condition on User: not reminded (or invited) within the cooldown and below the yearly cap."""
     recent = sa.select(MoveInReminder.id).where(
         MoveInReminder.user_id == User.id, MoveInReminder.created_at > now - cooldown())
     sent_this_year = (sa.select(sa.func.count(MoveInReminder.id))
@@ -57,19 +76,30 @@ def _due(year: int, now: datetime):
     return sa.and_(~sa.exists(recent), sent_this_year < yearly_cap())
 
 
-def due_counts(house_ids: list[int], year: int) -> dict[int, int]:
-    """Per house, how many students a press of the button would remind now (houses with none are left out)."""
-    return dict(db.session.execute(
-        sa.select(User.house_id, sa.func.count(User.id))
-        .where(not_submitted(house_ids, year), _due(year, utcnow()), ~has_turned_off(TEMPLATE))
-        .group_by(User.house_id)).all())
+def _bounced():
+    """Condition on User: their address is marked undeliverable (a hard bounce no one has cleared)."""
+    return sa.exists(sa.select(UndeliverableAddress.address).where(
+        UndeliverableAddress.address == User.email, UndeliverableAddress.cleared_at.is_(None)))
 
 
-def turned_off_counts(house_ids: list[int], year: int) -> dict[int, int]:
-    """Per house, how many students who have not submitted turned move-in reminders off (none: left out)."""
-    return dict(db.session.execute(
-        sa.select(User.house_id, sa.func.count(User.id))
-        .where(not_submitted(house_ids, year), has_turned_off(TEMPLATE)).group_by(User.house_id)).all())
+def _remindable(year: int, now: datetime):
+    """Condition on User: a press at `now` reminds them (given that they have not submitted)."""
+    return sa.and_(~has_turned_off(TEMPLATE), ~_bounced(), _due(year, now))
+
+
+def counts(house_ids: list[int], year: int) -> dict[int, Counts]:
+    """Per house with students who have not submitted: who a press would remind now, and who not, and why."""
+    now, off, bounced = utcnow(), has_turned_off(TEMPLATE), _bounced()
+    due = _remindable(year, now)
+
+    def total(condition):
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    rows = db.session.execute(
+        sa.select(User.house_id, sa.func.count(User.id), total(off), total(sa.and_(~off, bounced)), total(due),
+                  total(sa.and_(due, ~can_sign_in())))
+        .where(not_submitted(house_ids, year)).group_by(User.house_id))
+    return {house_id: Counts(*(int(n) for n in figures)) for house_id, *figures in rows}
 
 
 def _lock_house(house_id: int) -> None:
@@ -82,56 +112,77 @@ def _lock_house(house_id: int) -> None:
                        .execution_options(synchronize_session=False))
 
 
+def record(batch: ReminderBatch, who) -> int:
+    """Record a reminder of `batch` for each User matching the condition `who`, decided and written by the
+    database in one statement (no row travels through Python); returns how many."""
+    chosen = sa.select(User.id, sa.literal(batch.id, sa.String), sa.literal(batch.academic_year, sa.Integer),
+                       User.email, sa.literal(batch.created_at, MoveInReminder.created_at.type)).where(who)
+    return db.session.execute(sa.insert(MoveInReminder).from_select(
+        ["user_id", "batch_id", "academic_year", "to_address", "created_at"], chosen)).rowcount
+
+
 def send_reminders(house: House, sent_by: User) -> ReminderResult:
-    """Queue, in one transaction, a reminder for every student of `house` who is due one; commits."""
+    """Queue, in one transaction, a reminder for every student of `house` who is due one; commits. A student
+    who has never signed in gets their way in with it (app/move_in/invite.py)."""
     house_id, house_name, sender_id = house.id, house.name, sent_by.id
     db.session.commit()  # end the request's read transaction: the lock below must start a new one
     _lock_house(house_id)
     now, year = utcnow(), academic_year()
     pending = not_submitted([house_id], year)
+    before = counts([house_id], year).get(house_id, Counts())
+    if before.turned_off:  # the emails they would have had count on their preference, as enqueue_many does
+        count_skipped(TEMPLATE, db.session.scalars(
+            sa.select(User.email).where(pending, _due(year, now), has_turned_off(TEMPLATE))))
     batch = ReminderBatch(id=uuid.uuid4().hex, house_id=house_id, created_by_id=sender_id, academic_year=year,
                           created_at=now)
     db.session.add(batch)
-    # Who is due is decided and recorded by the database in one statement (no row travels through Python).
-    # Those who turned reminders off are neither reminded nor recorded: the count is what is really queued.
-    off = has_turned_off(TEMPLATE)
-    due = sa.select(User.id, sa.literal(batch.id, sa.String), sa.literal(year, sa.Integer), User.email,
-                    sa.literal(now, MoveInReminder.created_at.type)).where(pending, _due(year, now), ~off)
-    batch.count = db.session.execute(sa.insert(MoveInReminder).from_select(
-        ["user_id", "batch_id", "academic_year", "to_address", "created_at"], due)).rowcount
-    waiting, turned_off = db.session.execute(
-        sa.select(sa.func.count(User.id), sa.func.sum(sa.case((off, 1), else_=0))).where(pending)).one()
-    turned_off = int(turned_off or 0)
-    skipped = waiting - batch.count - turned_off
-    if turned_off:  # the emails they would have had now count on their preference, as enqueue_many does
-        count_skipped(TEMPLATE, db.session.scalars(sa.select(User.email).where(pending, _due(year, now), off)))
+    batch.count = record(batch, sa.and_(pending, _remindable(year, now)))
     if not batch.count:
         db.session.delete(batch)  # keep the skip counts, not an empty batch
         db.session.commit()
-        return ReminderResult(0, skipped, turned_off, None, None)
+        return ReminderResult(0, before, None, None)
     last_out_by = estimate_delivery(batch.count, Purpose.BULK)  # before ours join the queue
     students = db.session.execute(
-        sa.select(User.id, User.email, User.name, User.password_hash.is_(None).label("no_password"))
+        sa.select(User.id, User.email, User.name, can_sign_in().label("signed_in"))
         .join(MoveInReminder, MoveInReminder.user_id == User.id)
         .where(MoveInReminder.batch_id == batch.id).order_by(User.id))
-    form_url, invite_link = current_app.config["BASE_URL"] + url_for("move_in.form"), InviteLinks()
-    common = {"house": house_name, "year": year_label(year)}
-    enqueue_many(TEMPLATE, [
-        (s.email, {**common, "name": s.name, "set_password": bool(s.no_password),
-                   "link": invite_link(s.id) if s.no_password else form_url})
-        for s in students], purpose=Purpose.BULK, batch=batch.id)
+    way_in, common = WayIn(), {"house": house_name, "year": year_label(year)}
+    recipients = []
+    for s in students:
+        link, set_password = way_in(s.id, bool(s.signed_in))
+        recipients.append((s.email, {**common, "name": s.name, "set_password": set_password, "link": link}))
+    enqueue_many(TEMPLATE, recipients, purpose=Purpose.BULK, batch=batch.id)
     batch_id, queued = batch.id, batch.count
     db.session.commit()
-    return ReminderResult(queued, skipped, turned_off, batch_id, last_out_by)
+    return ReminderResult(queued, before, batch_id, last_out_by)
+
+
+def record_invitations(house_id: int, users: list[User], sent_by: User | None, batch_id: str) -> None:
+    """Count the roster import's invitations (outbox batch `batch_id`) as the students' first reminder: no
+    reminder follows within the cooldown, and they count towards the yearly cap. The caller commits."""
+    batch = ReminderBatch(id=batch_id, house_id=house_id, created_by_id=sent_by.id if sent_by else None,
+                          academic_year=academic_year(), created_at=utcnow())
+    db.session.add(batch)
+    db.session.flush()
+    batch.count = record(batch, User.id.in_([user.id for user in users]))
 
 
 def batch_progress(batch_id: str) -> dict:
-    """A batch's emails: in the queue, sent, waiting for budget, failed, unknown; and when the last should leave."""
+    """A batch's emails: in the queue, sent, waiting for budget, failed, unknown; and when the last should leave
+    (ISO, naive UTC, and as the residence's local time)."""
     progress = outbox_batch_progress(batch_id)
     pending = progress["queued"] + progress["sending"]
+    done_at = progress["estimated_done"]
     return {"batch": batch_id, "total": progress["total"], "queued": pending, "sent": progress["sent"],
             "waiting": progress["waiting_for_budget"], "failed": progress["failed"], "unknown": progress["unknown"],
-            "estimated_done": progress["estimated_done"], "done": pending == 0}
+            "estimated_done": done_at, "done": pending == 0,
+            "estimated_done_local": when(datetime.fromisoformat(done_at)) if done_at else None}
+
+
+def batch_kind(batch_id: str) -> str:
+    """"invitations" for a roster import's batch, else "reminders"."""
+    template = db.session.scalar(sa.select(OutboxEmail.template).where(OutboxEmail.batch == batch_id).limit(1))
+    return "invitations" if template == INVITATION else "reminders"
 
 
 def latest_batch(house_id: int) -> ReminderBatch | None:
@@ -142,11 +193,12 @@ def latest_batch(house_id: int) -> ReminderBatch | None:
 def history(user_id: int) -> list[dict]:
     """A student's reminders, newest first, each with its email's delivery state."""
     rows = db.session.execute(
-        sa.select(MoveInReminder, OutboxEmail.status, OutboxEmail.sent_at)
+        sa.select(MoveInReminder, OutboxEmail.status, OutboxEmail.sent_at, OutboxEmail.template)
         .outerjoin(OutboxEmail, sa.and_(OutboxEmail.batch == MoveInReminder.batch_id,
                                         OutboxEmail.to_address == MoveInReminder.to_address))
         .where(MoveInReminder.user_id == user_id)
         .order_by(MoveInReminder.created_at.desc())).all()
     return [{"at": r.created_at, "batch": r.batch_id, "year": r.academic_year, "to": r.to_address,
-             "status": MailStatus(status).value if status else "removed", "sent_at": sent_at}
-            for r, status, sent_at in rows]
+             "status": MailStatus(status).value if status else "removed", "sent_at": sent_at,
+             "invitation": template == INVITATION}
+            for r, status, sent_at, template in rows]

@@ -113,13 +113,14 @@ def photo(photo_id: int):
 
 @bp.route("/welcome/<token>")
 def welcome(token: str):
-    """A reminder's invite for a student without a password: on to a fresh set-password link, then the form."""
+    """A reminder's invitation for a student who has never signed in: on to a fresh set-password link (setting
+    it also confirms the address), then the form."""
     user_id = invite.invited_user_id(token)
     user = db.session.get(User, user_id) if user_id else None
-    if user is None or not user.is_student:
+    if user is None or not user.is_student or user.is_deactivated:
         flash("That link has expired. Ask for a new one here and you can set your password.", "error")
         return redirect(url_for("auth.forgot_password"))
-    if user.password_hash is not None:
+    if invite.signs_in(user):
         flash("You already have a password: log in to open your move-in form.", "info")
         return redirect(url_for("auth.login", next=url_for(".form")))
     return redirect(password_link(user, next_path=url_for(".form")))

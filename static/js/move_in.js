@@ -21,7 +21,7 @@
       if (cell) { cell.textContent = data[key]; }
     });
     var eta = panel.querySelector('[data-time="estimated_done"]');
-    if (eta) { eta.textContent = data.estimated_done ? data.estimated_done.slice(0, 16).replace("T", " ") + " UTC" : "–"; }
+    if (eta) { eta.textContent = data.estimated_done_local || "–"; }
     var bar = panel.querySelector("[data-bar]");
     if (bar) { bar.max = data.total || 1; bar.value = data.sent; }
     var state = panel.querySelector("[data-state]");

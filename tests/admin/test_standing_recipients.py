@@ -1,4 +1,5 @@
-"""Deactivated, unverified and unapproved accounts get no notices, and are not counted or reminded for move-in."""
+"""Deactivated, unverified and unapproved accounts get no notices; for move-in, only the unverified (on the roster,
+not signed in yet) are counted and reminded."""
 import pytest
 
 from app.extensions import db
@@ -54,13 +55,15 @@ def test_a_deactivated_admin_gets_no_digest(app, client, auth, runner, admin, st
     assert outbox("digest") == []
 
 
-def test_move_in_counts_and_reminds_students_in_good_standing_only(app, login, admin, housemates, outbox):
+def test_move_in_counts_and_reminds_students_on_the_roster_only(app, login, admin, housemates, outbox):
+    """The roster (approved, not deactivated) is who move-in is for, whether or not they have signed in yet."""
     client = login(admin)
     page = client.get("/admin/move-in").get_data(as_text=True)
-    assert '<li class="muted">1 students</li>' in page
-    assert "active@example.ac.za" in page
-    assert not any(f"{name}@example.ac.za" in page for name in STANDINGS)
+    assert '<li class="muted">2 students</li>' in page
+    assert "active@example.ac.za" in page and "unverified@example.ac.za · not signed in yet" in page
+    assert "deactivated@" not in page and "unapproved@" not in page
     csv_text = client.get("/admin/move-in/export.csv?house=acacia").get_data(as_text=True)
-    assert "active@example.ac.za" in csv_text and "deactivated@" not in csv_text and "unapproved@" not in csv_text
+    assert "active@example.ac.za" in csv_text and "unverified@" in csv_text
+    assert "deactivated@" not in csv_text and "unapproved@" not in csv_text
     client.post("/admin/move-in/reminders", data={"house": "acacia"})
-    assert [m[0] for m in outbox("move_in_reminder")] == ["active@example.ac.za"]
+    assert sorted(m[0] for m in outbox("move_in_reminder")) == ["active@example.ac.za", "unverified@example.ac.za"]

@@ -27,7 +27,7 @@ from app.models.mail import OutboxEmail
 from app.models.move_in import Condition, FormStatus, MoveInAnswer, MoveInForm, MoveInPhoto
 from app.models.visits import DayPart, Visit, VisitSlot
 from app.move_in.checklist import DEFAULT_CHECKLIST, academic_year
-from app.move_in.invite import InviteLinks
+from app.move_in.invite import WayIn
 from app.photos import clean_image, store
 from tests.conftest import empty_tables, settings_for
 from tests.issues.conftest import make_issue  # noqa: F401 - fixture, for test_browser.py
@@ -115,7 +115,7 @@ def seed_everything(app, folder) -> dict:
         ids = {"issue_id": issue.id, "issue_photo": issue_photo.id, "move_in_photo": answer.photos[0].id,
                "user_id": _user(ACCOUNTS["submitted"]).id, "slug": "acacia",
                "group_id": db.session.scalar(sa.select(ErrorGroup.id).order_by(ErrorGroup.id)),
-               "invite": InviteLinks()(johan.id).rsplit("/", 1)[1],
+               "invite": WayIn()(johan.id, signed_in=False)[0].rsplit("/", 1)[1],
                "reset": password_link(johan).split("/password/reset/", 1)[1].split("?")[0],
                "verify": verification_link(registered).split("/verify/", 1)[1], "waiting": waiting.id,
                "slot_id": slot.id,
