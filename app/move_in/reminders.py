@@ -87,18 +87,23 @@ def _remindable(year: int, now: datetime):
     return sa.and_(~has_turned_off(TEMPLATE), ~_bounced(), _due(year, now))
 
 
-def counts(house_ids: list[int], year: int) -> dict[int, Counts]:
-    """Per house with students who have not submitted: who a press would remind now, and who not, and why."""
-    now, off, bounced = utcnow(), has_turned_off(TEMPLATE), _bounced()
-    due = _remindable(year, now)
+def counts(house_ids: list[int], year: int, now: datetime | None = None) -> dict[int, Counts]:
+    """Per house with students who have not submitted: who a press at `now` would remind, and who not, and why
+    (each condition worked out once per student, in a subquery)."""
+    def flag(condition):
+        return sa.case((condition, 1), else_=0)
+
+    each = sa.select(User.house_id, flag(has_turned_off(TEMPLATE)).label("off"), flag(_bounced()).label("bounced"),
+                     flag(_due(year, now or utcnow())).label("due"), flag(can_sign_in()).label("signed_in")) \
+        .where(not_submitted(house_ids, year)).subquery()
+    off, bounced = each.c.off == 1, sa.and_(each.c.off == 0, each.c.bounced == 1)
+    due = sa.and_(each.c.off == 0, each.c.bounced == 0, each.c.due == 1)
 
     def total(condition):
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+        return sa.func.coalesce(sa.func.sum(flag(condition)), 0)
 
-    rows = db.session.execute(
-        sa.select(User.house_id, sa.func.count(User.id), total(off), total(sa.and_(~off, bounced)), total(due),
-                  total(sa.and_(due, ~can_sign_in())))
-        .where(not_submitted(house_ids, year)).group_by(User.house_id))
+    rows = db.session.execute(sa.select(each.c.house_id, sa.func.count(), total(off), total(bounced), total(due),
+                                        total(sa.and_(due, each.c.signed_in == 0))).group_by(each.c.house_id))
     return {house_id: Counts(*(int(n) for n in figures)) for house_id, *figures in rows}
 
 
@@ -129,7 +134,7 @@ def send_reminders(house: House, sent_by: User) -> ReminderResult:
     _lock_house(house_id)
     now, year = utcnow(), academic_year()
     pending = not_submitted([house_id], year)
-    before = counts([house_id], year).get(house_id, Counts())
+    before = counts([house_id], year, now).get(house_id, Counts())
     if before.turned_off:  # the emails they would have had count on their preference, as enqueue_many does
         count_skipped(TEMPLATE, db.session.scalars(
             sa.select(User.email).where(pending, _due(year, now), has_turned_off(TEMPLATE))))
