@@ -1,6 +1,8 @@
 """House admins manage the students of their houses: list, add (emailed a link to set their password, like a
 roster student), rename, move to another room (recorded in the room history). A room another active student
 lives in takes a student only when the admin says it is shared."""
+import uuid
+
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
@@ -13,6 +15,7 @@ from app.extensions import db
 from app.models.accounts import Role, User
 from app.models.houses import House, Room
 from app.models.mail import Purpose
+from app.move_in.reminders import record_invitations
 
 ADDED = "added by a house admin"
 
@@ -82,8 +85,10 @@ def add_resident(admin: User, name: str, email: str, room_id: int, shared: bool)
     except IntegrityError:  # the same address added by someone else a moment ago
         db.session.rollback()
         raise ResidentError(f"{email} already has an account: search for it in the list of students.") from None
+    batch = uuid.uuid4().hex
     enqueue("account_invite", email, {"name": name, "house": room.house.name, "link": invite_link(user)},
-            purpose=Purpose.SECURITY, coalesce_key=f"account-invite:{user.id}")
+            purpose=Purpose.SECURITY, coalesce_key=f"account-invite:{user.id}", batch=batch)
+    record_invitations(room.house_id, [user], admin, batch)  # no move-in reminder right behind it
     db.session.commit()
     return user
 

@@ -244,3 +244,14 @@ def test_the_roster_preview_says_when_the_invitations_will_leave(app, login, adm
     assert re.search(rf"3 emails: all today, the last by {LOCAL.pattern}", page), page
     no_new = upload(client, HEADER).get_data(as_text=True)
     assert "emails:" not in no_new
+
+
+def test_a_student_added_by_an_admin_is_not_reminded_right_after_their_invitation(app, login, admin, house):
+    from tests.admin.test_residents import add_form
+
+    client = login(admin)
+    assert client.post("/admin/residents/new", data=add_form()).status_code == 302
+    assert list(mail(app, "account_invite")) == ["lindiwe@example.ac.za"]
+    page = press(client).get_data(as_text=True)
+    assert "No reminders queued. 1 student not reminded: reminded or invited in the last 24 hours" in page
+    assert mail(app, "move_in_reminder") == {}
