@@ -56,8 +56,10 @@ class Recorder:
     """Collects outcomes for `owner`'s rows: journal entries for the next journal write, outbox changes for the
     next flush."""
 
-    def __init__(self, owner: str):
+    def __init__(self, owner: str, leased_at: float):
+        """`leased_at`: time.monotonic() taken before the rows in hand were claimed (their lease runs from then)."""
         self.owner = owner
+        self.renewed_at = leased_at  # the lease of the rows in hand runs out MAIL_LEASE_SECONDS after this
         self.sent: list[int] = []
         self.updates: list[dict] = []  # per-row changes: {"id": ..., column: value}
         self.bounces: list[bounces.Bounce] = []  # hard bounces: the addresses to mark undeliverable
@@ -144,18 +146,24 @@ class Recorder:
             self.entries.append((row.id, JournalState.DONE))
         self.totals[total] += 1
 
+    def lease_left(self) -> float:
+        """Seconds before the lease of the rows in hand may run out (counted from before the write that set it)."""
+        return lease_seconds() - (time.monotonic() - self.renewed_at)
+
     def maybe_flush(self, in_hand: list[Claimed]) -> None:
-        """Write to the outbox every MAIL_FLUSH_SECONDS (renewing the lease of the rows in hand, and only theirs).
-        Each write holds the mail state lock: every message written at once is one lock fewer."""
-        if not in_hand:  # the batch's last write follows at once
-            return
-        if time.monotonic() - self._last_flush >= float(current_app.config["MAIL_FLUSH_SECONDS"]):
+        """Before the next message: write to the outbox every MAIL_FLUSH_SECONDS, and whenever the lease might
+        run out before that message is out (its MAIL and RCPT may take a MAIL_TIMEOUT each), renewing the lease
+        of the rows in hand, and only theirs. Each write holds the mail state lock: every message written at
+        once is one lock fewer."""
+        due = time.monotonic() - self._last_flush >= float(current_app.config["MAIL_FLUSH_SECONDS"])
+        if due or self.lease_left() < 2 * float(current_app.config["MAIL_TIMEOUT"]):
             self.flush(in_hand=in_hand)
 
     def flush(self, claim_next: int = 0, in_hand: list[Claimed] = ()) -> list[Claimed]:
         """Write the outcomes to the outbox, renew the lease of the rows `in_hand`, pause or resume sending;
         with `claim_next`, claim the next batch in the same transaction (one commit per batch). Raises on
         database trouble, keeping every outcome; the journal entries go in the same commit as the outcomes."""
+        started = time.monotonic()  # the new leases run from (a little after) here
         state = budget.begin_locked()
         now = utcnow()
         if self.last_reply is not None:
@@ -175,7 +183,7 @@ class Recorder:
         db.session.commit()
         self.sent, self.updates, self.entries, self.pause, self.sent_since_flush = [], [], [], None, 0
         self.bounces = []
-        self._last_flush = time.monotonic()
+        self._last_flush, self.renewed_at = time.monotonic(), started
         self._report()
         return rows
 

@@ -49,6 +49,11 @@ class Worker:
         self.deadline = deadline
         self.totals = {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "released": 0}
         self._slowest = 0.0  # the longest one message took, to know whether another fits before the deadline
+        self._leased_at = 0.0  # time.monotonic() before the rows in hand were claimed
+
+    def claim(self) -> list[Claimed]:
+        self._leased_at = time.monotonic()
+        return claim_batch(self.owner, self.batch_size())
 
     def batch_size(self) -> int:
         return int(current_app.config["MAIL_BATCH_SIZE"])
@@ -68,7 +73,7 @@ class Worker:
 
     def deliver(self, rows: list[Claimed]) -> list[Claimed]:
         """Send `rows` over one connection; record the outcomes and claim the next batch in one transaction."""
-        recorder = Recorder(self.owner)
+        recorder = Recorder(self.owner, self._leased_at)
         journal = Journal(self.owner, db.engine)
         try:
             self._send(rows, recorder, journal)
@@ -83,7 +88,9 @@ class Worker:
             for key, value in recorder.totals.items():
                 self.totals[key] += value
         claim_next = 0 if self._must_stop() else self.batch_size()
-        return self.settle(lambda: recorder.flush(claim_next=claim_next))
+        rows = self.settle(lambda: recorder.flush(claim_next=claim_next))
+        self._leased_at = recorder.renewed_at
+        return rows
 
     def settle(self, write: Callable[[], list[Claimed]]) -> list[Claimed]:
         """`write()` until the database takes it, waiting longer between tries (at most RETRY_MOST); gives up
@@ -130,18 +137,18 @@ class Worker:
                 if self._must_stop():
                     recorder.release(rows[index:])
                     return
+                try:
+                    recorder.maybe_flush(in_hand=rows[index:])
+                except DB_TROUBLE as exc:  # stop here; the outcomes stay in memory for the batch's last write
+                    self._rollback()
+                    self._database_gone(rows[index:], recorder, exc)
+                    return
                 if row.id in recorder.lost:
                     continue
                 started = time.monotonic()
                 if not self._send_one(connection, row, rows[index + 1:], recorder, journal):
                     return
                 self._slowest = max(self._slowest, time.monotonic() - started)
-                try:
-                    recorder.maybe_flush(in_hand=rows[index + 1:])
-                except DB_TROUBLE as exc:  # stop here; the outcomes stay in memory for the batch's last write
-                    self._rollback()
-                    self._database_gone(rows[index + 1:], recorder, exc)
-                    return
 
     def _database_gone(self, rest: list[Claimed], recorder: Recorder, exc: Exception) -> None:
         recorder.release(rest)
@@ -164,10 +171,15 @@ class Worker:
                 return False
             return True
         try:
-            reply = connection.send(row.to_address, message, before_data=ticket.ok)
-        except Withheld:  # not sent: without the journal entry a crash could send it twice
-            recorder.give_back(entries)
-            self._database_gone([row, *rest], recorder, ticket.error)
+            reply = connection.send(row.to_address, message,
+                                    before_data=lambda: ticket.ok() and recorder.lease_left() > 0)
+        except Withheld:  # not sent: without the journal entry, or past the lease, it could go out twice
+            if not ticket.ok():
+                recorder.give_back(entries)
+                self._database_gone([row, *rest], recorder, ticket.error)
+            else:  # another worker may hold it now; if not, it is due again after a backoff
+                recorder.mark_retry(row, "not sent: its lease ran out before DATA")
+                recorder.release(rest)
             return False
         except LostAfterData as exc:
             recorder.mark_unknown(row, str(exc))
@@ -217,7 +229,7 @@ class Worker:
 
     def drain(self) -> dict:
         """Deliver what is due now within the budget (and the deadline), then return the totals."""
-        rows = [] if self._must_stop() else claim_batch(self.owner, self.batch_size())
+        rows = [] if self._must_stop() else self.claim()
         while rows:
             rows = self.deliver(rows)
         db.session.remove()
@@ -228,7 +240,7 @@ class Worker:
         poll = float(current_app.config["MAIL_POLL_SECONDS"])
         while not self.stop.is_set():
             try:
-                rows = claim_batch(self.owner, self.batch_size())
+                rows = self.claim()
                 while rows:
                     rows = self.deliver(rows)
             except Exception as exc:  # noqa: BLE001 - the worker must outlive a bad moment
