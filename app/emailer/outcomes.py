@@ -82,15 +82,19 @@ class Recorder:
         """Something for the error logger (never alerting by mail), reported after the next commit."""
         self.notes.append((message, details))
 
-    def in_flight(self, row: Claimed) -> list[Entry]:
-        """The next journal write: what is known so far, and `row` going out."""
-        entries, self.entries = [*self.entries, (row.id, JournalState.FLIGHT)], []
-        self.in_journal.add(row.id)
+    def known(self) -> list[Entry]:
+        """The next journal write: the replies so far."""
+        entries, self.entries = self.entries, []
         return entries
 
+    def in_flight(self, row: Claimed) -> list[Entry]:
+        """The journal write as `row`'s DATA goes out."""
+        self.in_journal.add(row.id)
+        return [(row.id, JournalState.FLIGHT)]
+
     def give_back(self, entries: list[Entry]) -> None:
-        """A journal write failed: what it carried waits for the outbox write."""
-        self.entries[:0] = entries[:-1]
+        """A journal write failed: the replies it carried wait for the outbox write."""
+        self.entries[:0] = [entry for entry in entries if entry[1] != JournalState.FLIGHT]
 
     def mark_sent(self, row: Claimed) -> None:
         self.sent.append(row.id)

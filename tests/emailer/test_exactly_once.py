@@ -81,6 +81,29 @@ def test_killed_worker_sends_nothing_twice_and_leaves_at_most_the_message_in_fli
     assert all(row.charged_at is not None for row in unknown)  # it may have been sent: it keeps its slot
 
 
+def test_a_worker_killed_before_data_leaves_its_message_queued_not_unknown(app, smtp_server, spawn, queue, outbox,
+                                                                           drain):
+    """Killed while the server holds RCPT: the message never went out, so it is sent later, once; the one
+    accepted before it is known as sent."""
+    ids = queue(12)
+    smtp_server.slow_down(0.3, "rcpt")
+    kills = 3
+    for _ in range(kills):
+        before = len(smtp_server.messages)
+        worker = spawn("worker", MAIL_BATCH_SIZE=12, MAIL_LEASE_SECONDS=300)
+        wait_for(lambda before=before: len(smtp_server.messages) > before and smtp_server.holding == 1)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+        assert JournalState.FLIGHT not in journal(app).values(), "no message was past DATA"
+        wait_for(lambda: smtp_server.holding == 0)  # the killed worker's RCPT is over
+        run_out_leases(app)
+    drain()
+    rows = outbox()
+    assert [row.id for row in rows] == ids
+    assert_exactly_once_or_unknown(rows, smtp_server, most_unknown=0)
+    assert sorted(deliveries(smtp_server)) == ids
+
+
 def test_expired_lease_settles_rows_from_the_journal(app, queue, outbox):
     """Sent when the server had accepted it, unknown when it was in flight, queued again otherwise."""
     ids = queue(4)
