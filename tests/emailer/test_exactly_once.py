@@ -154,6 +154,26 @@ def test_lease_is_renewed_only_for_rows_in_hand(app, smtp_server, queue, outbox)
     assert [by_id[i].status for i in ids if i != stale[0].id] == [SENT] * 5
 
 
+def test_lease_renewal_drops_a_row_another_worker_has_taken(app, smtp_server, queue, outbox):
+    """A row in hand whose lease ran out and that another worker claimed is not this worker's to send: the
+    renewal finds it gone, the worker skips it and writes nothing to it (app/emailer/outcomes.py)."""
+    ids = queue(4)
+    app.config.update(MAIL_FLUSH_SECONDS=0.01)  # a write, and a renewal, before every message
+    with app.app_context():
+        worker = Worker()
+        rows = worker.claim()
+        db.session.execute(sa.update(OutboxEmail).where(OutboxEmail.id == ids[2])  # taken over meanwhile
+                           .values(lease_owner="other-worker", lease_until=utcnow() + timedelta(minutes=5)))
+        db.session.commit()
+        time.sleep(0.02)
+        while rows:
+            rows = worker.deliver(rows)
+    assert sorted(deliveries(smtp_server)) == [ids[0], ids[1], ids[3]]
+    taken = {row.id: row for row in outbox()}[ids[2]]
+    assert taken.status == SENDING and taken.lease_owner == "other-worker" and taken.attempts == 0
+    assert worker.totals["sent"] == 3 and worker.totals["released"] == 0
+
+
 def test_journal_is_empty_once_the_outcomes_are_written(app, smtp_server, queue, outbox, drain):
     queue(2, template="no_such_template")
     queue(3)
