@@ -1,6 +1,7 @@
-"""Recording what happened to each claimed row: into the mail journal before the next message goes out
-(app/emailer/journal.py), into the outbox at the end of a batch and every MAIL_FLUSH_SECONDS
-within one, with the pause and the next claim (state lock first). Nothing is forgotten until it is written."""
+"""Recording what happened to each claimed row: into the mail journal as the next message starts
+(app/emailer/journal.py), into the outbox at the end of a batch and every MAIL_FLUSH_SECONDS within one (or
+sooner, when a lease might run out), with the pause and the next claim (state lock first). Nothing is
+forgotten until it is written. Which changes are allowed, and who makes them: app/emailer/states.py."""
 import random
 import time
 from datetime import datetime, timedelta
