@@ -284,6 +284,10 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
     config["UPLOAD_FOLDER"] = config["UPLOAD_FOLDER"] or os.path.join(instance_path, "uploads")
     config["MAIL_CATCHER_DIR"] = config["MAIL_CATCHER_DIR"] or os.path.join(instance_path, "mail")
     config["MAIL_LEASE_SECONDS"] = config["MAIL_LEASE_SECONDS"] or max(60.0, 10 * float(config["MAIL_TIMEOUT"]))
+    if config["MAIL_LEASE_SECONDS"] < config["MAIL_FLUSH_SECONDS"] + config["MAIL_TIMEOUT"]:
+        raise ConfigError(f"MAIL_LEASE_SECONDS={config['MAIL_LEASE_SECONDS']:g} is shorter than MAIL_FLUSH_SECONDS "
+                          f"+ MAIL_TIMEOUT ({config['MAIL_FLUSH_SECONDS']:g} + {config['MAIL_TIMEOUT']:g}): a worker "
+                          "renews its lease only when it writes, and another would take its rows while it sends")
     config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=config["SESSION_MAX_DAYS"])  # the cookie's own limit
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(config["SQLALCHEMY_DATABASE_URI"]))

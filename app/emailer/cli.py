@@ -32,6 +32,25 @@ def stop_on_signals():
             signal.signal(sig, handler)
 
 
+def check_journal_table() -> None:
+    """The mail journal table must be sound before any mail goes out (app/emailer/journal_check.py)."""
+    from app import errorlog
+    from app.emailer.journal import DB_TROUBLE
+    from app.emailer.journal_check import JournalDamaged, check_journal
+    from app.extensions import db
+
+    try:
+        repaired = check_journal(db.engine)
+    except JournalDamaged as exc:
+        raise click.ClickException(str(exc)) from exc
+    except DB_TROUBLE as exc:  # the worker waits for the database anyway; the journal is checked next start
+        click.echo(f"mail: database unavailable ({exc.__class__.__name__}), mail journal not checked", err=True)
+        return
+    if repaired:
+        click.echo(f"mail: {repaired}", err=True)
+        errorlog.record("mail.worker", repaired, {}, alert=False)
+
+
 @mail_cli.command("drain")
 @click.option("--max-seconds", type=click.FloatRange(min=1.0), default=None,
               help="Stop cleanly before this many seconds (for a scheduled task: runs never overlap).")
@@ -40,6 +59,7 @@ def drain_command(max_seconds: float | None) -> None:
     from app.emailer.journal import DB_TROUBLE
     from app.emailer.worker import Worker
 
+    check_journal_table()
     deadline = None
     if max_seconds is not None:
         deadline = time.monotonic() + max_seconds
@@ -59,6 +79,7 @@ def worker_command() -> None:
     """Deliver queued mail until SIGTERM (then finish the message in hand and exit)."""
     from app.emailer.worker import Worker
 
+    check_journal_table()
     with stop_on_signals() as stop:
         worker = Worker(stop)
         click.echo(f"mail worker {worker.owner} started", err=True)

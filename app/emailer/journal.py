@@ -1,12 +1,13 @@
-"""The mail journal: before each message goes out, one write records it as in flight together with the
-replies to the messages before it (app/models/mail.py, MailJournal).
+"""The mail journal: as each message's DATA command goes out, one write records it as in flight together with
+the replies to the messages before it (app/models/mail.py, MailJournal); its final dot waits for that write.
 
 Whenever a worker dies, the database thus knows every reply but at most the one to the message in flight,
-which becomes `unknown` when its lease runs out (claims.py settles expired rows from here). The outbox rows
-themselves are written every MAIL_FLUSH_SECONDS (outcomes.py) and the journal entries are then dropped.
-The writes go over a connection of the journal's own, in autocommit mode, from a thread of its own while the
-message is built and MAIL and RCPT go out (the message waits for it before DATA); on SQLite that connection
-does not wait for a disk flush (synchronous=NORMAL: a killed process loses nothing).
+which becomes `unknown` when its lease runs out (claims.py settles expired rows from here); a message the
+worker was still building, or whose MAIL and RCPT were under way, has no entry and goes back to the queue. The
+outbox rows themselves are written every MAIL_FLUSH_SECONDS (outcomes.py) and the journal entries are then
+dropped. The writes go over a connection of the journal's own, in autocommit mode, from a thread of its own
+while DATA and the body go out; on SQLite that connection does not wait for a disk flush (synchronous=NORMAL:
+a killed process loses nothing).
 """
 from concurrent.futures import Future, ThreadPoolExecutor
 

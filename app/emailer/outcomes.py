@@ -1,6 +1,7 @@
-"""Recording what happened to each claimed row: into the mail journal before the next message goes out
-(app/emailer/journal.py), into the outbox at the end of a batch and every MAIL_FLUSH_SECONDS
-within one, with the pause and the next claim (state lock first). Nothing is forgotten until it is written."""
+"""Recording what happened to each claimed row: into the mail journal as the next message starts
+(app/emailer/journal.py), into the outbox at the end of a batch and every MAIL_FLUSH_SECONDS within one (or
+sooner, when a lease might run out), with the pause and the next claim (state lock first). Nothing is
+forgotten until it is written. Which changes are allowed, and who makes them: app/emailer/states.py."""
 import random
 import time
 from datetime import datetime, timedelta
@@ -56,8 +57,10 @@ class Recorder:
     """Collects outcomes for `owner`'s rows: journal entries for the next journal write, outbox changes for the
     next flush."""
 
-    def __init__(self, owner: str):
+    def __init__(self, owner: str, leased_at: float):
+        """`leased_at`: time.monotonic() taken before the rows in hand were claimed (their lease runs from then)."""
         self.owner = owner
+        self.renewed_at = leased_at  # the lease of the rows in hand runs out MAIL_LEASE_SECONDS after this
         self.sent: list[int] = []
         self.updates: list[dict] = []  # per-row changes: {"id": ..., column: value}
         self.bounces: list[bounces.Bounce] = []  # hard bounces: the addresses to mark undeliverable
@@ -80,15 +83,19 @@ class Recorder:
         """Something for the error logger (never alerting by mail), reported after the next commit."""
         self.notes.append((message, details))
 
-    def in_flight(self, row: Claimed) -> list[Entry]:
-        """The next journal write: what is known so far, and `row` going out."""
-        entries, self.entries = [*self.entries, (row.id, JournalState.FLIGHT)], []
-        self.in_journal.add(row.id)
+    def known(self) -> list[Entry]:
+        """The next journal write: the replies so far."""
+        entries, self.entries = self.entries, []
         return entries
 
+    def in_flight(self, row: Claimed) -> list[Entry]:
+        """The journal write as `row`'s DATA goes out."""
+        self.in_journal.add(row.id)
+        return [(row.id, JournalState.FLIGHT)]
+
     def give_back(self, entries: list[Entry]) -> None:
-        """A journal write failed: what it carried waits for the outbox write."""
-        self.entries[:0] = entries[:-1]
+        """A journal write failed: the replies it carried wait for the outbox write."""
+        self.entries[:0] = [entry for entry in entries if entry[1] != JournalState.FLIGHT]
 
     def mark_sent(self, row: Claimed) -> None:
         self.sent.append(row.id)
@@ -144,18 +151,24 @@ class Recorder:
             self.entries.append((row.id, JournalState.DONE))
         self.totals[total] += 1
 
+    def lease_left(self) -> float:
+        """Seconds before the lease of the rows in hand may run out (counted from before the write that set it)."""
+        return lease_seconds() - (time.monotonic() - self.renewed_at)
+
     def maybe_flush(self, in_hand: list[Claimed]) -> None:
-        """Write to the outbox every MAIL_FLUSH_SECONDS (renewing the lease of the rows in hand, and only theirs).
-        Each write holds the mail state lock: every message written at once is one lock fewer."""
-        if not in_hand:  # the batch's last write follows at once
-            return
-        if time.monotonic() - self._last_flush >= float(current_app.config["MAIL_FLUSH_SECONDS"]):
+        """Before the next message: write to the outbox every MAIL_FLUSH_SECONDS, and whenever the lease might
+        run out before that message is out (its MAIL and RCPT may take a MAIL_TIMEOUT each), renewing the lease
+        of the rows in hand, and only theirs. Each write holds the mail state lock: every message written at
+        once is one lock fewer."""
+        due = time.monotonic() - self._last_flush >= float(current_app.config["MAIL_FLUSH_SECONDS"])
+        if due or self.lease_left() < 2 * float(current_app.config["MAIL_TIMEOUT"]):
             self.flush(in_hand=in_hand)
 
     def flush(self, claim_next: int = 0, in_hand: list[Claimed] = ()) -> list[Claimed]:
         """Write the outcomes to the outbox, renew the lease of the rows `in_hand`, pause or resume sending;
         with `claim_next`, claim the next batch in the same transaction (one commit per batch). Raises on
         database trouble, keeping every outcome; the journal entries go in the same commit as the outcomes."""
+        started = time.monotonic()  # the new leases run from (a little after) here
         state = budget.begin_locked()
         now = utcnow()
         if self.last_reply is not None:
@@ -175,7 +188,7 @@ class Recorder:
         db.session.commit()
         self.sent, self.updates, self.entries, self.pause, self.sent_since_flush = [], [], [], None, 0
         self.bounces = []
-        self._last_flush = time.monotonic()
+        self._last_flush, self.renewed_at = time.monotonic(), started
         self._report()
         return rows
 

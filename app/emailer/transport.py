@@ -1,15 +1,16 @@
 """One SMTP connection per batch and RFC 5321 reply handling.
 
 Every socket operation is bounded by MAIL_TIMEOUT. `send` reports the server's reply; losing the
-connection after the message body went out raises `LostAfterData` (the message may have arrived).
+connection after the message body went out raises `LostAfterData` (the message may have arrived). A `Gate`
+hears when DATA goes out and decides whether the final dot follows (the mail journal, app/emailer/worker.py).
 """
 import enum
 import re
 import smtplib
 import ssl
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.utils import parseaddr
+from typing import Protocol
 
 from flask import current_app
 
@@ -88,7 +89,16 @@ class LostAfterData(Exception):
 
 
 class Withheld(Exception):
-    """The caller's `before_data` said no: the message was not sent (the session was reset)."""
+    """The `Gate` said no before the final dot: the message was not sent (the connection was closed, so the
+    server drops the unfinished body)."""
+
+
+class Gate(Protocol):
+    def opening(self) -> None:
+        """The DATA command is about to go out (MAIL and RCPT were accepted)."""
+
+    def may_end(self) -> bool:
+        """The body is out: may the final dot, after which the server may accept the message, follow?"""
 
 
 def _text(value) -> str:
@@ -138,25 +148,30 @@ class Connection:
         """Certificate and host name checked, as by any mail client."""
         return ssl.create_default_context(cafile=self.ca_file)
 
-    def send(self, recipient: str, message: bytes, before_data: Callable[[], bool] | None = None) -> Reply:
+    def send(self, recipient: str, message: bytes, gate: Gate | None = None) -> Reply:
         """MAIL, RCPT, DATA for one message; returns the deciding reply (resets the session if not 2xx).
-        `before_data`, when given, is asked right before DATA: False withholds the message (`Withheld`)."""
+        `gate`, when given, hears when DATA goes out and is asked before the final dot: False withholds the
+        message (`Withheld`)."""
         smtp = self.smtp
         assert smtp is not None
         for command, arg, ok in (("mail", self.sender, (250,)), ("rcpt", recipient, (250, 251))):
             code, text = getattr(smtp, command)(arg)
             if code not in ok:
                 return self._refused(code, text, command)
-        if before_data is not None and not before_data():
-            self._reset()
-            raise Withheld(recipient)
+        if gate is not None:
+            gate.opening()
         code, text = smtp.docmd("DATA")
         if code != 354:
             return self._refused(code, text, "data")
         body = re.sub(rb"(?m)^\.", b"..", message)
         if not body.endswith(b"\r\n"):
             body += b"\r\n"
-        smtp.send(body + b".\r\n")  # a failure here is safe to retry: the server saw no final dot
+        smtp.send(body)  # a failure here is safe to retry: the server saw no final dot
+        if gate is not None and not gate.may_end():
+            self.smtp.close()  # no QUIT: inside DATA it would be a line of the body
+            self.smtp = None
+            raise Withheld(recipient)
+        smtp.send(b".\r\n")
         try:
             code, text = smtp.getreply()
         except (OSError, smtplib.SMTPException) as exc:

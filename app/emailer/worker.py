@@ -1,9 +1,9 @@
 """The mail worker: claim a batch, send it over one SMTP connection, record each outcome.
 
-Each message is recorded in flight in the mail journal, with the replies before it, before it goes out
-(app/emailer/journal.py). When the database stops answering, the batch stops, what is known stays in memory
-and is written, with the unsent rows given back to the queue, as soon as the database answers again (tried
-with backoff; no restart needed).
+Each message is recorded in flight in the mail journal, with the replies before it, as its DATA command goes
+out and before its final dot (app/emailer/journal.py). When the database stops answering, the batch stops,
+what is known stays in memory and is written, with the unsent rows given back to the queue, as soon as the
+database answers again (tried with backoff; no restart needed).
 `drain()` delivers what is due now and returns (by `deadline`, when given); `run()` loops until `stop` is set
 (SIGTERM), finishing the message in hand and giving the rest of the batch back.
 """
@@ -19,7 +19,7 @@ from flask import current_app
 
 from app import errorlog
 from app.emailer.claims import Claimed, claim_batch
-from app.emailer.journal import DB_TROUBLE, Journal
+from app.emailer.journal import DB_TROUBLE, Journal, Ticket
 from app.emailer.outcomes import Recorder
 from app.emailer.render import RenderError, build_message
 from app.emailer.transport import (
@@ -37,6 +37,34 @@ PAUSES = (Action.PAUSE_QUOTA, Action.PAUSE_THROTTLE, Action.PAUSE_AUTH)
 RETRY_FIRST, RETRY_MOST = 0.05, 2.0  # seconds between tries to write outcomes while the database is away
 
 
+class Flight:
+    """The transport's gate for one message. The replies to the messages before it go to the journal at once
+    (written while it is built and MAIL and RCPT go out); as its DATA goes out, the journal records it in
+    flight; the final dot waits for both writes, and is never sent once the lease may have run out. A worker
+    killed before DATA leaves no entry for the message: its row goes back to the queue, not to `unknown`."""
+
+    def __init__(self, row: Claimed, recorder: Recorder, journal: Journal):
+        self.row, self.recorder, self.journal = row, recorder, journal
+        self.entries = recorder.known()
+        self.tickets: list[Ticket] = [journal.submit(self.entries)] if self.entries else []
+
+    def opening(self) -> None:
+        entries = self.recorder.in_flight(self.row)
+        self.entries = [*self.entries, *entries]
+        self.tickets.append(self.journal.submit(entries))
+
+    def written(self) -> bool:
+        """Every write so far went in (False: the database did not answer; `error` says how)."""
+        return all(ticket.ok() for ticket in self.tickets)
+
+    @property
+    def error(self) -> BaseException | None:
+        return next((ticket.error for ticket in self.tickets if not ticket.ok()), None)
+
+    def may_end(self) -> bool:
+        return self.written() and self.recorder.lease_left() > 0
+
+
 def worker_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -49,6 +77,11 @@ class Worker:
         self.deadline = deadline
         self.totals = {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "released": 0}
         self._slowest = 0.0  # the longest one message took, to know whether another fits before the deadline
+        self._leased_at = 0.0  # time.monotonic() before the rows in hand were claimed
+
+    def claim(self) -> list[Claimed]:
+        self._leased_at = time.monotonic()
+        return claim_batch(self.owner, self.batch_size())
 
     def batch_size(self) -> int:
         return int(current_app.config["MAIL_BATCH_SIZE"])
@@ -68,7 +101,7 @@ class Worker:
 
     def deliver(self, rows: list[Claimed]) -> list[Claimed]:
         """Send `rows` over one connection; record the outcomes and claim the next batch in one transaction."""
-        recorder = Recorder(self.owner)
+        recorder = Recorder(self.owner, self._leased_at)
         journal = Journal(self.owner, db.engine)
         try:
             self._send(rows, recorder, journal)
@@ -83,7 +116,9 @@ class Worker:
             for key, value in recorder.totals.items():
                 self.totals[key] += value
         claim_next = 0 if self._must_stop() else self.batch_size()
-        return self.settle(lambda: recorder.flush(claim_next=claim_next))
+        rows = self.settle(lambda: recorder.flush(claim_next=claim_next))
+        self._leased_at = recorder.renewed_at
+        return rows
 
     def settle(self, write: Callable[[], list[Claimed]]) -> list[Claimed]:
         """`write()` until the database takes it, waiting longer between tries (at most RETRY_MOST); gives up
@@ -130,18 +165,18 @@ class Worker:
                 if self._must_stop():
                     recorder.release(rows[index:])
                     return
+                try:
+                    recorder.maybe_flush(in_hand=rows[index:])
+                except DB_TROUBLE as exc:  # stop here; the outcomes stay in memory for the batch's last write
+                    self._rollback()
+                    self._database_gone(rows[index:], recorder, exc)
+                    return
                 if row.id in recorder.lost:
                     continue
                 started = time.monotonic()
                 if not self._send_one(connection, row, rows[index + 1:], recorder, journal):
                     return
                 self._slowest = max(self._slowest, time.monotonic() - started)
-                try:
-                    recorder.maybe_flush(in_hand=rows[index + 1:])
-                except DB_TROUBLE as exc:  # stop here; the outcomes stay in memory for the batch's last write
-                    self._rollback()
-                    self._database_gone(rows[index + 1:], recorder, exc)
-                    return
 
     def _database_gone(self, rest: list[Claimed], recorder: Recorder, exc: Exception) -> None:
         recorder.release(rest)
@@ -149,25 +184,28 @@ class Worker:
 
     def _send_one(self, connection: Connection, row: Claimed, rest: list[Claimed], recorder: Recorder,
                   journal: Journal) -> bool:
-        """Send `row` once the journal has it in flight; False when the batch must stop (the rest is then
-        given back)."""
-        entries = recorder.in_flight(row)
-        ticket = journal.submit(entries)  # written while the message is built and MAIL and RCPT go out
+        """Send `row`, recorded in flight by the journal before its final dot; False when the batch must stop
+        (the rest is then given back)."""
+        flight = Flight(row, recorder, journal)
         try:
             message = build_message(row)
-        except RenderError as exc:  # never went out: the journal hears so with the next write
+        except RenderError as exc:  # never went out
             recorder.mark_failed(row, str(exc), refund=True)
             recorder.note(str(exc), {"outbox_id": row.id})
-            if not ticket.ok():
-                recorder.give_back(entries)
-                self._database_gone(rest, recorder, ticket.error)
+            if not flight.written():
+                recorder.give_back(flight.entries)
+                self._database_gone(rest, recorder, flight.error)
                 return False
             return True
         try:
-            reply = connection.send(row.to_address, message, before_data=ticket.ok)
-        except Withheld:  # not sent: without the journal entry a crash could send it twice
-            recorder.give_back(entries)
-            self._database_gone([row, *rest], recorder, ticket.error)
+            reply = connection.send(row.to_address, message, flight)
+        except Withheld:  # not sent: without the journal entry, or past the lease, it could go out twice
+            if not flight.written():
+                recorder.give_back(flight.entries)
+                self._database_gone([row, *rest], recorder, flight.error)
+            else:  # another worker may hold it now; if not, it is due again after a backoff
+                recorder.mark_retry(row, "not sent: its lease ran out before the message was complete")
+                recorder.release(rest)
             return False
         except LostAfterData as exc:
             recorder.mark_unknown(row, str(exc))
@@ -179,10 +217,10 @@ class Worker:
             recorder.note(f"SMTP connection lost: {exc!r}", {"outbox_id": row.id})
             recorder.release(rest)
             return False
-        if not ticket.ok():  # refused before DATA, and the database is away: stop here
-            recorder.give_back(entries)
+        if not flight.written():  # refused before the final dot, and the database is away: stop here
+            recorder.give_back(flight.entries)
             self._settle_reply(row, reply, recorder)
-            self._database_gone(rest, recorder, ticket.error)
+            self._database_gone(rest, recorder, flight.error)
             return False
         return self._settle_reply(row, reply, recorder, rest)
 
@@ -217,7 +255,7 @@ class Worker:
 
     def drain(self) -> dict:
         """Deliver what is due now within the budget (and the deadline), then return the totals."""
-        rows = [] if self._must_stop() else claim_batch(self.owner, self.batch_size())
+        rows = [] if self._must_stop() else self.claim()
         while rows:
             rows = self.deliver(rows)
         db.session.remove()
@@ -228,7 +266,7 @@ class Worker:
         poll = float(current_app.config["MAIL_POLL_SECONDS"])
         while not self.stop.is_set():
             try:
-                rows = claim_batch(self.owner, self.batch_size())
+                rows = self.claim()
                 while rows:
                     rows = self.deliver(rows)
             except Exception as exc:  # noqa: BLE001 - the worker must outlive a bad moment

@@ -7,7 +7,7 @@ issues takes off the rows what each issue counted for before (its attributes' hi
 keep active history) and adds what it counts for now, so however an issue changes (status, first response,
 reopen, re-categorise, hold, rating) the rows stay the sums over the issues. Counts change in one atomic upsert;
 the packed times are rewritten under the row's lock. Bulk statements bypass the ORM: after one that touches these
-columns, call `rebuild` (migration 0018 and `flask issues rebuild-weeks` do).
+columns, call `rebuild` (`flask issues rebuild-weeks` does; migration 0018 keeps a frozen copy of this counting).
 """
 from array import array
 from collections import Counter

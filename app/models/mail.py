@@ -97,7 +97,8 @@ class MailState(Base):
 
 
 class JournalState(enum.StrEnum):
-    FLIGHT = "flight"  # handed to the SMTP server (DATA), no reply yet: if the worker dies, delivery is unknown
+    FLIGHT = "flight"  # DATA went out (the final dot waits for this entry), no reply yet: if the worker dies,
+    #                    delivery is unknown
     SENT = "sent"      # the server accepted it
     DONE = "done"      # the server refused it or never saw it: safe to queue again
 
@@ -105,8 +106,9 @@ class JournalState(enum.StrEnum):
 class MailJournal(Base):
     """What a mail worker knows between two outcome writes, one row per outbox row it handed to the server.
 
-    Written before every message goes out (DATA) and deleted once the outcomes are in the outbox. A row whose
-    lease ran out is settled from here: sent, `unknown` when in flight, queued again otherwise. On MySQL and
+    Written as each message's DATA goes out (before its final dot) and deleted once the outcomes are in the
+    outbox. A row whose lease ran out is settled from here: sent, `unknown` when in flight, queued again
+    otherwise. On MySQL and
     MariaDB the table is MyISAM: each write is visible to every process at once and waits for no log flush
     (it survives a killed worker and a database restart; only a machine crash loses the last writes).
     """

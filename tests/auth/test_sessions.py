@@ -7,11 +7,12 @@ import sqlalchemy as sa
 
 from app.auth.deactivation import deactivate
 from app.auth.services import password_link
-from app.auth.session import MOST_PER_USER, token_hash
+from app.auth.session import MOST_PER_USER, load_user, token_hash
 from app.extensions import db
 from app.maintenance import purge
 from app.models.accounts import LoginSession, User
 from app.models.base import utcnow
+from tests.auth.accounts import set_standing
 from tests.conftest import PASSWORD
 
 PHONE = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile " \
@@ -127,6 +128,21 @@ def test_deactivation_ends_every_session(app, student):
         deactivate(db.session.get(User, student.id))
         db.session.commit()
     assert not signed_in(phone) and records(app, student.id) == []
+
+
+def test_a_deactivated_accounts_live_session_does_not_load(app, student):
+    """Even with its session row still there (deactivated by another process, or by hand), the account is
+    signed out at its next request (app/auth/session.py, load_user)."""
+    phone = browser(app, student)
+    with phone.session_transaction() as cookie:
+        token = cookie["_user_id"]
+    with app.test_request_context():
+        assert load_user(token).id == student.id
+    set_standing(app, student.id, deactivated_at=utcnow())
+    assert len(records(app, student.id)) == 1
+    with app.test_request_context():
+        assert load_user(token) is None  # the loader itself refuses it, whatever the pages check besides
+    assert not signed_in(phone)
 
 
 def test_use_is_recorded_at_most_once_a_minute(app, student):

@@ -82,3 +82,29 @@ def test_no_reply_after_data_is_unknown_too(smtp_server, queue, outbox, drain):
     smtp_server.behave("hang_after_data")
     drain()
     assert outbox()[0].status == MailStatus.UNKNOWN
+
+
+class Refusing:
+    """A gate that lets DATA go out and then says no before the final dot."""
+
+    def __init__(self):
+        self.opened = False
+
+    def opening(self) -> None:
+        self.opened = True
+
+    def may_end(self) -> bool:
+        return False
+
+
+def test_a_gate_that_says_no_before_the_final_dot_leaves_the_server_without_the_message(app, smtp_server):
+    from app.emailer.transport import Connection, Withheld
+
+    gate = Refusing()
+    with app.app_context(), Connection(app.config).open() as connection:
+        with pytest.raises(Withheld):
+            connection.send("student@example.ac.za", b"Subject: hello\r\n\r\nbody\r\n.\r\nRSET\r\n", gate)
+        connection.open().send("other@example.ac.za", b"Subject: after\r\n\r\nbody\r\n")  # a new session
+    assert gate.opened
+    wait_for(lambda: len(smtp_server.messages) >= 1)
+    assert smtp_server.recipients() == ["other@example.ac.za"]  # the unfinished body was dropped with the connection

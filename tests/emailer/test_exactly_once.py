@@ -81,6 +81,29 @@ def test_killed_worker_sends_nothing_twice_and_leaves_at_most_the_message_in_fli
     assert all(row.charged_at is not None for row in unknown)  # it may have been sent: it keeps its slot
 
 
+def test_a_worker_killed_before_data_leaves_its_message_queued_not_unknown(app, smtp_server, spawn, queue, outbox,
+                                                                           drain):
+    """Killed while the server holds RCPT: the message never went out, so it is sent later, once; the one
+    accepted before it is known as sent."""
+    ids = queue(12)
+    smtp_server.slow_down(0.3, "rcpt")
+    kills = 3
+    for _ in range(kills):
+        before = len(smtp_server.messages)
+        worker = spawn("worker", MAIL_BATCH_SIZE=12, MAIL_LEASE_SECONDS=300)
+        wait_for(lambda before=before: len(smtp_server.messages) > before and smtp_server.holding == 1)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+        assert JournalState.FLIGHT not in journal(app).values(), "no message was past DATA"
+        wait_for(lambda: smtp_server.holding == 0)  # the killed worker's RCPT is over
+        run_out_leases(app)
+    drain()
+    rows = outbox()
+    assert [row.id for row in rows] == ids
+    assert_exactly_once_or_unknown(rows, smtp_server, most_unknown=0)
+    assert sorted(deliveries(smtp_server)) == ids
+
+
 def test_expired_lease_settles_rows_from_the_journal(app, queue, outbox):
     """Sent when the server had accepted it, unknown when it was in flight, queued again otherwise."""
     ids = queue(4)
@@ -129,6 +152,26 @@ def test_lease_is_renewed_only_for_rows_in_hand(app, smtp_server, queue, outbox)
     by_id = {row.id: row for row in outbox()}
     assert by_id[stale[0].id].status == SENDING and by_id[stale[0].id].lease_until == leased_until == renewed[0]
     assert [by_id[i].status for i in ids if i != stale[0].id] == [SENT] * 5
+
+
+def test_lease_renewal_drops_a_row_another_worker_has_taken(app, smtp_server, queue, outbox):
+    """A row in hand whose lease ran out and that another worker claimed is not this worker's to send: the
+    renewal finds it gone, the worker skips it and writes nothing to it (app/emailer/outcomes.py)."""
+    ids = queue(4)
+    app.config.update(MAIL_FLUSH_SECONDS=0.01)  # a write, and a renewal, before every message
+    with app.app_context():
+        worker = Worker()
+        rows = worker.claim()
+        db.session.execute(sa.update(OutboxEmail).where(OutboxEmail.id == ids[2])  # taken over meanwhile
+                           .values(lease_owner="other-worker", lease_until=utcnow() + timedelta(minutes=5)))
+        db.session.commit()
+        time.sleep(0.02)
+        while rows:
+            rows = worker.deliver(rows)
+    assert sorted(deliveries(smtp_server)) == [ids[0], ids[1], ids[3]]
+    taken = {row.id: row for row in outbox()}[ids[2]]
+    assert taken.status == SENDING and taken.lease_owner == "other-worker" and taken.attempts == 0
+    assert worker.totals["sent"] == 3 and worker.totals["released"] == 0
 
 
 def test_journal_is_empty_once_the_outcomes_are_written(app, smtp_server, queue, outbox, drain):

@@ -57,6 +57,17 @@ def test_a_bad_value_is_a_start_up_error_naming_the_variable(clean_env, tmp_path
         load_config(str(tmp_path))
 
 
+def test_a_lease_shorter_than_a_write_interval_and_an_smtp_timeout_is_a_start_up_error(clean_env, tmp_path):
+    """The issue's case (a 3 s lease, outcomes written every 5 s) sent mail twice: refused at start."""
+    clean_env.setenv("APP_ENV", "development")
+    clean_env.setenv("MAIL_LEASE_SECONDS", "3")
+    with pytest.raises(ConfigError, match=r"MAIL_LEASE_SECONDS=3 is shorter than MAIL_FLUSH_SECONDS \+ MAIL_TIMEOUT"):
+        load_config(str(tmp_path))
+    clean_env.setenv("MAIL_FLUSH_SECONDS", "1")
+    clean_env.setenv("MAIL_TIMEOUT", "2")
+    assert load_config(str(tmp_path))["MAIL_LEASE_SECONDS"] == 3.0  # at the edge: allowed
+
+
 def test_production_refuses_to_start_without_a_secret_key(clean_env, tmp_path):
     clean_env.setenv("ALLOWED_EMAIL_DOMAINS", "uni.ac.za")
     with pytest.raises(ConfigError, match="SECRET_KEY"):
