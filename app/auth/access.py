@@ -11,6 +11,20 @@ from app.models.houses import House
 from app.text import CONTROL
 
 
+def approved_required(view):
+    """Allow the view to any logged-in user but a student waiting for a house admin's approval, who is shown that
+    instead (403), as on every student page: nothing of a house is open to them yet."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.awaiting_approval:
+            return render_template("auth/awaiting_approval.html"), 403
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
 def role_required(*roles: Role):
     """Allow the view only to logged-in users with one of `roles` (403 for the others). A student waiting for
     a house admin's approval is shown that instead (403): nothing a student does is open to them yet."""

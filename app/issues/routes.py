@@ -1,10 +1,10 @@
 """Students' maintenance issues: list, report, detail with timeline, and the reporter's actions."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app import localtime
-from app.auth.access import is_safe_next, student_required
+from app.auth.access import approved_required, is_safe_next, student_required
 from app.converters import whole_number
 from app.extensions import db
 from app.issues import filters, services, tips, workflow
@@ -206,9 +206,9 @@ def me_too(issue_id: int):
 
 
 @bp.route("/<id:issue_id>/photos/<id:photo_id>")
-@login_required
+@approved_required
 def photo(issue_id: int, photo_id: int):
-    """A photo of an issue, for students and admins who may see the issue."""
+    """A photo of an issue, for those who may see the issue (students approved, admins, staff)."""
     issue = services.issue_for(issue_id, current_user)
     picture = db.session.get(IssuePhoto, photo_id)
     if picture is None or picture.issue_id != issue.id:
