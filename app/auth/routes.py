@@ -138,7 +138,7 @@ def reset_password(token: str):
     if user is None:
         flash("That link has expired or was already used. Ask for a new one below.", "error")
         return redirect(url_for("auth.forgot_password"))
-    form = SetPasswordForm()
+    form = SetPasswordForm.for_user(user)
     if form.validate_on_submit():
         services.set_password(user, form.password.data)
         start_session(user)
