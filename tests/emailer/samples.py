@@ -50,6 +50,8 @@ SAMPLES = {
         "terms": ["No smoking in the rooms", "Quiet hours after 22:00"], "link": "http://localhost/move-in/"}),
     "address_changed": ("security", {"name": STUDENT, "link": "http://localhost/login"}),
     "address_moved": ("security", {"name": STUDENT, "new": "t***@example.ac.za", "by": "Sipho Admin"}),
+    "account_exists": ("security", {"name": STUDENT, "login_link": "http://localhost/login",
+                                    "reset_link": "http://localhost/password/forgot"}),
     "password_reset": ("security", {"name": STUDENT, "link": "http://localhost/password/reset/abc"}),
     "registration_approved": ("notice", {"name": STUDENT, "house": "Acacia House", "room": "12", "shared": False,
                                          "link": "http://localhost/"}),
