@@ -67,7 +67,7 @@ def new():
         db.session.commit()
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
-        refused = services.report_limit_refused(current_user)
+        refused = services.student_limit_refused(current_user, "report")
         if refused:
             form.form_errors.append(refused)
             status = 429
@@ -142,6 +142,10 @@ def comment(issue_id: int):
     form = CommentForm()
     if not form.validate():
         return _detail(issue, 400, comment_form=form)
+    if refused := services.student_limit_refused(current_user, "comment"):
+        db.session.commit()  # the refusal is counted
+        form.form_errors.append(refused)
+        return _detail(issue, 429, comment_form=form)
     workflow.student_comment(issue, current_user, form.body.data)
     db.session.commit()
     flash("Comment added.", "success")
@@ -192,6 +196,9 @@ def me_too(issue_id: int):
     issue = services.issue_for(issue_id, current_user)
     if not ButtonForm().validate():
         abort(400, "The form expired; please try again.")
+    if refused := services.student_limit_refused(current_user, "me-too"):
+        db.session.commit()  # the refusal is counted
+        abort(429, refused)
     follow = {"1": True, "0": False}.get(request.form.get("follow", ""))
     now_subscribed = services.toggle_me_too(issue, current_user, follow)
     try:

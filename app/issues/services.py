@@ -70,17 +70,27 @@ def common_area_id(house, value: str) -> int | None:
     return area.id
 
 
-def report_limit_refused(student) -> str | None:
-    """Count one report against the student's hourly and daily limits; why it is refused, or None."""
-    config, who = current_app.config, causes.of_user(student)
-    hour = Limit(f"report:{student.id}:hour", config["ISSUE_REPORTS_PER_HOUR"], timedelta(hours=1), lock=who)
-    day = Limit(f"report:{student.id}:day", config["ISSUE_REPORTS_PER_DAY"], timedelta(days=1), lock=who)
+# What a student may do so often, per hour and per day: settings <prefix>_PER_HOUR and _PER_DAY, what they did
+# and what the refusal adds (the forms keep what was typed).
+STUDENT_LIMITS = {
+    "report": ("ISSUE_REPORTS", "reported {} issues", "Your report is kept below: send it again later, or ask "
+                                                      "your house admin if something is urgent."),
+    "comment": ("ISSUE_COMMENTS", "commented {} times", "Your comment is kept below: send it again later."),
+    "me-too": ("ISSUE_ME_TOO", "pressed “me too” {} times", "Try again later."),
+}
+
+
+def student_limit_refused(student, action: str) -> str | None:
+    """Count one `action` (a STUDENT_LIMITS key) against the student's hourly and daily limits; why it is
+    refused, or None. Parallel requests take the student's lock in turn (app/limits.py), so none slips past."""
+    (setting, done, then), config, who = STUDENT_LIMITS[action], current_app.config, causes.of_user(student)
+    hour = Limit(f"{action}:{student.id}:hour", config[f"{setting}_PER_HOUR"], timedelta(hours=1), lock=who)
+    day = Limit(f"{action}:{student.id}:day", config[f"{setting}_PER_DAY"], timedelta(days=1), lock=who)
     refused = take(hour, day)
     if refused is None:
         return None
     span = "hour" if refused is hour else "24 hours"
-    return (f"You have reported {refused.limit} issues in the last {span}, the most one student can. Your report "
-            "is kept below: send it again later, or ask your house admin if something is urgent.")
+    return f"You have {done.format(refused.limit)} in the last {span}, the most one student can. {then}"
 
 
 def report_issue(student, data: dict, photos: list[CleanImage]) -> tuple[Issue, str]:
