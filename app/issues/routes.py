@@ -5,6 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import localtime
 from app.auth.access import approved_required, is_safe_next, student_required
+from app.auth.permissions import is_subscribed, may_see_issue_photo
 from app.converters import whole_number
 from app.extensions import db
 from app.issues import filters, services, tips, workflow
@@ -115,7 +116,7 @@ def _detail(issue, status: int = 200, availability=None, **forms):
     return render_template(
         "issues/detail.html", issue=issue,
         is_reporter=issue.reporter_id == current_user.id,
-        subscribed=services.is_subscribed(issue.id, current_user.id),
+        subscribed=is_subscribed(issue.id, current_user.id),
         can_reopen=workflow.within_reopen_window(issue), **availability_context(issue, *(availability or ())),
         **forms), status
 
@@ -137,7 +138,7 @@ def _reporter_issue(issue_id: int):
 @student_required
 def comment(issue_id: int):
     issue = services.issue_for(issue_id, current_user)
-    if issue.reporter_id != current_user.id and not services.is_subscribed(issue.id, current_user.id):
+    if issue.reporter_id != current_user.id and not is_subscribed(issue.id, current_user.id):
         abort(403, "Follow this issue (“me too”) to comment on it.")
     form = CommentForm()
     if not form.validate():
@@ -218,7 +219,7 @@ def photo(issue_id: int, photo_id: int):
     """A photo of an issue, for those who may see the issue (students approved, admins, staff)."""
     issue = services.issue_for(issue_id, current_user)
     picture = db.session.get(IssuePhoto, photo_id)
-    if picture is None or picture.issue_id != issue.id:
+    if picture is None or not may_see_issue_photo(current_user, picture, issue):
         abort(404, "There is no such photo.")
     return photo_response(picture.key, picture.mime)
 
