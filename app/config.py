@@ -200,6 +200,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ISSUE_NEW_MAIL_DELAY", whole, 300),  # new-issue emails to admins gather this long (urgent: at once)
     Setting("ISSUE_REPORTS_PER_HOUR", whole, 10),  # a student's reports; over it the form answers 429
     Setting("ISSUE_REPORTS_PER_DAY", whole, 30),
+    Setting("ISSUE_COMMENTS_PER_HOUR", whole, 20),  # a student's comments; over it the form answers 429
+    Setting("ISSUE_COMMENTS_PER_DAY", whole, 60),
+    Setting("ISSUE_ME_TOO_PER_HOUR", whole, 30),  # a student's "me too" presses (and unfollows); then 429
+    Setting("ISSUE_ME_TOO_PER_DAY", whole, 100),
     # Response targets per urgency, in hours (a category may override them on /admin/targets)
     Setting("TARGET_URGENT_RESPONSE_HOURS", positive, 4.0),   # first admin response (status change or comment)
     Setting("TARGET_URGENT_FIX_HOURS", positive, 24.0),       # resolved (or closed)

@@ -6,7 +6,8 @@ from flask_login import current_user
 from app.admin import accounts
 from app.admin.routes import bp
 from app.auth.access import is_safe_next, role_required
-from app.auth.deactivation import deactivate, may_manage, reactivate
+from app.auth.deactivation import deactivate, reactivate
+from app.auth.permissions import may_manage_account
 from app.auth.privacy import ANONYMISED_DOMAIN, anonymise
 from app.converters import whole_number
 from app.extensions import db
@@ -31,7 +32,7 @@ def accounts_page():
 
 def _managed(user_id: int) -> User:
     user = db.session.get(User, user_id)
-    if user is None or not may_manage(current_user, user):
+    if user is None or not may_manage_account(current_user, user):
         abort(404, "There is no such account among those you manage.")
     if not ButtonForm().validate():
         abort(400, "The form expired; reload the page and try again.")
@@ -41,7 +42,7 @@ def _managed(user_id: int) -> User:
 def named_account(user_id: int) -> User:
     """An account `current_user` manages that still has its name and address (not anonymised), else 404."""
     user = db.session.get(User, user_id)
-    if user is None or not may_manage(current_user, user) or user.email.endswith(ANONYMISED_DOMAIN):
+    if user is None or not may_manage_account(current_user, user) or user.email.endswith(ANONYMISED_DOMAIN):
         abort(404, "There is no such account among those you manage.")
     return user
 

@@ -1,5 +1,6 @@
-"""The accounts a house admin (their houses' students and staff) or a developer (everyone) may deactivate or
-reactivate, a page at a time."""
+"""The accounts a house admin (their houses' students, and the staff who work only in their houses) or a
+developer (everyone) may deactivate or reactivate, a page at a time: the rule of app/auth/permissions.py
+(may_manage_account) as a query."""
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
@@ -14,8 +15,9 @@ def _scope(actor: User):
         return sa.true()
     houses = list(actor.admin_house_ids)
     staff_here = sa.select(house_staff.c.user_id).where(house_staff.c.house_id.in_(houses))
+    staff_elsewhere = sa.select(house_staff.c.user_id).where(house_staff.c.house_id.not_in(houses))
     return sa.or_(sa.and_(User.role == Role.STUDENT, User.house_id.in_(houses)),
-                  sa.and_(User.role == Role.STAFF, User.id.in_(staff_here)))
+                  sa.and_(User.role == Role.STAFF, User.id.in_(staff_here), User.id.not_in(staff_elsewhere)))
 
 
 def matching(search: str):

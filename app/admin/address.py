@@ -5,7 +5,9 @@ The new address is checked like a registration's, must be unused, and takes effe
 cleared and the change recorded (AddressChange). It is not re-verified before use: the admin vouches for it,
 as for an approval, and the account stays usable (a verified account must not lose its notices or its log-in
 over an admin's fix). A notice goes to the new address through the outbox (an unverified account gets its
-verification link there instead), which also tests it: should it bounce, the flag comes back at once.
+verification link there instead), which also tests it: should it bounce, the flag comes back at once. The old
+address is told too (the new one masked), and the set-password links sent to it stop working
+(app/auth/services.py: link_stamp).
 
 Mail skipped for the bounced address in the last RESEND_DAYS that still matters is queued again, to the
 corrected address: issue notices (the latest of each kind per issue, and none about an issue that is closed
@@ -70,7 +72,15 @@ def correct(user: User, new: str, actor: User) -> tuple[bool, int]:
     else:
         enqueue("address_changed", new, {"name": user.name, "link": current_app.config["BASE_URL"] + url_for(
             "auth.login")}, purpose=Purpose.SECURITY)
+    enqueue("address_moved", old, {"name": user.name, "new": masked(new), "by": actor.name},
+            purpose=Purpose.SECURITY)
     return True, resend_skipped(old, new)
+
+
+def masked(address: str) -> str:
+    """`address` with its local part hidden but its first letter (the old address may be a stranger's)."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
 
 
 def _settled(issue: Issue) -> bool:

@@ -6,6 +6,7 @@ from app.admin import pending
 from app.admin.forms import ApproveForm
 from app.admin.routes import bp
 from app.auth.access import admin_required
+from app.auth.permissions import may_manage_student
 from app.extensions import db
 from app.issues.forms import ButtonForm
 from app.models.accounts import User
@@ -14,7 +15,7 @@ from app.models.accounts import User
 def _waiting_student(user_id: int) -> User:
     student = db.session.get(User, user_id)
     if student is None or not (student.awaiting_approval and student.is_verified and not student.is_deactivated) \
-            or not current_user.administers(student.house_id or 0):
+            or not may_manage_student(current_user, student):
         abort(404, "No student with that id is waiting for approval in your houses.")
     return student
 

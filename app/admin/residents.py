@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.admin.accounts import matching, page_of_users
 from app.admin.pending import lock_room
+from app.auth.permissions import may_manage_student
 from app.auth.residence import place
 from app.auth.services import invite_link
 from app.emailer import enqueue
@@ -46,7 +47,7 @@ def page_of_residents(admin: User, search: str, house: House | None, page: int) 
 def managed_student(admin: User, user_id: int) -> User | None:
     """The student with `user_id` when they live in one of the admin's houses."""
     user = db.session.get(User, user_id)
-    return user if user is not None and user.is_student and admin.administers(user.house_id or 0) else None
+    return user if user is not None and may_manage_student(admin, user) else None
 
 
 def occupants(room_id: int, except_id: int | None = None) -> list[User]:

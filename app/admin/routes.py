@@ -27,6 +27,7 @@ from app.admin.queue import (
     status_counts,
 )
 from app.auth.access import admin_required
+from app.auth.permissions import may_manage_issue
 from app.extensions import db
 from app.issues import targets, workflow
 from app.issues.assignment import staff_of_houses
@@ -72,7 +73,7 @@ def export_csv():
 
 def _administered_issue(issue_id: int) -> Issue:
     issue = db.session.get(Issue, issue_id)
-    if issue is None or not current_user.administers(issue.house_id):
+    if issue is None or not may_manage_issue(current_user, issue):
         abort(404, "There is no such issue in your houses.")
     return issue
 

@@ -1,5 +1,8 @@
 """House admins manage the maintenance staff of their houses: list, add (a new account is emailed a
-set-password link), remove from a house (their open jobs there go back to the queue)."""
+set-password link; an existing one that works in other admins' houses too is invited: app/staff/invitations.py),
+remove from a house (their open jobs there go back to the queue)."""
+import enum
+
 import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
@@ -7,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from app.auth.invites import HouseInvite, InviteError, link_or_invite
+from app.auth.permissions import manages_alone
 from app.auth.rules import email_mailable, email_valid, name_problem
 from app.extensions import db
 from app.issues.forms import no_control_chars
@@ -14,6 +18,7 @@ from app.models.accounts import Role, User, house_staff
 from app.models.base import utcnow
 from app.models.houses import House
 from app.models.issues import OPEN_STATUSES, EventKind, Issue, IssueEvent
+from app.staff import invitations
 
 
 def _strip(value):
@@ -69,13 +74,29 @@ STAFF_INVITE = HouseInvite(
                "stored, try again tomorrow.")
 
 
-def add_staff(name: str, email: str, house: House) -> tuple[User, bool]:
-    """Link the staff account with `email` to `house`, creating it (and queueing its set-password email) when
-    there is none. Returns (user, created). The caller commits, or rolls back on a StaffError."""
+class Added(enum.Enum):
+    CREATED = "created"  # a new account, emailed its set-password link
+    LINKED = "linked"  # an account of this admin's houses alone, linked at once
+    INVITED = "invited"  # an account that works elsewhere too: linked when its owner accepts
+
+
+def add_staff(admin: User, name: str, email: str, house: House) -> tuple[User, Added]:
+    """Add the staff account with `email` to `house`: create it (queueing its set-password email) when there is
+    none, link it when `admin` manages it alone, else invite it. The caller commits, or rolls back on a
+    StaffError."""
+    existing = db.session.scalar(sa.select(User).where(User.email == email))
+    if existing is not None and existing.is_staff and not existing.is_deactivated \
+            and house not in existing.staff_houses and not manages_alone(admin, existing):
+        try:
+            invitations.invite(admin, existing, house)
+        except invitations.InvitationError as error:
+            raise StaffError(str(error)) from None
+        return existing, Added.INVITED
     try:
-        return link_or_invite(STAFF_INVITE, house, email, name)
+        user, created = link_or_invite(STAFF_INVITE, house, email, name)
     except InviteError as error:
         raise StaffError(str(error)) from None
+    return user, Added.CREATED if created else Added.LINKED
 
 
 def remove_staff(admin, user: User, house: House) -> int:

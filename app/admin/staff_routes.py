@@ -1,4 +1,5 @@
 """/admin/staff: a house admin adds maintenance staff to their houses and removes them (added to admin's bp)."""
+import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -8,11 +9,12 @@ from app.auth.access import admin_required, administered_house
 from app.extensions import db
 from app.issues.forms import ButtonForm
 from app.models.accounts import User
+from app.staff import invitations
 
 
 def _page(form, status: int = 200):
-    return render_template("admin/staff.html", form=form,
-                           listing=staff.staff_listing(current_user.admin_houses)), status
+    return render_template("admin/staff.html", form=form, listing=staff.staff_listing(current_user.admin_houses),
+                           invited=invitations.pending_in(current_user.admin_houses)), status
 
 
 @bp.route("/staff", methods=["GET", "POST"])
@@ -22,16 +24,24 @@ def staff_page():
     if request.method == "POST" and form.validate():
         house = form.houses[form.house.data]
         try:
-            user, created = staff.add_staff(form.name.data, form.email.data, house)
-        except staff.StaffError as exc:
+            user, added = staff.add_staff(current_user, form.name.data, form.email.data, house)
+        except (staff.StaffError, sa.exc.IntegrityError) as exc:
             db.session.rollback()
-            form.form_errors.append(str(exc))
+            form.form_errors.append(str(exc) if isinstance(exc, staff.StaffError)
+                                    else "They were invited at the same moment by someone else; reload the page.")
         else:
             db.session.commit()
-            flash(f"{user.name} was added to the staff of {house.name}"
-                  + ("; they were emailed a link to choose their password." if created else "."), "success")
+            flash(_added_message(user, house, added), "success")
             return redirect(url_for("admin.staff_page"))
     return _page(form, 400 if request.method == "POST" else 200)
+
+
+def _added_message(user: User, house, added: staff.Added) -> str:
+    if added is staff.Added.INVITED:
+        return (f"{user.name} already has a staff account used outside your houses, so they were invited to the "
+                f"staff of {house.name}: they join when they accept on their “My jobs” page (they were emailed).")
+    return f"{user.name} was added to the staff of {house.name}" + (
+        "; they were emailed a link to choose their password." if added is staff.Added.CREATED else ".")
 
 
 @bp.route("/staff/<id:user_id>/remove", methods=["POST"])

@@ -5,10 +5,25 @@ from urllib.parse import urlsplit
 from flask import abort, render_template
 from flask_login import current_user, login_required
 
+from app.auth.permissions import may_manage_house
 from app.house_setup import house_by_slug
 from app.models.accounts import Role
 from app.models.houses import House
 from app.text import CONTROL
+
+
+def approved_required(view):
+    """Allow the view to any logged-in user but a student waiting for a house admin's approval, who is shown that
+    instead (403), as on every student page: nothing of a house is open to them yet."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.awaiting_approval:
+            return render_template("auth/awaiting_approval.html"), 403
+        return view(*args, **kwargs)
+
+    return wrapped
 
 
 def role_required(*roles: Role):
@@ -39,7 +54,7 @@ def administered_house(slug: str | None) -> House:
     """The house at `slug` when the current user administers it; 404 otherwise (another admin's house is not
     revealed, as with issues)."""
     house = house_by_slug(slug or "")
-    if house is None or not current_user.administers(house.id):
+    if house is None or not may_manage_house(current_user, house.id):
         abort(404, "There is no house with that address among yours.")
     return house
 

@@ -9,7 +9,7 @@ Each request takes its limits in one `take` (their locks in one order), so two r
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, request
+from flask import current_app, request, url_for
 
 from app.auth.services import password_link
 from app.auth.verification import verification_link
@@ -97,6 +97,15 @@ def send_verification(user: User, next_path: str | None = None) -> None:
     """Queue `user`'s verification email (a newer one replaces one still queued)."""
     enqueue("verify_email", user.email, verification_context(user, next_path), purpose=Purpose.SECURITY,
             coalesce_key=f"verify:{user.id}")
+
+
+def send_account_exists(user: User) -> None:
+    """Tell `user` that someone registered with their address (the register page does not say it has an
+    account): sign in, or ask for a new password."""
+    base = current_app.config["BASE_URL"]
+    enqueue("account_exists", user.email, {"name": user.name, "login_link": base + url_for("auth.login"),
+                                           "reset_link": base + url_for("auth.forgot_password")},
+            purpose=Purpose.SECURITY, coalesce_key=f"account-exists:{user.id}")
 
 
 def request_verification(email: str) -> bool:

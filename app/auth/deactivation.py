@@ -1,7 +1,6 @@
 """Deactivating an account: its sessions end at once, its queued mail is cancelled; it can be reactivated.
 
-A house admin may deactivate the students and the maintenance staff of their houses (never another admin or a
-developer); a developer anyone but themselves.
+Who may deactivate whom: app/auth/permissions.py (may_manage_account).
 """
 import sqlalchemy as sa
 
@@ -12,17 +11,6 @@ from app.models.base import utcnow
 from app.models.mail import MailStatus, OutboxEmail
 
 CANCELLED = "account deactivated"
-
-
-def may_manage(actor: User, target: User) -> bool:
-    """Whether `actor` may deactivate or reactivate `target`."""
-    if actor.is_developer:
-        return actor.id != target.id
-    if not actor.is_admin:
-        return False
-    if target.is_staff:
-        return bool(target.staff_house_ids & actor.admin_house_ids)
-    return target.is_student and target.house_id in actor.admin_house_ids
 
 
 def deactivate(user: User) -> int:

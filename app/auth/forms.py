@@ -65,8 +65,10 @@ def validate_plain_text(_form, field) -> None:
 
 
 def validate_new_password(form, field) -> None:
-    """At least PASSWORD_MIN characters and not easy to guess (app/auth/rules.py), with the reason why."""
+    """At least PASSWORD_MIN characters and not easy to guess (app/auth/rules.py), with the reason why. The
+    account's own address and name count as guessable: the form's fields, or its `user_inputs`."""
     inputs = [getattr(form, name).data for name in ("email", "name") if hasattr(form, name)]
+    inputs += getattr(form, "user_inputs", [])
     problem = password_problem(field.data or "", *[value for value in inputs if isinstance(value, str)])
     if problem:
         raise ValidationError(problem)
@@ -140,6 +142,13 @@ class ConfirmPasswordForm(Form):
 
 class SetPasswordForm(Form):
     password, confirm = password_fields()
+
+    @classmethod
+    def for_user(cls, user) -> "SetPasswordForm":
+        """The form for `user`'s link: their address and name make a password weak."""
+        form = cls()
+        form.user_inputs = [user.email, user.name]
+        return form
 
 
 class LogoutForm(Form):

@@ -5,7 +5,9 @@
   verifies the address and sets the password in one step. Nothing the form says is stored on it.
 - An address whose account was never verified may register again (the newest registration wins and the
   earlier link stops working), so nobody can hold an address they cannot read.
-- A verified or deactivated account is never changed.
+- A verified or deactivated account is never changed. The answer is the same as for a new address (the page
+  does not tell who has an account): the owner is emailed instead (not a deactivated one), within the same
+  per-address limits, and a password is hashed as a registration would (no timing tells either).
 Registrations per client address are limited (REGISTER_PER_HOUR, REGISTER_PER_DAY); the verification email
 is limited per address like the set-password email (app/auth/account_mail.py).
 """
@@ -14,6 +16,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import generate_password_hash
 
 from app.auth import account_mail
 from app.auth.services import find_user
@@ -25,7 +28,7 @@ from app.models.houses import House, Room
 
 class Outcome(enum.Enum):
     SENT = "sent"              # a verification email is queued
-    EXISTS = "exists"          # a verified (or deactivated) account has this address
+    EXISTS = "exists"          # a verified (or deactivated) account has this address: answered as SENT
     TOO_SOON = "too_soon"      # a verification email went to this address within the cooldown
     TOO_MANY = "too_many"      # the client address registered too often (nothing stored)
 
@@ -40,25 +43,28 @@ def _may_register_again(user: User) -> bool:
     return user.is_student and not user.is_verified and not user.is_deactivated
 
 
-def _limits(email: str, user: User | None) -> Outcome | None:
-    """Count the registration against the client address (and the address's emails, when one would go):
-    one `take`, so every lock is taken in one order. The refusal, or None."""
+def _limits(email: str) -> Outcome | None:
+    """Count the registration against the client address and the address's emails: one `take`, so every lock
+    is taken in one order. The refusal (its counts committed), or None."""
     per_client = client_limits()
-    exists = user is not None and not _may_register_again(user)
-    per_address = () if exists else account_mail.address_limits(account_mail.VERIFY, email)
-    refused = take(*per_client, *per_address)
-    if refused is not None or exists:
-        db.session.commit()  # keep the counts
-    if refused is not None:
-        return Outcome.TOO_MANY if refused in per_client else Outcome.TOO_SOON
-    return Outcome.EXISTS if exists else None
+    refused = take(*per_client, *account_mail.address_limits(account_mail.VERIFY, email))
+    if refused is None:
+        return None
+    db.session.commit()  # keep the counts
+    return Outcome.TOO_MANY if refused in per_client else Outcome.TOO_SOON
 
 
 def register(email: str, name: str, house: House, room: Room, password: str, next_path: str | None) -> Outcome:
     """Create (or renew) the unverified account for `email` and queue its verification email. Commits."""
     user = find_user(email)
-    if (refused := _limits(email, user)) is not None:
+    if (refused := _limits(email)) is not None:
         return refused
+    if user is not None and not _may_register_again(user):
+        generate_password_hash(password)  # the work a registration does
+        if not user.is_deactivated:
+            account_mail.send_account_exists(user)
+        db.session.commit()
+        return Outcome.EXISTS
     if user is None:
         user = User.unverified(email=email, role=Role.STUDENT)
         db.session.add(user)
@@ -67,7 +73,7 @@ def register(email: str, name: str, house: House, room: Room, password: str, nex
         user.set_password(password)
     try:
         db.session.flush()  # the id for the link
-    except IntegrityError:  # a parallel registration of the same address won
+    except IntegrityError:  # a parallel registration of the same address won (its email is on its way)
         db.session.rollback()
         return Outcome.EXISTS
     account_mail.send_verification(user, next_path)

@@ -39,9 +39,6 @@ def safe_next() -> str | None:
     return target if is_safe_next(target) else None
 
 
-EXISTS_MESSAGE = "An account with this email already exists. Log in or reset your password."
-
-
 def _register_page(form: RegisterForm, next_path: str | None, status: int):
     return render_template("auth/register.html", form=form, next_path=next_path), status
 
@@ -62,15 +59,12 @@ def register():
         form.form_errors.append("Too many accounts were registered from your network recently, so this one was "
                                 "not. Your entries are kept: try again in an hour.")
         return _register_page(form, next_path, 429)
-    if outcome is registration.Outcome.EXISTS:
-        form.email.errors.append(EXISTS_MESSAGE)
-        return _register_page(form, next_path, 400)
     if outcome is registration.Outcome.TOO_SOON:
         form.form_errors.append(f"We sent a confirmation link to {form.email.data} a few minutes ago: open it, "
                                 "or check your spam folder. You can register again in "
                                 f"{current_app.config['ACCOUNT_MAIL_COOLDOWN_MINUTES']} minutes.")
         return _register_page(form, next_path, 429)
-    session["verify_email"] = form.email.data
+    session["verify_email"] = form.email.data  # SENT, or EXISTS answered the same (its owner is emailed)
     return redirect(url_for("auth.check_email", next=next_path))
 
 
@@ -138,7 +132,7 @@ def reset_password(token: str):
     if user is None:
         flash("That link has expired or was already used. Ask for a new one below.", "error")
         return redirect(url_for("auth.forgot_password"))
-    form = SetPasswordForm()
+    form = SetPasswordForm.for_user(user)
     if form.validate_on_submit():
         services.set_password(user, form.password.data)
         start_session(user)

@@ -1,5 +1,6 @@
 """Account logic kept out of the views: authentication and set-password links (a reset link lives 24 hours, an
 invitation INVITE_LINK_DAYS days: the token says which, under its signature)."""
+import hashlib
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
@@ -35,8 +36,14 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="set-password")
 
 
+def link_stamp(user: User) -> str:
+    """Changes whenever the password or the address does: a used link, or one sent to an address the account no
+    longer has, stops working. A digest: neither travels in the link."""
+    return hashlib.sha256(f"{user.password_stamp}|{user.email.lower()}".encode()).hexdigest()[:16]
+
+
 def make_password_token(user: User, invite: bool = False) -> str:
-    data = {"uid": user.id, "fp": user.password_stamp}  # a used link stops working
+    data = {"uid": user.id, "fp": link_stamp(user)}
     return _serializer().dumps({**data, "inv": 1} if invite else data)
 
 
@@ -66,7 +73,7 @@ def user_from_token(token: str, now: datetime | None = None) -> User | None:
         return None
     uid = data.get("uid")
     user = db.session.get(User, uid) if isinstance(uid, int) else None
-    if user is None or user.is_deactivated or data.get("fp") != user.password_stamp:
+    if user is None or user.is_deactivated or data.get("fp") != link_stamp(user):
         return None
     return user
 

@@ -1,10 +1,11 @@
 """Students' maintenance issues: list, report, detail with timeline, and the reporter's actions."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app import localtime
-from app.auth.access import is_safe_next, student_required
+from app.auth.access import approved_required, is_safe_next, student_required
+from app.auth.permissions import is_subscribed, may_see_issue_photo
 from app.converters import whole_number
 from app.extensions import db
 from app.issues import filters, services, tips, workflow
@@ -67,7 +68,7 @@ def new():
         db.session.commit()
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
-        refused = services.report_limit_refused(current_user)
+        refused = services.student_limit_refused(current_user, "report")
         if refused:
             form.form_errors.append(refused)
             status = 429
@@ -115,7 +116,7 @@ def _detail(issue, status: int = 200, availability=None, **forms):
     return render_template(
         "issues/detail.html", issue=issue,
         is_reporter=issue.reporter_id == current_user.id,
-        subscribed=services.is_subscribed(issue.id, current_user.id),
+        subscribed=is_subscribed(issue.id, current_user.id),
         can_reopen=workflow.within_reopen_window(issue), **availability_context(issue, *(availability or ())),
         **forms), status
 
@@ -137,11 +138,15 @@ def _reporter_issue(issue_id: int):
 @student_required
 def comment(issue_id: int):
     issue = services.issue_for(issue_id, current_user)
-    if issue.reporter_id != current_user.id and not services.is_subscribed(issue.id, current_user.id):
+    if issue.reporter_id != current_user.id and not is_subscribed(issue.id, current_user.id):
         abort(403, "Follow this issue (“me too”) to comment on it.")
     form = CommentForm()
     if not form.validate():
         return _detail(issue, 400, comment_form=form)
+    if refused := services.student_limit_refused(current_user, "comment"):
+        db.session.commit()  # the refusal is counted
+        form.form_errors.append(refused)
+        return _detail(issue, 429, comment_form=form)
     workflow.student_comment(issue, current_user, form.body.data)
     db.session.commit()
     flash("Comment added.", "success")
@@ -192,6 +197,9 @@ def me_too(issue_id: int):
     issue = services.issue_for(issue_id, current_user)
     if not ButtonForm().validate():
         abort(400, "The form expired; please try again.")
+    if refused := services.student_limit_refused(current_user, "me-too"):
+        db.session.commit()  # the refusal is counted
+        abort(429, refused)
     follow = {"1": True, "0": False}.get(request.form.get("follow", ""))
     now_subscribed = services.toggle_me_too(issue, current_user, follow)
     try:
@@ -206,12 +214,12 @@ def me_too(issue_id: int):
 
 
 @bp.route("/<id:issue_id>/photos/<id:photo_id>")
-@login_required
+@approved_required
 def photo(issue_id: int, photo_id: int):
-    """A photo of an issue, for students and admins who may see the issue."""
+    """A photo of an issue, for those who may see the issue (students approved, admins, staff)."""
     issue = services.issue_for(issue_id, current_user)
     picture = db.session.get(IssuePhoto, photo_id)
-    if picture is None or picture.issue_id != issue.id:
+    if picture is None or not may_see_issue_photo(current_user, picture, issue):
         abort(404, "There is no such photo.")
     return photo_response(picture.key, picture.mime)
 

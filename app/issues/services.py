@@ -1,4 +1,4 @@
-"""Issues for students: who may see what, reporting, "me too" subscriptions, listings."""
+"""Issues for students: reporting, "me too" subscriptions, listings (who may see what: app/auth/permissions.py)."""
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from flask import abort, current_app
 from sqlalchemy.orm import joinedload
 
+from app.auth.permissions import is_open_common_issue_of_house, may_see_issue
 from app.converters import whole_number
 from app.emailer import causes
 from app.extensions import db
@@ -24,33 +25,10 @@ from app.models.issues import (
 from app.photos import CleanImage, delete_photo, store
 
 
-def is_subscribed(issue_id: int, user_id: int) -> bool:
-    return db.session.get(IssueSubscription, (issue_id, user_id)) is not None
-
-
-def is_open_common_issue_of_house(issue: Issue, house_id: int | None) -> bool:
-    return issue.house_id == house_id and issue.common_area_id is not None and issue.status in OPEN_STATUSES
-
-
-def student_may_see(issue: Issue, user) -> bool:
-    return (issue.reporter_id == user.id or is_subscribed(issue.id, user.id)
-            or is_open_common_issue_of_house(issue, user.house_id))
-
-
-def may_see(issue: Issue, user) -> bool:
-    """Students: their own, subscribed and their house's open common-area issues; admins: their houses;
-    staff: the jobs assigned to them in houses they work in."""
-    if user.is_admin:
-        return user.administers(issue.house_id)
-    if user.is_staff:
-        return issue.assignee_id == user.id and user.works_in(issue.house_id)
-    return user.is_student and student_may_see(issue, user)
-
-
 def issue_for(issue_id: int, user) -> Issue:
     """The issue if `user` may see it; a 404 otherwise (whether it exists is nobody else's business)."""
     issue = db.session.get(Issue, issue_id, options=[joinedload(Issue.room), joinedload(Issue.common_area)])
-    if issue is None or not may_see(issue, user):
+    if issue is None or not may_see_issue(user, issue):
         abort(404, "There is no such issue, or it is not yours to see.")
     return issue
 
@@ -70,17 +48,27 @@ def common_area_id(house, value: str) -> int | None:
     return area.id
 
 
-def report_limit_refused(student) -> str | None:
-    """Count one report against the student's hourly and daily limits; why it is refused, or None."""
-    config, who = current_app.config, causes.of_user(student)
-    hour = Limit(f"report:{student.id}:hour", config["ISSUE_REPORTS_PER_HOUR"], timedelta(hours=1), lock=who)
-    day = Limit(f"report:{student.id}:day", config["ISSUE_REPORTS_PER_DAY"], timedelta(days=1), lock=who)
+# What a student may do so often, per hour and per day: settings <prefix>_PER_HOUR and _PER_DAY, what they did
+# and what the refusal adds (the forms keep what was typed).
+STUDENT_LIMITS = {
+    "report": ("ISSUE_REPORTS", "reported {} issues", "Your report is kept below: send it again later, or ask "
+                                                      "your house admin if something is urgent."),
+    "comment": ("ISSUE_COMMENTS", "commented {} times", "Your comment is kept below: send it again later."),
+    "me-too": ("ISSUE_ME_TOO", "pressed “me too” {} times", "Try again later."),
+}
+
+
+def student_limit_refused(student, action: str) -> str | None:
+    """Count one `action` (a STUDENT_LIMITS key) against the student's hourly and daily limits; why it is
+    refused, or None. Parallel requests take the student's lock in turn (app/limits.py), so none slips past."""
+    (setting, done, then), config, who = STUDENT_LIMITS[action], current_app.config, causes.of_user(student)
+    hour = Limit(f"{action}:{student.id}:hour", config[f"{setting}_PER_HOUR"], timedelta(hours=1), lock=who)
+    day = Limit(f"{action}:{student.id}:day", config[f"{setting}_PER_DAY"], timedelta(days=1), lock=who)
     refused = take(hour, day)
     if refused is None:
         return None
     span = "hour" if refused is hour else "24 hours"
-    return (f"You have reported {refused.limit} issues in the last {span}, the most one student can. Your report "
-            "is kept below: send it again later, or ask your house admin if something is urgent.")
+    return f"You have {done.format(refused.limit)} in the last {span}, the most one student can. {then}"
 
 
 def report_issue(student, data: dict, photos: list[CleanImage]) -> tuple[Issue, str]:

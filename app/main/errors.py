@@ -42,7 +42,25 @@ def database_unavailable(error: Exception) -> Response:
     return response
 
 
+def close_session(_error: BaseException | None) -> None:
+    """Request teardown: end the request's session without raising. When the connection died under it, the
+    rollback in close() fails after the error handlers ran (a bare 500 from the server); the session's
+    connections are then invalidated (dropped from the pool, never reused) and the session discarded, so the
+    answer already made (the 503 page, or the page itself) goes out. Registered after Flask-SQLAlchemy, so it
+    runs first and leaves that extension's own teardown nothing to do."""
+    try:
+        db.session.remove()
+    except Exception as error:  # noqa: BLE001 - a dead connection, or worse: the answer is made already
+        current_app.logger.warning("session teardown failed: %s: %s", type(error).__name__, str(error)[:200])
+        try:
+            db.session.invalidate()
+        except Exception:  # noqa: BLE001 - nothing more to save
+            pass
+        db.session.registry.clear()
+
+
 def init_error_handlers(app: Flask) -> None:
+    app.teardown_appcontext(close_session)
     for error_class in DATABASE_ERRORS:
         app.register_error_handler(error_class, database_unavailable)
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from app.emailer.budget import paused_until, read_state
 from app.emailer.health import mail_health
 from app.extensions import db
+from app.main.errors import RETRY_AFTER_SECONDS
 from app.models.base import utcnow
 from app.models.mail import MailState
 
@@ -48,5 +49,6 @@ def healthz():
             body["mail"] = mail_health()
     except Exception as exc:  # noqa: BLE001 - report, don't crash, when the database is away
         db.session.rollback()
-        return jsonify({"status": "error", "database": f"error: {exc.__class__.__name__}"}), 503
+        return jsonify({"status": "error", "database": f"error: {exc.__class__.__name__}"}), 503, {
+            "Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
     return jsonify(body), 200

@@ -11,5 +11,6 @@ from app.models.mail_preferences import *  # noqa: F401,F403
 from app.models.move_in import *  # noqa: F401,F403
 from app.models.photos import *  # noqa: F401,F403
 from app.models.residents import RoomMove  # noqa: F401
+from app.models.staff_invitations import StaffInvitation  # noqa: F401
 from app.models.tips import *  # noqa: F401,F403
 from app.models.visits import *  # noqa: F401,F403

@@ -4,11 +4,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from app.auth.access import student_required
+from app.auth.permissions import may_see_move_in_photo
 from app.auth.services import password_link
 from app.converters import whole_number
 from app.extensions import db
 from app.models.accounts import User
-from app.models.move_in import FormStatus, MoveInAnswer, MoveInForm, MoveInPhoto
+from app.models.move_in import MoveInAnswer, MoveInForm, MoveInPhoto
 from app.move_in import invite, services
 from app.move_in.checklist import academic_year, checklist_for, terms_for, year_label
 from app.move_in.forms import build_form, remap_answers
@@ -104,9 +105,7 @@ def photo(photo_id: int):
     if row is None:
         abort(404, "No such photo")
     photo_row, owner_form = row
-    is_owner = owner_form.user_id == current_user.id
-    is_house_admin = owner_form.status == FormStatus.SUBMITTED and current_user.administers(owner_form.house_id)
-    if not (is_owner or is_house_admin):
+    if not may_see_move_in_photo(current_user, owner_form):
         abort(404, "No such photo")
     return photo_response(photo_row.key, photo_row.mime)
 

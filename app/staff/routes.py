@@ -1,15 +1,16 @@
 """/jobs/: a staff member's open jobs and one job's page (note, in progress, resolved with photos)."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.auth.access import role_required
 from app.extensions import db
 from app.issues import workflow
+from app.issues.forms import ButtonForm
 from app.issues.visit_forms import booking_context
 from app.issues.visit_routes import submit_booking, submit_cancel
 from app.models.accounts import Role
 from app.photos import MAX_PHOTO_BYTES, files_chosen
-from app.staff import services
+from app.staff import invitations, services
 from app.staff.forms import JobUpdateForm
 
 bp = Blueprint("staff", __name__, url_prefix="/jobs")
@@ -19,7 +20,27 @@ staff_required = role_required(Role.STAFF)
 @bp.route("/")
 @staff_required
 def index():
-    return render_template("staff/index.html", jobs=services.my_jobs(current_user))
+    return render_template("staff/index.html", jobs=services.my_jobs(current_user),
+                           invitations=invitations.pending_for(current_user), answer_form=ButtonForm())
+
+
+@bp.route("/invitations/<id:invitation_id>", methods=["POST"])
+@staff_required
+def answer_invitation(invitation_id: int):
+    """Accept or decline a house admin's invitation to join their house's staff."""
+    if not ButtonForm().validate():
+        abort(400, "The form expired; reload the page and try again.")
+    accepting = request.form.get("answer") == "accept"
+    try:
+        house = (invitations.accept if accepting else invitations.decline)(current_user, invitation_id)
+    except invitations.InvitationError as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+    else:
+        db.session.commit()
+        flash(f"You joined the staff of {house.name}." if accepting
+              else f"You declined to join the staff of {house.name}.", "success")
+    return redirect(url_for("staff.index"))
 
 
 @bp.route("/<id:issue_id>", methods=["GET", "POST"])

@@ -4,9 +4,10 @@ import sqlalchemy as sa
 from flask import abort
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.auth.permissions import may_work_on
 from app.extensions import db
 from app.issues import workflow
-from app.issues.services import may_see, photos_on
+from app.issues.services import photos_on
 from app.models.accounts import house_staff
 from app.models.issues import OPEN_STATUSES, Issue, IssueStatus
 from app.photos import CleanImage
@@ -30,7 +31,7 @@ def my_jobs(staff) -> list[Issue]:
 def job_for(issue_id: int, staff) -> Issue:
     """The job if it is `staff`'s; a 404 otherwise (another's job is not revealed)."""
     issue = db.session.get(Issue, issue_id)
-    if issue is None or not (staff.is_staff and may_see(issue, staff)):
+    if issue is None or not may_work_on(staff, issue):
         abort(404, "There is no such job among yours.")
     return issue
 

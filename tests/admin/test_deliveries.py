@@ -188,7 +188,8 @@ def test_an_unconfirmed_account_gets_its_verification_link_at_the_new_address(ap
     client = login(developer)
     response = client.post(f"/admin/accounts/{pending.id}/email", data={"email": "fixed@example.ac.za"})
     assert response.status_code == 302
-    assert [(m.to, m.template) for m in mails(app)] == [("fixed@example.ac.za", "verify_email")]
+    assert [(m.to, m.template) for m in mails(app)] == [("fixed@example.ac.za", "verify_email"),
+                                                        ("typo@example.ac.za", "address_moved")]  # told too
 
 
 def test_a_student_may_not_correct_addresses(app, login, student):

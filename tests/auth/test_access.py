@@ -75,6 +75,7 @@ PROTECTED_BY_ID = [
     ("POST", "/admin/residents/1/name", {Role.ADMIN}),
     ("POST", "/admin/residents/1/move", {Role.ADMIN}),
     ("GET", "/jobs/1", {Role.STAFF}),
+    ("POST", "/jobs/invitations/1", {Role.STAFF}),
     ("POST", "/jobs/1", {Role.STAFF}),
     ("GET", "/admin/students/1/approve", {Role.ADMIN}),
     ("POST", "/admin/students/1/reject", {Role.ADMIN}),

@@ -48,3 +48,17 @@ def test_users_create_refuses_a_weak_password(runner, app):
     assert result.exit_code != 0 and "top-100 common password" in result.output
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+
+
+@pytest.mark.parametrize("password", ["qhawekazi.mabandla", "mabandlaqhawekazi"])
+def test_a_set_password_link_refuses_the_accounts_own_address_and_name(client, app, make_user, password):
+    """Issue 21 item 5: zxcvbn scores these 4 unless told the account's address and name."""
+    assert password_problem(password) is None
+    user = make_user(email="qhawekazi.mabandla@example.ac.za", name="Qhawekazi Mabandla")
+    client.post("/password/forgot", data={"email": user.email})
+    with app.app_context():
+        path = db.session.scalar(sa.select(OutboxEmail)).context["link"].removeprefix("http://localhost")
+    response = client.post(path, data={"password": password, "confirm": password})
+    assert response.status_code == 400 and "easy to guess" in response.get_data(as_text=True)
+    with app.app_context():
+        assert not db.session.get(User, user.id).check_password(password)

@@ -65,11 +65,32 @@ def test_bad_input_keeps_form_and_stores_nothing(client, app, house, overrides, 
     assert PASSWORD not in page  # passwords are never echoed back
 
 
-def test_registering_a_verified_address_gets_a_message_not_a_500(client, app, house, student):
-    response = client.post("/register", data=form(email=student.email.upper()))
-    assert response.status_code == 400
-    assert "An account with this email already exists" in response.get_data(as_text=True)
-    assert user_count(app) == 1 and mails(app) == []
+def test_registering_a_taken_address_answers_as_a_new_one_and_tells_its_owner(client, app, house, student):
+    """Issue 21 item 7: the page does not tell whether an address has an account (it said so with a 400)."""
+    new = client.post("/register", data=form(email="nobody.yet@example.ac.za"))
+    new_page = client.get("/verify").get_data(as_text=True).replace("nobody.yet@example.ac.za", "ADDRESS")
+    taken = client.post("/register", data=form(email=student.email.upper(), name="Intruder",
+                                               password="another-password-1", confirm="another-password-1"))
+    taken_page = client.get("/verify").get_data(as_text=True).replace(student.email, "ADDRESS")
+    assert (taken.status_code, taken.location) == (new.status_code, new.location) == (302, "/verify")
+    assert taken_page == new_page
+    kept = account(app, student.email)
+    assert (kept.name, kept.password_ok, user_count(app)) == ("Test User", True, 2)
+    [notice] = mails(app, "account_exists")
+    assert notice.to == student.email and notice.purpose == "security"
+    assert notice.context["reset_link"] == "http://localhost/password/forgot"
+    again = client.post("/register", data=form(email=student.email))  # within the cooldown, as for a new one
+    assert again.status_code == 429 and len(mails(app, "account_exists")) == 1
+
+
+def test_a_deactivated_account_is_answered_the_same_and_not_emailed(client, app, house, student):
+    from app.models.base import utcnow
+    from tests.auth.accounts import set_standing
+
+    set_standing(app, student.id, deactivated_at=utcnow())
+    response = client.post("/register", data=form(email=student.email))
+    assert (response.status_code, response.location) == (302, "/verify")
+    assert mails(app) == [] and user_count(app) == 1
 
 
 def test_an_unverified_address_may_register_again_and_the_old_link_dies(app, client, house, make_house):

@@ -45,5 +45,5 @@ def test_the_429_page_keeps_the_input_but_never_the_password(app, client, house)
 def test_one_address_registered_many_times_at_once_is_one_account_and_one_email(app, house):
     forms = [(register_form(), f"198.51.100.{n}") for n in range(6)]
     codes = register_at_once(app, forms)
-    assert codes.count(302) == 1 and set(codes) <= {302, 400, 429}
+    assert codes.count(302) >= 1 and set(codes) <= {302, 429}  # a parallel loser is answered as sent too
     assert accounts_count(app) == 1 and len(mails(app, "verify_email")) == 1

@@ -29,6 +29,8 @@ SAMPLES = {
                                  "jobs": [{**ISSUE, "link": "http://localhost/jobs/42"}]}),
     "staff_invite": ("security", {"name": "Musa Fixer", "house": "Acacia House",
                                   "link": "http://localhost/password/reset/abc"}),
+    "staff_join": ("notice", {"name": "Musa Fixer", "house": "Birch House", "by": "Sipho Admin",
+                              "link": "http://localhost/jobs/"}),
     "issue_new": ("notice", {"name": "Sipho Admin", "issues": [{**ISSUE, "urgent": True}], "count": 1, "urgent": True,
                              "queue_link": "http://localhost/admin/"}),
     "issue_update": ("notice", {
@@ -47,6 +49,9 @@ SAMPLES = {
                   {"label": "Desk", "condition": "Damaged", "comment": "Scratched top", "photos": 1}],
         "terms": ["No smoking in the rooms", "Quiet hours after 22:00"], "link": "http://localhost/move-in/"}),
     "address_changed": ("security", {"name": STUDENT, "link": "http://localhost/login"}),
+    "address_moved": ("security", {"name": STUDENT, "new": "t***@example.ac.za", "by": "Sipho Admin"}),
+    "account_exists": ("security", {"name": STUDENT, "login_link": "http://localhost/login",
+                                    "reset_link": "http://localhost/password/forgot"}),
     "password_reset": ("security", {"name": STUDENT, "link": "http://localhost/password/reset/abc"}),
     "registration_approved": ("notice", {"name": STUDENT, "house": "Acacia House", "room": "12", "shared": False,
                                          "link": "http://localhost/"}),

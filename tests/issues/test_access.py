@@ -3,7 +3,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models.accounts import Role
+from app.models.accounts import Role, User
 from app.models.issues import Issue
 from tests.issues.conftest import photo_file, report_data
 
@@ -139,3 +139,25 @@ def test_ids_too_large_for_the_database_are_404(client, auth, world):
         (w["acacia_admin"], "GET", "/admin/issues/2147483648"),
     ]:
         assert status(client, auth, user, method, url) == 404, url
+
+
+def test_a_student_waiting_for_approval_sees_no_issue_nor_photo(app, client, auth, world, make_user):
+    """Issue 21 item 6: the photo route follows the issue page's rule (403, the awaiting-approval page)."""
+    w = world
+    data = report_data(location=str(w["acacia"].common_area_ids[0]), title="Broken kitchen window")
+    data["photos"] = [photo_file()]
+    auth.login(w["reporter"])
+    client.post("/issues/new", data=data, content_type="multipart/form-data")
+    with app.app_context():
+        common = db.session.scalar(sa.select(Issue).where(Issue.title == "Broken kitchen window"))
+        common_id, photo_id = common.id, common.photos[0].id
+    pending = make_user(Role.STUDENT, house=w["acacia"], room="103")
+    with app.app_context():
+        db.session.execute(sa.update(User).where(User.id == pending.id).values(approved_at=None))
+        db.session.commit()
+    assert status(client, auth, w["housemate"], "GET", f"/issues/{common_id}/photos/{photo_id}") == 200
+    for url in (f"/issues/{common_id}", f"/issues/{common_id}/photos/{photo_id}"):
+        auth.logout()
+        auth.login(pending)
+        response = client.get(url)
+        assert response.status_code == 403 and "approv" in response.get_data(as_text=True), url

@@ -86,3 +86,60 @@ def test_database_cut_and_back_for_a_signed_in_student(proxied_app, make_user, h
     proxy.restore()
     response = client.get("/issues/")
     assert response.status_code == 200 and "My issues" in response.get_data(as_text=True)
+
+
+def lost_connection(app, monkeypatch, fail_execute: bool) -> None:
+    """From now on every rollback (and, with `fail_execute`, every statement) of the app's engine fails as a
+    connection lost mid-request does (MySQL error 2013)."""
+    from app.extensions import db
+
+    with app.app_context():
+        dialect = db.engine.dialect
+
+    def lost(*_args, **_kwargs):
+        raise dialect.loaded_dbapi.OperationalError(2013, "Lost connection to server during query")
+
+    monkeypatch.setattr(dialect, "do_rollback", lost)
+    if fail_execute:
+        monkeypatch.setattr(dialect, "do_execute", lost)
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_the_connection_lost_mid_request_still_gives_the_friendly_page(app, client, login, student, house,
+                                                                      monkeypatch, signed_in):
+    """Issue 21 item 11: the rollback in request teardown raised OperationalError (2013) after the error
+    handlers ran, and the server answered a bare 500."""
+    if signed_in:
+        login(student)
+    lost_connection(app, monkeypatch, fail_execute=True)
+    assert_friendly_503(client.get("/r/acacia"))
+    assert_friendly_503(client.post("/issues/new", data={"title": "Leak"}) if signed_in
+                        else client.post("/login", data={"email": student.email, "password": "wrong"}))
+    monkeypatch.undo()
+    assert client.get("/r/acacia").status_code == 200  # the pool gave a working connection again
+
+
+def test_a_connection_lost_after_the_page_was_made_still_sends_it(app, client, house, monkeypatch):
+    lost_connection(app, monkeypatch, fail_execute=False)
+    response = client.get("/r/acacia")  # read the house (a transaction), then the teardown's rollback fails
+    assert response.status_code == 200 and "Acacia House" in response.get_data(as_text=True)
+    monkeypatch.undo()
+    assert client.get("/r/acacia").status_code == 200
+
+
+def test_a_bug_while_the_connection_is_lost_gives_the_apps_error_page(app, client, house, monkeypatch):
+    """The rollbacks after a bug fail too: the answer is still the app's own 500 page with its reference."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.models.houses import House
+
+    def broken_view():
+        db.session.scalar(sa.select(House.id))  # a transaction is open
+        raise RuntimeError("a bug")
+
+    app.add_url_rule("/broken-for-test", view_func=broken_view)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    lost_connection(app, monkeypatch, fail_execute=False)
+    response = client.get("/broken-for-test")
+    assert response.status_code == 500 and "Internal Server Error · RINAIBRA" in response.get_data(as_text=True)

@@ -120,6 +120,7 @@ def test_healthz_reports_database_down(tmp_path):
     assert response.status_code == 503
     body = response.get_json()
     assert body == {"status": "error", "database": "error: OperationalError"}
+    assert response.headers["Retry-After"] == "30" and response.headers["Cache-Control"] == "no-store"
 
 
 def test_home_page_for_anonymous(client):
