@@ -84,41 +84,12 @@ def register_converters(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app.admin import account_routes as _admin_accounts  # noqa: F401  (adds its views to admin's bp)
-    from app.admin import address_routes as _admin_address  # noqa: F401  (likewise)
-    from app.admin import metrics_routes as _admin_metrics  # noqa: F401  (likewise)
-    from app.admin import move_in_routes as _admin_move_in  # noqa: F401  (likewise)
-    from app.admin import pending_routes as _admin_pending  # noqa: F401  (likewise)
-    from app.admin import residents_routes as _admin_residents  # noqa: F401  (likewise)
-    from app.admin import staff_routes as _admin_staff  # noqa: F401  (likewise)
-    from app.admin import targets_routes as _admin_targets  # noqa: F401  (likewise)
-    from app.admin import tips_routes as _admin_tips  # noqa: F401  (likewise)
-    from app.admin import triage_routes as _admin_triage  # noqa: F401  (likewise)
-    from app.admin import visit_routes as _admin_visits  # noqa: F401  (likewise)
-    from app.admin.routes import bp as admin_bp
-    from app.auth import privacy_routes as _auth_privacy  # noqa: F401  (adds its views to auth's bp)
-    from app.auth import session_routes as _auth_sessions  # noqa: F401  (adds its views to auth's bp)
-    from app.auth import verify_routes as _auth_verify  # noqa: F401  (adds its views to auth's bp)
-    from app.auth.routes import bp as auth_bp
-    from app.dev import (
-        houses_routes as _dev_houses,  # noqa: F401  (adds its views to dev's bp)
-    )
-    from app.dev import (
-        mail_routes as _dev_mail,  # noqa: F401  (likewise)
-    )
-    from app.dev.routes import bp as dev_bp
-    from app.issues import visit_routes as _issue_visits  # noqa: F401  (adds its views to issues' bp)
-    from app.issues.house_routes import bp as houses_bp
-    from app.issues.routes import bp as issues_bp
-    from app.main.routes import bp as main_bp
-    from app.monitoring.routes import bp as monitoring_bp
-    from app.move_in.routes import bp as move_in_bp
-    from app.staff.routes import bp as staff_bp
-    from app.unsubscribe.routes import bp as unsubscribe_bp
+    """Each blueprint package hands over its blueprints with all of its views (see its `blueprints()`)."""
+    from app import admin, auth, dev, issues, main, monitoring, move_in, staff, unsubscribe
 
-    for blueprint in (main_bp, auth_bp, issues_bp, houses_bp, move_in_bp, admin_bp, staff_bp, dev_bp,
-                      unsubscribe_bp, monitoring_bp):
-        app.register_blueprint(blueprint)
+    for package in (main, auth, issues, move_in, admin, staff, dev, unsubscribe, monitoring):
+        for blueprint in package.blueprints():
+            app.register_blueprint(blueprint)
 
 
 def register_error_handlers(app: Flask) -> None:
