@@ -72,7 +72,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_photo_store(app: Flask) -> None:
-    from app.storage_setup import check_photo_store
+    from app.storage.setup import check_photo_store
 
     check_photo_store(app)
 

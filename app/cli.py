@@ -31,7 +31,7 @@ def init_cli(app: Flask) -> None:
     from app.emailer.cli import mail_cli
     from app.issues.cli import issues_cli
     from app.maintenance import maintenance_cli
-    from app.storage_cli import photos_cli
+    from app.storage.cli import photos_cli
 
     app.cli.add_command(houses_cli)
     app.cli.add_command(users_cli)

@@ -15,7 +15,7 @@ from dotenv import load_dotenv
 
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 ENVIRONMENTS = ("production", "development")
-PHOTO_STORES = ("folder", "database", "s3")  # app/storage.py, app/storage_s3.py
+PHOTO_STORES = ("folder", "database", "s3")  # app/storage/, app/storage/s3.py
 DEV_SECRET_KEY = "dev-only-change-me"
 
 
@@ -231,7 +231,7 @@ FIXED = {  # not settings: how the app always runs
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
-    "STORAGE": None,  # tests may put another photo store here (app/storage.py)
+    "STORAGE": None,  # tests may put another photo store here (app/storage/)
 }
 
 

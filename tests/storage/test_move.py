@@ -10,7 +10,7 @@ from app import create_app
 from app.extensions import db
 from app.models.photos import CHUNK_BYTES, StoredFileChunk
 from app.storage import STORES, PhotoStream
-from app.storage_move import describe, open_store
+from app.storage.move import describe, open_store
 from tests.conftest import empty_tables, settings_for
 from tests.fixtures.s3 import s3_settings
 from tests.storage.conftest import files_under

@@ -15,7 +15,7 @@ from app.models.issues import Issue
 from app.models.photos import CHUNK_BYTES
 from app.photos import PHOTOS_NOT_SAVED
 from app.storage import LocalFolderStorage, StorageError, get_storage
-from app.storage_s3 import S3Storage
+from app.storage.s3 import S3Storage
 from tests.conftest import PASSWORD, empty_tables, settings_for
 from tests.fixtures.s3 import s3_settings
 from tests.fixtures.servers import free_port

@@ -11,7 +11,7 @@ from app.config import ConfigError
 from app.extensions import db
 from app.models.photos import StoredFile, StoredFileChunk
 from app.storage import LocalFolderStorage
-from app.storage_s3 import S3Storage, client_from, error_code
+from app.storage.s3 import S3Storage, client_from, error_code
 
 
 def _cli_command() -> bool:

@@ -7,8 +7,8 @@ from typing import Any
 from app.config import ConfigError
 from app.extensions import db
 from app.storage import DatabaseStorage, LocalFolderStorage, MovableStorage
-from app.storage_s3 import S3Storage, client_from
-from app.storage_setup import check_bucket, missing_tables
+from app.storage.s3 import S3Storage, client_from
+from app.storage.setup import check_bucket, missing_tables
 
 
 def open_store(name: str, config: Mapping[str, Any], folder: str | None = None) -> MovableStorage:

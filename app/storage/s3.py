@@ -1,5 +1,5 @@
 """PHOTO_STORE=s3: photos as objects in one bucket of an S3-compatible store (AWS S3, MinIO, SeaweedFS, Ceph
-RGW), shared by every host. Same interface as app/storage.py's stores; tested against a real SeaweedFS server
+RGW), shared by every host. Same interface as app/storage/'s stores; tested against a real SeaweedFS server
 (tests/storage/test_s3_store.py).
 
 An object is written whole by one PUT, so a failed write leaves nothing behind. Keys not found in the bucket are

@@ -7,7 +7,7 @@
     storage.delete(key)                # quiet when the key is already gone
 
 Every store also has `keys()`, `has(key)` and `put(key, stream)` (the same photo under the same key), which
-`flask photos move --from A --to B` (app/storage_move.py) uses to copy photos between any two of them.
+`flask photos move --from A --to B` (app/storage/move.py) uses to copy photos between any two of them.
 
 - `folder` (the default): `LocalFolderStorage` under UPLOAD_FOLDER (outside static/, so nothing is ever served
   without a view checking who asks). One host only: another host cannot see these files.
@@ -16,11 +16,11 @@ Every store also has `keys()`, `has(key)` and `put(key, stream)` (the same photo
   the caller's transaction: it exists once the report (or move-in form) that holds it is committed. Keys not
   found there are looked for in the local folder, so a host keeps serving photos not yet moved
   (`flask photos move --from folder --to database`).
-- `s3`: `S3Storage` (app/storage_s3.py), objects in the S3_BUCKET of an S3-compatible store; made and checked at
-  start-up (app/storage_setup.py) and kept in `app.extensions["s3_photo_store"]`; falls back to the folder too.
+- `s3`: `S3Storage` (app/storage/s3.py), objects in the S3_BUCKET of an S3-compatible store; made and checked at
+  start-up (app/storage/setup.py) and kept in `app.extensions["s3_photo_store"]`; falls back to the folder too.
 
 Set `app.config["STORAGE"]` to any object with the same methods (an S3 client wrapper, say) to replace both.
-app/storage_setup.py checks the configured store at start-up.
+app/storage/setup.py checks the configured store at start-up.
 """
 import math
 import os

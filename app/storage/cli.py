@@ -1,11 +1,11 @@
-"""`flask photos move --from A --to B`: copy the photos from one store to another (app/storage_move.py)."""
+"""`flask photos move --from A --to B`: copy the photos from one store to another (app/storage/move.py)."""
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
 from app.config import ConfigError
 from app.storage import STORES, StorageError
-from app.storage_move import describe, move_photos, open_store
+from app.storage.move import describe, move_photos, open_store
 
 photos_cli = AppGroup("photos", help="Manage the photo store.")
 
