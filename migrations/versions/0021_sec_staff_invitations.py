@@ -40,5 +40,4 @@ def upgrade():
 
 
 def downgrade():
-    op.drop_index(op.f('ix_staff_invitations_house_id'), table_name='staff_invitations')
-    op.drop_table('staff_invitations')
+    op.drop_table('staff_invitations')  # its index goes with it (MySQL keeps an index a foreign key needs)

@@ -143,3 +143,30 @@ def test_a_bug_while_the_connection_is_lost_gives_the_apps_error_page(app, clien
     lost_connection(app, monkeypatch, fail_execute=False)
     response = client.get("/broken-for-test")
     assert response.status_code == 500 and "Internal Server Error · RINAIBRA" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query_after_cut", [False, True])
+def test_a_real_connection_cut_mid_request_never_gives_a_bare_500(proxied_app, house, query_after_cut):
+    """MariaDB behind a proxy cut while a request is under way: after its first query (the page is then made
+    and sent), or before its second (the 503 page). Either way the teardown's rollback meets a dead connection."""
+    app, proxy = proxied_app
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.models.houses import House
+
+    def cut_mid_request():
+        name = db.session.scalar(sa.select(House.name))  # a transaction is open on the connection
+        proxy.cut()
+        if query_after_cut:
+            db.session.scalar(sa.select(House.slug))
+        return name
+
+    app.add_url_rule("/cut-for-test", view_func=cut_mid_request)
+    response = app.test_client().get("/cut-for-test")
+    if query_after_cut:
+        assert_friendly_503(response)
+    else:
+        assert response.status_code == 200 and response.get_data(as_text=True) == "Acacia House"
+    proxy.restore()
+    assert app.test_client().get("/r/acacia").status_code == 200
