@@ -27,7 +27,7 @@ Outbox rows (app/models/mail.py, MailStatus); NEW is a row not yet written, GONE
 Outcome writes touch only rows the writer holds (`lease_owner`, status `sending`): a worker whose lease ran
 out and was taken over writes nothing to that row, and its lease renewal drops it from its hand.
 
-Journal entries (MailJournal, JournalState), written by the worker holding the row (worker.py, Flight), in
+Journal entries (MailJournal, JournalState), written by the worker holding the row (flight.py), in
 autocommit, before its outcomes reach the outbox:
 
 | from   | to     | when |
