@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_photo_store(app)
     register_converters(app)
     register_blueprints(app)
+    register_university_sign_in(app)
     register_error_handlers(app)
     register_monitoring(app)
     register_cli(app)
@@ -96,7 +97,8 @@ def register_blueprints(app: Flask) -> None:
     from app.admin import triage_routes as _admin_triage  # noqa: F401  (likewise)
     from app.admin import visit_routes as _admin_visits  # noqa: F401  (likewise)
     from app.admin.routes import bp as admin_bp
-    from app.auth import privacy_routes as _auth_privacy  # noqa: F401  (adds its views to auth's bp)
+    from app.auth import oidc_routes as _auth_oidc  # noqa: F401  (adds its views to auth's bp)
+    from app.auth import privacy_routes as _auth_privacy  # noqa: F401  (likewise)
     from app.auth import session_routes as _auth_sessions  # noqa: F401  (adds its views to auth's bp)
     from app.auth import verify_routes as _auth_verify  # noqa: F401  (adds its views to auth's bp)
     from app.auth.routes import bp as auth_bp
@@ -119,6 +121,12 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (main_bp, auth_bp, issues_bp, houses_bp, move_in_bp, admin_bp, staff_bp, dev_bp,
                       unsubscribe_bp, monitoring_bp):
         app.register_blueprint(blueprint)
+
+
+def register_university_sign_in(app: Flask) -> None:
+    from app.auth.oidc import init_oidc
+
+    init_oidc(app)
 
 
 def register_error_handlers(app: Flask) -> None:
