@@ -84,8 +84,11 @@ def authorize_redirect():
 
 def verified_claims() -> dict[str, Any]:
     """Exchange the callback's code for tokens and return the ID token's verified claims. Raises one of
-    PROVIDER_ERRORS, an Authlib OAuthError, or one of UNREACHABLE."""
-    token = client().authorize_access_token()
+    PROVIDER_ERRORS, an Authlib OAuthError, or one of UNREACHABLE. The audience must name our client ID (Authlib
+    alone accepts another audience when `azp` names us)."""
+    token = client().authorize_access_token(claims_options={
+        "iss": {"essential": True, "values": [issuer()]},
+        "aud": {"essential": True, "values": [current_app.config["OIDC_CLIENT_ID"]]}})
     claims = token.get("userinfo")
     if not claims:
         raise ValueError("the provider's answer has no ID token")
