@@ -1,4 +1,5 @@
 """University sign-in against the real test provider: who gets in, bound to what, and what it costs."""
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -107,3 +108,26 @@ def test_roles_keep_their_role(app, client, make_user):
     staff = make_user(Role.STAFF, email="fixer@example.ac.za")
     client.get(provider_sign_in(client, staff.email))
     assert "My jobs" in client.get("/").get_data(as_text=True)
+
+
+CSRF_ON = pytest.mark.parametrize("app", [{"WTF_CSRF_ENABLED": True}], indirect=True)
+
+
+@CSRF_ON
+def test_details_without_a_valid_token_keep_the_form_and_create_nothing(app, client, house):
+    client.get(provider_sign_in(client, "new.comer@example.ac.za"))
+    for token in (None, "forged"):
+        data = {"house": "acacia", "room": "102", **({"csrf_token": token} if token else {})}
+        response = client.post("/login/university/details", data=data)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 400 and "This form had expired" in page and 'value="102"' in page
+    assert accounts_count(app) == 0
+
+
+def test_details_odd_input_is_a_400_and_stores_nothing(app, client, house):
+    client.get(provider_sign_in(client, "new.comer@example.ac.za"))
+    for value in ("", "é²", "\r\nX: y", "a\x00b", "9" * 5000, "../.."):
+        for data in ({"house": value, "room": "101"}, {"house": "acacia", "room": value}):
+            assert client.post("/login/university/details", data=data).status_code == 400
+    assert accounts_count(app) == 0
+    assert client.post("/login/university/details", data={"house": "acacia", "room": "101"}).status_code == 302
