@@ -29,6 +29,20 @@ UNREACHABLE = "The university sign-in cannot be reached right now. Try again in 
               "your password if you have one."
 
 
+# With AUTH_PASSWORDS off these answer 404, and /login only offers the university sign-in.
+PASSWORD_PAGES = {"auth.register", "auth.forgot_password", "auth.reset_password", "auth.check_email",
+                  "auth.resend_verification", "auth.verify"}
+
+
+@bp.before_app_request
+def _passwords_off():
+    if oidc.passwords_enabled():
+        return None
+    if request.endpoint in PASSWORD_PAGES or (request.endpoint == "auth.login" and request.method == "POST"):
+        abort(404, "Passwords are not used here: sign in with your university account from the login page.")
+    return None
+
+
 class NewcomerForm(RegisterForm):
     """A newcomer's house and room (their address and name come from the university)."""
     email = name = password = confirm = None
