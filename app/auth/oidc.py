@@ -19,6 +19,7 @@ from app.config import ConfigError
 NAME = "university"  # Authlib's name for the client (its state keys in the session start with _state_university_)
 EXTENSION = "rinaibra.oidc"
 ID_TOKEN = "oidc_id_token"  # the session key of the last ID token, the hint of the provider's logout
+ID_TOKEN_KEPT = 1800  # characters: a larger ID token (Entra ID's with many groups) would overflow the 4 KB cookie
 # What a failed exchange with the provider raises: an OAuth error answer (a replayed code, a refused client,
 # a state that does not match), a token that fails verification, a malformed answer, or no answer in time.
 PROVIDER_ERRORS: tuple[type[Exception], ...] = (JoseError, ValueError, KeyError, TypeError)
@@ -92,7 +93,7 @@ def verified_claims() -> dict[str, Any]:
     claims = token.get("userinfo")
     if not claims:
         raise ValueError("the provider's answer has no ID token")
-    session[ID_TOKEN] = token["id_token"]
+    session[ID_TOKEN] = token["id_token"] if len(token["id_token"]) <= ID_TOKEN_KEPT else ""
     return dict(claims)
 
 
@@ -104,7 +105,7 @@ def logout_url() -> str | None:
     """The provider's end-session URL for this browser's last university sign-in (RP-initiated logout), when
     the provider's discovery document offers one; forgets the ID token either way."""
     id_token = session.pop(ID_TOKEN, None)
-    if not id_token or not enabled():
+    if id_token is None or not enabled():
         return None
     try:
         metadata = client().load_server_metadata()
@@ -114,4 +115,4 @@ def logout_url() -> str | None:
         return None
     return client().create_logout_url(
         post_logout_redirect_uri=current_app.config["BASE_URL"] + url_for("auth.login"),
-        id_token_hint=id_token, client_id=current_app.config["OIDC_CLIENT_ID"])["url"]
+        id_token_hint=id_token or None, client_id=current_app.config["OIDC_CLIENT_ID"])["url"]

@@ -58,6 +58,7 @@ class FakeProvider:
         if request.path == "/.well-known/openid-configuration":
             body = {"issuer": self.issuer, "authorization_endpoint": self.issuer + "/auth",
                     "token_endpoint": self.issuer + "/token", "jwks_uri": self.issuer + "/jwks",
+                    "end_session_endpoint": self.issuer + "/logout",
                     "response_types_supported": ["code"], "subject_types_supported": ["public"],
                     "id_token_signing_alg_values_supported": ["RS256"]}
         elif request.path == "/jwks":

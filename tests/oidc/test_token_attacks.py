@@ -57,6 +57,16 @@ def test_a_good_token_signs_in(app, client, fake, house):
         assert db.session.scalar(sa.select(OidcIdentity.subject)) == "fake-sub-1"
 
 
+def test_a_large_id_token_is_not_kept_in_the_cookie_and_logout_still_reaches_the_provider(app, client, fake,
+                                                                                          student):
+    fake.issue = {"email": student.email, "groups": [f"group-{n:04d}-" + "x" * 30 for n in range(60)]}
+    assert callback(client, fake).headers["Location"] == "/"
+    assert len(client.get_cookie("session").value) < 3000
+    location = client.post("/logout").headers["Location"]
+    assert location.startswith(fake.issuer + "/logout?") and "client_id=fake-client" in location
+    assert "id_token_hint" not in location
+
+
 def unsigned(claims: dict) -> str:
     part = lambda data: base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()  # noqa: E731
     return f"{part({'alg': 'none'})}.{part(claims)}."
