@@ -41,10 +41,10 @@ class Match:
     user: User | None = None
     refusal: Refusal | None = None
     newcomer: dict[str, str] | None = None  # issuer, subject, email, name
+    email: str = ""
 
     def message(self) -> str:
-        email = (self.newcomer or {}).get("email", "")
-        return self.refusal.value.format(email=email) if self.refusal else ""
+        return self.refusal.value.format(email=self.email) if self.refusal else ""
 
 
 def proven_email(claims: dict[str, Any]) -> tuple[str | None, Refusal | None]:
@@ -68,6 +68,22 @@ def _display_name(claims: dict[str, Any], email: str) -> str:
     return name if name and not name_problem(name) else email.split("@", 1)[0]
 
 
+def sign_in(claims: dict[str, Any]) -> Match:
+    """`match`, committed when it found the account (and again when a parallel first sign-in of the same person
+    linked the identity first: then it is found by it). Nothing is stored for a refusal or a newcomer."""
+    found = match(claims)
+    if found.user is None:
+        db.session.rollback()
+        return found
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        found = match(claims)
+        db.session.commit()
+    return found
+
+
 def match(claims: dict[str, Any]) -> Match:
     """The account of a verified ID token's claims (the caller commits). Never creates an account."""
     issuer, subject = str(claims["iss"]), str(claims["sub"])
@@ -77,7 +93,7 @@ def match(claims: dict[str, Any]) -> Match:
         return _signed_in(identity.user, identity)
     email, refusal = proven_email(claims)
     if refusal is not None:
-        return Match(refusal=refusal, newcomer={"email": email or ""})
+        return Match(refusal=refusal, email=email or "")
     user = find_user(email)
     if user is None:
         return Match(newcomer={"issuer": issuer, "subject": subject, "email": email,
@@ -86,7 +102,7 @@ def match(claims: dict[str, Any]) -> Match:
         return Match(refusal=Refusal.DEACTIVATED)
     if db.session.scalar(sa.select(OidcIdentity.id).where(OidcIdentity.user_id == user.id,
                                                           OidcIdentity.issuer == issuer)) is not None:
-        return Match(refusal=Refusal.OTHER_IDENTITY, newcomer={"email": email})
+        return Match(refusal=Refusal.OTHER_IDENTITY, email=email)
     identity = OidcIdentity(user=user, issuer=issuer, subject=subject)
     db.session.add(identity)
     return _signed_in(user, identity)

@@ -87,14 +87,12 @@ def oidc_callback():
         return _refused(UNREACHABLE, 503, f"provider unreachable: {type(exc).__name__}")
     except oidc.PROVIDER_ERRORS as exc:
         return _refused(UNVERIFIABLE, 400, f"ID token refused: {type(exc).__name__}: {str(exc)[:120]}")
-    found = oidc_accounts.match(claims)
+    found = oidc_accounts.sign_in(claims)
     if found.refusal is not None:
         return _refused(found.message(), 403, found.refusal.name)
     if found.user is None:
-        db.session.rollback()
         session[NEWCOMER] = {**found.newcomer, "at": time.time()}
         return redirect(url_for("auth.oidc_details"))
-    db.session.commit()
     return _sign_in(found.user)
 
 

@@ -115,3 +115,13 @@ def test_a_flood_of_bad_callbacks_logs_no_error(app, client):
     for index in range(50):
         assert client.get(f"/login/university/callback?code={index}&state=s{index}").status_code == 400
     nothing_new(app)
+
+
+def test_two_first_sign_ins_at_once_link_one_identity(app, student):
+    from tests.races import race
+
+    clients = [app.test_client() for _ in range(2)]
+    callbacks = [provider_sign_in(one, student.email) for one in clients]
+    responses = race([lambda one=one, path=path: one.get(path) for one, path in zip(clients, callbacks, strict=True)])
+    assert [response.status_code for response in responses] == [302, 302]
+    assert count(app, OidcIdentity) == 1 and count(app, LoginSession) == 2
