@@ -50,10 +50,10 @@ def test_second_sign_in_finds_the_account_by_subject_after_an_address_change(app
     assert accounts_count(app) == 1
 
 
-def test_newcomer_gives_house_and_room_then_waits_for_approval(app, client, house):
+def test_newcomer_gives_house_and_room_then_waits_for_approval(app, client, house, admin):
     response = client.get(provider_sign_in(client, "new.comer@example.ac.za"))
     assert response.headers["Location"] == "/login/university/details"
-    assert accounts_count(app) == 0
+    assert account(app, "new.comer@example.ac.za") is None
     page = client.get("/login/university/details").get_data(as_text=True)
     assert "new.comer@example.ac.za" in page
     bad = client.post("/login/university/details", data={"house": "acacia", "room": "999"})
@@ -66,6 +66,9 @@ def test_newcomer_gives_house_and_room_then_waits_for_approval(app, client, hous
     assert newcomer.verified and not newcomer.approved and newcomer.name == "New Comer"
     assert mails(app) == []
     assert client.post("/login/university/details", data={"house": "acacia", "room": "102"}).status_code == 400
+    house_admin = app.test_client()
+    house_admin.post("/login", data={"email": admin.email, "password": admin.password})
+    assert "New Comer" in house_admin.get("/admin/").get_data(as_text=True)  # on the admin's pending list
 
 
 def test_admin_signs_in_and_password_account_is_linked(app, client, admin):
