@@ -126,3 +126,26 @@ def test_a_provider_down_at_start_up_is_a_warning_in_development_then_503(databa
     assert "could not be read" in caplog.text
     response = app.test_client().get("/login/university")
     assert response.status_code == 503 and "cannot be reached" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("claims, status", [
+    ({"email": ["fake.student@example.ac.za"]}, 403),
+    ({"email": "not an address"}, 403),
+    ({"email": "fäke@example.ac.za"}, 403),
+    ({"email": None}, 403),
+    ({"email_verified": "true"}, 403),  # only a JSON true counts
+    ({"email": "a@example.ac.za.evil.example"}, 403),
+])
+def test_odd_address_claims_are_refused(app, client, fake, claims, status):
+    fake.issue = claims
+    assert callback(client, fake).status_code == status
+    nothing_stored(app)
+
+
+def test_a_name_with_control_characters_is_not_stored(app, client, fake, house):
+    fake.issue = {"email": "Odd.Name@Example.ac.za", "name": "Evil\x00\r\nName"}
+    assert callback(client, fake).headers["Location"] == "/login/university/details"
+    assert client.post("/login/university/details", data={"house": "acacia", "room": "101"}).status_code == 302
+    with app.app_context():
+        user = db.session.scalar(sa.select(User))
+        assert (user.email, user.name) == ("odd.name@example.ac.za", "odd.name")
