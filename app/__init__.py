@@ -24,6 +24,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_photo_store(app)
     register_converters(app)
     register_blueprints(app)
+    register_university_sign_in(app)
     register_error_handlers(app)
     register_monitoring(app)
     register_cli(app)
@@ -90,6 +91,12 @@ def register_blueprints(app: Flask) -> None:
     for package in (main, auth, issues, move_in, admin, staff, dev, unsubscribe, monitoring):
         for blueprint in package.blueprints():
             app.register_blueprint(blueprint)
+
+
+def register_university_sign_in(app: Flask) -> None:
+    from app.auth.oidc import init_oidc
+
+    init_oidc(app)
 
 
 def register_error_handlers(app: Flask) -> None:

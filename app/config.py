@@ -153,6 +153,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ACCOUNT_MAIL_PER_DAY", whole, 3),            # links of each kind per address per 24 hours
     Setting("ACCOUNT_MAIL_PER_IP_HOUR", whole, 5),        # links one client address may ask for, any addresses
     Setting("INVITE_LINK_DAYS", whole, 7),  # an invitation's set-password link lives this long (a reset: 24 hours)
+    Setting("AUTH_PASSWORDS", boolean, True),  # off: university sign-in only (no password pages)
+    # University sign-in (OpenID Connect, app/auth/oidc.py): the provider is found by discovery at OIDC_ISSUER
+    Setting("OIDC_ISSUER", url, None),
+    Setting("OIDC_CLIENT_ID", text, None),
+    Setting("OIDC_CLIENT_SECRET", str, None),
+    Setting("OIDC_SCOPES", text, "openid email profile"),
+    Setting("OIDC_EMAIL_CLAIM", text, "email"),  # Entra ID: often preferred_username
+    Setting("OIDC_REQUIRE_EMAIL_VERIFIED", boolean, True),  # the ID token's email_verified must be true
+    Setting("OIDC_ALLOWED_DOMAINS", lower_list, None),  # default: ALLOWED_EMAIL_DOMAINS
+    Setting("OIDC_BUTTON_LABEL", text, "Sign in with your university account"),
+    Setting("OIDC_TIMEOUT", positive, 10.0),  # seconds for each call to the provider (discovery, token, keys)
     # Mail transport
     Setting("MAIL_SERVER", text, "127.0.0.1"),
     Setting("MAIL_PORT", whole, 1025),
@@ -279,6 +290,9 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         if config[f"TARGET_{urgency}_FIX_HOURS"] < config[f"TARGET_{urgency}_RESPONSE_HOURS"]:
             raise ConfigError(f"TARGET_{urgency}_FIX_HOURS is shorter than TARGET_{urgency}_RESPONSE_HOURS: an issue "
                               "cannot be due fixed before its first response")
+    if problem := oidc_problem(config):
+        raise ConfigError(problem)
+    config["OIDC_ALLOWED_DOMAINS"] = config["OIDC_ALLOWED_DOMAINS"] or config["ALLOWED_EMAIL_DOMAINS"]
     from app.emailer.signing import settings_problem  # dkimpy reads the key now: a bad one stops the start
 
     if problem := settings_problem(config):
@@ -296,6 +310,19 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=config["SESSION_MAX_DAYS"])  # the cookie's own limit
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(config["SQLALCHEMY_DATABASE_URI"]))
     return config
+
+
+def oidc_problem(config: Mapping[str, Any]) -> str | None:
+    """What is wrong with the university sign-in settings, or None (whether the issuer answers is checked when
+    the app starts: app/auth/oidc.py)."""
+    if config["OIDC_ISSUER"] and not (config["OIDC_CLIENT_ID"] and config["OIDC_CLIENT_SECRET"]):
+        return "OIDC_ISSUER is set without OIDC_CLIENT_ID and OIDC_CLIENT_SECRET: set both (from the app's " \
+               "registration at the university's identity provider)"
+    if not config["OIDC_ISSUER"] and not config["AUTH_PASSWORDS"]:
+        return "AUTH_PASSWORDS is off but OIDC_ISSUER is not set: nobody could sign in"
+    if config["OIDC_ISSUER"] and "openid" not in config["OIDC_SCOPES"].split():
+        return "OIDC_SCOPES must include openid"
+    return None
 
 
 def engine_options(uri: str) -> dict:

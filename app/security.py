@@ -6,20 +6,28 @@ and `Cache-Control: no-store` on everything but static files for a signed-in use
 policy (a photo, the framed email preview) sets its own Content-Security-Policy and X-Frame-Options, and
 those are kept.
 """
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, current_app, g, request, session
 
 from app.photos import limit_pillow
 
-CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+
+def content_security_policy(form_targets: str = "") -> str:
+    """The policy; `form_targets`: origins besides ours that a form's answer may redirect to."""
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        f"form-action 'self'{' ' + form_targets if form_targets else ''}",
+        "frame-ancestors 'none'",
+    ])
+
+
+CSP = content_security_policy()
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
@@ -49,7 +57,7 @@ def _signed_in() -> bool:
 def add_security_headers(response: Response) -> Response:
     """The after_request step: the headers above on every response."""
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
     headers.setdefault("X-Frame-Options", "DENY")
     for name, value in HEADERS.items():
         headers[name] = value
@@ -62,5 +70,10 @@ def add_security_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    """The headers on every response. With university sign-in, logging out (a form) redirects to the provider's
+    logout page, which must then be a form target (its end-session endpoint is on the issuer's origin)."""
+    issuer = urlsplit(app.config["OIDC_ISSUER"] or "")
+    app.config["CONTENT_SECURITY_POLICY"] = \
+        content_security_policy(f"{issuer.scheme}://{issuer.netloc}" if issuer.netloc else "")
     app.after_request(add_security_headers)
     limit_pillow(app.config["UPLOAD_MAX_PIXELS"])

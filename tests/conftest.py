@@ -15,7 +15,7 @@ from app.extensions import db
 from app.house_setup import create_house, parse_rooms
 from app.models import Base, Role, User
 
-pytest_plugins = ["tests.fixtures.servers", "tests.fixtures.smtp", "tests.fixtures.s3"]
+pytest_plugins = ["tests.fixtures.servers", "tests.fixtures.smtp", "tests.fixtures.s3", "tests.fixtures.oidc"]
 
 PASSWORD = "correct-horse-battery"
 HEALTHZ_TOKEN = "monitor-token"

@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from app.auth import account_mail, guessing, registration, services
+from app.auth import account_mail, guessing, oidc, registration, services
 from app.auth.access import is_safe_next
 from app.auth.forms import (
     ForgotPasswordForm,
@@ -107,7 +107,7 @@ def logout():
     if request.method == "POST" and form.validate_on_submit():
         end_current_session()
         flash("You have been logged out.", "info")
-        return redirect(url_for("auth.login"))
+        return redirect(oidc.logout_url() or url_for("auth.login"))  # and at the university, if signed in there
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     return render_template("auth/logout.html", form=form), 400 if form.errors else 200

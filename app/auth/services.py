@@ -53,8 +53,16 @@ def password_link(user: User, next_path: str | None = None, invite: bool = False
     return current_app.config["BASE_URL"] + path
 
 
+def sign_in_link(next_path: str | None = None) -> str:
+    """Absolute link to the login page, where the university sign-in starts."""
+    return current_app.config["BASE_URL"] + url_for("auth.login", next=next_path)
+
+
 def invite_link(user: User) -> str:
-    """The set-password link of an invitation (admin or roster added student, staff, house admin)."""
+    """The link a new user (admin or roster added student, staff, house admin) uses to get in: their
+    set-password link, or with AUTH_PASSWORDS off the login page (they sign in with their university account)."""
+    if not current_app.config["AUTH_PASSWORDS"]:
+        return sign_in_link()
     return password_link(user, invite=True)
 
 

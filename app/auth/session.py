@@ -14,7 +14,7 @@ from flask import Flask, Response, current_app, g, request, session
 from flask_login import login_user, logout_user
 
 from app.extensions import db, login_manager
-from app.models.accounts import LoginSession, User
+from app.models.accounts import LoginSession, SignInMethod, User
 from app.models.base import utcnow
 
 TOUCH_EVERY = timedelta(minutes=1)  # last-seen is written at most this often per session
@@ -39,11 +39,12 @@ def client() -> tuple[str, str]:
     return (request.remote_addr or "unknown")[:45], request.headers.get("User-Agent", "")[:255]
 
 
-def start_session(user: User) -> None:
-    """Sign `user` in on this browser with a new session record. Commits."""
+def start_session(user: User, method: SignInMethod = SignInMethod.PASSWORD) -> None:
+    """Sign `user` in on this browser with a new session record, noting how they signed in. Commits."""
     token = secrets.token_urlsafe(32)
     ip, agent = client()
-    db.session.add(LoginSession(token_hash=token_hash(token), user_id=user.id, ip=ip, user_agent=agent))
+    db.session.add(LoginSession(token_hash=token_hash(token), user_id=user.id, ip=ip, user_agent=agent,
+                                method=method))
     _keep_newest(user.id)
     db.session.commit()
     user.session_token = token

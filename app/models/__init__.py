@@ -1,5 +1,13 @@
 """All models, imported so that metadata (and Alembic) sees every table."""
-from app.models.accounts import LoginSession, Role, User, house_admins, house_staff
+from app.models.accounts import (  # noqa: F401
+    LoginSession,
+    OidcIdentity,
+    Role,
+    SignInMethod,
+    User,
+    house_admins,
+    house_staff,
+)
 from app.models.base import Base, utcnow
 from app.models.deliveries import *  # noqa: F401,F403
 from app.models.errors import *  # noqa: F401,F403

@@ -1,4 +1,4 @@
-"""User accounts, roles, house admin memberships and login sessions.
+"""User accounts, roles, house admin memberships, login sessions and university sign-in identities.
 
 An account may act (report, comment, "me too", move-in form) and receives notices only while it is in good
 standing: its address is verified, a house admin (or the roster) approved it, and it is not deactivated.
@@ -37,6 +37,12 @@ house_staff = sa.Table(
     sa.Column("user_id", sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("house_id", sa.ForeignKey("houses.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
+
+
+class SignInMethod(enum.StrEnum):
+    """How a login session was started (listed on the sessions page)."""
+    PASSWORD = "password"
+    UNIVERSITY = "university"
 
 
 class User(UserMixin, Base):
@@ -188,5 +194,24 @@ class LoginSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     ip: Mapped[str] = mapped_column(sa.String(45))
     user_agent: Mapped[str] = mapped_column(sa.String(255))
+    method: Mapped[SignInMethod] = mapped_column(str_enum(SignInMethod), default=SignInMethod.PASSWORD,
+                                                 server_default=SignInMethod.PASSWORD.value)
+
+    user: Mapped[User] = relationship()
+
+
+class OidcIdentity(Base):
+    """An account's identity at the university's OpenID Provider: its issuer and subject, which stay the same when
+    the address changes there. Found by (issuer, subject) on every sign-in after the first."""
+
+    __tablename__ = "oidc_identities"
+    __table_args__ = (sa.UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    issuer: Mapped[str] = mapped_column(sa.String(255))
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship()

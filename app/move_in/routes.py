@@ -1,6 +1,6 @@
 """The student's move-in form: draft, come back, submit once; then read-only. Photos behind a guarded view."""
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.auth.access import student_required
@@ -113,7 +113,9 @@ def photo(photo_id: int):
 @bp.route("/welcome/<token>")
 def welcome(token: str):
     """A reminder's invitation for a student who has never signed in: on to a fresh set-password link (setting
-    it also confirms the address), then the form."""
+    it also confirms the address; with AUTH_PASSWORDS off, the university sign-in), then the form."""
+    if not current_app.config["AUTH_PASSWORDS"]:
+        return redirect(url_for("auth.login", next=url_for(".form")))
     user_id = invite.invited_user_id(token)
     user = db.session.get(User, user_id) if user_id else None
     if user is None or not user.is_student or user.is_deactivated:

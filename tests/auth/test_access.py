@@ -104,7 +104,8 @@ PUBLIC = {"/", "/healthz", "/metrics", "/register", "/login", "/logout", "/passw
           "/verify", "/verify/resend", "/verify/<token>",
           "/r/<slug>", "/move-in/welcome/<token>", "/static/<path:filename>",
           "/issues/<id:issue_id>/photos/<id:photo_id>", "/move-in/photos/<id:photo_id>",
-          "/unsubscribe/<token>"}
+          "/unsubscribe/<token>",
+          "/login/university", "/login/university/callback", "/login/university/details"}  # tests/oidc
 
 
 def login_as(make_user, login, house, role: Role):

@@ -169,10 +169,10 @@ def signed_in(app, role: str):
 
 
 @pytest.fixture(scope="module")
-def site(database_url, _schema, tmp_path_factory):
-    """One app with the seeded data for the whole module."""
+def site(database_url, _schema, tmp_path_factory, oidc_provider):
+    """One app with the seeded data for the whole module (and university sign-in at the test provider)."""
     folder = tmp_path_factory.mktemp("site")
-    app = create_app({**settings_for(database_url, folder), "MAIL_SHOW_CAUGHT": True,
+    app = create_app({**settings_for(database_url, folder), **oidc_provider.settings, "MAIL_SHOW_CAUGHT": True,
                       "MAIL_CATCHER_DIR": str(folder / "caught")})
     ids = seed_everything(app, folder)
     yield SimpleNamespace(app=app, ids=ids, values=path_values(ids))

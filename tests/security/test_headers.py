@@ -16,8 +16,9 @@ def directives(policy: str) -> dict[str, list[str]]:
     return parsed
 
 
-def check_headers(response, endpoint: str, signed: bool) -> list[str]:
-    """What is wrong with the response's security headers (empty when all is well)."""
+def check_headers(response, endpoint: str, signed: bool, form_targets: tuple[str, ...] = ()) -> list[str]:
+    """What is wrong with the response's security headers (empty when all is well). `form_targets`: the origins
+    besides ours a form may lead to (the university sign-in's provider, for its logout)."""
     headers, problems = response.headers, []
     if response.status_code != 200:
         endpoint = ""  # a redirect or an error page: the site's own policy
@@ -43,13 +44,17 @@ def check_headers(response, endpoint: str, signed: bool) -> list[str]:
         problems.append("plugins not refused")
     if csp.get("base-uri") != ["'none'"]:
         problems.append(f"base-uri {csp.get('base-uri')}")
-    if response.mimetype == "text/html" and csp.get("form-action") not in (["'self'"], ["'none'"]):
+    if response.mimetype == "text/html" and csp.get("form-action") not in (["'self'", *form_targets], ["'none'"]):
         problems.append(f"form-action {csp.get('form-action')}")
     if "Strict-Transport-Security" in headers:
         problems.append("HSTS without SESSION_COOKIE_SECURE")
     if signed and endpoint != "static" and "no-store" not in headers.get("Cache-Control", ""):
         problems.append(f"Cache-Control: {headers.get('Cache-Control')!r} for a signed-in user")
     return problems
+
+
+def provider(site) -> tuple[str]:
+    return (site.app.config["OIDC_ISSUER"],)  # the test provider's issuer is an origin
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -62,11 +67,11 @@ def test_every_get_route_sends_the_security_headers(site, role):
         response = client.get(path)
         assert response.status_code < 500, f"{role} GET {path}: {response.status_code}"
         checked.append((path, response.status_code))
-        found = check_headers(response, rule.endpoint, signed=role != "anonymous")
+        found = check_headers(response, rule.endpoint, signed=role != "anonymous", form_targets=provider(site))
         if found:
             problems[f"GET {path} ({response.status_code})"] = found
     for path in ("/no-such-page", "/issues/99999"):  # error pages too
-        found = check_headers(client.get(path), "", signed=role != "anonymous")
+        found = check_headers(client.get(path), "", signed=role != "anonymous", form_targets=provider(site))
         if found:
             problems[f"GET {path}"] = found
     assert not problems, problems
@@ -93,6 +98,7 @@ def test_downloads_for_a_signed_in_user_are_not_stored(site):
 
 def test_pages_use_the_strict_policy(site):
     response = signed_in(site.app, "student").get("/issues/new")
-    assert response.headers["Content-Security-Policy"] == CSP
+    assert response.headers["Content-Security-Policy"] == \
+        CSP.replace("form-action 'self'", f"form-action 'self' {site.app.config['OIDC_ISSUER']}")
     policy = directives(CSP)
     assert policy["default-src"] == ["'self'"] and "'unsafe-inline'" not in CSP and "'unsafe-eval'" not in CSP

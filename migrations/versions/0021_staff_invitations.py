@@ -1,6 +1,6 @@
 """staff invitations
 
-Revision ID: 0021_sec
+Revision ID: 0021
 Revises: 0020
 Create Date: 2026-12-07 01:20:00
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import mysql
 
-revision = '0021_sec'
+revision = '0021'
 down_revision = '0020'
 branch_labels = None
 depends_on = None
