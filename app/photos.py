@@ -30,7 +30,6 @@ import ctypes
 import ctypes.util
 import io
 import math
-import os
 import sys
 import threading
 import warnings
@@ -121,9 +120,8 @@ def _return_freed_images() -> None:
     """On glibc, allocations from 128 KB up (Pillow's image blocks) are mapped on their own and go back to the
     system when freed. Left alone, glibc raises that threshold after the first large free and each thread's
     arena keeps what its decodes freed: 2 workers x 8 threads decoding one image at a time each peaked at
-    460-505 MB in bench_memory's decode-heavy run, 250 MB with this. MALLOC_MMAP_THRESHOLD_ in the environment
-    wins."""
-    if os.environ.get("MALLOC_MMAP_THRESHOLD_") or not sys.platform.startswith("linux"):
+    460-505 MB in bench_memory's decode-heavy run, 250 MB with this."""
+    if not sys.platform.startswith("linux"):
         return
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OPTIONAL = ["boto3", "botocore", "dkim", "cryptography.hazmat.primitives.asymmetric.rsa", "alembic",
-            "flask_migrate", "zxcvbn"]
+OPTIONAL = ["boto3", "botocore", "dkim", "app.emailer.dkim_signer", "alembic", "flask_migrate", "zxcvbn"]
 PROBE = """
 import json, sys
 from wsgi import app
