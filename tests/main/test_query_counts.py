@@ -13,7 +13,7 @@ ISSUES = 12  # spread over rooms and common areas, each with events by several a
 # as measured (issue 24): the session, the user, their house and room in one query (the home page needs no other);
 # the issue list: the followed ids, then the issues; the issue pages carry the visit (slots, booking) and the admin
 # one its deliveries and bounce flags; /admin/metrics: the week rows and the tip figures, one query each
-CAPS = {"/": 1, "/issues/": 3, "/issues/{own}": 8, "/admin/": 6, "/admin/?sort=due": 6, "/admin/issues/{own}": 13,
+CAPS = {"/": 1, "/issues/": 3, "/issues/{own}": 8, "/admin/": 6, "/admin/?sort=due": 6, "/admin/issues/{own}": 11,
         "/admin/metrics": 4}
 # As measured: 9 for the change (session, issue, the admin's houses, the timeline and its authors read before any
 # change, one UPDATE of the issue, its event, one upsert of the week row, the subscribers; response_targets
