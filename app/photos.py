@@ -238,7 +238,7 @@ def _pixels_only(image: Image.Image) -> Image.Image:
         image.thumbnail((MAX_SIDE, MAX_SIDE))
     image = image.convert(mode)
     image.thumbnail((MAX_SIDE, MAX_SIDE))
-    if orientation:  # keep the photo upright once its EXIF orientation is dropped
+    if orientation not in (None, 1):  # keep the photo upright once its EXIF orientation is dropped
         image.getexif()[ImageOps.ExifTags.Base.Orientation] = orientation
         image = ImageOps.exif_transpose(image)
     return Image.frombytes(image.mode, image.size, image.tobytes())
