@@ -57,18 +57,17 @@ def register_security(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from app import errorlog
     from app.auth.session import init_login
+    from app.db_setup import configure_engine, init_migrations
     from app.emailer.alert_sink import MailAlertSink
-    from app.extensions import csrf, db, migrate
+    from app.extensions import csrf, db
     from app.issues import weekly as _weekly  # noqa: F401  (keeps the weekly figures as issues change)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    init_migrations(app)
     csrf.init_app(app)
     init_login(app)
     errorlog.init_app(app, alert_sink=MailAlertSink())
     with app.app_context():
-        from app.db_setup import configure_engine
-
         configure_engine(db.engine)
 
 

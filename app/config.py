@@ -131,7 +131,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PROMETHEUS_MULTIPROC_DIR", text, None),  # /metrics under gunicorn: a folder the workers share
     # Photo uploads, checked from each image's header before any pixel is decoded
     Setting("UPLOAD_MAX_PIXELS", whole, 24_000_000),          # one image
-    Setting("UPLOAD_MAX_REQUEST_PIXELS", whole, 72_000_000),  # all images of one request together
+    Setting("UPLOAD_MAX_REQUEST_PIXELS", whole, 40_000_000),  # decoded for all images of one request together
+    Setting("UPLOAD_DECODE_SLOTS", whole, 1),                 # images decoded at once in one process (>= 1)
     Setting("UPLOAD_MAX_PHOTOS", whole, 10),                  # images in one request
     Setting("ALLOWED_EMAIL_DOMAINS", lower_list, []),
     Setting("ALLOW_ANY_EMAIL_DOMAIN", boolean, False),
@@ -284,6 +285,8 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         raise ConfigError(f"MAIL_SHARE_SECURITY, MAIL_SHARE_ALERT, MAIL_SHARE_URGENT, MAIL_SHARE_NOTICE and "
                           f"MAIL_SHARE_BULK add up to "
                           f"{shares:g}; at most 1")
+    if config["UPLOAD_DECODE_SLOTS"] < 1:
+        raise ConfigError("UPLOAD_DECODE_SLOTS must be at least 1: photos are decoded one slot at a time")
     if config["INVITE_LINK_DAYS"] < 1:
         raise ConfigError("INVITE_LINK_DAYS must be at least 1: an invitation's link has to last a day or more")
     for urgency in ("URGENT", "NORMAL"):

@@ -1,5 +1,9 @@
-"""Per-connection database settings."""
+"""Per-connection database settings, and Flask-Migrate set up when needed."""
+from pathlib import Path
+
+import click
 import sqlalchemy as sa
+from flask import Flask
 
 
 def configure_engine(engine: sa.Engine) -> None:
@@ -14,3 +18,33 @@ def configure_engine(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+
+def init_migrations(app: Flask) -> None:
+    """Flask-Migrate for `flask db ...` and `flask_migrate.upgrade()`. Under a `flask` command it is set up at
+    once; otherwise on the first read of app.extensions["migrate"], so web workers never import alembic (about
+    10 MB a process)."""
+    if click.get_current_context(silent=True) is not None:
+        _set_up_migrate(app)
+    else:
+        app.extensions["migrate"] = _MigrateOnFirstUse(app)
+
+
+def _set_up_migrate(app: Flask):
+    from flask_migrate import Migrate
+
+    from app.extensions import db
+
+    Migrate(app, db, directory=str(Path(app.root_path).parent / "migrations"), compare_type=True,
+            render_as_batch=True)
+    return app.extensions["migrate"]
+
+
+class _MigrateOnFirstUse:
+    """Stands in app.extensions["migrate"] until read; then Flask-Migrate replaces it with its own."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+
+    def __getattr__(self, name: str):
+        return getattr(_set_up_migrate(self.app), name)

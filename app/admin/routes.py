@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from app.admin import pending
 from app.admin.forms import IssueUpdateForm, MailPreferenceForm
@@ -72,7 +73,8 @@ def export_csv():
 
 
 def _administered_issue(issue_id: int) -> Issue:
-    issue = db.session.get(Issue, issue_id)
+    issue = db.session.get(Issue, issue_id, options=[  # what the page shows of it, in the same query
+        joinedload(Issue.room), joinedload(Issue.common_area), joinedload(Issue.reporter), joinedload(Issue.assignee)])
     if issue is None or not may_manage_issue(current_user, issue):
         abort(404, "There is no such issue in your houses.")
     return issue

@@ -1,7 +1,6 @@
 """Account data rules shared by the register form, the roster import and the CLI."""
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from zxcvbn import zxcvbn
 
 from app.emailer.render import ADDRESS
 from app.text import CONTROL
@@ -23,6 +22,8 @@ def password_problem(password: str, *user_inputs: str) -> str | None:
         return f"Use at most {PASSWORD_MAX} characters."
     words = [part for value in user_inputs if value
              for part in [value, value.split("@")[0], *value.replace("@", " ").replace(".", " ").split()]]
+    from zxcvbn import zxcvbn  # 13 MB of word lists: loaded by the first password checked, not at start
+
     result = zxcvbn(password, user_inputs=words)
     if result["score"] >= PASSWORD_SCORE:
         return None

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db, login_manager
 from app.models.accounts import LoginSession, SignInMethod, User
@@ -103,6 +104,7 @@ def load_user(token: str) -> User | None:
     row = db.session.execute(
         sa.select(LoginSession.id, LoginSession.last_seen_at, User)
         .join(User, User.id == LoginSession.user_id)
+        .options(joinedload(User.house), joinedload(User.room))  # the layout's: no lazy loads after
         .where(LoginSession.token_hash == token_hash(token), ~expired(now))).first()
     if row is None or not row.User.is_active:
         session.pop(USER_ID, None)

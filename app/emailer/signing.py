@@ -1,4 +1,5 @@
-"""DKIM signing (RFC 6376, dkimpy) of every outgoing email, when DKIM_PRIVATE_KEY_PATH is set.
+"""DKIM signing (RFC 6376, dkimpy with OpenSSL's RSA: app/emailer/dkim_signer.py) of every outgoing email, when
+DKIM_PRIVATE_KEY_PATH is set (dkimpy and `cryptography` are imported only then).
 
 For operators who relay through their own mail server for their own domain: publish the public key as a TXT
 record at <DKIM_SELECTOR>._domainkey.<DKIM_DOMAIN> (README, "DKIM"). Gmail and other providers sign the mail
@@ -8,8 +9,6 @@ they relay themselves; then leave these settings empty. The key is read and chec
 import functools
 from pathlib import Path
 
-import dkim
-from dkim.crypto import UnparsableKeyError, parse_pem_private_key
 from flask import current_app
 
 # Signed even when absent (dkimpy signs a listed header that is missing as empty), so none can be added on
@@ -18,17 +17,19 @@ SIGNED_HEADERS = [b"From", b"To", b"Subject", b"Date", b"Message-ID", b"MIME-Ver
                   b"List-Unsubscribe", b"List-Unsubscribe-Post", b"Auto-Submitted"]
 
 
-def read_private_key(path: str) -> bytes:
-    """The PEM RSA private key (PKCS#1 or PKCS#8) at `path`; ValueError saying what is wrong."""
+def read_private_key(path: str):
+    """(PEM bytes, the loaded key) of the RSA private key (PKCS#1 or PKCS#8) at `path`; ValueError saying what is
+    wrong."""
+    from app.emailer.dkim_signer import load_key
+
     try:
         pem = Path(path).read_bytes()
     except OSError as exc:
         raise ValueError(f"cannot read {path!r}: {exc.strerror or exc}") from None
     try:
-        parse_pem_private_key(pem)
-    except (UnparsableKeyError, ValueError, IndexError, TypeError):
-        raise ValueError(f"{path!r} is not a PEM RSA private key (PKCS#1 or PKCS#8)") from None
-    return pem
+        return pem, load_key(pem)
+    except ValueError as exc:
+        raise ValueError(f"{path!r} is {exc}") from None
 
 
 def settings_problem(config) -> str | None:
@@ -47,7 +48,7 @@ def settings_problem(config) -> str | None:
 
 
 @functools.cache
-def _key(path: str) -> bytes:
+def _key(path: str):
     return read_private_key(path)
 
 
@@ -57,6 +58,8 @@ def sign(message: bytes) -> bytes:
     path = config["DKIM_PRIVATE_KEY_PATH"]
     if not path:
         return message
-    signature = dkim.sign(message, config["DKIM_SELECTOR"].encode(), config["DKIM_DOMAIN"].encode(), _key(path),
-                          include_headers=SIGNED_HEADERS, linesep=b"\r\n")
-    return signature + message
+    from app.emailer import dkim_signer
+
+    pem, key = _key(path)
+    return dkim_signer.sign(message, config["DKIM_SELECTOR"].encode(), config["DKIM_DOMAIN"].encode(), pem, key,
+                            SIGNED_HEADERS) + message

@@ -19,7 +19,7 @@ from app.issues.forms import (
     TipSeenForm,
 )
 from app.issues.visit_forms import availability_context
-from app.models.issues import IssuePhoto
+from app.models.issues import IssuePhoto, IssueStatus
 from app.photos import MAX_PHOTO_BYTES, PHOTOS_NOT_SAVED, StorageError, files_chosen, photo_response
 
 bp = Blueprint("issues", __name__, url_prefix="/issues")
@@ -109,16 +109,16 @@ def tip_seen():
 
 
 def _detail(issue, status: int = 200, availability=None, **forms):
+    is_reporter, can_reopen = issue.reporter_id == current_user.id, workflow.within_reopen_window(issue)
     forms.setdefault("button_form", ButtonForm(formdata=None))
     forms.setdefault("comment_form", CommentForm(formdata=None))
-    forms.setdefault("reopen_form", ReopenForm(formdata=None))
-    forms.setdefault("rate_form", RateForm(formdata=None, data={"rating": str(issue.rating or "")}))
+    if is_reporter and can_reopen and issue.status in (IssueStatus.RESOLVED, IssueStatus.WONT_FIX):
+        forms.setdefault("reopen_form", ReopenForm(formdata=None))  # the page shows these two only then
+        forms.setdefault("rate_form", RateForm(formdata=None, data={"rating": str(issue.rating or "")}))
     return render_template(
-        "issues/detail.html", issue=issue,
-        is_reporter=issue.reporter_id == current_user.id,
+        "issues/detail.html", issue=issue, is_reporter=is_reporter,
         subscribed=is_subscribed(issue.id, current_user.id),
-        can_reopen=workflow.within_reopen_window(issue), **availability_context(issue, *(availability or ())),
-        **forms), status
+        can_reopen=can_reopen, **availability_context(issue, *(availability or ())), **forms), status
 
 
 @bp.route("/<id:issue_id>")

@@ -8,6 +8,7 @@ fix_by, next_due_at) so the queue filters and sorts by them in SQL.
 Time an issue spends paused (the coming on-hold state) moves its fix deadline later: `paused_for` is the one
 place that says how long an issue was paused and whether it is paused now.
 """
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,6 +29,7 @@ from app.models.issues import (
 )
 
 RETIME_BATCH = 500
+CACHE_SECONDS = 30  # how long a process reuses its copy of response_targets (an edit clears the editor's at once)
 EDITORS = (Role.ADMIN, Role.DEVELOPER)  # who may change a category's targets (they apply to every house)
 
 
@@ -71,12 +73,24 @@ def overrides(connection=None) -> dict[tuple[Category, Urgency], tuple[float, fl
     return {(Category(c), Urgency(u)): (float(r), float(f)) for c, u, r, f in rows}
 
 
+def _cached_overrides(connection=None) -> dict[tuple[Category, Urgency], tuple[float, float]]:
+    """`overrides()`, read at most every CACHE_SECONDS per app (a status change then reads no targets). Another
+    process sees an edit within CACHE_SECONDS."""
+    cached = current_app.extensions.get("response_targets")
+    if cached is None or time.monotonic() - cached[0] > CACHE_SECONDS:
+        cached = (time.monotonic(), overrides(connection))
+        current_app.extensions["response_targets"] = cached
+    return cached[1]
+
+
+def forget_cached() -> None:
+    current_app.extensions.pop("response_targets", None)
+
+
 def targets_for(category: Category, urgency: Urgency, connection=None) -> Targets:
     """The targets of an issue of `category` and `urgency`: the category's own, else the settings'."""
-    row = (connection or db.session).execute(
-        sa.select(ResponseTarget.response_hours, ResponseTarget.fix_hours)
-        .where(ResponseTarget.category == Category(category), ResponseTarget.urgency == Urgency(urgency))).first()
-    response, fix = (float(row[0]), float(row[1])) if row else default_hours(urgency)
+    response, fix = _cached_overrides(connection).get((Category(category), Urgency(urgency))) or \
+        default_hours(urgency)
     return Targets(timedelta(hours=response), timedelta(hours=fix))
 
 
@@ -207,6 +221,7 @@ def save_all(typed: dict[tuple[Category, Urgency], tuple[str, str]]) -> int:
             row.response_hours, row.fix_hours, row.updated_at = hours[0], hours[1], utcnow()
             db.session.add(row)
         db.session.flush()
+        forget_cached()
         retime(category, urgency)
         changed += 1
     return changed

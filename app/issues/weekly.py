@@ -5,9 +5,10 @@ resolved) in the week of resolved_at, with its deadline met or not, its rating a
 answered in the week of first_response_at, with its time to that. Every flush that adds, changes or deletes
 issues takes off the rows what each issue counted for before (its attributes' history; the columns read here
 keep active history) and adds what it counts for now, so however an issue changes (status, first response,
-reopen, re-categorise, hold, rating) the rows stay the sums over the issues. Counts change in one atomic upsert;
-the packed times are rewritten under the row's lock. Bulk statements bypass the ORM: after one that touches these
-columns, call `rebuild` (`flask issues rebuild-weeks` does; migration 0018 keeps a frozen copy of this counting).
+reopen, re-categorise, hold, rating) the rows stay the sums over the issues. Counts and new times change in one
+atomic upsert (times are appended, unsorted); times taken off are rewritten under the row's lock. Bulk
+statements bypass the ORM: after one that touches these columns, call `rebuild` (`flask issues rebuild-weeks`
+does; migration 0018 keeps a frozen copy of this counting).
 """
 from array import array
 from collections import Counter
@@ -105,19 +106,29 @@ def _current(issue: Issue) -> dict:
     return {name: getattr(issue, name) for name in COLUMNS}
 
 
-def _upsert(connection: sa.Connection, key: tuple, deltas: dict) -> None:
-    """Add `deltas` to the row's counts, making the row if it is new; the statement also takes the row's lock
-    (MariaDB) for the times that follow.
+def _appended(column: sa.Column, packed: bytes, dialect: str) -> sa.ColumnElement:
+    """`column` with `packed` times after its own (the rows keep times unsorted: readers sort them)."""
+    if dialect == "sqlite":  # || makes text of blobs: cast back, bytes unchanged
+        return sa.cast(column.op("||")(sa.literal(packed, sa.LargeBinary)), sa.LargeBinary)
+    return sa.func.concat(column, sa.literal(packed, sa.LargeBinary))
+
+
+def _upsert(connection: sa.Connection, key: tuple, change: Change) -> None:
+    """Add the change's counts and new times to the row in one statement, making the row if it is new; the
+    statement also takes the row's lock (MariaDB) for any times taken off after it.
 
     On MariaDB new rows of a house are made one transaction at a time (a stripe lock, app/limits.py): made by
     several at once, a maker that rolls back leaves the others waiting on its row to deadlock on the gap
     (InnoDB, INSERT ... ON DUPLICATE KEY by three at once)."""
     house_id, week, category = key
-    table = IssueWeek.__table__
+    table, dialect = IssueWeek.__table__, connection.dialect.name
+    added = {name: _packed(+change.times[name]) for name in TIMES}  # Counter's + keeps the positive counts
     values = {"house_id": house_id, "week": week, "category": category, **{name: 0 for name in COUNTS},
-              **{name: b"" for name in TIMES}, **deltas}
-    increments = {name: table.c[name] + amount for name, amount in deltas.items()} or {"opened": table.c.opened}
-    if connection.dialect.name == "sqlite":  # one writer at a time: nothing to deadlock on
+              **change.deltas, **added}
+    increments = {name: table.c[name] + amount for name, amount in change.deltas.items()}
+    increments.update({name: _appended(table.c[name], times, dialect) for name, times in added.items() if times})
+    increments = increments or {"opened": table.c.opened}
+    if dialect == "sqlite":  # one writer at a time: nothing to deadlock on
         connection.execute(sqlite.insert(table).values(values).on_conflict_do_update(
             index_elements=["house_id", "week", "category"], set_=increments))
         return
@@ -133,24 +144,25 @@ def _packed(times: Counter) -> bytes:
 
 
 def apply(connection: sa.Connection, changes: dict) -> None:
-    """Write `changes` into the week rows, in key order (two flushes lock shared rows in the same order)."""
+    """Write `changes` into the week rows, in key order (two flushes lock shared rows in the same order): one
+    upsert a row, and only when times are taken off (a reopened or re-dated issue) a read and rewrite of them."""
     table = IssueWeek.__table__
     for key in sorted(changes, key=lambda k: (k[0], k[1], k[2].value)):
         change = changes[key]
         if not change.deltas and not change.retimed:
             continue
-        _upsert(connection, key, change.deltas)
-        if not change.retimed:
+        _upsert(connection, key, change)
+        removed = {name: -change.times[name] for name in TIMES if -change.times[name]}  # Counter's - keeps those < 0
+        if not removed:
             continue
         where = (table.c.house_id == key[0], table.c.week == key[1], table.c.category == key[2])
-        stored = connection.execute(sa.select(*[table.c[name] for name in TIMES]).where(*where)
+        stored = connection.execute(sa.select(*[table.c[name] for name in removed]).where(*where)
                                     .with_for_update()).one()
         packed = {}
-        for name, old in zip(TIMES, stored, strict=True):
-            if any(change.times[name].values()):
-                times = Counter(unpack(old))
-                times.update(change.times[name])
-                packed[name] = _packed(times)
+        for name, old in zip(removed, stored, strict=True):
+            times = Counter(unpack(old))
+            times.subtract(removed[name])
+            packed[name] = _packed(+times)
         connection.execute(sa.update(table).where(*where).values(packed))
 
 

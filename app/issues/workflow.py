@@ -39,6 +39,12 @@ def _event(issue: Issue, author, kind: EventKind, body: str = "", public: bool =
     return event
 
 
+def _load_timeline(issue: Issue) -> None:
+    """Load the timeline before changing anything: the deadlines (time on hold) and the update email read it,
+    and loading it after a change would flush the issue early (two UPDATEs of it instead of one)."""
+    issue.events  # noqa: B018  (the lazy load is the point)
+
+
 def _set_status(issue: Issue, status: IssueStatus, hold_reason: str | None = None, response: bool = False) -> None:
     """Change the status and the deadlines once (an admin's change is also a response to the student)."""
     issue.status = status
@@ -64,6 +70,7 @@ def admin_update(issue: Issue, admin, status: IssueStatus, comment: str, public:
     """Apply an admin's form: a status change and/or a comment (public) or note (internal). Returns a summary.
     Putting an issue on hold needs a reason, which the student sees on the timeline and in the status email."""
     comment = (comment or "").strip()
+    _load_timeline(issue)
     if status == issue.status:
         if not comment:
             raise WorkflowError("Choose a new status or write a comment: nothing was changed.")
@@ -92,6 +99,7 @@ def staff_update(issue: Issue, staff, status: IssueStatus | None, note: str) -> 
     """The assignee's form on My jobs: a status change (in progress or resolved, emailed to the student as an
     admin's is) and/or a note that admins and the assignee see. Returns a summary."""
     note = (note or "").strip()
+    _load_timeline(issue)
     if status is None or status == issue.status:
         if not note:
             raise WorkflowError("Choose a new status or write a note: nothing was changed.")

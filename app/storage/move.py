@@ -7,8 +7,7 @@ from typing import Any
 from app.config import ConfigError
 from app.extensions import db
 from app.storage import DatabaseStorage, LocalFolderStorage, MovableStorage
-from app.storage.s3 import S3Storage, client_from
-from app.storage.setup import check_bucket, missing_tables
+from app.storage.setup import missing_tables
 
 
 def open_store(name: str, config: Mapping[str, Any], folder: str | None = None) -> MovableStorage:
@@ -24,6 +23,8 @@ def open_store(name: str, config: Mapping[str, Any], folder: str | None = None) 
     if not config["S3_BUCKET"]:
         raise ConfigError("the s3 store needs S3_BUCKET (and S3_ENDPOINT_URL, S3_ACCESS_KEY_ID, "
                           "S3_SECRET_ACCESS_KEY as needed): set them first")
+    from app.storage.s3 import S3Storage, check_bucket, client_from  # boto3 only when asked for
+
     client = client_from(config)
     check_bucket(client, config)
     return S3Storage(client, config["S3_BUCKET"])
@@ -32,9 +33,9 @@ def open_store(name: str, config: Mapping[str, Any], folder: str | None = None) 
 def describe(store: MovableStorage) -> str:
     if isinstance(store, LocalFolderStorage):
         return f"the folder {store.root}"
-    if isinstance(store, S3Storage):
-        return f"S3 bucket {store.bucket}"
-    return "the database"
+    if isinstance(store, DatabaseStorage):
+        return "the database"
+    return f"S3 bucket {store.bucket}"
 
 
 def move_photos(source: MovableStorage, target: MovableStorage) -> Iterator[tuple[str, bool]]:

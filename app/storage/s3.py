@@ -13,6 +13,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from app.config import ConfigError
 from app.models.photos import CHUNK_BYTES
 from app.storage import KEY_RE, LocalFolderStorage, PhotoStream, StorageError, check_key, new_key
 
@@ -107,3 +108,18 @@ class S3Storage:
 def _body_chunks(body) -> Iterator[bytes]:
     with body:
         yield from body.iter_chunks(CHUNK_BYTES)
+
+
+def check_bucket(client, config) -> None:
+    """A missing bucket or refused credentials are a ConfigError naming the setting; an unreachable server is an
+    outage (as for the database) and passes."""
+    try:
+        client.head_bucket(Bucket=config["S3_BUCKET"])
+    except ClientError as exc:
+        if error_code(exc) in {"404", "NoSuchBucket", "NotFound"}:
+            raise ConfigError(f"S3_BUCKET={config['S3_BUCKET']!r} does not exist at "
+                              f"{config['S3_ENDPOINT_URL'] or 'AWS S3'}: create it first") from None
+        raise ConfigError(f"S3_BUCKET={config['S3_BUCKET']!r} refused access ({error_code(exc)}): check "
+                          "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY") from None
+    except BotoCoreError:
+        return

@@ -2,7 +2,6 @@
 import tempfile
 from pathlib import Path
 
-import botocore.exceptions
 import click
 import sqlalchemy as sa
 from flask import Flask
@@ -11,7 +10,6 @@ from app.config import ConfigError
 from app.extensions import db
 from app.models.photos import StoredFile, StoredFileChunk
 from app.storage import LocalFolderStorage
-from app.storage.s3 import S3Storage, client_from, error_code
 
 
 def _cli_command() -> bool:
@@ -61,7 +59,10 @@ def _check_tables(app: Flask) -> None:
 
 def _set_up_s3(app: Flask) -> None:
     """Make the app's S3 store; outside CLI commands, check that its bucket answers (a missing bucket or refused
-    credentials stop the start; an unreachable server is an outage, as for the database)."""
+    credentials stop the start; an unreachable server is an outage, as for the database). boto3 is imported only
+    here (34 MB a process)."""
+    from app.storage.s3 import S3Storage, check_bucket, client_from
+
     if not app.config["S3_BUCKET"]:
         raise ConfigError("PHOTO_STORE=s3 but S3_BUCKET is not set: name an existing bucket (or set "
                           "PHOTO_STORE=folder or database)")
@@ -71,21 +72,6 @@ def _set_up_s3(app: Flask) -> None:
     if _cli_command():
         return
     check_bucket(client, app.config)
-
-
-def check_bucket(client, config) -> None:
-    """A missing bucket or refused credentials are a ConfigError naming the setting; an unreachable server is an
-    outage (as for the database) and passes."""
-    try:
-        client.head_bucket(Bucket=config["S3_BUCKET"])
-    except botocore.exceptions.ClientError as exc:
-        if error_code(exc) in {"404", "NoSuchBucket", "NotFound"}:
-            raise ConfigError(f"S3_BUCKET={config['S3_BUCKET']!r} does not exist at "
-                              f"{config['S3_ENDPOINT_URL'] or 'AWS S3'}: create it first") from None
-        raise ConfigError(f"S3_BUCKET={config['S3_BUCKET']!r} refused access ({error_code(exc)}): check "
-                          "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY") from None
-    except botocore.exceptions.BotoCoreError:
-        return
 
 
 def missing_tables() -> list[str]:

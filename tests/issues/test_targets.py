@@ -267,3 +267,21 @@ def test_issue_page_shows_its_targets(app, client, auth, student, admin, make_is
     auth.login(admin)
     html = client.get(f"/admin/issues/{issue_id}").get_data(as_text=True)
     assert "first response by" in html and "Response overdue by 1 h" in html
+
+
+def test_a_process_reads_the_targets_once_per_cache_period(app, student, make_issue, monkeypatch):
+    """Issue 24: a status change or a report reads no response_targets while the process's copy is fresh; a row
+    written by another process counts from the next read (at most targets.CACHE_SECONDS later)."""
+    from tests.main.test_query_counts import counted
+
+    with counted(app) as statements:
+        first = make_issue(student)
+        make_issue(student)
+    assert sum("FROM response_targets" in s for s in statements) == 1
+    with app.app_context():  # as another process would: straight into the table, this app's copy untouched
+        db.session.add(ResponseTarget(category="plumbing", urgency="normal", response_hours=3, fix_hours=9))
+        db.session.commit()
+    assert stored(app, make_issue(student)).fix_by - stored(app, first).created_at > timedelta(hours=9)  # old copy
+    monkeypatch.setattr(targets, "CACHE_SECONDS", 0)
+    late = stored(app, make_issue(student))
+    assert late.fix_by == late.created_at + timedelta(hours=9)

@@ -1,0 +1,98 @@
+"""Memory per process: each gunicorn worker's resident memory (VmRSS) after start with the default settings
+(folder photo store, no DKIM), against MariaDB, beside the bare baseline app (bench/wsgi_baseline.py) under the
+same gunicorn. Goal (issue 24): at most LIMIT_MB per worker; optional stores and signers (boto3, dkimpy) are
+imported only when configured and zxcvbn on the first password checked.
+
+Then the decode-heavy run: REPORTS reports sent at once, each with a 4,800 x 4,800 PNG (67 KB, 23 megapixels)
+and a 4,000 x 3,000 one (the most the default decode budget lets one request decode), against 2 workers x 8
+threads; prints each worker's peak (VmHWM) and the time they took. UPLOAD_DECODE_SLOTS (1 by default) bounds it.
+
+Run: .venv/bin/python -m bench.bench_memory   (BENCH_DATABASE_URL picks the server)
+"""
+import io
+import os
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from PIL import Image
+
+from bench.bench_report import seed
+from bench.harness import PASSWORD, Client, Server, fresh_database
+
+LIMIT_MB = 90
+REPORTS = 8
+FORM = {"category": "plumbing", "location": "room", "title": "Tap drips", "urgency": "normal",
+        "description": "The bathroom tap drips all night long."}
+
+
+def children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def resident_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def workers_mb(server: Server) -> list[float]:
+    return [resident_mb(pid) for pid in children(server.process.pid)]
+
+
+def peak_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def png(size: tuple[int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (90, 120, 150)).save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def decode_heavy(server: Server) -> None:
+    clients = [Client(server).login(f"student{i}@example.ac.za", PASSWORD) for i in range(REPORTS)]
+    for client in clients:
+        client.csrf("/issues/new")
+    large, medium = png((4800, 4800)), png((4000, 3000))
+
+    def report(client: Client) -> int:
+        files = [("photos", ("large.png", large, "image/png")), ("photos", ("medium.png", medium, "image/png"))]
+        return client.post("/issues/new", data=FORM, files=files).status_code
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(REPORTS) as pool:
+        statuses = list(pool.map(report, clients))
+    took = time.perf_counter() - started
+    peaks = [peak_mb(pid) for pid in children(server.process.pid)]
+    print(f"decode-heavy: {REPORTS} reports at once, each a 4,800 x 4,800 and a 4,000 x 3,000 PNG: statuses "
+          f"{sorted(statuses)} in {took:.1f} s; workers' peak memory {', '.join(f'{mb:.0f} MB' for mb in peaks)}",
+          flush=True)
+
+
+def main() -> int:
+    with fresh_database("memory") as (url, _app):
+        seed(_app, students=REPORTS)
+        baseline = Server(url, workers=2, threads=4)
+        baseline.args[-1] = "bench.wsgi_baseline:app"
+        with baseline:
+            bare = workers_mb(baseline)
+        env = {"ISSUE_REPORTS_PER_HOUR": "1000", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "9",
+               **({"MALLOC_MMAP_THRESHOLD_": os.environ["BENCH_MMAP"]} if os.environ.get("BENCH_MMAP") else {})}
+        with Server(url, workers=2, threads=8, env=env) as server:
+            app = workers_mb(server)
+            decode_heavy(server)
+    print(f"bare baseline workers after start: {', '.join(f'{mb:.0f} MB' for mb in bare)}")
+    within = max(app) <= LIMIT_MB
+    print(f"memory per worker after start, default settings: {', '.join(f'{mb:.0f} MB' for mb in app)} "
+          f"(limit {LIMIT_MB} MB) {'OK' if within else 'OVER'}", flush=True)
+    return 0 if within else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
