@@ -44,6 +44,9 @@ def start_session(user: User, method: SignInMethod = SignInMethod.PASSWORD) -> N
     """Sign `user` in on this browser with a new session record, noting how they signed in. Commits."""
     token = secrets.token_urlsafe(32)
     ip, agent = client()
+    # the account's row first: parallel sign-ins of one account then trim its sessions one after another,
+    # instead of deadlocking on each other's inserted rows (MariaDB 1213)
+    db.session.execute(sa.select(User.id).where(User.id == user.id).with_for_update())
     db.session.add(LoginSession(token_hash=token_hash(token), user_id=user.id, ip=ip, user_agent=agent,
                                 method=method))
     _keep_newest(user.id)

@@ -7,13 +7,14 @@ import sqlalchemy as sa
 
 from app.auth.deactivation import deactivate
 from app.auth.services import password_link
-from app.auth.session import MOST_PER_USER, load_user, token_hash
+from app.auth.session import MOST_PER_USER, load_user, start_session, token_hash
 from app.extensions import db
 from app.maintenance import purge
 from app.models.accounts import LoginSession, User
 from app.models.base import utcnow
 from tests.auth.accounts import set_standing
 from tests.conftest import PASSWORD
+from tests.races import race
 
 PHONE = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Mobile " \
         "Safari/537.36"
@@ -181,3 +182,22 @@ def test_one_account_keeps_at_most_its_newest_sessions(app, student):
     for _ in range(MOST_PER_USER):
         browser(app, student)
     assert len(records(app, student.id)) == MOST_PER_USER and not signed_in(first)
+
+
+def test_parallel_sign_ins_of_a_full_account_each_get_in_and_keep_the_limit(app, student):
+    """Sign-ins of one account at the same moment (as university sign-in does them: no password limiter in
+    between), once it holds its most sessions, each trim the oldest: they take the account's row lock first, so
+    MariaDB never answers one of them with a deadlock (1213, a 503 page)."""
+    with app.app_context():
+        db.session.execute(sa.insert(LoginSession), [
+            {"token_hash": f"{n:064x}", "user_id": student.id, "ip": "198.51.100.1", "user_agent": PHONE,
+             "last_seen_at": utcnow() - timedelta(minutes=n)} for n in range(MOST_PER_USER)])
+        db.session.commit()
+
+    def sign_in(n: int) -> None:
+        with app.test_request_context(environ_base={"REMOTE_ADDR": f"198.51.100.{20 + n}"}):
+            start_session(db.session.get(User, student.id))
+            db.session.remove()
+
+    race([lambda n=n: sign_in(n) for n in range(8)])
+    assert len(records(app, student.id)) == MOST_PER_USER
