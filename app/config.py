@@ -181,16 +181,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DKIM_PRIVATE_KEY_PATH", text, None),  # PEM RSA private key file, read and checked at start-up
     # Mail budget and worker
     Setting("MAIL_DAILY_LIMIT", whole, 500),
-    # Floors per purpose, as shares of MAIL_DAILY_LIMIT; what is left above them is shared (never by bulk).
+    # The most each purpose above bulk may reserve, as shares of MAIL_DAILY_LIMIT (together at most 1).
     Setting("MAIL_SHARE_SECURITY", share, 0.10),  # set/reset password, address verification
     Setting("MAIL_SHARE_ALERT", share, 0.05),     # developer alerts
     Setting("MAIL_SHARE_URGENT", share, 0.05),    # urgent-issue notices (sent before status mail)
     Setting("MAIL_SHARE_NOTICE", share, 0.40),    # issue status, new-issue and comment notices
-    Setting("MAIL_SHARE_BULK", share, 0.25),      # reminders, digests, invitations
+    # Each reserves what its history says it needs in 24 hours (at most its share); bulk mail uses the rest.
+    Setting("MAIL_RESERVE_MARGIN", float, 0.5),           # reserve = highest 24-hour use in 14 days x (1 + margin)
+    Setting("MAIL_RESERVE_MINIMUM_SHARE", share, 0.01),   # ... and at least this share of the day
     # The most of the day's budget one cause (an account, or an anonymous client address) may queue.
     Setting("MAIL_CAUSE_SHARE_STUDENT", share, 0.02),
     Setting("MAIL_CAUSE_SHARE_ADMIN", share, 0.05),
-    Setting("MAIL_CAUSE_SHARE_ANONYMOUS", share, 0.02),
+    Setting("MAIL_CAUSE_SHARE_STAFF", share, 0.05),
+    Setting("MAIL_CAUSE_SHARE_ANONYMOUS", share, 0.02),  # one client address (IPv6: its /64)
+    # verification mail of every anonymous client together: below MAIL_SHARE_SECURITY, so resets keep room
+    Setting("MAIL_ANONYMOUS_SECURITY_SHARE", share, 0.05),
     Setting("MAIL_BATCH_SIZE", whole, 50),
     Setting("MAIL_MAX_AGE_HOURS", positive, 96.0),
     Setting("MAIL_SENT_RETENTION_DAYS", positive, 30.0),    # `flask maintenance purge` deletes sent mail after this
@@ -280,11 +285,6 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
     if not development and not config["ALLOWED_EMAIL_DOMAINS"] and not config["ALLOW_ANY_EMAIL_DOMAIN"]:
         raise ConfigError("ALLOWED_EMAIL_DOMAINS is empty: list the university's email domains (or set "
                           "ALLOW_ANY_EMAIL_DOMAIN=1 to accept any domain on purpose)")
-    shares = sum(config[f"MAIL_SHARE_{purpose}"] for purpose in ("SECURITY", "ALERT", "URGENT", "NOTICE", "BULK"))
-    if shares > 1:
-        raise ConfigError(f"MAIL_SHARE_SECURITY, MAIL_SHARE_ALERT, MAIL_SHARE_URGENT, MAIL_SHARE_NOTICE and "
-                          f"MAIL_SHARE_BULK add up to "
-                          f"{shares:g}; at most 1")
     if config["UPLOAD_DECODE_SLOTS"] < 1:
         raise ConfigError("UPLOAD_DECODE_SLOTS must be at least 1: photos are decoded one slot at a time")
     if config["INVITE_LINK_DAYS"] < 1:
@@ -296,9 +296,10 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
     if problem := oidc_problem(config):
         raise ConfigError(problem)
     config["OIDC_ALLOWED_DOMAINS"] = config["OIDC_ALLOWED_DOMAINS"] or config["ALLOWED_EMAIL_DOMAINS"]
-    from app.emailer.signing import settings_problem  # dkimpy reads the key now: a bad one stops the start
+    from app.emailer import causes, forecast, signing  # dkimpy reads the key now: a bad one stops the start
 
-    if problem := settings_problem(config):
+    if problem := forecast.settings_problem(config) or causes.settings_problem(config) or \
+            signing.settings_problem(config):
         raise ConfigError(problem)
     config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"] or \
         "sqlite:///" + os.path.join(instance_path, "rinaibra.db")

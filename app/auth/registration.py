@@ -31,6 +31,7 @@ class Outcome(enum.Enum):
     EXISTS = "exists"          # a verified (or deactivated) account has this address: answered as SENT
     TOO_SOON = "too_soon"      # a verification email went to this address within the cooldown
     TOO_MANY = "too_many"      # the client address registered too often (nothing stored)
+    BUSY = "busy"              # the mail cap of the client or of all anonymous clients is reached (nothing stored)
 
 
 def client_limits() -> tuple[Limit, Limit]:
@@ -65,6 +66,7 @@ def register(email: str, name: str, house: House, room: Room, password: str, nex
             account_mail.send_account_exists(user)
         db.session.commit()
         return Outcome.EXISTS
+    savepoint = db.session.begin_nested()  # the account and its email are stored together or not at all
     if user is None:
         user = User.unverified(email=email, role=Role.STUDENT)
         db.session.add(user)
@@ -76,6 +78,11 @@ def register(email: str, name: str, house: House, room: Room, password: str, nex
     except IntegrityError:  # a parallel registration of the same address won (its email is on its way)
         db.session.rollback()
         return Outcome.EXISTS
-    account_mail.send_verification(user, next_path)
+    if not account_mail.send_verification(user, next_path):
+        savepoint.rollback()
+        account_mail.count_held_back_verification()
+        db.session.commit()  # the limits' counts stay
+        return Outcome.BUSY
+    savepoint.commit()
     db.session.commit()
     return Outcome.SENT
