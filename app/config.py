@@ -178,7 +178,10 @@ SETTINGS: tuple[Setting, ...] = (
     # The most of the day's budget one cause (an account, or an anonymous client address) may queue.
     Setting("MAIL_CAUSE_SHARE_STUDENT", share, 0.02),
     Setting("MAIL_CAUSE_SHARE_ADMIN", share, 0.05),
-    Setting("MAIL_CAUSE_SHARE_ANONYMOUS", share, 0.02),
+    Setting("MAIL_CAUSE_SHARE_STAFF", share, 0.05),
+    Setting("MAIL_CAUSE_SHARE_ANONYMOUS", share, 0.02),  # one client address (IPv6: its /64)
+    # verification mail of every anonymous client together: below MAIL_SHARE_SECURITY, so resets keep room
+    Setting("MAIL_ANONYMOUS_SECURITY_SHARE", share, 0.05),
     Setting("MAIL_BATCH_SIZE", whole, 50),
     Setting("MAIL_MAX_AGE_HOURS", positive, 96.0),
     Setting("MAIL_SENT_RETENTION_DAYS", positive, 30.0),    # `flask maintenance purge` deletes sent mail after this
@@ -275,9 +278,9 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
         if config[f"TARGET_{urgency}_FIX_HOURS"] < config[f"TARGET_{urgency}_RESPONSE_HOURS"]:
             raise ConfigError(f"TARGET_{urgency}_FIX_HOURS is shorter than TARGET_{urgency}_RESPONSE_HOURS: an issue "
                               "cannot be due fixed before its first response")
-    from app.emailer.signing import settings_problem  # dkimpy reads the key now: a bad one stops the start
+    from app.emailer import causes, signing  # dkimpy reads the key now: a bad one stops the start
 
-    if problem := settings_problem(config):
+    if problem := causes.settings_problem(config) or signing.settings_problem(config):
         raise ConfigError(problem)
     config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"] or \
         "sqlite:///" + os.path.join(instance_path, "rinaibra.db")

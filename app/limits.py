@@ -105,12 +105,15 @@ def take(*limits: Limit, units: int = 1, now: datetime | None = None) -> Limit |
     return _take(db.session.connection(), limits, units, now or utcnow())
 
 
-def take_up_to(limit: Limit, units: int, now: datetime | None = None) -> int:
-    """Consume as many of `units` as `limit` has room for (the rest are counted as refused); returns how many."""
+def take_up_to(*limits: Limit, units: int, now: datetime | None = None) -> int:
+    """Consume as many of `units` as every one of `limits` has room for (the rest are counted as refused on the
+    limits that were short); returns how many."""
     conn, now = db.session.connection(), now or utcnow()
-    _lock(conn, [limit.lock or limit.key])
-    taken = max(0, min(units, limit.limit - used(conn, (limit,), now)[0]))
-    _add(conn, limit, now, taken, units - taken)
+    _lock(conn, [limit.lock or limit.key for limit in limits])
+    rooms = [limit.limit - count for limit, count in zip(limits, used(conn, limits, now), strict=True)]
+    taken = max(0, min(units, *rooms))
+    for limit, room in zip(limits, rooms, strict=True):
+        _add(conn, limit, now, taken, units - taken if room < units else 0)
     return taken
 
 

@@ -28,6 +28,7 @@ class Outcome(enum.Enum):
     EXISTS = "exists"          # a verified (or deactivated) account has this address
     TOO_SOON = "too_soon"      # a verification email went to this address within the cooldown
     TOO_MANY = "too_many"      # the client address registered too often (nothing stored)
+    BUSY = "busy"              # the mail cap of the client or of all anonymous clients is reached (nothing stored)
 
 
 def client_limits() -> tuple[Limit, Limit]:
@@ -59,6 +60,7 @@ def register(email: str, name: str, house: House, room: Room, password: str, nex
     user = find_user(email)
     if (refused := _limits(email, user)) is not None:
         return refused
+    savepoint = db.session.begin_nested()  # the account and its email are stored together or not at all
     if user is None:
         user = User.unverified(email=email, role=Role.STUDENT)
         db.session.add(user)
@@ -70,6 +72,10 @@ def register(email: str, name: str, house: House, room: Room, password: str, nex
     except IntegrityError:  # a parallel registration of the same address won
         db.session.rollback()
         return Outcome.EXISTS
-    account_mail.send_verification(user, next_path)
+    if not account_mail.send_verification(user, next_path):
+        savepoint.rollback()
+        db.session.commit()  # the limits' counts stay
+        return Outcome.BUSY
+    savepoint.commit()
     db.session.commit()
     return Outcome.SENT

@@ -62,6 +62,10 @@ def register():
         form.form_errors.append("Too many accounts were registered from your network recently, so this one was "
                                 "not. Your entries are kept: try again in an hour.")
         return _register_page(form, next_path, 429)
+    if outcome is registration.Outcome.BUSY:
+        form.form_errors.append("Too many confirmation emails are going out right now, so your account was not "
+                                "created yet. Your entries are kept: try again later.")
+        return _register_page(form, next_path, 429)
     if outcome is registration.Outcome.EXISTS:
         form.email.errors.append(EXISTS_MESSAGE)
         return _register_page(form, next_path, 400)
