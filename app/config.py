@@ -169,12 +169,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DKIM_PRIVATE_KEY_PATH", text, None),  # PEM RSA private key file, read and checked at start-up
     # Mail budget and worker
     Setting("MAIL_DAILY_LIMIT", whole, 500),
-    # Floors per purpose, as shares of MAIL_DAILY_LIMIT; what is left above them is shared (never by bulk).
+    # The most each purpose above bulk may reserve, as shares of MAIL_DAILY_LIMIT (together at most 1).
     Setting("MAIL_SHARE_SECURITY", share, 0.10),  # set/reset password, address verification
     Setting("MAIL_SHARE_ALERT", share, 0.05),     # developer alerts
     Setting("MAIL_SHARE_URGENT", share, 0.05),    # urgent-issue notices (sent before status mail)
     Setting("MAIL_SHARE_NOTICE", share, 0.40),    # issue status, new-issue and comment notices
-    Setting("MAIL_SHARE_BULK", share, 0.25),      # reminders, digests, invitations
+    # Each reserves what its history says it needs in 24 hours (at most its share); bulk mail uses the rest.
+    Setting("MAIL_RESERVE_MARGIN", float, 0.5),           # reserve = highest 24-hour use in 14 days x (1 + margin)
+    Setting("MAIL_RESERVE_MINIMUM_SHARE", share, 0.01),   # ... and at least this share of the day
     # The most of the day's budget one cause (an account, or an anonymous client address) may queue.
     Setting("MAIL_CAUSE_SHARE_STUDENT", share, 0.02),
     Setting("MAIL_CAUSE_SHARE_ADMIN", share, 0.05),
@@ -267,20 +269,16 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
     if not development and not config["ALLOWED_EMAIL_DOMAINS"] and not config["ALLOW_ANY_EMAIL_DOMAIN"]:
         raise ConfigError("ALLOWED_EMAIL_DOMAINS is empty: list the university's email domains (or set "
                           "ALLOW_ANY_EMAIL_DOMAIN=1 to accept any domain on purpose)")
-    shares = sum(config[f"MAIL_SHARE_{purpose}"] for purpose in ("SECURITY", "ALERT", "URGENT", "NOTICE", "BULK"))
-    if shares > 1:
-        raise ConfigError(f"MAIL_SHARE_SECURITY, MAIL_SHARE_ALERT, MAIL_SHARE_URGENT, MAIL_SHARE_NOTICE and "
-                          f"MAIL_SHARE_BULK add up to "
-                          f"{shares:g}; at most 1")
     if config["INVITE_LINK_DAYS"] < 1:
         raise ConfigError("INVITE_LINK_DAYS must be at least 1: an invitation's link has to last a day or more")
     for urgency in ("URGENT", "NORMAL"):
         if config[f"TARGET_{urgency}_FIX_HOURS"] < config[f"TARGET_{urgency}_RESPONSE_HOURS"]:
             raise ConfigError(f"TARGET_{urgency}_FIX_HOURS is shorter than TARGET_{urgency}_RESPONSE_HOURS: an issue "
                               "cannot be due fixed before its first response")
-    from app.emailer import causes, signing  # dkimpy reads the key now: a bad one stops the start
+    from app.emailer import causes, forecast, signing  # dkimpy reads the key now: a bad one stops the start
 
-    if problem := causes.settings_problem(config) or signing.settings_problem(config):
+    if problem := forecast.settings_problem(config) or causes.settings_problem(config) or \
+            signing.settings_problem(config):
         raise ConfigError(problem)
     config["SQLALCHEMY_DATABASE_URI"] = config["SQLALCHEMY_DATABASE_URI"] or \
         "sqlite:///" + os.path.join(instance_path, "rinaibra.db")

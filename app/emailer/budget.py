@@ -1,12 +1,14 @@
 """The rolling 24-hour send budget, split by purpose, and the shared pause, both kept in the database.
 
-Each purpose has a floor (MAIL_SHARE_<PURPOSE> of MAIL_DAILY_LIMIT) that no other purpose may take; the
-slots above all floors are shared by security, alert, urgent and notice mail in that order, never by bulk mail.
+Each purpose above bulk reserves what it is forecast to need in the coming 24 hours (app/emailer/forecast.py:
+learned from its own history, never more than its configured share MAIL_SHARE_<PURPOSE>); no other purpose may
+take the unused part of a reserve. Everything else is shared: purposes above bulk take it first (in priority
+order, at claim time), and bulk mail may use all of it, so a quiet day's budget goes to reminders and
+invitations. The window never holds more than MAIL_DAILY_LIMIT.
 
 Every claim and every outcome write starts by locking the single mail_state row, so budget
 checks and pauses are serialised across processes and hosts (lock order: state, then outbox).
 """
-import math
 from collections import deque
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -15,6 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
+from app.emailer import forecast
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.mail import PRIORITY, MailState, MailStatus, OutboxEmail, Purpose
@@ -51,33 +54,36 @@ def daily_limit() -> int:
     return int(current_app.config["MAIL_DAILY_LIMIT"])
 
 
-def floors() -> dict[Purpose, int]:
-    """Each purpose's floor: slots of the rolling window that no other purpose may take."""
-    config, limit = current_app.config, daily_limit()
-    return {purpose: math.floor(limit * float(config[f"MAIL_SHARE_{purpose.name}"])) for purpose in Purpose}
+def reserves(state: MailState | None = None, now: datetime | None = None,
+             keep: bool = False) -> dict[Purpose, forecast.Reserve]:
+    """Each purpose's reserve and how it was learned (bulk: none). `keep` stores a fresh forecast on `state`,
+    whose lock the caller holds."""
+    return forecast.reserves(state if state is not None else read_state(), now or utcnow(), keep)
 
 
-def shared() -> int:
-    """Slots above every floor; security, alerts and notices take them in that order, bulk never does."""
-    return max(0, daily_limit() - sum(floors().values()))
+def reserved(state: MailState | None = None, now: datetime | None = None, keep: bool = False) -> dict[Purpose, int]:
+    """Each purpose's reserve in slots of the window (bulk: 0)."""
+    return {purpose: reserve.slots for purpose, reserve in reserves(state, now, keep).items()}
 
 
-def cap_for(purpose: Purpose) -> int:
-    """The most mail of `purpose` the rolling window can hold: its floor, plus the shared slots (not bulk)."""
+def room_in(limit: int, purpose: Purpose, used_by: dict[Purpose, int], reserved_by: dict[Purpose, int]) -> int:
+    """How many more emails of `purpose` may leave now: the window's free slots less the unused part of every
+    other purpose's reserve. Bulk reserves nothing, so a purpose above bulk may take any slot bulk has not used."""
     purpose = Purpose(purpose)
-    return floors()[purpose] + (0 if purpose == Purpose.BULK else shared())
+    others_unmet = sum(max(0, reserved_by.get(q, 0) - used_by.get(q, 0)) for q in Purpose if q != purpose)
+    return max(0, limit - sum(used_by.values()) - others_unmet)
 
 
-def room(purpose: Purpose, used_by: dict[Purpose, int]) -> int:
-    """How many more emails of `purpose` may leave now, given what each purpose used in the window: never a
-    slot of another purpose's unmet floor, and bulk never beyond its own floor."""
+def room(purpose: Purpose, used_by: dict[Purpose, int], reserved_by: dict[Purpose, int] | None = None) -> int:
+    """`room_in` on the configured limit and the current reserves (pass `reserved_by` when asking repeatedly)."""
+    return room_in(daily_limit(), purpose, used_by, reserved_by if reserved_by is not None else reserved())
+
+
+def cap_in(limit: int, purpose: Purpose, used_by: dict[Purpose, int], reserved_by: dict[Purpose, int]) -> int:
+    """The most mail of `purpose` the window can hold while every other purpose keeps its reserve (or what it has
+    used, when more): what estimates run the queue through."""
     purpose = Purpose(purpose)
-    floor = floors()
-    others_unmet = sum(max(0, floor[q] - used_by.get(q, 0)) for q in Purpose if q != purpose)
-    left = daily_limit() - sum(used_by.values()) - others_unmet
-    if purpose == Purpose.BULK:
-        left = min(left, floor[purpose] - used_by.get(purpose, 0))
-    return max(0, left)
+    return max(0, limit - sum(max(reserved_by.get(q, 0), used_by.get(q, 0)) for q in Purpose if q != purpose))
 
 
 def used_by_purpose(now: datetime | None = None) -> dict[Purpose, int]:
@@ -89,10 +95,11 @@ def used_by_purpose(now: datetime | None = None) -> dict[Purpose, int]:
     return counts
 
 
-def window_charges(now: datetime) -> list[datetime]:
-    """When each slot in the current window was taken, oldest first."""
+def window_charges(now: datetime, purpose: Purpose) -> list[datetime]:
+    """When each slot of `purpose` in the current window was taken, oldest first."""
     return list(db.session.scalars(
-        sa.select(OutboxEmail.charged_at).where(OutboxEmail.charged_at > now - WINDOW)
+        sa.select(OutboxEmail.charged_at).where(OutboxEmail.charged_at > now - WINDOW,
+                                                OutboxEmail.purpose == Purpose(purpose))
         .order_by(OutboxEmail.charged_at)))
 
 
@@ -102,15 +109,25 @@ def paused_until(state: MailState | None, now: datetime) -> datetime | None:
     return None
 
 
-def queued_ahead(purpose: Purpose) -> int:
-    """Queued emails of purposes that go before `purpose`."""
-    return db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
-        OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.priority < PRIORITY[Purpose(purpose)])) or 0
+def queued_by_purpose() -> dict[Purpose, int]:
+    counts = {purpose: 0 for purpose in Purpose}
+    counts.update({Purpose(purpose): count for purpose, count in db.session.execute(
+        sa.select(OutboxEmail.purpose, sa.func.count(OutboxEmail.id))
+        .where(OutboxEmail.status == MailStatus.QUEUED).group_by(OutboxEmail.purpose))})
+    return counts
 
 
-def queue_segments(purpose: Purpose, same_ahead: int, count: int) -> list[tuple[int, int]]:
-    """(emails, cap) runs in sending order for `count` new emails of `purpose` behind the queue."""
-    return [(queued_ahead(purpose), daily_limit()), (same_ahead + count, cap_for(purpose))]
+def queue_segments(purpose: Purpose, same_ahead: int, count: int, used_by: dict[Purpose, int] | None = None,
+                   reserved_by: dict[Purpose, int] | None = None) -> list[tuple[int, int]]:
+    """(emails, cap) runs in sending order for `count` new emails of `purpose` behind `same_ahead` of its own:
+    the queued mail of purposes before it that its reserve cannot hold draws on the same slots first."""
+    purpose = Purpose(purpose)
+    used_by = used_by if used_by is not None else used_by_purpose()
+    reserved_by = reserved_by if reserved_by is not None else reserved()
+    queued = queued_by_purpose()
+    ahead = sum(max(0, queued[q] - max(0, reserved_by[q] - used_by[q]))
+                for q in Purpose if PRIORITY[q] < PRIORITY[purpose])
+    return [(ahead + same_ahead + count, cap_in(daily_limit(), purpose, used_by, reserved_by))]
 
 
 def departures(segments: list[tuple[int, int]], charges: list[datetime], start: datetime) -> Iterator[datetime]:
@@ -136,14 +153,16 @@ def slot_time(segments: list[tuple[int, int]], charges: list[datetime], start: d
 def _delivery_plan(count: int, purpose: Purpose) -> tuple[list[tuple[int, int]], list[datetime], datetime]:
     """The queue runs, window charges and start time that `count` new emails of `purpose` would leave by."""
     now = utcnow()
-    start = paused_until(read_state(), now) or now
+    state = read_state()
+    start = paused_until(state, now) or now
     same_ahead = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
         OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.priority == PRIORITY[Purpose(purpose)])) or 0
-    return queue_segments(purpose, same_ahead, count), window_charges(now), start
+    segments = queue_segments(purpose, same_ahead, count, reserved_by=reserved(state, now))
+    return segments, window_charges(now, purpose), start
 
 
 def estimate_delivery(count: int, purpose: Purpose = Purpose.BULK) -> datetime:
-    """When the last of `count` emails of `purpose` queued now would leave, given the budget and its shares,
+    """When the last of `count` emails of `purpose` queued now would leave, given the budget and its reserves,
     the pause and the queue ahead of them (naive UTC; the worker's own speed is not counted)."""
     return slot_time(*_delivery_plan(count, purpose))
 

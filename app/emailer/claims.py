@@ -54,12 +54,13 @@ def claim_locked(state: MailState, owner: str, size: int, requeue: bool = False)
         _sweep_journal(now)
         _next_requeue = time.monotonic() + REQUEUE_EVERY
     used_by = budget.used_by_purpose(now)
-    rooms = {purpose: budget.room(purpose, used_by) for purpose in Purpose}
+    reserved = budget.reserved(state, now, keep=True)  # the forecast, kept on the locked state row a few minutes
+    rooms = {purpose: budget.room(purpose, used_by, reserved) for purpose in Purpose}
     open_purposes = [purpose for purpose, left in rooms.items() if left > 0]
     picked = []
     for row in _pick(min(size, sum(rooms.values())), now, open_purposes):  # highest priority first
         purpose = Purpose(row.purpose)
-        if budget.room(purpose, used_by) > 0:
+        if budget.room(purpose, used_by, reserved) > 0:
             used_by[purpose] += 1
             picked.append(row)
     return _mark_claimed(picked, owner, now) if picked else []

@@ -1,4 +1,4 @@
-"""`flask mail worker | drain | catcher`."""
+"""`flask mail worker | drain | plan | catcher`."""
 import signal
 import threading
 import time
@@ -64,6 +64,16 @@ def worker_command() -> None:
         click.echo(f"mail worker {worker.owner} started", err=True)
         worker.run()
     click.echo("mail worker stopped: " + ", ".join(f"{v} {k}" for k, v in worker.totals.items()), err=True)
+
+
+@mail_cli.command("plan")
+@click.option("--students", type=click.IntRange(min=1), required=True, help="How many students will be invited.")
+def plan_command(students: int) -> None:
+    """How long invitations and reminders for that many students will take, and what to change for one day."""
+    from app.emailer.plan import plan
+
+    for line in plan(students):
+        click.echo(line)
 
 
 @mail_cli.command("catcher")

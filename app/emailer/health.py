@@ -19,7 +19,8 @@ def _counts(column, *where) -> dict[str, int]:
     return {str(key): count for key, count in rows}
 
 
-def next_send_at(now: datetime, paused: datetime | None, used_by: dict[Purpose, int]) -> datetime | None:
+def next_send_at(now: datetime, paused: datetime | None, used_by: dict[Purpose, int],
+                 reserved: dict[Purpose, int]) -> datetime | None:
     """When the next queued email can leave: its due time, the pause end and its purpose's room allowing."""
     first = db.session.execute(
         sa.select(OutboxEmail.purpose, OutboxEmail.send_after).where(OutboxEmail.status == MailStatus.QUEUED)
@@ -28,31 +29,37 @@ def next_send_at(now: datetime, paused: datetime | None, used_by: dict[Purpose, 
         return None
     purpose, due = first
     when = max(now, due, paused or now)
-    if budget.room(purpose, used_by) <= 0:
-        cap = budget.cap_for(purpose)
-        when = max(when, budget.slot_time([(1, cap)], budget.window_charges(now), now))
+    if budget.room(purpose, used_by, reserved) <= 0:
+        cap = budget.cap_in(budget.daily_limit(), purpose, used_by, reserved)
+        when = max(when, budget.slot_time([(1, cap)], budget.window_charges(now, purpose), now))
     return when
 
 
-def budget_by_purpose(used_by: dict[Purpose, int]) -> dict[str, dict[str, int]]:
-    """Per purpose: its floor, what it used in the last 24 hours and how many more may leave now."""
-    floors = budget.floors()
-    return {purpose.value: {"floor": floors[purpose], "used": used_by[purpose], "left": budget.room(purpose, used_by)}
+def budget_by_purpose(used_by: dict[Purpose, int], reserves: dict[Purpose, budget.forecast.Reserve]) -> dict:
+    """Per purpose: its reserve and how it was learned, what it used in the last 24 hours, how many more may
+    leave now."""
+    reserved = {purpose: reserve.slots for purpose, reserve in reserves.items()}
+    return {purpose.value: {"reserved": reserves[purpose].slots, "learned": reserves[purpose].learned,
+                            "used": used_by[purpose], "left": budget.room(purpose, used_by, reserved)}
             for purpose in Purpose}
 
 
 def mail_health() -> dict:
-    """Queue by purpose and status, budget used and left (in all and per purpose), next send time, pause, the
-    last SMTP reply, and the addresses marked undeliverable with the emails skipped for them."""
+    """Queue by purpose and status, budget used and left (in all and per purpose, with each reserve and how it
+    was learned), next send time, when the queue clears, pause, the last SMTP reply, and the addresses marked
+    undeliverable with the emails skipped for them."""
     now = utcnow()
     state = budget.read_state()
     paused = budget.paused_until(state, now)
     used_by = budget.used_by_purpose(now)
+    reserves = budget.reserves(state, now)
+    reserved = {purpose: reserve.slots for purpose, reserve in reserves.items()}
     used, limit = sum(used_by.values()), budget.daily_limit()
     queued_by_purpose = {purpose.value: 0 for purpose in Purpose}
     queued_by_purpose.update(_counts(OutboxEmail.purpose, OutboxEmail.status == MailStatus.QUEUED))
     by_status = {status.value: 0 for status in MailStatus}
     by_status.update(_counts(OutboxEmail.status))
+    bulk_clears = _clears(Purpose.BULK, now, paused, used_by, reserved) if queued_by_purpose["bulk"] else None
     return {
         "queue_depth": by_status[MailStatus.QUEUED],
         "queued_by_purpose": queued_by_purpose,
@@ -60,10 +67,13 @@ def mail_health() -> dict:
         "budget_limit": limit,
         "budget_used": used,
         "budget_left": max(0, limit - used),
-        "budget_shared": budget.shared(),
-        "budget_by_purpose": budget_by_purpose(used_by),
-        "next_send_at": _iso(next_send_at(now, paused, used_by)),
-        "queue_clears_at": _iso(budget.estimate_delivery(0, Purpose.BULK)) if by_status[MailStatus.QUEUED] else None,
+        "budget_reserved": sum(reserved.values()),
+        "budget_by_purpose": budget_by_purpose(used_by, reserves),
+        "bulk_room": budget.room(Purpose.BULK, used_by, reserved),
+        "bulk_clears_at": _iso(bulk_clears),
+        "next_send_at": _iso(next_send_at(now, paused, used_by, reserved)),
+        "queue_clears_at": _iso(_clears(Purpose.BULK, now, paused, used_by, reserved))
+        if by_status[MailStatus.QUEUED] else None,
         "paused": paused is not None,
         "paused_until": _iso(paused),
         "paused_reason": state.paused_reason if paused and state else None,
@@ -71,6 +81,15 @@ def mail_health() -> dict:
         "last_reply_at": _iso(state.last_reply_at) if state else None,
         "undeliverable": bounces.figures(),
     }
+
+
+def _clears(purpose: Purpose, now: datetime, paused: datetime | None, used_by: dict[Purpose, int],
+            reserved: dict[Purpose, int]) -> datetime:
+    """When the queue of `purpose` and what goes before it is through, at today's rate."""
+    same = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
+        OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.priority == budget.PRIORITY[purpose])) or 0
+    segments = budget.queue_segments(purpose, same, 0, used_by, reserved)
+    return budget.slot_time(segments, budget.window_charges(now, purpose), paused or now)
 
 
 def batch_progress(batch: str) -> dict:
@@ -83,7 +102,7 @@ def batch_progress(batch: str) -> dict:
     queued = counts[MailStatus.QUEUED]
     due = db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
         OutboxEmail.batch == batch, OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.send_after <= now)) or 0
-    room = budget.room(Purpose.BULK, budget.used_by_purpose(now))
+    room = budget.room(Purpose.BULK, budget.used_by_purpose(now), budget.reserved(now=now))
     sendable_now = 0 if paused else min(due, room)
     pending = queued + counts[MailStatus.SENDING]
     last = _last_of_batch(batch, now, paused) if pending else None
@@ -100,4 +119,4 @@ def _last_of_batch(batch: str, now: datetime, paused: datetime | None) -> dateti
         OutboxEmail.status == MailStatus.QUEUED, OutboxEmail.priority == budget.PRIORITY[purpose],
         OutboxEmail.id <= last_id))
     segments = budget.queue_segments(purpose, same_ahead, 0)
-    return budget.slot_time(segments, budget.window_charges(now), paused or now)
+    return budget.slot_time(segments, budget.window_charges(now, purpose), paused or now)

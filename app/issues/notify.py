@@ -6,7 +6,7 @@
 - new_issue(issue, reopened): house admins who chose new-issue emails (the default), and digest readers for
   urgent ones, hear about new and reopened issues: one email per admin every few minutes lists them all.
 - new_issue also sends an URGENT report at once to every house admin whatever their choice (purpose urgent:
-  before status mail, with its own budget floor), and to the fallback address when no admin can receive it.
+  before status mail, with its own budget reserve), and to the fallback address when no admin can receive it.
 - student_comment(issue, student, body): house admins (but those who chose "off") hear of a student's comment,
   one email per admin every few minutes lists them all.
 - overdue(now): one email per house admin lists the issues that crossed a response target (app/issues/targets.py).
@@ -137,7 +137,7 @@ def fallback_address(house) -> str | None:
 def urgent_issue(issue: Issue, item: dict) -> str:
     """An urgent report reaches someone at once, whatever the admins chose for new-issue email: every admin of
     the house who can receive mail and the assignee, else the fallback address. Purpose urgent: it leaves
-    before status mail and has a budget floor of its own."""
+    before status mail and has a budget reserve of its own."""
     recipients = [admin for admin, _choice in _house_admins(issue.house_id)]
     assignee = assignee_of(issue)
     if assignee is not None and assignee.in_good_standing and assignee not in recipients:

@@ -93,6 +93,8 @@ class MailState(Base):
     last_reply: Mapped[str | None] = mapped_column(sa.String(255))
     last_reply_at: Mapped[datetime | None]
     worker_seen_at: Mapped[datetime | None]  # the last time a mail worker took the lock (its heartbeat)
+    reserves: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)  # the forecast reserves (app/emailer/budget.py)
+    reserves_at: Mapped[datetime | None]  # when they were computed: kept a few minutes
 
 
 

@@ -59,8 +59,9 @@ class DatabaseFigures(Collector):
                                        labels=["purpose"])
         used_purpose = GaugeMetricFamily("rinaibra_mail_budget_purpose_used", "Each purpose's recipients in the "
                                          "last 24 hours.", labels=["purpose"])
+        reserved = budget.reserved(now=now)
         for purpose in Purpose:
-            by_purpose.add_metric([purpose.value], budget.room(purpose, used_by))
+            by_purpose.add_metric([purpose.value], budget.room(purpose, used_by, reserved))
             used_purpose.add_metric([purpose.value], used_by[purpose])
         yield by_purpose
         yield used_purpose

@@ -16,10 +16,9 @@ from tests.conftest import PASSWORD
 from tests.move_in.conftest import complete_form
 from tests.races import race
 
-# 6 recipients per rolling day, half of them kept back from bulk mail: at most 3 reminders a day.
+# 6 recipients per rolling day, half of them reserved for notices (no history yet): at most 3 reminders a day.
 SMALL_BUDGET = {"MAIL_DAILY_LIMIT": 6, "MAIL_SHARE_SECURITY": 0, "MAIL_SHARE_ALERT": 0, "MAIL_SHARE_URGENT": 0,
-                "MAIL_SHARE_NOTICE": 0.5,
-                "MAIL_SHARE_BULK": 0.5}  # 3 bulk, 3 notice
+                "MAIL_SHARE_NOTICE": 0.5}  # 3 notice reserved, 3 left for bulk
 pytestmark = pytest.mark.parametrize("app", [SMALL_BUDGET], indirect=True)
 
 

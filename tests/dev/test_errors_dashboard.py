@@ -216,7 +216,7 @@ def test_the_status_choices_show_how_many_groups_each_has(client, login, develop
     assert ">Open (1)<" in page and ">All (2)<" in page
 
 
-@pytest.mark.parametrize("app", [{"MAIL_DAILY_LIMIT": 2, "MAIL_SHARE_NOTICE": 0.2, "MAIL_SHARE_BULK": 0.5}],
+@pytest.mark.parametrize("app", [{"MAIL_DAILY_LIMIT": 2, "MAIL_SHARE_NOTICE": 0.2}],
                          indirect=True)
 def test_banner_when_the_queue_is_bigger_than_the_budget_left(client, login, developer, app):
     from app.emailer import enqueue_many

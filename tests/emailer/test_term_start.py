@@ -21,6 +21,7 @@ from werkzeug.security import generate_password_hash
 
 import app.models.base as base
 from app import errorlog
+from app.emailer import enqueue_many, estimate_delivery
 from app.extensions import db
 from app.models.accounts import Role, User
 from app.models.houses import House
@@ -159,6 +160,30 @@ def test_on_2000_every_reminder_leaves_as_fast_as_the_worker_sends(app, smtp_ser
     assert statuses == {MailStatus.SENT: REMINDERS}
     print(f"1,500 reminders out {drained:.1f} s after the first press; during: {during}; after: {after}",
           file=sys.stderr)
+
+
+@pytest.mark.parametrize("app", [{"MAIL_DAILY_LIMIT": 2000, "MAIL_BATCH_SIZE": 200}], indirect=True)
+def test_one_drain_sends_every_reminder_and_the_other_purposes_first(app, smtp_server, queue, drain):
+    with app.app_context():
+        add_history(base.utcnow())
+        db.session.commit()
+        assert estimate_delivery(REMINDERS, Purpose.BULK) - base.utcnow() < timedelta(seconds=5)  # all of it today
+        enqueue_many("password_reset", [(f"student{i}@example.ac.za", {"name": "S", "link": "http://x/r"})
+                                        for i in range(REMINDERS)], purpose=Purpose.BULK, batch="term")
+        db.session.commit()
+    for purpose in (Purpose.NOTICE, Purpose.URGENT, Purpose.ALERT, Purpose.SECURITY):
+        queue(1, purpose=purpose, prefix=purpose.value, cause="system")
+    drain()
+    sent = [message["To"] for message in smtp_server.messages]
+    assert len(sent) == REMINDERS + 4
+    assert sent[:4] == ["security0@example.ac.za", "alert0@example.ac.za", "urgent0@example.ac.za",
+                        "notice0@example.ac.za"]
+    queue(1, purpose=Purpose.SECURITY, prefix="after", cause="system")  # the reserves are still there
+    drain()
+    assert smtp_server.messages[-1]["To"] == "after0@example.ac.za"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(OutboxEmail.id)).where(
+            OutboxEmail.status == MailStatus.QUEUED)) == 0
 
 
 class Clock:

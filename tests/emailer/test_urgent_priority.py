@@ -1,13 +1,13 @@
-"""Urgent-issue notices (purpose urgent) leave before status notices and keep a floor of their own, so a flood of
+"""Urgent-issue notices (purpose urgent) leave before status notices and keep a reserve of their own, so a flood of
 status mail never starves them."""
 import pytest
 
 from app.emailer import budget
 from app.models.mail import PRIORITY, Purpose
 
-# Floors: urgent 2, notice 6, bulk 6; 6 slots shared.
+# Reserves (no history yet: the configured shares): urgent 2, notice 6; the other 12 slots are shared.
 TIGHT = {"MAIL_DAILY_LIMIT": 20, "MAIL_SHARE_SECURITY": 0, "MAIL_SHARE_ALERT": 0, "MAIL_SHARE_URGENT": 0.1,
-         "MAIL_SHARE_NOTICE": 0.3, "MAIL_SHARE_BULK": 0.3}
+         "MAIL_SHARE_NOTICE": 0.3}
 
 
 def test_urgent_goes_before_notices_and_after_alerts():
@@ -21,10 +21,10 @@ def test_urgent_is_sent_first_and_is_not_starved_by_status_notices(app, smtp_ser
     drain()
     sent = [m["To"] for m in smtp_server.messages]
     assert sent[0] == "urgent-a0@example.ac.za"  # queued last, sent first
-    assert len(sent) == 13  # 12 notices: their floor and every shared slot; the rest of the urgent floor stays
+    assert len(sent) == 19  # 18 notices: their reserve and every shared slot; the rest of the urgent reserve stays
     queue(2, purpose=Purpose.URGENT, prefix="urgent-b")  # later the same day: still room for urgent mail
     drain()
-    assert [m["To"] for m in smtp_server.messages[13:]] == ["urgent-b0@example.ac.za"]
+    assert [m["To"] for m in smtp_server.messages[19:]] == ["urgent-b0@example.ac.za"]
     with app.app_context():
         used = budget.used_by_purpose()
         assert used[Purpose.URGENT] == 2 and budget.room(Purpose.NOTICE, used) == 0

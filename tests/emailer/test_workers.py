@@ -11,7 +11,7 @@ def test_concurrent_workers_never_exceed_the_budget_nor_send_twice(smtp_server, 
     queue(70, prefix="student")
     smtp_server.slow_down(0.005)
     workers = [spawn("drain", MAIL_DAILY_LIMIT=50, MAIL_SHARE_NOTICE=1, MAIL_SHARE_SECURITY=0, MAIL_SHARE_URGENT=0,
-                   MAIL_SHARE_ALERT=0, MAIL_SHARE_BULK=0, MAIL_BATCH_SIZE=4) for _ in range(3)]
+                   MAIL_SHARE_ALERT=0, MAIL_BATCH_SIZE=4) for _ in range(3)]
     outputs = [worker.communicate(timeout=120)[0] for worker in workers]
     assert [worker.returncode for worker in workers] == [0, 0, 0], outputs
     assert all("sent" in output for output in outputs)

@@ -46,7 +46,8 @@ def test_session_cookie_is_secure_when_configured(clean_env, database_url, _sche
 
 @pytest.mark.parametrize(("variable", "value"), [
     ("MAIL_DAILY_LIMIT", "five hundred"), ("MAIL_DAILY_LIMIT", "-1"), ("MAIL_USE_TLS", "maybe"),
-    ("MAIL_TIMEOUT", "0"), ("MAIL_TIMEOUT", "nan"), ("MAIL_SHARE_BULK", "1.5"), ("MAIL_SHARE_NOTICE", "0.9"),
+    ("MAIL_TIMEOUT", "0"), ("MAIL_TIMEOUT", "nan"), ("MAIL_SHARE_SECURITY", "1.5"), ("MAIL_SHARE_NOTICE", "0.9"),
+    ("MAIL_RESERVE_MARGIN", "-0.5"), ("MAIL_RESERVE_MINIMUM_SHARE", "0.07"), ("MAIL_CAUSE_SHARE_STAFF", "2"),
     ("APP_ENV", "staging"), ("TARGET_URGENT_RESPONSE_HOURS", "0"), ("TARGET_NORMAL_FIX_HOURS", "-3"),
     ("TARGET_URGENT_FIX_HOURS", "2"), ("URGENT_FALLBACK_BY_HOUSE", "acacia desk@uni.ac.za"),
 ])

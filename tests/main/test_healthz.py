@@ -10,10 +10,19 @@ from app.models.base import utcnow
 from app.models.mail import PRIORITY, MailState, MailStatus, OutboxEmail, Purpose
 from tests.conftest import MONITOR, settings_for
 
-BUDGET = {"MAIL_DAILY_LIMIT": 100, "MAIL_SHARE_URGENT": 0}  # floors: security 10, alert 5, notice 40, bulk 25
+BUDGET = {"MAIL_DAILY_LIMIT": 100, "MAIL_SHARE_URGENT": 0}  # reserves (no history): security 10, alert 5, notice 40
+LEARNED = "configured share (less than a day of history)"
+BULK = "none: bulk uses what the others do not reserve"
+
+
+def figures(reserved: int, used: int, left: int, learned: str = LEARNED) -> dict:
+    return {"reserved": reserved, "learned": learned, "used": used, "left": left}
+
+
 MAIL_FIELDS = {
     "queue_depth": int, "queued_by_purpose": dict, "by_status": dict, "budget_limit": int, "budget_used": int,
-    "budget_left": int, "budget_shared": int, "budget_by_purpose": dict, "next_send_at": str, "queue_clears_at": str,
+    "budget_left": int, "budget_reserved": int, "budget_by_purpose": dict, "bulk_room": int,
+    "bulk_clears_at": str, "next_send_at": str, "queue_clears_at": str,
     "paused": bool, "paused_until": str, "paused_reason": str, "last_reply": str, "last_reply_at": str,
     "undeliverable": dict,
 }
@@ -32,11 +41,10 @@ def test_healthz_for_an_idle_system(client):
         "queue_depth": 0,
         "queued_by_purpose": {"security": 0, "alert": 0, "urgent": 0, "notice": 0, "bulk": 0},
         "by_status": {"queued": 0, "sending": 0, "sent": 0, "failed": 0, "unknown": 0, "skipped": 0},
-        "budget_limit": 100, "budget_used": 0, "budget_left": 100, "budget_shared": 20, "budget_by_purpose": {
-            "security": {"floor": 10, "used": 0, "left": 30}, "alert": {"floor": 5, "used": 0, "left": 25},
-            "urgent": {"floor": 0, "used": 0, "left": 20},
-            "notice": {"floor": 40, "used": 0, "left": 60}, "bulk": {"floor": 25, "used": 0, "left": 25}},
-        "next_send_at": None, "queue_clears_at": None,
+        "budget_limit": 100, "budget_used": 0, "budget_left": 100, "budget_reserved": 55, "budget_by_purpose": {
+            "security": figures(10, 0, 55), "alert": figures(5, 0, 50), "urgent": figures(0, 0, 45),
+            "notice": figures(40, 0, 85), "bulk": figures(0, 0, 45, BULK)},
+        "bulk_room": 45, "bulk_clears_at": None, "next_send_at": None, "queue_clears_at": None,
         "paused": False, "paused_until": None, "paused_reason": None, "last_reply": None, "last_reply_at": None,
         "undeliverable": {"addresses": 0, "skipped": 0},
     }}
@@ -66,15 +74,18 @@ def test_healthz_reports_queue_budget_and_pause(app, client):
     assert response.status_code == 200
     body = response.get_json()
     assert {key: type(value) for key, value in body["mail"].items()} == MAIL_FIELDS
+    # A day of history: each reserve is learned (the ceiling of anonymous security mail 5 + the minimum 1;
+    # the minimum; urgent's share of 0; notices' two in 24 hours + 50 %).
+    by_purpose = body["mail"].pop("budget_by_purpose")
+    assert {p: (f["reserved"], f["used"], f["left"]) for p, f in by_purpose.items()} == {
+        "security": (6, 0, 95), "alert": (1, 0, 90), "urgent": (0, 0, 89), "notice": (3, 2, 90), "bulk": (0, 1, 89)}
+    assert by_purpose["notice"]["learned"] == "learned: at most 2 in 24 h over 1 days, +50%"
     assert body == {"status": "degraded", "database": "ok", "worker": "ok", "mail": {
         "queue_depth": 4,
         "queued_by_purpose": {"security": 0, "alert": 1, "urgent": 0, "notice": 2, "bulk": 1},
         "by_status": {"queued": 4, "sending": 0, "sent": 3, "failed": 1, "unknown": 1, "skipped": 0},
-        "budget_limit": 100, "budget_used": 3, "budget_left": 97, "budget_shared": 20,  # unknown holds its slot
-        "budget_by_purpose": {
-            "security": {"floor": 10, "used": 0, "left": 30}, "alert": {"floor": 5, "used": 0, "left": 25},
-            "urgent": {"floor": 0, "used": 0, "left": 20},
-            "notice": {"floor": 40, "used": 2, "left": 58}, "bulk": {"floor": 25, "used": 1, "left": 24}},
+        "budget_limit": 100, "budget_used": 3, "budget_left": 97, "budget_reserved": 10,  # unknown holds its slot
+        "bulk_room": 89, "bulk_clears_at": paused_until.isoformat(),
         "next_send_at": paused_until.isoformat(), "queue_clears_at": paused_until.isoformat(),
         "paused": True, "paused_until": paused_until.isoformat(),
         "paused_reason": "server throttling: 421 4.7.0 Try again later",
