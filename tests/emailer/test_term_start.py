@@ -266,17 +266,18 @@ BURST = 60
 def test_a_burst_of_urgent_reports_while_reminders_drain_leaves_within_a_minute(app, smtp_server, spawn):
     now = base.utcnow()
     slugs = seed(app, now, history=QUIET_DAY)
-    with app.app_context():  # a reporter in each house
+    admins = signed_in(app, *(admin_email(h) for h in range(HOUSES)))
+    smtp_server.slow_down(0.002)
+    press_all(admins, slugs)
+    hashed = generate_password_hash(PASSWORD)
+    with app.app_context():  # a reporter in each house (after the presses: they are not reminded)
         houses = db.session.scalars(sa.select(House).where(House.slug.in_(slugs)).order_by(House.slug)).all()
         db.session.execute(sa.insert(User), [
             {"email": f"reporter{h:02d}@example.ac.za", "name": f"Reporter {h}", "role": Role.STUDENT,
-             "house_id": house.id, "approved_at": now, "password_hash": generate_password_hash(PASSWORD)}
+             "house_id": house.id, "approved_at": now, "password_hash": hashed}
             for h, house in enumerate(houses)])
         db.session.commit()
-    admins = signed_in(app, *(admin_email(h) for h in range(HOUSES)))
     reporters = signed_in(app, *(f"reporter{h:02d}@example.ac.za" for h in range(HOUSES)))
-    smtp_server.slow_down(0.002)
-    press_all(admins, slugs)
     spawn("worker", MAIL_DAILY_LIMIT=2000, **WORKER)
     wait_for(lambda: reminders_received(smtp_server) > 0)
 
@@ -289,7 +290,10 @@ def test_a_burst_of_urgent_reports_while_reminders_drain_leaves_within_a_minute(
         assert response.status_code == 302, response.get_data(as_text=True)
         reported.append((admin_email(house), title, at))
     assert reminders_received(smtp_server) < REMINDERS, "the reminders were out before the burst ended"
+    slowest = 0.0
     for to, title, at in reported:
         wait_for(lambda to=to, title=title: received(smtp_server, to, title), timeout=max(0.1, MINUTE - (
             time.monotonic() - at)))
+        slowest = max(slowest, time.monotonic() - at)
     wait_for(lambda: reminders_received(smtp_server) == REMINDERS, timeout=3 * MINUTE)
+    print(f"{BURST} urgent reports: the slowest notice out within {slowest:.1f} s", file=sys.stderr)
