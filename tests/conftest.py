@@ -31,6 +31,16 @@ def wait_for(condition, timeout: float = 20.0) -> None:
         time.sleep(0.02)
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests marked mysql_only are skipped unless TEST_DATABASE_URL points at MariaDB/MySQL."""
+    if os.environ.get("TEST_DATABASE_URL", "").startswith("mysql"):
+        return
+    skip = pytest.mark.skip(reason="needs MariaDB/MySQL: set TEST_DATABASE_URL")
+    for item in items:
+        if "mysql_only" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     return os.environ.get("TEST_DATABASE_URL") or "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.db")
