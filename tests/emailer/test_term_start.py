@@ -245,10 +245,15 @@ def test_on_500_reminders_leave_as_the_budget_allows_and_the_finishing_time_show
     drain()  # reserves hold: the other purposes leave at once
     assert all(received(smtp_server, to, marker) for to, marker in wanted.values()), wanted
 
+    later = None
     while len(charges(app, template="move_in_reminder", status=MailStatus.SENT)) < REMINDERS:
         assert clock.now - start < timedelta(days=7), "bulk mail does not get what the reserves leave"
         clock.advance(seconds=STEP.total_seconds())
+        if later is None and clock.now - start > timedelta(days=2):  # still draining: the reserves still hold
+            later = other_mail(app, residents, residents.after)
         drain()
+        if later:
+            assert all(received(smtp_server, to, marker) for to, marker in later.values()), later
     finished = charges(app, template="move_in_reminder")[-1]
     took = finished - start
     assert abs(finish_shown - finished) <= took * 0.1, (finish_shown, finished, took)
