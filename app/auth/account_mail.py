@@ -105,6 +105,12 @@ def verification_context(user: User, next_path: str | None = None) -> dict:
             "link": password_link(user, next_path) if roster else verification_link(user, next_path)}
 
 
+def count_held_back_verification() -> None:
+    """Count again a verification email that was held back in a savepoint since rolled back (the caps are still
+    full and their locks held), so /dev/mail shows the refusal."""
+    causes.admit_up_to(causes.of_request(), Purpose.SECURITY, 1, "verify_email")
+
+
 def send_verification(user: User, next_path: str | None = None) -> bool:
     """Queue `user`'s verification email (a newer one replaces one still queued); False when held back."""
     return _security_mail("verify_email", user.email, verification_context(user, next_path), f"verify:{user.id}")

@@ -74,6 +74,7 @@ def register(email: str, name: str, house: House, room: Room, password: str, nex
         return Outcome.EXISTS
     if not account_mail.send_verification(user, next_path):
         savepoint.rollback()
+        account_mail.count_held_back_verification()
         db.session.commit()  # the limits' counts stay
         return Outcome.BUSY
     savepoint.commit()

@@ -3,7 +3,7 @@ client together has a ceiling below the security reserve (MAIL_ANONYMOUS_SECURIT
 "try again later", keeps the input and stores nothing. IPv6 clients are limited by their /64."""
 import pytest
 
-from app.emailer import budget
+from app.emailer import budget, causes
 from app.models.mail import Purpose
 from tests.auth.accounts import accounts_count, mails, register_form
 from tests.conftest import PASSWORD
@@ -26,6 +26,8 @@ def test_forty_addresses_registering_leave_room_for_a_reset(app, house, make_use
     page = refused[-1].get_data(as_text=True)
     assert "try again later" in page and 'value="bot39x4@example.ac.za"' in page and PASSWORD not in page
     assert accounts_count(app) == 1 + 25 and len(mails(app, "verify_email")) == 25  # nothing half-stored
+    with app.app_context():
+        assert {"cause": "anonymous-security", "queued": 25, "held_back": 175, "cap": 25} in causes.top_causes()
     reset = app.test_client()
     reset.environ_base["REMOTE_ADDR"] = "203.0.113.200"
     assert reset.post("/password/forgot", data={"email": known.email}).status_code == 302

@@ -151,6 +151,8 @@ def test_an_unreadable_history_falls_back_to_the_shares_and_says_so(app, client,
         assert reserves[Purpose.NOTICE].learned == "configured share (the history could not be read: OperationalError)"
     page = login(developer).get("/dev/mail").get_data(as_text=True)
     assert "the history could not be read" in page
+    assert '<strong id="bulk-room">800</strong>' in page  # 2000 - (200 + 100 + 100 + 800): the shares
+    assert 'id="bulk-clears">no bulk mail queued' in page
     assert client.get("/healthz", headers=MONITOR).status_code == 200
 
 

@@ -301,4 +301,7 @@ def test_a_burst_of_urgent_reports_while_reminders_drain_leaves_within_a_minute(
             time.monotonic() - at)))
         slowest = max(slowest, time.monotonic() - at)
     wait_for(lambda: reminders_received(smtp_server) == REMINDERS, timeout=3 * MINUTE)
+    order = [message["To"] for message in smtp_server.messages]
+    last_urgent = max(i for i, to in enumerate(order) if to.startswith("admin"))
+    assert last_urgent < max(i for i, to in enumerate(order) if to.startswith("h")), "urgent after the reminders"
     print(f"{BURST} urgent reports: the slowest notice out within {slowest:.1f} s", file=sys.stderr)
