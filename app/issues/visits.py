@@ -30,6 +30,7 @@ HORIZON_DAYS = 14
 MAX_SLOTS = 5
 MIN_MINUTES = 30
 WITHDRAWN_REASON = "the student withdrew this time"
+CLOSED_REASON = "the issue is resolved or closed"
 REASON_MAX = 500
 PART_HOURS = {DayPart.MORNING: (time(8), time(12)), DayPart.AFTERNOON: (time(12), time(17)),
               DayPart.EVENING: (time(17), time(20))}
@@ -233,6 +234,19 @@ def cancel(issue: Issue, canceller, reason: str = "") -> tuple[str, bool]:
     db.session.add(IssueEvent(issue=issue, author_id=canceller.id, kind=EventKind.VISIT_CANCELLED, body=body))
     issue.updated_at = utcnow()
     return f"The visit of {label} is cancelled.", _tell_student(issue, "visit_cancelled", label, reason=reason)
+
+
+def close_pending(issue: Issue, closer) -> None:
+    """The issue was resolved or closed: its booked visit ends with it (a visit still to come is recorded as
+    cancelled on the timeline; the status email tells the student). The caller commits."""
+    visit = visit_of(issue.id)
+    if visit is None:
+        return
+    if visit.ends_at > utcnow():
+        db.session.add(IssueEvent(issue=issue, author_id=closer.id if closer else None,
+                                  kind=EventKind.VISIT_CANCELLED,
+                                  body=f"{slot_label(visit)}\nReason: {CLOSED_REASON}"))
+    db.session.delete(visit)
 
 
 def withdraw_slot(issue: Issue, student, slot_id: int) -> str:

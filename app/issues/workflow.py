@@ -6,7 +6,7 @@ commit to the caller. A step that makes no sense raises WorkflowError with a mes
 from datetime import timedelta
 
 from app.extensions import db
-from app.issues import notify, targets
+from app.issues import notify, targets, visits
 from app.models.base import utcnow
 from app.models.issues import EventKind, HoldReason, Issue, IssueEvent, IssueStatus
 
@@ -39,9 +39,13 @@ def _event(issue: Issue, author, kind: EventKind, body: str = "", public: bool =
     return event
 
 
-def _set_status(issue: Issue, status: IssueStatus, hold_reason: str | None = None, response: bool = False) -> None:
-    """Change the status and the deadlines once (an admin's change is also a response to the student)."""
+def _set_status(issue: Issue, status: IssueStatus, author, hold_reason: str | None = None,
+                response: bool = False) -> None:
+    """Change the status and the deadlines once (an admin's change is also a response to the student); a
+    resolved or closed issue's booked visit ends with it."""
     issue.status = status
+    if not status.is_open:
+        visits.close_pending(issue, author)
     issue.hold_reason = hold_reason if status == IssueStatus.ON_HOLD else None
     issue.resolved_at = utcnow() if status in (IssueStatus.RESOLVED, IssueStatus.WONT_FIX) else None
     issue.confirmed_at = None
@@ -82,7 +86,7 @@ def admin_update(issue: Issue, admin, status: IssueStatus, comment: str, public:
     _event(issue, admin, EventKind.STATUS, shown, to_status=status)
     if comment and not public:
         _event(issue, admin, EventKind.NOTE, comment, public=False)
-    _set_status(issue, status, reason, response=True)
+    _set_status(issue, status, admin, reason, response=True)
     issue.updated_at = utcnow()
     notify.subscribers(issue, actor=admin)
     return f"Status changed to “{status.label}”."
@@ -103,7 +107,7 @@ def staff_update(issue: Issue, staff, status: IssueStatus | None, note: str) -> 
     _event(issue, staff, EventKind.STATUS, to_status=status)
     if note:
         _event(issue, staff, EventKind.NOTE, note, public=False)
-    _set_status(issue, status)
+    _set_status(issue, status, staff)
     issue.updated_at = utcnow()
     notify.subscribers(issue, actor=staff)
     return f"Status changed to “{status.label}”."
@@ -130,7 +134,7 @@ def reopen(issue: Issue, student, reason: str) -> None:
     if not within_reopen_window(issue):
         raise WorkflowError("Issues can be reopened for 14 days; please report a new issue instead.")
     _event(issue, student, EventKind.REOPENED, reason.strip(), to_status=IssueStatus.REPORTED)
-    _set_status(issue, IssueStatus.REPORTED)
+    _set_status(issue, IssueStatus.REPORTED, student)
     issue.updated_at = utcnow()
     notify.subscribers(issue, actor=student)
     notify.new_issue(issue, reopened=True)

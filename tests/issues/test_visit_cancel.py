@@ -149,3 +149,22 @@ def test_withdrawing_another_time_keeps_the_visit(app, client, login, student, b
     page = client.post(f"/issues/{booked_visit}/availability/{other}/withdraw", follow_redirects=True)
     assert "is cancelled" not in page.get_data(as_text=True)
     assert booked(app, booked_visit)
+
+
+@pytest.mark.parametrize("closer, path, data", [
+    ("admin", "/admin/issues/{id}", {"status": "resolved", "comment": "", "visibility": "public"}),
+    ("admin", "/admin/issues/{id}", {"status": "wont_fix", "comment": "Not ours to fix.", "visibility": "public"}),
+    ("staff", "/jobs/{id}", {"status": "resolved", "note": ""}),
+])
+def test_resolving_closes_the_booked_visit(app, client, login, student, admin, staff, booked_visit, closer, path,
+                                           data):
+    login({"admin": admin, "staff": staff}[closer])
+    assert client.post(path.format(id=booked_visit), data=data).status_code == 302
+    assert not booked(app, booked_visit)
+    (cancelled,) = events(app, booked_visit, EventKind.VISIT_CANCELLED)
+    assert cancelled.endswith("Reason: the issue is resolved or closed")
+    assert cancel_mails(app) == []  # the status email tells the student
+    client.post("/logout")
+    login(student)
+    page = client.get(f"/issues/{booked_visit}").get_data(as_text=True)
+    assert "Visit booked:" not in page and "Cancelled the visit" in page
