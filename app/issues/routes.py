@@ -24,6 +24,7 @@ from app.photos import MAX_PHOTO_BYTES, PHOTOS_NOT_SAVED, StorageError, files_ch
 bp = Blueprint("issues", __name__, url_prefix="/issues")
 bp.add_app_template_filter(filters.age, "age")
 bp.add_app_template_filter(localtime.when, "when")
+bp.add_app_template_filter(localtime.time_tag, "local_time")
 
 PREFILL_FIELDS = ("category", "location", "title", "description")
 

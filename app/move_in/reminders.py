@@ -10,6 +10,7 @@ from app.emailer import batch_progress as outbox_batch_progress
 from app.emailer import enqueue_many, estimate_delivery
 from app.emailer.unsubscribe import count_skipped, has_turned_off
 from app.extensions import db
+from app.localtime import when
 from app.models.accounts import Role, User
 from app.models.base import utcnow
 from app.models.houses import House
@@ -131,7 +132,13 @@ def batch_progress(batch_id: str) -> dict:
     pending = progress["queued"] + progress["sending"]
     return {"batch": batch_id, "total": progress["total"], "queued": pending, "sent": progress["sent"],
             "waiting": progress["waiting_for_budget"], "failed": progress["failed"], "unknown": progress["unknown"],
-            "estimated_done": progress["estimated_done"], "done": pending == 0}
+            "estimated_done": progress["estimated_done"],
+            "estimated_done_local": local_label(progress["estimated_done"]), "done": pending == 0}
+
+
+def local_label(iso: str | None) -> str | None:
+    """An ISO UTC time as the page shows it: "07 Dec 2026, 09:00 SAST"."""
+    return when(datetime.fromisoformat(iso)) if iso else None
 
 
 def latest_batch(house_id: int) -> ReminderBatch | None:

@@ -9,6 +9,7 @@ from app.move_in.checklist import DEFAULT_CHECKLIST, DEFAULT_TERMS
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
+LOCAL = re.compile(r"\d\d [A-Z][a-z]{2} \d{4}, \d\d:\d\d SAST")
 
 
 def log_in(page, base_url: str, email: str, next_path: str) -> None:
@@ -72,6 +73,11 @@ def test_admin_presses_the_reminder_button_and_watches_progress(live_server, pag
     assert panel.locator('[data-count="queued"]').inner_text() == "3"
     assert panel.locator('[data-count="sent"]').inner_text() == "0"
     page.evaluate("window.notReloaded = true")
+    eta = panel.locator('[data-time="estimated_done"]')
+    for _ in ("as rendered", "as polled"):  # residence time, UTC in the tooltip
+        assert LOCAL.fullmatch(eta.inner_text()), eta.inner_text()
+        assert eta.evaluate("e => e.title || e.firstElementChild.title").endswith(" UTC")
+        page.wait_for_timeout(2500)  # the first poll replaces the text
 
     result = runner.invoke(args=["mail", "drain"])
     assert result.exit_code == 0, result.output
@@ -81,4 +87,9 @@ def test_admin_presses_the_reminder_button_and_watches_progress(live_server, pag
     assert panel.locator('[data-count="queued"]').inner_text() == "0"
     panel.get_by_text("Nothing left to send.").wait_for()
     assert page.evaluate("window.notReloaded") is True
-    assert page.get_by_role("button", name="Remind 0 who have not submitted").is_disabled()
+    disabled = page.get_by_role("button", name="Remind 0 who have not submitted")
+    assert disabled.is_disabled()
+    looks = "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).cursor]"
+    active = page.evaluate("""() => { const b = document.createElement("button"); b.className = "button primary";
+        document.body.append(b); const s = getComputedStyle(b); return [s.backgroundColor, s.cursor]; }""")
+    assert disabled.evaluate(looks) == ["rgb(228, 231, 235)", "not-allowed"] and active[0] != "rgb(228, 231, 235)"
