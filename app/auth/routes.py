@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from app.auth import account_mail, guessing, registration, services
+from app.auth import account_mail, guessing, registration, services, waiting
 from app.auth.access import is_safe_next
 from app.auth.forms import (
     ForgotPasswordForm,
@@ -17,6 +17,7 @@ from app.extensions import csrf, db
 from app.models.accounts import User
 
 bp = Blueprint("auth", __name__)
+bp.add_app_template_global(waiting.approval_help, "approval_help")
 
 # Every POST view here validates a FlaskForm, which checks the CSRF token itself before anything is stored.
 # Left to the forms (instead of the global check, which answers with a bare error page), a stale or missing

@@ -239,7 +239,8 @@ def cancel(issue: Issue, canceller, reason: str = "") -> tuple[str, bool]:
 def close_pending(issue: Issue, closer) -> None:
     """The issue was resolved or closed: its booked visit ends with it (a visit still to come is recorded as
     cancelled on the timeline; the status email tells the student). The caller commits."""
-    visit = visit_of(issue.id)
+    with db.session.no_autoflush:  # the status change is written with the rest, in one UPDATE
+        visit = visit_of(issue.id) if is_room_issue(issue) else None
     if visit is None:
         return
     if visit.ends_at > utcnow():
