@@ -282,5 +282,6 @@ def _tell_student(issue: Issue, template: str, when: str, **extra) -> bool:
     link = current_app.config["BASE_URL"] + url_for("issues.detail", issue_id=issue.id)
     return enqueue(template, student.email,
                    {"name": student.name, "issue_id": issue.id, "title": issue.title, "house": issue.house.name,
-                    "when": when, "enter_permission": issue.enter_permission, "link": link, **extra},
+                    "when": when, "enter_permission": issue.enter_permission, "link": link,
+                    **issue.house.reply_context(), **extra},
                    purpose=Purpose.NOTICE, coalesce_key=f"visit:issue:{issue.id}") is not None

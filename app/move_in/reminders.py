@@ -85,7 +85,7 @@ def _lock_house(house_id: int) -> None:
 
 def send_reminders(house: House, sent_by: User) -> ReminderResult:
     """Queue, in one transaction, a reminder for every student of `house` who is due one; commits."""
-    house_id, house_name, sender_id = house.id, house.name, sent_by.id
+    house_id, house_name, sender_id, reply = house.id, house.name, sent_by.id, house.reply_context()
     db.session.commit()  # end the request's read transaction: the lock below must start a new one
     _lock_house(house_id)
     now, year = utcnow(), academic_year()
@@ -116,7 +116,7 @@ def send_reminders(house: House, sent_by: User) -> ReminderResult:
         .join(MoveInReminder, MoveInReminder.user_id == User.id)
         .where(MoveInReminder.batch_id == batch.id).order_by(User.id))
     form_url, invite_link = current_app.config["BASE_URL"] + url_for("move_in.form"), InviteLinks()
-    common = {"house": house_name, "year": year_label(year)}
+    common = {"house": house_name, "year": year_label(year), **reply}
     enqueue_many(TEMPLATE, [
         (s.email, {**common, "name": s.name, "set_password": bool(s.no_password),
                    "link": invite_link(s.id) if s.no_password else form_url})

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Role
 from app.models.accounts import User
 from app.models.base import utcnow
+from app.models.houses import House
 from app.models.issues import Issue, IssueSubscription
 from tests.auth.accounts import account, accounts_count, mails, register_and_verify, register_form, set_standing
 from tests.conftest import PASSWORD
@@ -193,6 +194,12 @@ def test_the_waiting_page_says_how_long_approval_usually_takes_and_whom_to_ask(a
     make_user(Role.STUDENT, house=house, email="roster@example.ac.za")  # approved when made: no wait
     page = " ".join(client.get("/").get_data(as_text=True).split())
     assert "In this house, approval usually takes about 5 hours after you confirm your address." in page
+    with app.app_context():  # the house's own admin address, when set, comes first
+        db.session.execute(sa.update(House).values(admin_email="desk@acacia.example.ac.za"))
+        db.session.commit()
+    page = " ".join(client.get("/").get_data(as_text=True).split())
+    assert ('write to <a href="mailto:desk@acacia.example.ac.za">desk@acacia.example.ac.za</a> or ask '
+            f"{admin.name} or Zola Admin.") in page
 
 
 @pytest.mark.parametrize("hours, text", [(0.2, "less than an hour"), (1, "about 1 hour"), (35, "about 35 hours"),
