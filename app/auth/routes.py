@@ -29,8 +29,10 @@ TOO_MANY_LINKS = ("Too many links were asked for from your network in the last h
                   "Your entry is kept: try again later.")
 
 
-def _redirect_next(default: str = "main.index"):
+def _redirect_next(user=None):
+    """To the `next` path, else to the person's work: My jobs for staff, the home page for the others."""
     target = request.args.get("next")
+    default = "staff.index" if user is not None and user.is_staff else "main.index"
     return redirect(target if is_safe_next(target) else url_for(default))
 
 
@@ -88,7 +90,7 @@ def _login_refused(form: LoginForm, user: User):
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return _redirect_next()
+        return _redirect_next(current_user)
     form = LoginForm()
     if form.validate_on_submit():
         attempt = guessing.begin(form.email.data, request.remote_addr or "unknown")
@@ -104,7 +106,7 @@ def login():
         if not user.is_active:
             return _login_refused(form, user)
         start_session(user)
-        return _redirect_next()
+        return _redirect_next(user)
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 

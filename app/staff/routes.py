@@ -7,6 +7,7 @@ from app.extensions import db
 from app.issues import workflow
 from app.issues.visit_forms import booking_context
 from app.issues.visit_routes import submit_booking, submit_cancel
+from app.issues.visits import slot_label
 from app.models.accounts import Role
 from app.photos import MAX_PHOTO_BYTES, files_chosen
 from app.staff import services
@@ -19,7 +20,8 @@ staff_required = role_required(Role.STAFF)
 @bp.route("/")
 @staff_required
 def index():
-    return render_template("staff/index.html", jobs=services.my_jobs(current_user))
+    jobs = services.my_jobs(current_user)
+    return render_template("staff/index.html", jobs=jobs, visits=services.visits_of(jobs), slot_label=slot_label)
 
 
 @bp.route("/<id:issue_id>", methods=["GET", "POST"])

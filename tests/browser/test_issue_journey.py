@@ -12,7 +12,7 @@ def log_in(page, base_url: str, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Hello").wait_for()
+    page.get_by_role("button", name="Log out").wait_for()
 
 
 def log_out(page) -> None:
