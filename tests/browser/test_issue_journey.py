@@ -34,7 +34,7 @@ def test_report_with_photo_then_admin_progress_and_resolve(live_server, page, ho
 
     log_in(page, url, student.email)
     page.get_by_role("link", name="My issues").first.click()
-    page.get_by_role("link", name="Report an issue").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Report an issue").click()  # top nav
     page.get_by_label("What kind of problem?").select_option("plumbing")
     page.get_by_label("Where?").select_option(label="Kitchen")
     page.get_by_label("Short title").fill("Kitchen tap leaks <fast>")
