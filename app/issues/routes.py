@@ -12,6 +12,7 @@ from app.issues.forms import (
     URGENT_HELP,
     ButtonForm,
     CommentForm,
+    ConfirmForm,
     RateForm,
     ReopenForm,
     ReportForm,
@@ -113,6 +114,7 @@ def _detail(issue, status: int = 200, availability=None, **forms):
     forms.setdefault("comment_form", CommentForm(formdata=None))
     forms.setdefault("reopen_form", ReopenForm(formdata=None))
     forms.setdefault("rate_form", RateForm(formdata=None, data={"rating": str(issue.rating or "")}))
+    forms.setdefault("confirm_form", ConfirmForm(formdata=None))
     return render_template(
         "issues/detail.html", issue=issue,
         is_reporter=issue.reporter_id == current_user.id,
@@ -168,8 +170,9 @@ def _reporter_step(issue_id: int, form, form_name: str, step, message: str, valu
 @bp.route("/<id:issue_id>/confirm", methods=["POST"])
 @student_required
 def confirm(issue_id: int):
-    return _reporter_step(issue_id, ButtonForm(), "button_form", workflow.confirm_fix,
-                          "Thanks for confirming the fix.")
+    return _reporter_step(issue_id, ConfirmForm(), "confirm_form", workflow.confirm_and_rate,
+                          "Thanks for confirming the fix.",
+                          lambda form: (int(form.rating.data) if form.rating.data else None,))
 
 
 @bp.route("/<id:issue_id>/reopen", methods=["POST"])

@@ -136,6 +136,13 @@ def confirm_fix(issue: Issue, student) -> None:
     _event(issue, student, EventKind.CONFIRMED)
 
 
+def confirm_and_rate(issue: Issue, student, rating: int | None) -> None:
+    """The student's one submit: the fix confirmed, and rated when they chose stars."""
+    confirm_fix(issue, student)
+    if rating is not None:
+        rate(issue, student, rating)
+
+
 def reopen(issue: Issue, student, reason: str) -> None:
     if issue.status not in (IssueStatus.RESOLVED, IssueStatus.WONT_FIX):
         raise WorkflowError("Only a resolved or closed issue can be reopened.")

@@ -70,8 +70,10 @@ def test_report_with_photo_then_admin_progress_and_resolve(live_server, page, ho
     assert "to In progress" in text and "to Resolved" in text
     assert page.get_by_role("button", name="Yes, it is fixed").is_visible()
     page.screenshot(path=str(tmp_path / "student-timeline.png"), full_page=True)
+    page.get_by_label("4 stars").check()  # confirm and rate in one submit
     page.get_by_role("button", name="Yes, it is fixed").click()
     page.get_by_text("Thanks for confirming the fix.").wait_for()
+    assert page.get_by_label("4 stars").is_checked() and page.get_by_role("button", name="Change rating").is_visible()
 
 
 def test_qr_landing_log_in_and_me_too(live_server, page, house, student, make_user, make_issue):
