@@ -43,15 +43,24 @@ def test_student_saves_a_draft_comes_back_and_submits(live_server, page, student
     assert page.get_by_role("group", name="Window").get_by_label("Good").is_checked()
     assert page.get_by_label("Window: comment").input_value() == "Fine, one tiny chip"  # open: it has a comment
 
-    page.get_by_role("button", name="Submit form").click()  # not complete yet: nothing is lost
+    page.get_by_role("button", name="Submit form").click()  # asks first: submitting is final
+    page.get_by_role("button", name="Yes, submit it").click()  # not complete yet: nothing is lost
     page.get_by_text("Some answers need your attention").wait_for()
     assert page.get_by_label("Door and lock: comment").input_value() == "The lock sticks"
 
+    page.get_by_role("button", name="Everything else is in order").click()  # the rest, in one tap
+    page.get_by_text(f"{len(DEFAULT_CHECKLIST) - 2} items marked Good.").wait_for()
     for label in DEFAULT_CHECKLIST[2:]:
-        page.get_by_role("group", name=label, exact=True).get_by_label("Good").check()
+        assert page.get_by_role("group", name=label, exact=True).get_by_label("Good").is_checked()
+    assert page.get_by_role("group", name="Door and lock").get_by_label("Damaged").is_checked()  # kept
     for term in DEFAULT_TERMS:
         page.get_by_label(term).check()
     page.get_by_role("button", name="Submit form").click()
+    page.get_by_role("button", name="Not yet").click()  # changed their mind: nothing was sent
+    assert page.get_by_role("button", name="Yes, submit it").is_hidden()
+    assert page.get_by_role("button", name="Save draft").is_visible()
+    page.get_by_role("button", name="Submit form").click()
+    page.get_by_role("button", name="Yes, submit it").click()
     page.get_by_text("your move-in form is submitted").wait_for()
     stamp = page.locator("#submitted-stamp").inner_text()
     assert re.match(r"Submitted \d\d [A-Z][a-z]{2} \d{4}, \d\d:\d\d SAST by ", stamp), stamp  # local time
