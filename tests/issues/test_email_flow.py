@@ -61,6 +61,9 @@ def test_report_progress_resolve_reopen_with_real_smtp(app, client, auth, runner
         assert "<script>" not in html and "&lt;script&gt;alert" in html and "&amp; &lt;b&gt;bold" in html
         assert EVIL in text  # plain text stays plain
         assert f"http://localhost/issues/{issue_id}" in text
+        assert "What was done: New bulb fitted" in text and "What was done:</strong>" in html  # said first
+        assert f'href="http://localhost/issues/{issue_id}#fixed-heading">Yes, it is fixed</a>' in html
+        assert f'href="http://localhost/issues/{issue_id}#reopen-heading">Not fixed? Reopen it</a>' in html
 
     auth.logout()
     auth.login(student)
