@@ -5,6 +5,7 @@ import re
 
 import sqlalchemy as sa
 
+from app.emailer.render import ADDRESS
 from app.extensions import db
 from app.models.accounts import User
 from app.models.houses import CommonArea, House, Room
@@ -14,10 +15,11 @@ from app.text import CONTROL
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_MAX, NAME_MAX, AREA_MAX = 60, 120, 80  # the column sizes in app/models/houses.py
 ROOMS_SPEC_MAX = 2000  # characters of a room list ("101-140,G1")
+PHONE = re.compile(r"\+?[0-9 ()-]{3,40}")
 
 
 class HouseError(ValueError):
-    """A change refused; str() says why, `field` names the input at fault (slug, name, rooms, area), if one."""
+    """A change refused; str() says why, `field` names the input at fault (slug, name, rooms, area, ...), if one."""
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
@@ -90,6 +92,18 @@ def house_by_slug(slug: str) -> House | None:
 
 def rename_house(house: House, name: str) -> None:
     house.name = _checked(name, "house name", NAME_MAX, "name")
+
+
+def set_contacts(house: House, admin_email: str, emergency_phone: str) -> None:
+    """The house's admin address (Reply-To of its emails) and emergency number (QR poster); empty clears them."""
+    admin_email, emergency_phone = admin_email.strip(), emergency_phone.strip()
+    if admin_email and not (len(admin_email) <= 254 and ADDRESS.fullmatch(admin_email)):
+        raise HouseError("the admin address must be one email address, like maintenance@res.example.ac.za",
+                         "admin_email")
+    if emergency_phone and not PHONE.fullmatch(emergency_phone):
+        raise HouseError("the emergency number may hold digits, spaces, + ( ) - and at most 40 characters",
+                         "emergency_phone")
+    house.admin_email, house.emergency_phone = admin_email or None, emergency_phone or None
 
 
 def _refuse_removal(what: str, *checks) -> None:

@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from markupsafe import Markup
 
 from app.models.base import utcnow
 
@@ -30,3 +31,17 @@ def today(now: datetime | None = None) -> date:
 def when(moment: datetime | None) -> str:
     """The `when` template filter: "07 Dec 2026, 09:00 SAST"."""
     return f"{local(moment):%d %b %Y, %H:%M %Z}" if moment else ""
+
+
+def time_tag(moment: datetime | str | None, seconds: bool = False) -> Markup:
+    """The `local_time` template filter: a stored time (naive UTC, or ISO text) as local time, with UTC in its
+    tooltip for developers: <time datetime="2026-12-07T07:00:00Z" title="2026-12-07 07:00 UTC">07 Dec 2026,
+    09:00 SAST</time>. Empty for None."""
+    if not moment:
+        return Markup("")
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.removesuffix("Z")).replace(tzinfo=None)
+    clock = "%H:%M:%S" if seconds else "%H:%M"
+    return Markup('<time datetime="{}Z" title="{} UTC">{}</time>').format(
+        moment.isoformat(timespec="seconds"), moment.strftime(f"%Y-%m-%d {clock}"),
+        local(moment).strftime(f"%d %b %Y, {clock} %Z"))

@@ -1,15 +1,11 @@
 #!/usr/bin/env bash
 # Development run: SQLite + demo data + local mail catcher + mail worker + the web app on :5000.
 # Mail goes to the catcher (never to a real server); a developer reads it at /dev/mail.
-# Optional: FLASK_RUN_PORT (default 5000), MAIL_CATCHER_PORT (default 1025),
+# Optional: FLASK_RUN_PORT (default 5000; BASE_URL follows it unless set), MAIL_CATCHER_PORT (default 1025),
 # MAIL_CATCHER_DAILY_LIMIT (answer 550 5.4.5 past that many a day).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export FLASK_APP=wsgi APP_ENV=${APP_ENV:-development} FLASK_RUN_PORT=${FLASK_RUN_PORT:-5000}
-CATCHER_PORT=${MAIL_CATCHER_PORT:-1025}
-# Point the app at the catcher whatever .env says (exported variables win over .env).
-export MAIL_SERVER=127.0.0.1 MAIL_PORT=$CATCHER_PORT MAIL_USE_TLS= MAIL_USE_SSL= MAIL_USERNAME= MAIL_PASSWORD=
-export MAIL_POLL_SECONDS=${MAIL_POLL_SECONDS:-1}
+source scripts/dev-env.sh
 FLASK=.venv/bin/flask
 
 $FLASK db upgrade

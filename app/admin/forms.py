@@ -37,6 +37,15 @@ class IssueUpdateForm(FlaskForm):
         Length(max=200, message="Keep the hold details under 200 characters."), no_control_chars],
         render_kw={"maxlength": 200})
 
+    @classmethod
+    def for_issue(cls, issue, formdata=None) -> "IssueUpdateForm":
+        """The form as the issue stands: its status and, when on hold, the saved reason and details."""
+        from app.issues.workflow import hold_parts
+
+        reason, detail = hold_parts(issue.hold_reason)
+        return cls(formdata=formdata, data={"status": issue.status.value, "hold_reason": reason.value if reason else "",
+                                            "hold_detail": detail})
+
     @property
     def hold_reason_value(self) -> HoldReason | None:
         return HoldReason(self.hold_reason.data) if self.hold_reason.data else None

@@ -94,7 +94,7 @@ def approve(student_id: int, room_id: int, shared: bool) -> User:
     student = db.session.get(User, student_id)
     enqueue("registration_approved", student.email,
             {"name": student.name, "house": room.house.name, "room": room.number, "shared": bool(holders),
-             "link": _home_link()}, purpose=Purpose.NOTICE)
+             "link": _home_link(), **room.house.reply_context()}, purpose=Purpose.NOTICE)
     db.session.commit()
     return student
 

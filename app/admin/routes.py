@@ -84,7 +84,7 @@ def _administered_issue(issue_id: int) -> Issue:
 @admin_required
 def issue_detail(issue_id: int):
     issue = _administered_issue(issue_id)
-    form = IssueUpdateForm(data=None if request.method == "POST" else {"status": issue.status.value})
+    form = IssueUpdateForm() if request.method == "POST" else IssueUpdateForm.for_issue(issue)
     if form.validate_on_submit():
         try:
             message = workflow.admin_update(issue, current_user, IssueStatus(form.status.data),
@@ -105,7 +105,7 @@ def render_issue(issue: Issue, status: int = 200, **forms):
     from app.admin.triage import AssignForm, TriageForm
     from app.issues.visit_forms import booking_context
 
-    forms.setdefault("form", IssueUpdateForm(formdata=None, data={"status": issue.status.value}))
+    forms.setdefault("form", IssueUpdateForm.for_issue(issue))
     forms.setdefault("assign_form", AssignForm.for_issue(issue))
     forms.setdefault("triage_form", TriageForm.for_issue(issue))
     forms.update(booking_context(issue, forms.pop("visit_form", None), forms.pop("cancel_form", None)))

@@ -13,19 +13,16 @@ managers_only = role_required(*targets.EDITORS)
 
 
 def _rows(values: dict | None = None, errors: dict | None = None) -> list[dict]:
-    """One row per (category, urgency): its stored (or typed) hours, the defaults and any error."""
+    """One row per (category, urgency): its stored (or typed) targets, else the defaults, and any error."""
     stored = targets.overrides()
     rows = []
     for category in Category:
         for urgency in Urgency:
             key = f"{category.value}-{urgency.value}"
             hours = stored.get((category, urgency))
-            typed = (values or {}).get(key)
-            rows.append({"key": key, "category": category, "urgency": urgency,
-                         "defaults": targets.default_hours(urgency),
-                         "response": typed[0] if typed else (f"{hours[0]:g}" if hours else ""),
-                         "fix": typed[1] if typed else (f"{hours[1]:g}" if hours else ""),
-                         "error": (errors or {}).get(key)})
+            shown = (values or {}).get(key) or tuple(map(targets.hours_text, hours or targets.default_hours(urgency)))
+            rows.append({"key": key, "category": category, "urgency": urgency, "own": hours is not None,
+                         "response": shown[0], "fix": shown[1], "error": (errors or {}).get(key)})
     return rows
 
 

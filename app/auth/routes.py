@@ -2,7 +2,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from app.auth import account_mail, guessing, oidc, registration, services
+from app.auth import account_mail, guessing, oidc, registration, services, waiting
 from app.auth.access import is_safe_next
 from app.auth.forms import (
     ForgotPasswordForm,
@@ -17,6 +17,7 @@ from app.extensions import csrf, db
 from app.models.accounts import User
 
 bp = Blueprint("auth", __name__)
+bp.add_app_template_global(waiting.approval_help, "approval_help")
 
 # Every POST view here validates a FlaskForm, which checks the CSRF token itself before anything is stored.
 # Left to the forms (instead of the global check, which answers with a bare error page), a stale or missing
@@ -28,8 +29,10 @@ TOO_MANY_LINKS = ("Too many links were asked for from your network in the last h
                   "Your entry is kept: try again later.")
 
 
-def _redirect_next(default: str = "main.index"):
+def _redirect_next(user=None):
+    """To the `next` path, else to the person's work: My jobs for staff, the home page for the others."""
     target = request.args.get("next")
+    default = "staff.index" if user is not None and user.is_staff else "main.index"
     return redirect(target if is_safe_next(target) else url_for(default))
 
 
@@ -85,7 +88,7 @@ def _login_refused(form: LoginForm, user: User):
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return _redirect_next()
+        return _redirect_next(current_user)
     form = LoginForm()
     if form.validate_on_submit():
         attempt = guessing.begin(form.email.data, request.remote_addr or "unknown")
@@ -101,7 +104,7 @@ def login():
         if not user.is_active:
             return _login_refused(form, user)
         start_session(user)
-        return _redirect_next()
+        return _redirect_next(user)
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 

@@ -32,6 +32,11 @@ class HouseNameForm(RefusableForm):
     name = _text("House name", NAME_MAX)
 
 
+class ContactsForm(RefusableForm):
+    admin_email = EmailField("Admins' address", filters=[_strip], render_kw={"maxlength": 254})
+    emergency_phone = _text("Emergency number", 40, inputmode="tel")
+
+
 class RoomsForm(RefusableForm):
     rooms = _text("Room numbers", ROOMS_SPEC_MAX, autocapitalize="none")
 

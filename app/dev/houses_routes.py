@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth.access import developer_required
 from app.dev import houses
-from app.dev.forms import AdminForm, AreaForm, HouseNameForm, NewHouseForm, RemoveHouseForm, RoomsForm
+from app.dev.forms import AdminForm, AreaForm, ContactsForm, HouseNameForm, NewHouseForm, RemoveHouseForm, RoomsForm
 from app.dev.routes import bp
 from app.extensions import db
 from app.house_setup import (
@@ -20,6 +20,7 @@ from app.house_setup import (
     remove_room,
     rename_common_area,
     rename_house,
+    set_contacts,
 )
 from app.issues.forms import ButtonForm
 from app.models.accounts import User
@@ -43,6 +44,7 @@ def _part(model, house: House, part_id: int):
 def _page(house: House, bound=None, status: int = 200, problem: str | None = None):
     """The house page; `bound` (a form with the input just refused) replaces its blank twin."""
     blank = {"house": (HouseNameForm, {"name": house.name}), "rooms": (RoomsForm, {}), "new": (AreaForm, {}),
+             "contacts": (ContactsForm, {"admin_email": house.admin_email, "emergency_phone": house.emergency_phone}),
              "admin": (AdminForm, {}), "remove": (RemoveHouseForm, {})}
     blank.update({f"area{area.id}": (AreaForm, {"area": area.name}) for area in house.common_areas})
     forms = {key: form_class(formdata=None, prefix=key, data=data) for key, (form_class, data) in blank.items()}
@@ -132,6 +134,17 @@ def rename_house_view(slug: str):
         rename_house(house, form.name.data or "")
         return f"The house is now called {house.name}."
     return _apply(house, "house", HouseNameForm, change)
+
+
+@bp.post("/houses/<slug>/contacts")
+@developer_required
+def contacts_view(slug: str):
+    house = _house(slug)
+
+    def change(form):
+        set_contacts(house, form.admin_email.data or "", form.emergency_phone.data or "")
+        return "Contacts saved."
+    return _apply(house, "contacts", ContactsForm, change)
 
 
 @bp.post("/houses/<slug>/rooms")

@@ -106,10 +106,17 @@ def build_message(row) -> bytes:
         f"Date: {formatdate(usegmt=True)}",
         f"Message-ID: {message_id(row.id, row.created_at)}",
         f"X-Rinaibra-Purpose: {one_line(row.purpose)}",
+        *reply_to((row.context or {}).get("reply_to")),
         *extra_headers(row.purpose, unsubscribe_url),
         "MIME-Version: 1.0",
     ]
     return signing.sign((CRLF.join(headers) + CRLF + body).encode("ascii"))
+
+
+def reply_to(address: str | None) -> list[str]:
+    """Reply-To: the house's admins (the context's `reply_to`, set on /dev/houses), when it is one address."""
+    address = (address or "").strip()
+    return [f"Reply-To: {address}"] if ADDRESS.fullmatch(address) else []
 
 
 def extra_headers(purpose: str, unsubscribe_url: str | None) -> list[str]:

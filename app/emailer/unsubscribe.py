@@ -1,15 +1,22 @@
 """One-click unsubscribe from bulk mail (RFC 8058): signed links, the stored choice, and honouring it.
 
-Each bulk template belongs to a kind of mail (KINDS). Its emails carry a link signed with SECRET_KEY that names
-the recipient's address and the kind, so the link alone is the proof: a mail provider POSTs to it without a
-session or CSRF token. Turning a kind off stores a MailPreference for the person; from then on `enqueue` and
-`enqueue_many` leave that person out (counted on the preference), and what was still queued is cancelled.
+Each bulk template belongs to a kind of mail (KINDS). Its emails carry a link encrypted and authenticated with a
+key from SECRET_KEY that names the recipient's address and the kind (unreadable to whoever sees the link; links
+sent before, signed with the address readable, still work), so the link alone is the proof: a mail provider
+POSTs to it without a session or CSRF token. Turning a kind off stores a MailPreference for the person; from
+then on `enqueue` and `enqueue_many` leave that person out (counted on the preference), and what was still
+queued is cancelled.
 """
+import base64
+import hashlib
+import json
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
 import sqlalchemy as sa
+from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -70,7 +77,14 @@ def footer_text(template: str) -> str:
 
 
 def _serializer() -> URLSafeTimedSerializer:
+    """Links sent before they were encrypted: signed, with the address readable (still honoured)."""
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def _cipher() -> Fernet:
+    """Links are encrypted and authenticated (AES with HMAC), so the address in them cannot be read."""
+    secret = hashlib.sha256(f"{SALT}:{current_app.config['SECRET_KEY']}".encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(secret))
 
 
 def link(template: str, address: str) -> str | None:
@@ -78,14 +92,26 @@ def link(template: str, address: str) -> str | None:
     kind = kind_of(template)
     if kind is None:
         return None
-    token = _serializer().dumps([address.strip().lower(), kind.value])
+    token = _cipher().encrypt(json.dumps([address.strip().lower(), kind.value]).encode()).decode().rstrip("=")
     return f"{current_app.config['BASE_URL']}/unsubscribe/{token}"
+
+
+def _opened(token: str) -> tuple:
+    """The (address, kind) of a link, encrypted or from before; SignatureExpired, BadSignature or ValueError."""
+    cipher, padded = _cipher(), token + "=" * (-len(token) % 4)
+    try:
+        made = cipher.extract_timestamp(padded)
+    except (InvalidToken, TypeError, ValueError):
+        return tuple(_serializer().loads(token, max_age=LINK_MAX_AGE_DAYS * 86400))
+    if time.time() - made > LINK_MAX_AGE_DAYS * 86400:
+        raise SignatureExpired("expired")
+    return tuple(json.loads(cipher.decrypt(padded)))
 
 
 def read(token: str) -> Choice:
     """The person and kind a link names; BadLink (400 forged, 410 expired, 404 no such account) otherwise."""
     try:
-        address, kind = _serializer().loads(token, max_age=LINK_MAX_AGE_DAYS * 86400)
+        address, kind = _opened(token)
         kind = MailKind(kind)
         if not isinstance(address, str):
             raise ValueError(address)

@@ -97,6 +97,6 @@ def notify_assignee(issue: Issue, staff: User) -> None:
     jobs = [job, *[j for j in pending.get("jobs", []) if j["issue_id"] != issue.id]][:JOBS_LISTED]
     enqueue("jobs_assigned", staff.email,
             {"name": staff.name, "jobs": jobs, "count": len(jobs), "urgent": urgent or pending.get("urgent", False),
-             "jobs_link": base + url_for("staff.index")},
+             "jobs_link": base + url_for("staff.index"), **issue.house.reply_context()},
             purpose=Purpose.NOTICE, coalesce_key=key, delay=current_app.config["ISSUE_NEW_MAIL_DELAY"],
             send_by=utcnow() if urgent else None)

@@ -69,7 +69,7 @@ def seed_demo_issues() -> int:
             changed = created + timedelta(hours=20)
             issue.events.append(IssueEvent(author=admin, kind=EventKind.STATUS, from_status=IssueStatus.REPORTED,
                                            to_status=status, body=comment, created_at=changed))
-            issue.updated_at = changed
+            issue.updated_at = issue.first_response_at = changed  # the admin's change answered the student
             if status == IssueStatus.RESOLVED:
                 issue.resolved_at = changed
         staff = _staff(house)

@@ -10,7 +10,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from app.models.issues import Category, Urgency
 from app.photos import PhotoError, photos_from_request
@@ -87,6 +87,13 @@ class ReopenForm(FlaskForm):
 class RateForm(FlaskForm):
     rating = RadioField("How was the repair?", choices=[SelectChoice(str(n), "★" * n) for n in range(1, 6)],
                         validators=[InputRequired("Choose 1 to 5 stars.")])
+
+
+class ConfirmForm(FlaskForm):
+    """"Yes, it is fixed", with stars for the repair if the student gives them (one submit)."""
+
+    rating = RadioField("How was the repair? (optional)", choices=RateForm.rating.kwargs["choices"],
+                        validators=[Optional()])
 
 
 class ButtonForm(FlaskForm):

@@ -71,7 +71,8 @@ def subscribers(issue: Issue, actor) -> int:
     delay = current_app.config["ISSUE_MAIL_DELAY"]
     context = {"issue_id": issue.id, "title": issue.title, "house": issue.house.name,
                "status": issue.status.value, "status_label": issue.status.label,
-               "link": _absolute("issues.detail", issue_id=issue.id), "updates": recent_updates(issue)}
+               "link": _absolute("issues.detail", issue_id=issue.id), "updates": recent_updates(issue),
+               **issue.house.reply_context()}
     for user in users:
         enqueue("issue_update", user.email, {**context, "name": user.name}, purpose=Purpose.NOTICE,
                 coalesce_key=f"issue:{issue.id}:user:{user.id}", delay=delay)

@@ -13,6 +13,7 @@ from app.issues.forms import (
     URGENT_HELP,
     ButtonForm,
     CommentForm,
+    ConfirmForm,
     RateForm,
     ReopenForm,
     ReportForm,
@@ -25,6 +26,7 @@ from app.photos import MAX_PHOTO_BYTES, PHOTOS_NOT_SAVED, StorageError, files_ch
 bp = Blueprint("issues", __name__, url_prefix="/issues")
 bp.add_app_template_filter(filters.age, "age")
 bp.add_app_template_filter(localtime.when, "when")
+bp.add_app_template_filter(localtime.time_tag, "local_time")
 
 PREFILL_FIELDS = ("category", "location", "title", "description")
 
@@ -113,8 +115,9 @@ def _detail(issue, status: int = 200, availability=None, **forms):
     forms.setdefault("button_form", ButtonForm(formdata=None))
     forms.setdefault("comment_form", CommentForm(formdata=None))
     if is_reporter and can_reopen and issue.status in (IssueStatus.RESOLVED, IssueStatus.WONT_FIX):
-        forms.setdefault("reopen_form", ReopenForm(formdata=None))  # the page shows these two only then
+        forms.setdefault("reopen_form", ReopenForm(formdata=None))  # the page shows these only then
         forms.setdefault("rate_form", RateForm(formdata=None, data={"rating": str(issue.rating or "")}))
+        forms.setdefault("confirm_form", ConfirmForm(formdata=None))
     return render_template(
         "issues/detail.html", issue=issue, is_reporter=is_reporter,
         subscribed=is_subscribed(issue.id, current_user.id),
@@ -172,8 +175,9 @@ def _reporter_step(issue_id: int, form, form_name: str, step, message: str, valu
 @bp.route("/<id:issue_id>/confirm", methods=["POST"])
 @student_required
 def confirm(issue_id: int):
-    return _reporter_step(issue_id, ButtonForm(), "button_form", workflow.confirm_fix,
-                          "Thanks for confirming the fix.")
+    return _reporter_step(issue_id, ConfirmForm(), "confirm_form", workflow.confirm_and_rate,
+                          "Thanks for confirming the fix.",
+                          lambda form: (int(form.rating.data) if form.rating.data else None,))
 
 
 @bp.route("/<id:issue_id>/reopen", methods=["POST"])

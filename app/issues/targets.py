@@ -8,6 +8,7 @@ fix_by, next_due_at) so the queue filters and sorts by them in SQL.
 Time an issue spends paused (the coming on-hold state) moves its fix deadline later: `paused_for` is the one
 place that says how long an issue was paused and whether it is paused now.
 """
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -173,28 +174,40 @@ def fill_missing(now: datetime | None = None) -> int:
     return len(issues)
 
 
+DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(h|hrs?|hours?|d|days?)?", re.IGNORECASE)
+
+
 def parse_hours(raw: str, what: str) -> float | None:
-    """Hours typed on the targets form: None when blank (use the default); TargetError when not positive."""
+    """A target typed on the form, in hours ("4", "0.5 h", "7 days"): None when blank (use the default);
+    TargetError when not a positive length."""
     raw = (raw or "").strip()
     if not raw:
         return None
-    try:
-        hours = float(raw)
-    except ValueError:
-        raise TargetError(f"{what}: write a number of hours, like 4 or 0.5.") from None
+    match = DURATION.fullmatch(raw)
+    if match is None:
+        raise TargetError(f"{what}: write a number of hours or days, like 4, 0.5 or 7 days.")
+    hours = float(match[1]) * (24 if (match[2] or "h").lower().startswith("d") else 1)
     if not 0 < hours <= 24 * 365:
         raise TargetError(f"{what}: a target must be longer than zero hours (and at most a year).")
     return hours
 
 
-def checked(response_raw: str, fix_raw: str) -> tuple[float, float] | None:
-    """A category's typed targets: (response, fix) hours, or None (both blank: the defaults); TargetError."""
+def hours_text(hours: float) -> str:
+    """A target as the form shows it: "7 days" when whole days, else "4 hours"."""
+    if hours % 24 == 0:
+        return f"{hours / 24:g} day" + ("" if hours == 24 else "s")
+    return f"{hours:g} hour" + ("" if hours == 1 else "s")
+
+
+def checked(response_raw: str, fix_raw: str, urgency: Urgency) -> tuple[float, float] | None:
+    """A category's typed targets: (response, fix) hours, or None (both blank or both the urgency's defaults:
+    the defaults); TargetError."""
     response, fix = parse_hours(response_raw, "Response"), parse_hours(fix_raw, "Fix")
     if (response is None) != (fix is None):
         raise TargetError("Give both the response and the fix target, or leave both empty to use the defaults.")
     if response is not None and fix < response:
         raise TargetError("The fix target cannot be shorter than the response target.")
-    return None if response is None else (response, fix)
+    return None if response is None or (response, fix) == default_hours(urgency) else (response, fix)
 
 
 def save_all(typed: dict[tuple[Category, Urgency], tuple[str, str]]) -> int:
@@ -203,7 +216,7 @@ def save_all(typed: dict[tuple[Category, Urgency], tuple[str, str]]) -> int:
     wanted, errors = {}, {}
     for (category, urgency), (response_raw, fix_raw) in typed.items():
         try:
-            wanted[(category, urgency)] = checked(response_raw, fix_raw)
+            wanted[(category, urgency)] = checked(response_raw, fix_raw, urgency)
         except TargetError as exc:
             errors[f"{category.value}-{urgency.value}"] = str(exc)
     if errors:

@@ -30,6 +30,7 @@ HORIZON_DAYS = 14
 MAX_SLOTS = 5
 MIN_MINUTES = 30
 WITHDRAWN_REASON = "the student withdrew this time"
+CLOSED_REASON = "the issue is resolved or closed"
 REASON_MAX = 500
 PART_HOURS = {DayPart.MORNING: (time(8), time(12)), DayPart.AFTERNOON: (time(12), time(17)),
               DayPart.EVENING: (time(17), time(20))}
@@ -235,6 +236,20 @@ def cancel(issue: Issue, canceller, reason: str = "") -> tuple[str, bool]:
     return f"The visit of {label} is cancelled.", _tell_student(issue, "visit_cancelled", label, reason=reason)
 
 
+def close_pending(issue: Issue, closer) -> None:
+    """The issue was resolved or closed: its booked visit ends with it (a visit still to come is recorded as
+    cancelled on the timeline; the status email tells the student). The caller commits."""
+    with db.session.no_autoflush:  # the status change is written with the rest, in one UPDATE
+        visit = visit_of(issue.id) if is_room_issue(issue) else None
+    if visit is None:
+        return
+    if visit.ends_at > utcnow():
+        db.session.add(IssueEvent(issue=issue, author_id=closer.id if closer else None,
+                                  kind=EventKind.VISIT_CANCELLED,
+                                  body=f"{slot_label(visit)}\nReason: {CLOSED_REASON}"))
+    db.session.delete(visit)
+
+
 def withdraw_slot(issue: Issue, student, slot_id: int) -> str:
     """The reporter takes back one offered time; the caller commits. VisitError when it is not theirs. A visit
     booked at that time is cancelled with it (under the issue's lock, as `cancel`), and the house admins and the
@@ -267,5 +282,6 @@ def _tell_student(issue: Issue, template: str, when: str, **extra) -> bool:
     link = current_app.config["BASE_URL"] + url_for("issues.detail", issue_id=issue.id)
     return enqueue(template, student.email,
                    {"name": student.name, "issue_id": issue.id, "title": issue.title, "house": issue.house.name,
-                    "when": when, "enter_permission": issue.enter_permission, "link": link, **extra},
+                    "when": when, "enter_permission": issue.enter_permission, "link": link,
+                    **issue.house.reply_context(), **extra},
                    purpose=Purpose.NOTICE, coalesce_key=f"visit:issue:{issue.id}") is not None

@@ -6,7 +6,7 @@ commit to the caller. A step that makes no sense raises WorkflowError with a mes
 from datetime import timedelta
 
 from app.extensions import db
-from app.issues import notify, targets
+from app.issues import notify, targets, visits
 from app.models.base import utcnow
 from app.models.issues import EventKind, HoldReason, Issue, IssueEvent, IssueStatus
 
@@ -45,9 +45,13 @@ def _load_timeline(issue: Issue) -> None:
     issue.events  # noqa: B018  (the lazy load is the point)
 
 
-def _set_status(issue: Issue, status: IssueStatus, hold_reason: str | None = None, response: bool = False) -> None:
-    """Change the status and the deadlines once (an admin's change is also a response to the student)."""
+def _set_status(issue: Issue, status: IssueStatus, author, hold_reason: str | None = None,
+                response: bool = False) -> None:
+    """Change the status and the deadlines once (an admin's change is also a response to the student); a
+    resolved or closed issue's booked visit ends with it."""
     issue.status = status
+    if not status.is_open:
+        visits.close_pending(issue, author)
     issue.hold_reason = hold_reason if status == IssueStatus.ON_HOLD else None
     issue.resolved_at = utcnow() if status in (IssueStatus.RESOLVED, IssueStatus.WONT_FIX) else None
     issue.confirmed_at = None
@@ -63,6 +67,14 @@ def hold_text(reason: HoldReason | None, detail: str) -> str:
         raise WorkflowError("Choose why the issue is on hold (parts, a contractor or access).")
     detail = (detail or "").strip()
     return f"{reason.label}: {detail}"[:300] if detail else reason.label
+
+
+def hold_parts(text: str | None) -> tuple[HoldReason | None, str]:
+    """The reason and details `hold_text` made of them (None and "" when the issue is not on hold)."""
+    for reason in HoldReason:
+        if text == reason.label or (text or "").startswith(f"{reason.label}: "):
+            return reason, text[len(reason.label) + 2:]
+    return None, ""
 
 
 def admin_update(issue: Issue, admin, status: IssueStatus, comment: str, public: bool,
@@ -89,7 +101,7 @@ def admin_update(issue: Issue, admin, status: IssueStatus, comment: str, public:
     _event(issue, admin, EventKind.STATUS, shown, to_status=status)
     if comment and not public:
         _event(issue, admin, EventKind.NOTE, comment, public=False)
-    _set_status(issue, status, reason, response=True)
+    _set_status(issue, status, admin, reason, response=True)
     issue.updated_at = utcnow()
     notify.subscribers(issue, actor=admin)
     return f"Status changed to “{status.label}”."
@@ -111,7 +123,7 @@ def staff_update(issue: Issue, staff, status: IssueStatus | None, note: str) -> 
     _event(issue, staff, EventKind.STATUS, to_status=status)
     if note:
         _event(issue, staff, EventKind.NOTE, note, public=False)
-    _set_status(issue, status)
+    _set_status(issue, status, staff)
     issue.updated_at = utcnow()
     notify.subscribers(issue, actor=staff)
     return f"Status changed to “{status.label}”."
@@ -132,13 +144,20 @@ def confirm_fix(issue: Issue, student) -> None:
     _event(issue, student, EventKind.CONFIRMED)
 
 
+def confirm_and_rate(issue: Issue, student, rating: int | None) -> None:
+    """The student's one submit: the fix confirmed, and rated when they chose stars."""
+    confirm_fix(issue, student)
+    if rating is not None:
+        rate(issue, student, rating)
+
+
 def reopen(issue: Issue, student, reason: str) -> None:
     if issue.status not in (IssueStatus.RESOLVED, IssueStatus.WONT_FIX):
         raise WorkflowError("Only a resolved or closed issue can be reopened.")
     if not within_reopen_window(issue):
         raise WorkflowError("Issues can be reopened for 14 days; please report a new issue instead.")
     _event(issue, student, EventKind.REOPENED, reason.strip(), to_status=IssueStatus.REPORTED)
-    _set_status(issue, IssueStatus.REPORTED)
+    _set_status(issue, IssueStatus.REPORTED, student)
     issue.updated_at = utcnow()
     notify.subscribers(issue, actor=student)
     notify.new_issue(issue, reopened=True)

@@ -14,6 +14,10 @@ class House(Base):
     slug: Mapped[str] = mapped_column(sa.String(60), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Contacts (set on /dev/houses/<slug>): replies to the house's emails go to admin_email, which waiting
+    # students are also shown; the QR poster shows emergency_phone.
+    admin_email: Mapped[str | None] = mapped_column(sa.String(254))
+    emergency_phone: Mapped[str | None] = mapped_column(sa.String(40))
 
     rooms: Mapped[list["Room"]] = relationship(
         back_populates="house", order_by="Room.number", cascade="all, delete-orphan"
@@ -21,6 +25,10 @@ class House(Base):
     common_areas: Mapped[list["CommonArea"]] = relationship(
         back_populates="house", order_by="CommonArea.name", cascade="all, delete-orphan"
     )
+
+    def reply_context(self) -> dict[str, str]:
+        """What an email about this house adds to its context: replies go to the house's admins, if set."""
+        return {"reply_to": self.admin_email} if self.admin_email else {}
 
     def __repr__(self) -> str:
         return f"<House {self.slug}>"

@@ -129,7 +129,7 @@ def record(batch: ReminderBatch, who) -> int:
 def send_reminders(house: House, sent_by: User) -> ReminderResult:
     """Queue, in one transaction, a reminder for every student of `house` who is due one; commits. A student
     who has never signed in gets their way in with it (app/move_in/invite.py)."""
-    house_id, house_name, sender_id = house.id, house.name, sent_by.id
+    house_id, house_name, sender_id, reply = house.id, house.name, sent_by.id, house.reply_context()
     db.session.commit()  # end the request's read transaction: the lock below must start a new one
     _lock_house(house_id)
     now, year = utcnow(), academic_year()
@@ -151,7 +151,7 @@ def send_reminders(house: House, sent_by: User) -> ReminderResult:
         sa.select(User.id, User.email, User.name, can_sign_in().label("signed_in"))
         .join(MoveInReminder, MoveInReminder.user_id == User.id)
         .where(MoveInReminder.batch_id == batch.id).order_by(User.id))
-    way_in, common = WayIn(), {"house": house_name, "year": year_label(year)}
+    way_in, common = WayIn(), {"house": house_name, "year": year_label(year), **reply}
     recipients = []
     for s in students:
         link, set_password = way_in(s.id, bool(s.signed_in))

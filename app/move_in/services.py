@@ -168,6 +168,7 @@ def _email_copy(user: User, saved: MoveInForm) -> None:
     enqueue("move_in_submitted", user.email, {
         "name": user.name,
         "house": user.house.name if user.house else "",
+        **(user.house.reply_context() if user.house else {}),
         "room": saved.room_number or "",
         "year": year_label(saved.academic_year),
         "submitted_at": when(saved.submitted_at),

@@ -8,6 +8,7 @@ from app.issues import workflow
 from app.issues.forms import ButtonForm
 from app.issues.visit_forms import booking_context
 from app.issues.visit_routes import submit_booking, submit_cancel
+from app.issues.visits import slot_label
 from app.models.accounts import Role
 from app.photos import MAX_PHOTO_BYTES, files_chosen
 from app.staff import invitations, services
@@ -20,7 +21,8 @@ staff_required = role_required(Role.STAFF)
 @bp.route("/")
 @staff_required
 def index():
-    return render_template("staff/index.html", jobs=services.my_jobs(current_user),
+    jobs = services.my_jobs(current_user)
+    return render_template("staff/index.html", jobs=jobs, visits=services.visits_of(jobs), slot_label=slot_label,
                            invitations=invitations.pending_for(current_user), answer_form=ButtonForm())
 
 

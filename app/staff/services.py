@@ -9,13 +9,16 @@ from app.extensions import db
 from app.issues import workflow
 from app.issues.services import photos_on
 from app.models.accounts import house_staff
-from app.models.issues import OPEN_STATUSES, Issue, IssueStatus
+from app.models.issues import OPEN_STATUSES, Issue, IssueStatus, Urgency
+from app.models.visits import Visit
 from app.photos import CleanImage
 
 
 def job_order():
-    """The order of My jobs: the nearest deadline first (on hold, with no deadline, last), then the oldest."""
-    return (Issue.next_due_at.is_(None), Issue.next_due_at.asc(), Issue.created_at.asc(), Issue.id.asc())
+    """The order of My jobs: urgent ones first, then the nearest deadline (on hold, with no deadline, last), then
+    the oldest."""
+    return (sa.case((Issue.urgency == Urgency.URGENT, 0), else_=1), Issue.next_due_at.is_(None),
+            Issue.next_due_at.asc(), Issue.created_at.asc(), Issue.id.asc())
 
 
 def my_jobs(staff) -> list[Issue]:
@@ -26,6 +29,13 @@ def my_jobs(staff) -> list[Issue]:
                                   joinedload(Issue.common_area))
         .where(Issue.assignee_id == staff.id, Issue.status.in_(OPEN_STATUSES), Issue.house_id.in_(works_in))
         .order_by(*job_order())))
+
+
+def visits_of(jobs: list[Issue]) -> dict[int, Visit]:
+    """The booked visit of each job that has one (one query)."""
+    ids = [job.id for job in jobs if job.common_area_id is None]
+    return {visit.issue_id: visit for visit in db.session.scalars(sa.select(Visit).where(Visit.issue_id.in_(ids)))} \
+        if ids else {}
 
 
 def job_for(issue_id: int, staff) -> Issue:

@@ -1,5 +1,5 @@
 // Issue pages: check photo count and size before a slow upload; the chosen category's self-help tips (and a
-// note to the server that they were shown); the print button on the poster.
+// note to the server that they were shown); "Add another time" for a visit; the print button on the poster.
 (function () {
   "use strict";
   function selfHelp(form) {
@@ -69,6 +69,17 @@
   if (window.matchMedia("(min-width: 700px)").matches) {
     document.querySelectorAll("details[data-open-wide]").forEach(function (box) { box.open = true; });
   }
+  // "When can staff come?": one row shows; "Add another time" shows the next (without JS, each save adds one).
+  document.querySelectorAll("[data-slots]").forEach(function (list) {
+    var add = list.querySelector("[data-add-slot]");
+    var spare = function () { return list.querySelector(".slot-row[hidden]"); };
+    add.hidden = !spare();
+    add.addEventListener("click", function () {
+      var row = spare();
+      if (row) { row.hidden = false; row.querySelector("input").focus(); }
+      add.hidden = !spare();
+    });
+  });
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
   });

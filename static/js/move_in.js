@@ -21,7 +21,10 @@
       if (cell) { cell.textContent = data[key]; }
     });
     var eta = panel.querySelector('[data-time="estimated_done"]');
-    if (eta) { eta.textContent = data.estimated_done_local || "–"; }
+    if (eta) {  // residence time, UTC in the tooltip (as the server renders it)
+      eta.textContent = data.estimated_done_local || "–";
+      eta.title = data.estimated_done ? data.estimated_done.slice(0, 16).replace("T", " ") + " UTC" : "";
+    }
     var bar = panel.querySelector("[data-bar]");
     if (bar) { bar.max = data.total || 1; bar.value = data.sent; }
     var state = panel.querySelector("[data-state]");

@@ -35,4 +35,39 @@
     });
     update();
   });
+
+  // "Everything else is in order": every item not answered yet becomes Good (and folds away).
+  var rest = document.querySelector("[data-rest-good]");
+  if (rest) {
+    rest.hidden = false;
+    rest.querySelector("button").addEventListener("click", function () {
+      var marked = 0;
+      document.querySelectorAll(".move-in-form fieldset.item").forEach(function (item) {
+        var good = item.querySelector("input[type=radio][value=good]");
+        if (good && !item.querySelector("input[type=radio]:checked")) {
+          good.checked = true;
+          good.dispatchEvent(new Event("change", { bubbles: true }));
+          marked += 1;
+        }
+      });
+      rest.querySelector("[data-rest-good-done]").textContent = marked
+        ? marked + " item" + (marked === 1 ? "" : "s") + " marked Good. Check them, then save or submit."
+        : "Every item already has an answer.";
+    });
+  }
+
+  // Submitting is final: the Submit button asks first (without JavaScript the help text below it says so).
+  var submit = document.querySelector("[data-confirm-submit]");
+  var box = document.querySelector("[data-confirm-box]");
+  if (submit && box) {
+    submit.addEventListener("click", function (event) {
+      event.preventDefault();
+      box.hidden = false;
+      box.focus();
+    });
+    box.querySelector("[data-confirm-cancel]").addEventListener("click", function () {
+      box.hidden = true;
+      submit.focus();
+    });
+  }
 })();

@@ -1,13 +1,17 @@
 """Students waiting for approval: the list on /admin/, approve (house and room kept or changed, a held room only
 when shared), reject; and what a waiting student may not do."""
+from datetime import timedelta
 from functools import partial
 
 import pytest
 import sqlalchemy as sa
 
+from app.auth.waiting import ApprovalHelp
 from app.extensions import db
 from app.models import Role
+from app.models.accounts import User
 from app.models.base import utcnow
+from app.models.houses import House
 from app.models.issues import Issue, IssueSubscription
 from tests.auth.accounts import account, accounts_count, mails, register_and_verify, register_form, set_standing
 from tests.conftest import PASSWORD
@@ -168,3 +172,37 @@ def test_a_waiting_student_cannot_act_and_is_told_why(app, make_user, make_issue
         assert db.session.scalar(sa.select(sa.func.count()).select_from(IssueSubscription)) == 1
     home = client.get("/").get_data(as_text=True)
     assert "Waiting for approval" in home and "Acacia House, room 102" in home.replace("\n  ", " ")
+
+
+def test_the_waiting_page_says_how_long_approval_usually_takes_and_whom_to_ask(app, make_user, admin, house, waiting):
+    _student, client = waiting
+    make_user(Role.ADMIN, admin_of=[house], email="zola@example.ac.za", name="Zola Admin")
+    gone = make_user(Role.ADMIN, admin_of=[house], email="gone@example.ac.za", name="Gone Admin")
+    set_standing(app, gone.id, deactivated_at=utcnow())
+    page = " ".join(client.get("/issues/new").get_data(as_text=True).split())
+    assert "Approval usually comes within a few working days." in page  # no approvals in the house yet
+    assert f'{admin.name} (<a href="mailto:{admin.email}">{admin.email}</a>) or Zola Admin' in page
+    assert "gone@" not in page
+    now = utcnow()
+    for hours in (2, 5, 30, 1000):  # three recent waits (median 5 h) and one too old to count
+        user = make_user(Role.STUDENT, house=house, email=f"w{hours}@example.ac.za")
+        with app.app_context():
+            db.session.execute(sa.update(User).where(User.id == user.id).values(
+                email_verified_at=now - timedelta(days=400 if hours == 1000 else 1, hours=hours),
+                approved_at=now - timedelta(days=400 if hours == 1000 else 1)))
+            db.session.commit()
+    make_user(Role.STUDENT, house=house, email="roster@example.ac.za")  # approved when made: no wait
+    page = " ".join(client.get("/").get_data(as_text=True).split())
+    assert "In this house, approval usually takes about 5 hours after you confirm your address." in page
+    with app.app_context():  # the house's own admin address, when set, comes first
+        db.session.execute(sa.update(House).values(admin_email="desk@acacia.example.ac.za"))
+        db.session.commit()
+    page = " ".join(client.get("/").get_data(as_text=True).split())
+    assert ('write to <a href="mailto:desk@acacia.example.ac.za">desk@acacia.example.ac.za</a> or ask '
+            f"{admin.name} or Zola Admin.") in page
+
+
+@pytest.mark.parametrize("hours, text", [(0.2, "less than an hour"), (1, "about 1 hour"), (35, "about 35 hours"),
+                                         (60, "about 2 days")])
+def test_usual_wait_text(hours, text):
+    assert ApprovalHelp(timedelta(hours=hours), []).usual_wait_text == text

@@ -5,8 +5,9 @@ import io
 import pytest
 
 from app.extensions import db
+from app.issues import workflow
 from app.models.accounts import Role
-from app.models.issues import Issue
+from app.models.issues import HoldReason, Issue
 
 
 def update(client, issue_id, status, comment="", visibility="public", hold_reason="", hold_detail=""):
@@ -78,7 +79,8 @@ def test_on_hold_tells_the_student_why_and_can_go_back_to_in_progress(app, clien
     [(to, _, context)] = outbox("issue_update")
     assert to == student.email and context["status_label"] == "On hold"
     assert context["updates"][-1]["text"] == "Waiting for parts: The pump is on order"
-    client.get(f"/admin/issues/{issue_id}")
+    page = client.get(f"/admin/issues/{issue_id}").get_data(as_text=True)  # the form shows what was saved
+    assert '<option selected value="parts">' in page and 'value="The pump is on order"' in page
     auth.logout()
     auth.login(student)
     page = client.get(f"/issues/{issue_id}").get_data(as_text=True)
@@ -125,3 +127,14 @@ def test_open_count_includes_on_hold(app, login, student, admin, make_issue):
     with app.app_context():
         counts = status_counts(QueueFilters(house_ids=[student.house_id]))
     assert (counts["on_hold"], counts["open"], counts["all"]) == (1, 2, 3)
+
+
+@pytest.mark.parametrize("text, parts", [
+    (None, (None, "")), ("Waiting for parts", (HoldReason.PARTS, "")),
+    ("Waiting for a contractor: the roofer: Tuesday", (HoldReason.CONTRACTOR, "the roofer: Tuesday")),
+    ("Waiting for partsX", (None, "")),
+])
+def test_hold_parts_reads_back_what_hold_text_made(text, parts):
+    assert workflow.hold_parts(text) == parts
+    if parts[0] is not None:
+        assert workflow.hold_text(*parts) == text

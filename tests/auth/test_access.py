@@ -41,6 +41,7 @@ PROTECTED = [
     ("POST", "/dev/houses", {Role.DEVELOPER}),
     ("GET", "/dev/houses/acacia", {Role.DEVELOPER}),
     ("POST", "/dev/houses/acacia/name", {Role.DEVELOPER}),
+    ("POST", "/dev/houses/acacia/contacts", {Role.DEVELOPER}),
     ("POST", "/dev/houses/acacia/rooms", {Role.DEVELOPER}),
     ("POST", "/dev/houses/acacia/areas", {Role.DEVELOPER}),
     ("POST", "/dev/houses/acacia/admins", {Role.DEVELOPER}),

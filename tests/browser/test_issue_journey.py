@@ -12,7 +12,7 @@ def log_in(page, base_url: str, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="Hello").wait_for()
+    page.get_by_role("button", name="Log out").wait_for()
 
 
 def log_out(page) -> None:
@@ -34,7 +34,7 @@ def test_report_with_photo_then_admin_progress_and_resolve(live_server, page, ho
 
     log_in(page, url, student.email)
     page.get_by_role("link", name="My issues").first.click()
-    page.get_by_role("link", name="Report an issue").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Report an issue").click()  # top nav
     page.get_by_label("What kind of problem?").select_option("plumbing")
     page.get_by_label("Where?").select_option(label="Kitchen")
     page.get_by_label("Short title").fill("Kitchen tap leaks <fast>")
@@ -70,8 +70,10 @@ def test_report_with_photo_then_admin_progress_and_resolve(live_server, page, ho
     assert "to In progress" in text and "to Resolved" in text
     assert page.get_by_role("button", name="Yes, it is fixed").is_visible()
     page.screenshot(path=str(tmp_path / "student-timeline.png"), full_page=True)
+    page.get_by_label("4 stars").check()  # confirm and rate in one submit
     page.get_by_role("button", name="Yes, it is fixed").click()
     page.get_by_text("Thanks for confirming the fix.").wait_for()
+    assert page.get_by_label("4 stars").is_checked() and page.get_by_role("button", name="Change rating").is_visible()
 
 
 def test_qr_landing_log_in_and_me_too(live_server, page, house, student, make_user, make_issue):

@@ -86,3 +86,36 @@ def test_student_offers_times_and_staff_books_one(app, live_server, page, studen
     page.get_by_text("Withdrawn:").wait_for()
     assert page.get_by_label("Time 1: date").input_value() == ""
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_times_form_is_one_row_with_add_another_and_the_timeline_comes_first(live_server, page, student,
+                                                                                 make_issue):
+    """On a phone: the timeline before the visit card; one row of date and part of the day; From/To only for
+    "Between two times"; "Add another time" shows the next row; two times are saved at once."""
+    issue_id = make_issue(student, title="Window latch broken", category="furniture")
+    url, today = live_server.url, datetime.now(ZoneInfo("Africa/Johannesburg")).date()
+    log_in(page, url, student.email)
+    page.goto(f"{url}/issues/{issue_id}")
+    page.wait_for_load_state("load")
+    top = {name: page.locator(f"#{name}-heading").bounding_box()["y"] for name in ("timeline", "visit")}
+    assert top["timeline"] < top["visit"]
+    rows = page.locator(".slot-row:visible")
+    assert rows.count() == 1
+    row = rows.first.bounding_box()
+    assert row["height"] < 200, row  # date and part of the day side by side, no From/To
+    assert not page.get_by_label("Time 1: From").is_visible()
+    page.get_by_label("Time 1: date").fill((today + timedelta(days=1)).isoformat())
+    page.get_by_label("Time 1: part of the day").select_option("times")
+    assert page.get_by_label("Time 1: From").is_visible()
+    page.get_by_label("Time 1: From").fill("14:00")
+    page.get_by_label("Time 1: To").fill("15:30")
+    page.get_by_role("button", name="Add another time").click()
+    assert rows.count() == 2 and page.get_by_label("Time 2: date").evaluate("e => e === document.activeElement")
+    page.get_by_label("Time 2: date").fill((today + timedelta(days=2)).isoformat())
+    page.get_by_label("Time 2: part of the day").select_option("evening")
+    assert not page.get_by_label("Time 2: From").is_visible()
+    page.get_by_role("button", name="Save times").click()
+    page.get_by_text("Thanks: staff see your times.").wait_for()
+    assert rows.count() == 3  # the two saved, and one blank row for another
+    assert page.get_by_label("Time 1: From").input_value() == "14:00"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -123,6 +123,9 @@ def test_the_detail_page_shows_sample_traceback_context_and_occurrences(client, 
     assert 'aria-label="3 occurrences in the last 7 days, per hour"' in page
     assert '<p class="chart-axis muted" aria-hidden="true"><span>' in page and "<span>now</span>" in page
     assert "<h3>Request context</h3>" in page
+    # times in residence time, UTC in the tooltip
+    assert len(re.findall(r'<time datetime="[-\dT:]+Z" title="[-\d :]+ UTC">\d\d \w{3} \d{4}, [\d:]+ SAST</time>',
+                          page)) >= 5 and " UTC ·" not in page
     assert client.get("/dev/errors/999999").status_code == 404
 
 

@@ -281,3 +281,31 @@ def test_a_slug_taken_between_check_and_write_is_a_clear_refusal(app, login, dev
     response = login(developer).post("/dev/houses", data={"name": "Second Acacia", "slug": "acacia"})
     assert response.status_code == 400 and "at the same moment; nothing was stored" in response.get_data(as_text=True)
     assert 'value="Second Acacia"' in response.get_data(as_text=True) and snapshot(app) == before
+
+
+def test_contacts_are_saved_checked_and_cleared(app, login, developer, house):
+    client = login(developer)
+    page = client.get("/dev/houses/acacia").get_data(as_text=True)
+    assert "Save contacts" in page and 'name="contacts-admin_email"' in page
+    response = client.post("/dev/houses/acacia/contacts", data={
+        "contacts-admin_email": " maintenance@acacia.example.ac.za ", "contacts-emergency_phone": "+27 21 555 0100"})
+    assert response.status_code == 302
+    with app.app_context():
+        saved = db.session.scalar(sa.select(House).where(House.slug == "acacia"))
+        assert (saved.admin_email, saved.emergency_phone) == ("maintenance@acacia.example.ac.za", "+27 21 555 0100")
+    assert 'value="+27 21 555 0100"' in client.get("/dev/houses/acacia").get_data(as_text=True)
+    for field, bad, says in [("admin_email", "two@a.za, three@b.za", "one email address"),
+                             ("admin_email", "x@y.za\r\nBcc: all@y.za", "one email address"),
+                             ("emergency_phone", "call 911 now", "may hold digits"),
+                             ("emergency_phone", "1" * 41, "at most 40")]:
+        data = {"contacts-admin_email": "", "contacts-emergency_phone": "", f"contacts-{field}": bad}
+        refused = client.post("/dev/houses/acacia/contacts", data=data)
+        assert refused.status_code == 400 and says in refused.get_data(as_text=True)
+        with app.app_context():
+            kept = db.session.scalar(sa.select(House.emergency_phone).where(House.slug == "acacia"))
+            assert kept == "+27 21 555 0100"  # nothing half-stored
+    assert client.post("/dev/houses/acacia/contacts", data={"contacts-admin_email": "",
+                                                            "contacts-emergency_phone": ""}).status_code == 302
+    with app.app_context():
+        saved = db.session.scalar(sa.select(House).where(House.slug == "acacia"))
+        assert (saved.admin_email, saved.emergency_phone) == (None, None)

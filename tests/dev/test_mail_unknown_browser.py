@@ -10,7 +10,7 @@ from tests.dev.test_errors_browser import log_in
 
 pytestmark = pytest.mark.browser
 
-WHEN = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC")
+WHEN = re.compile(r"\d\d [A-Z][a-z]{2} \d{4}, \d\d:\d\d:\d\d SAST")  # residence time (UTC in a tooltip)
 
 
 def test_developer_decides_on_unknown_rows(live_server, page, developer, unknown_rows, outbox, smtp_server, drain):

@@ -61,6 +61,9 @@ def test_report_progress_resolve_reopen_with_real_smtp(app, client, auth, runner
         assert "<script>" not in html and "&lt;script&gt;alert" in html and "&amp; &lt;b&gt;bold" in html
         assert EVIL in text  # plain text stays plain
         assert f"http://localhost/issues/{issue_id}" in text
+        assert "What was done: New bulb fitted" in text and "What was done:</strong>" in html  # said first
+        assert f'href="http://localhost/issues/{issue_id}#fixed-heading">Yes, it is fixed</a>' in html
+        assert f'href="http://localhost/issues/{issue_id}#reopen-heading">Not fixed? Reopen it</a>' in html
 
     auth.logout()
     auth.login(student)
@@ -91,3 +94,27 @@ def test_update_email_is_held_back_for_coalescing(app, client, auth, runner, smt
     update(client, issue_id, "in_progress")
     drain(runner)
     assert mails_to(smtp_server, student.email) == []  # due a minute later, so further changes join it
+
+
+@pytest.mark.parametrize("app", NO_DELAY, indirect=True)
+def test_replies_go_to_the_houses_admin_address(app, client, auth, runner, smtp_server, house, student, admin,
+                                                make_issue):
+    """With the house's admin address set (/dev/houses), the student's status email has it as Reply-To; without
+    one, no Reply-To (replies go to the sender); an address that is not one clean address is never a header."""
+    from app.extensions import db
+    from app.models.houses import House
+
+    issue_id = make_issue(student)
+    auth.login(admin)
+    update(client, issue_id, "in_progress")
+    drain(runner)
+    assert mails_to(smtp_server, student.email)[-1]["Reply-To"] is None
+    for stored, header in [("maintenance@acacia.example.ac.za", "maintenance@acacia.example.ac.za"),
+                           ("a@b.za\r\nBcc: everyone@b.za", None)]:
+        with app.app_context():
+            db.session.get(House, house.id).admin_email = stored
+            db.session.commit()
+        update(client, issue_id, "in_progress", comment=f"Update for {header}")  # a comment: a new email
+        drain(runner)
+        message = mails_to(smtp_server, student.email)[-1]
+        assert message["Reply-To"] == header and message["Bcc"] is None

@@ -46,3 +46,36 @@ def test_svg_rendered_by_a_browser_decodes(app, live_server, page, make_user, ho
     shot = page.locator("img.poster-qr").screenshot()
     results = zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)).convert("L"))
     assert [r.text for r in results] == [live_server.url + "/r/acacia"]
+
+
+@pytest.mark.parametrize("app", [{"BASE_URL": "https://rinaibra.example.ac.za"}], indirect=True)
+def test_a_common_area_poster_fills_in_where_and_shows_the_emergency_number(app, client, login, admin, student,
+                                                                            house):
+    from app.extensions import db
+    from app.models.houses import House
+    from tests.conftest import PASSWORD
+
+    kitchen = house.common_area_ids[0]
+    with app.app_context():
+        db.session.get(House, house.id).emergency_phone = "+27 21 555 0100"
+        db.session.commit()
+    with app.test_request_context():
+        png = qr_png(house.slug, area_id=kitchen)
+    decoded = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)).convert("L"))]
+    assert decoded == [f"https://rinaibra.example.ac.za/r/acacia?area={kitchen}"]
+    login(admin)
+    poster = client.get(f"/houses/acacia/poster?area={kitchen}").get_data(as_text=True)
+    assert "Something broken in the Kitchen?" in poster and f"/houses/acacia/qr.svg?area={kitchen}" in poster
+    assert 'href="tel:+27215550100"' in poster and "+27 21 555 0100" in poster
+    assert f"/houses/acacia/poster?area={kitchen}" in client.get("/houses/acacia/poster").get_data(as_text=True)
+    assert client.get("/houses/acacia/poster?area=999999").status_code == 404
+    assert client.get("/houses/acacia/qr.svg?area=nonsense").status_code == 404
+    client.post("/logout")
+    landing = client.get(f"/r/acacia?area={kitchen}").get_data(as_text=True)  # logged out, from the poster
+    assert "Something broken in the Kitchen?" in landing
+    report_login = f"/login?next=/issues/new?location%3D{kitchen}"
+    assert report_login in landing
+    back = client.post(report_login, data={"email": student.email, "password": PASSWORD})
+    assert back.headers["Location"] == f"/issues/new?location={kitchen}"  # straight back to the form
+    form = client.get(back.headers["Location"]).get_data(as_text=True)
+    assert f'<option selected value="{kitchen}">Kitchen</option>' in form

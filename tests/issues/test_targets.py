@@ -2,6 +2,7 @@
 filter, count and sort, the targets page, and one coalesced notice per crossing (`flask issues overdue`).
 
 The clock is injected: deadlines follow from each issue's created_at, and the services take `now`."""
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from app.extensions import db
 from app.issues import notify, targets
 from app.models.accounts import Role
 from app.models.base import utcnow
-from app.models.issues import EventKind, Issue, IssueEvent, IssueStatus, ResponseTarget
+from app.models.issues import Category, EventKind, Issue, IssueEvent, IssueStatus, ResponseTarget, Urgency
 from app.models.mail import OutboxEmail
 from tests.issues.conftest import report_data
 
@@ -228,18 +229,40 @@ def test_targets_page_saves_and_retimes(app, client, auth, student, admin, make_
     assert "Targets saved: 1 changed." in response.get_data(as_text=True)
     issue = stored(app, issue_id)
     assert (issue.respond_by, issue.fix_by) == (created + timedelta(hours=2), created + timedelta(hours=10))
-    assert 'value="10"' in client.get("/admin/targets").get_data(as_text=True)
-    client.post("/admin/targets", data={})  # cleared: the defaults again
-    assert stored(app, issue_id).fix_by == created + timedelta(days=7)
+    page = client.get("/admin/targets").get_data(as_text=True)
+    assert 'name="fix-electrical-normal" value="10 hours"' in page and 'value="2 hours"' in page
+    # the others show their defaults as values, whole days in days
+    assert 'name="response-plumbing-normal" value="2 days"' in page and 'name="fix-plumbing-normal" value="7 days"' \
+        in page and 'name="response-plumbing-urgent" value="4 hours"' in page and "(default)" in page
+    client.post("/admin/targets", data={"response-electrical-normal": "", "fix-electrical-normal": ""})
+    assert stored(app, issue_id).fix_by == created + timedelta(days=7)  # cleared: the defaults again
+    assert client.post("/admin/targets", data={"response-electrical-normal": "0.5 days", "fix-electrical-normal":
+                                               "3 Days"}).status_code == 302
+    issue = stored(app, issue_id)
+    assert (issue.respond_by, issue.fix_by) == (created + timedelta(hours=12), created + timedelta(days=3))
+
+
+def test_the_page_as_it_is_shown_saves_nothing(app, client, auth, admin):
+    """Every row shows its targets as values: sending the page back unchanged stores no category's own targets."""
+    auth.login(admin)
+    page = client.get("/admin/targets").get_data(as_text=True)
+    shown = dict(re.findall(r'name="((?:response|fix)-[a-z_]+-[a-z]+)" value="([^"]*)"', page))
+    assert len(shown) == 2 * len(Category) * len(Urgency) and shown["fix-plumbing-urgent"] == "1 day"
+    assert "Nothing changed." in client.post("/admin/targets", data=shown, follow_redirects=True).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(ResponseTarget.id))) == 0
 
 
 @pytest.mark.parametrize("response, fix, message", [
     ("0", "10", "Response: a target must be longer than zero hours"),
-    ("-2", "10", "Response: a target must be longer than zero hours"),
-    ("2", "soon", "Fix: write a number of hours"),
+    ("-2", "10", "Response: write a number of hours or days"),
+    ("2", "soon", "Fix: write a number of hours or days"),
+    ("2", "3 weeks", "Fix: write a number of hours or days"),
+    ("2 days", "1 day", "The fix target cannot be shorter than the response target."),
     ("2", "", "Give both the response and the fix target"),
     ("5", "2", "The fix target cannot be shorter than the response target."),
-    ("nan", "2", "Response: a target must be longer than zero hours"),
+    ("nan", "2", "Response: write a number of hours or days"),
+    ("400 days", "500 days", "Response: a target must be longer than zero hours (and at most a year)"),
 ])
 def test_targets_page_refuses_bad_input_and_keeps_it(app, client, auth, admin, response, fix, message):
     auth.login(admin)

@@ -105,7 +105,8 @@ def test_the_reporter_withdraws_one_time(app, client, login, make_user, house, s
     client.post("/logout")
     login(student)
     page = client.get(f"/issues/{room_issue}").get_data(as_text=True)
-    assert f"/issues/{room_issue}/availability/{first}/withdraw" in page and "Withdraw time 1" in page
+    assert f"/issues/{room_issue}/availability/{first}/withdraw" in page
+    assert 'Withdraw<span class="visually-hidden"> time 1</span>' in page
     response = client.post(f"/issues/{room_issue}/availability/{elsewhere}/withdraw", follow_redirects=True)
     assert "no longer offered" in response.get_data(as_text=True)
     response = client.post(f"/issues/{room_issue}/availability/{first}/withdraw", follow_redirects=True)
@@ -149,3 +150,22 @@ def test_withdrawing_another_time_keeps_the_visit(app, client, login, student, b
     page = client.post(f"/issues/{booked_visit}/availability/{other}/withdraw", follow_redirects=True)
     assert "is cancelled" not in page.get_data(as_text=True)
     assert booked(app, booked_visit)
+
+
+@pytest.mark.parametrize("closer, path, data", [
+    ("admin", "/admin/issues/{id}", {"status": "resolved", "comment": "", "visibility": "public"}),
+    ("admin", "/admin/issues/{id}", {"status": "wont_fix", "comment": "Not ours to fix.", "visibility": "public"}),
+    ("staff", "/jobs/{id}", {"status": "resolved", "note": ""}),
+])
+def test_resolving_closes_the_booked_visit(app, client, login, student, admin, staff, booked_visit, closer, path,
+                                           data):
+    login({"admin": admin, "staff": staff}[closer])
+    assert client.post(path.format(id=booked_visit), data=data).status_code == 302
+    assert not booked(app, booked_visit)
+    (cancelled,) = events(app, booked_visit, EventKind.VISIT_CANCELLED)
+    assert cancelled.endswith("Reason: the issue is resolved or closed")
+    assert cancel_mails(app) == []  # the status email tells the student
+    client.post("/logout")
+    login(student)
+    page = client.get(f"/issues/{booked_visit}").get_data(as_text=True)
+    assert "Visit booked:" not in page and "Cancelled the visit" in page

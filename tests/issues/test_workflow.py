@@ -167,3 +167,22 @@ def test_me_too_on_a_closed_issue_is_refused(app, login, house, student, make_us
     housemate = make_user(Role.STUDENT, house=house, room="103")
     issue_id = make_issue(student, area_id=house.common_area_ids[0], status="resolved", resolved_days_ago=1)
     assert login(housemate).post(f"/issues/{issue_id}/me-too").status_code == 404
+
+
+def test_confirm_and_rate_in_one_submit(app, login, student, make_issue):
+    """The "Is it fixed?" card is one form: stars (optional) and "Yes, it is fixed"; a bad rating stores nothing."""
+    issue_id = make_issue(student, status="resolved", resolved_days_ago=1)
+    client = login(student)
+    page = client.get(f"/issues/{issue_id}").get_data(as_text=True)
+    card = page[page.index('id="fixed-heading"'):page.index("</section>", page.index('id="fixed-heading"'))]
+    assert card.count("<form") == 1 and f'action="/issues/{issue_id}/confirm"' in card and 'name="rating"' in card
+    assert client.post(f"/issues/{issue_id}/confirm", data={"rating": "9"}).status_code == 400
+    with app.app_context():
+        issue = db.session.get(Issue, issue_id)
+        assert issue.confirmed_at is None and issue.rating is None  # nothing half-stored
+    assert client.post(f"/issues/{issue_id}/confirm", data={"rating": "5"}).status_code == 302
+    with app.app_context():
+        issue = db.session.get(Issue, issue_id)
+        assert issue.confirmed_at is not None and issue.rating == 5
+    page = client.get(f"/issues/{issue_id}").get_data(as_text=True)
+    assert "You confirmed the fix" in page and "Change rating" in page  # the rating can still change

@@ -104,3 +104,17 @@ def test_no_default_restated_in_the_code():
                  for path in root.rglob("*.py") if path.name != "config.py"
                  for match in re.finditer(r"config\.get\(\"[A-Z_]+\"[^)]*\)|os\.environ", path.read_text())]
     assert offenders == []
+
+
+def test_local_time_tag_shows_residence_time_with_utc_in_the_tooltip(app):
+    from datetime import datetime
+
+    from app.localtime import time_tag
+
+    with app.app_context():
+        winter = datetime(2026, 12, 7, 7, 0, 5)
+        expected = ('<time datetime="2026-12-07T07:00:05Z" title="2026-12-07 07:00 UTC">07 Dec 2026, 09:00 SAST'
+                    '</time>')
+        assert time_tag(winter) == expected and time_tag("2026-12-07T07:00:05") == expected
+        assert time_tag("2026-12-07T07:00:05Z", seconds=True).endswith(">07 Dec 2026, 09:00:05 SAST</time>")
+        assert time_tag(None) == "" and time_tag("") == ""

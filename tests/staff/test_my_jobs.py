@@ -141,3 +141,39 @@ def test_staff_takes_a_job_off_hold(app, auth, login, student, admin, staff, mak
     assert row(app, issue_id)[0] == "in_progress"
     with app.app_context():
         assert db.session.get(Issue, issue_id).hold_reason is None
+
+
+def test_staff_land_on_my_jobs_urgent_first_then_by_deadline_with_the_visit(app, client, student, admin, staff,
+                                                                            house, make_issue):
+    from datetime import timedelta
+
+    from app.models.base import utcnow
+    from app.models.visits import DayPart, Visit
+    from tests.conftest import PASSWORD
+
+    normal_old = make_issue(student, title="Old normal job", age_days=6)
+    urgent_new = make_issue(student, title="New urgent job", urgency="urgent")
+    normal_new = make_issue(student, title="New normal job", age_days=1)
+    with app.app_context():
+        start = utcnow().replace(microsecond=0) + timedelta(days=1)
+        db.session.add(Visit(issue_id=normal_new, part=DayPart.TIMES, starts_at=start,
+                             ends_at=start + timedelta(hours=1), notice_key="k"))
+        db.session.commit()
+    client.post("/login", data={"email": admin.email, "password": PASSWORD})
+    for issue_id in (normal_old, urgent_new, normal_new):
+        assign(client, issue_id, staff.id)
+    client.post("/logout")
+    landed = client.post("/login", data={"email": staff.email, "password": PASSWORD})
+    assert landed.status_code == 302 and landed.headers["Location"] == "/jobs/"
+    page = client.get("/jobs/").get_data(as_text=True)
+    assert page.index("New urgent job") < page.index("Old normal job") < page.index("New normal job")
+    visit_line = page.split("New normal job")[1].split("</li>")[0]
+    assert "Visit:</strong>" in visit_line and "SAST" in visit_line
+    assert "urgent first, then by deadline" in page
+    assert client.get("/login").headers["Location"] == "/jobs/"  # already logged in
+    client.post("/logout")
+    assert client.post("/login", data={"email": staff.email, "password": PASSWORD}, query_string={
+        "next": f"/jobs/{urgent_new}"}).headers["Location"] == f"/jobs/{urgent_new}"  # a link still wins
+    client.post("/logout")
+    client.post("/login", data={"email": student.email, "password": PASSWORD})
+    assert 'href="/issues/new">Report an issue</a>' in client.get("/").get_data(as_text=True)
