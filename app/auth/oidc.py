@@ -46,7 +46,7 @@ def init_oidc(app: Flask) -> None:
     except (*UNREACHABLE, ValueError) as exc:
         problem = (f"OIDC_ISSUER={config['OIDC_ISSUER']!r}: its discovery document "
                    f"(/.well-known/openid-configuration) could not be read ({type(exc).__name__}: {str(exc)[:200]})")
-        if config["APP_ENV"] == "production" and not config.get("TESTING"):
+        if config["APP_ENV"] == "production" and not app.testing:
             raise ConfigError(problem + "; check the address, or unset OIDC_ISSUER to run without university "
                               "sign-in") from None
         app.logger.warning("%s; university sign-in will try again on first use", problem)

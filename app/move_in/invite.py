@@ -45,13 +45,16 @@ class WayIn:
     def __init__(self):
         base = current_app.config["BASE_URL"]
         self.form_url = base + url_for("move_in.form")
+        self.passwords = current_app.config["AUTH_PASSWORDS"]
+        if not self.passwords:  # everyone gets in through the university's sign-in, then on to the form
+            self.form_url = base + url_for("auth.login", next=url_for("move_in.form"))
         self.invite_prefix = base + url_for("move_in.welcome", token="-")[:-1]
         self.day = _today()
 
     def __call__(self, user_id: int, signed_in: bool) -> tuple[str, bool]:
         """(link, whether it lets them choose a password): the form for a student who can sign in, else their
         invitation."""
-        if signed_in:
+        if signed_in or not self.passwords:
             return self.form_url, False
         return f"{self.invite_prefix}{user_id}.{self.day}.{_signature(user_id, self.day)}", True
 

@@ -203,7 +203,7 @@ class Clock:
 
 def shown_finish(app, page: str) -> datetime:
     """The progress box's "Last expected out by" (local time, to the minute) as naive UTC."""
-    shown = re.search(r'data-time="estimated_done">(\d\d \w{3} \d{4}, \d\d:\d\d) ', page)
+    shown = re.search(r'data-time="estimated_done">(?:<time[^>]*>)?(\d\d \w{3} \d{4}, \d\d:\d\d) ', page)
     assert shown, page
     moment = datetime.strptime(shown[1], "%d %b %Y, %H:%M").replace(tzinfo=ZoneInfo(app.config["LOCAL_TIMEZONE"]))
     return moment.astimezone(timezone.utc).replace(tzinfo=None)

@@ -47,13 +47,16 @@ def test_staff_invitation_leads_to_the_sign_in_page(app, client, admin):
     assert invitation.context["link"] == "http://localhost/login"
 
 
-def test_move_in_reminder_invite_leads_to_the_sign_in_page(app, client, student):
-    from app.move_in.invite import InviteLinks
+def test_move_in_reminder_leads_to_the_sign_in_page(app, client, student):
+    """A reminder to a student who never signed in carries the sign-in page (no password to choose), and an
+    invitation link sent before passwords were turned off leads there too."""
+    from app.move_in.invite import WayIn, _signature, _today
 
     with app.test_request_context():
-        welcome = InviteLinks()(student.id)
-    response = client.get(welcome.replace("http://localhost", ""))
-    assert response.headers["Location"] == "/login?next=/move-in/"
+        link, set_password = WayIn()(student.id, False)
+        old_welcome = f"/move-in/welcome/{student.id}.{_today()}.{_signature(student.id, _today())}"
+    assert (link, set_password) == ("http://localhost/login?next=/move-in/", False)
+    assert client.get(old_welcome).headers["Location"] == "/login?next=/move-in/"
 
 
 def test_invitation_emails_say_to_use_the_university_account(app, house):

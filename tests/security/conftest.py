@@ -22,9 +22,11 @@ from app.extensions import db
 from app.models import LoginSession, Role, User
 from app.models.base import utcnow
 from app.models.errors import ErrorGroup
+from app.models.houses import House
 from app.models.issues import Issue, IssuePhoto
 from app.models.mail import OutboxEmail
 from app.models.move_in import Condition, FormStatus, MoveInAnswer, MoveInForm, MoveInPhoto
+from app.models.staff_invitations import StaffInvitation
 from app.models.visits import DayPart, Visit, VisitSlot
 from app.move_in.checklist import DEFAULT_CHECKLIST, academic_year
 from app.move_in.invite import WayIn
@@ -107,10 +109,13 @@ def seed_everything(app, folder) -> dict:
         answer.photos.append(MoveInPhoto(**_stored_photo()))
         draft.answers.append(answer)
         registered, waiting = _registrations(student.house)
+        invitation = StaffInvitation(user_id=_user(ACCOUNTS["staff"]).id, house_id=db.session.scalar(  # another house's
+            sa.select(House.id).where(House.id != student.house_id).order_by(House.id)))
         start = utcnow().replace(microsecond=0) + timedelta(days=2)  # a time offered and booked: cancel, withdraw
         slot = VisitSlot(issue_id=issue.id, part=DayPart.TIMES, starts_at=start, ends_at=start + timedelta(hours=1))
-        db.session.add_all([issue_photo, draft, slot, Visit(issue_id=issue.id, part=DayPart.TIMES, starts_at=start,
-                                                            ends_at=start + timedelta(hours=1), notice_key="fuzz")])
+        visit = Visit(issue_id=issue.id, part=DayPart.TIMES, starts_at=start, ends_at=start + timedelta(hours=1),
+                      notice_key="fuzz")
+        db.session.add_all([issue_photo, draft, slot, invitation, visit])
         db.session.commit()
         ids = {"issue_id": issue.id, "issue_photo": issue_photo.id, "move_in_photo": answer.photos[0].id,
                "user_id": _user(ACCOUNTS["submitted"]).id, "slug": "acacia",
@@ -118,7 +123,7 @@ def seed_everything(app, folder) -> dict:
                "invite": WayIn()(johan.id, signed_in=False)[0].rsplit("/", 1)[1],
                "reset": password_link(johan).split("/password/reset/", 1)[1].split("?")[0],
                "verify": verification_link(registered).split("/verify/", 1)[1], "waiting": waiting.id,
-               "slot_id": slot.id,
+               "slot_id": slot.id, "invitation_id": invitation.id,
                "room_id": student.room_id,  # lived in and an issue's: the house pages refuse to remove it
                "area_id": db.session.scalar(sa.select(Issue.common_area_id).where(
                    Issue.house_id == student.house_id, Issue.common_area_id.is_not(None)).order_by(Issue.id)),
@@ -143,6 +148,7 @@ def path_values(ids: dict) -> dict:
         "issue_id": ids["issue_id"], "user_id": ids["user_id"], "group_id": ids["group_id"], "slug": ids["slug"],
         "batch_id": ids["batch_id"], "session_id": ids["session_id"], "action": "reopen", "name": CAUGHT_NAME,
         "room_id": ids["room_id"], "area_id": ids["area_id"], "slot_id": ids["slot_id"],
+        "invitation_id": ids["invitation_id"],
         "cid": "logo@rinaibra",
         "filename": "css/app.css",
     }
