@@ -31,6 +31,8 @@ NOT_PAGES = {  # endpoint: why the sideways test does not visit it
     "admin.move_in_csv": "CSV download", "admin.move_in_batch": "JSON for the progress box",
     "dev.caught_part": "an email's inline image", "main.healthz": "JSON", "monitoring.metrics": "Prometheus text",
     "houses.qr_image": "SVG image", "issues.photo": "image", "move_in.photo": "image", "static": "files",
+    "auth.oidc_start": "a redirect to the university's sign-in", "auth.oidc_callback": "the provider's redirect back",
+    "auth.oidc_details": "a form of the standard macros, shown only during a university sign-in (tests/oidc)",
 }
 
 STACKED = [("admin", "/admin/"), ("admin", "/admin/accounts"), ("admin", "/admin/staff"), ("admin", "/admin/metrics"),

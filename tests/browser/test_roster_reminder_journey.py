@@ -64,6 +64,7 @@ def test_a_reminder_is_the_way_in_for_a_student_who_never_signed_in(live_server,
         for term in DEFAULT_TERMS:
             phone.get_by_label(term).check()
         phone.get_by_role("button", name="Submit form").click()
+        phone.get_by_role("button", name="Yes, submit it").click()  # the form asks first: submitting is final
         phone.get_by_text("your move-in form is submitted").wait_for()
     finally:
         student.close()

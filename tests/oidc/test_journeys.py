@@ -32,7 +32,7 @@ def test_roster_student_lands_home_with_house_and_room(live_server, page, house)
     _roster_student(live_server.app, house)
     sign_in(page, live_server.url, "roster.student@example.ac.za")
     page.get_by_text("Acacia House, room 104").wait_for()
-    assert page.get_by_role("link", name="Report an issue").is_visible()
+    assert page.get_by_role("navigation", name="Main").get_by_role("link", name="Report an issue").is_visible()
     assert outbox_rows(live_server.app) == 0
 
 
