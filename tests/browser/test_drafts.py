@@ -46,7 +46,7 @@ def test_a_report_lost_in_an_outage_is_offered_back_and_cleared_once_sent(live_s
     assert page.get_by_label("What kind of problem?").input_value() == "plumbing"
     page.get_by_role("button", name="Send report").click()
     page.get_by_role("heading", name="Geyser leaks into the ceiling").wait_for()
-    assert drafts(page) == []  # the server confirmed: the draft is gone
+    wait_for(lambda: drafts(page) == [])  # the server confirmed: the page clears it
     page.goto(url + "/issues/new")
     assert page.locator(".draft-note").count() == 0 and page.get_by_label("Short title").input_value() == ""
 
@@ -82,7 +82,7 @@ def test_a_comment_is_kept_per_issue_and_logging_out_clears_drafts(live_server, 
     assert page.get_by_label("Comment").input_value() == "The water is brown again this morning."
     page.get_by_role("button", name="Add comment").click()
     page.get_by_text("Comment added.").wait_for()
-    assert drafts(page) == []
+    wait_for(lambda: drafts(page) == [])
     page.get_by_label("Comment").fill("Typed, never sent")
     wait_for(lambda: drafts(page) == [f"draft:comment:{first}:u{student.id}"])
     log_out(page)
@@ -101,7 +101,7 @@ def test_the_move_in_form_offers_back_unsaved_answers(live_server, page, student
     assert page.get_by_role("group", name="Door and lock").get_by_label("Damaged").is_checked()
     page.get_by_role("button", name="Save draft").click()
     page.get_by_text("Your draft is saved.").wait_for()
-    assert drafts(page) == []
+    wait_for(lambda: drafts(page) == [])
 
 
 def test_the_report_form_works_without_javascript(live_server, browser, student):
