@@ -108,3 +108,14 @@ def test_a_gate_that_says_no_before_the_final_dot_leaves_the_server_without_the_
     assert gate.opened
     wait_for(lambda: len(smtp_server.messages) >= 1)
     assert smtp_server.recipients() == ["other@example.ac.za"]  # the unfinished body was dropped with the connection
+
+
+def test_the_final_dot_is_not_held_back_by_nagle(app, smtp_server):
+    """The final dot goes out on its own, after the journal's write: the socket must not wait for the server's
+    delayed ACK of the body (40 ms a message, 50 times raw smtplib in bench_mail_drain)."""
+    import socket
+
+    from app.emailer.transport import Connection
+
+    with app.app_context(), Connection(app.config).open() as connection:
+        assert connection.smtp.sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
