@@ -59,7 +59,8 @@ def mail_health() -> dict:
     queued_by_purpose.update(_counts(OutboxEmail.purpose, OutboxEmail.status == MailStatus.QUEUED))
     by_status = {status.value: 0 for status in MailStatus}
     by_status.update(_counts(OutboxEmail.status))
-    bulk_clears = _clears(Purpose.BULK, now, paused, used_by, reserved) if queued_by_purpose["bulk"] else None
+    # bulk goes last: when it is through, so is the whole queue (one walk of the window for both figures)
+    clears = _clears(Purpose.BULK, now, paused, used_by, reserved) if by_status[MailStatus.QUEUED] else None
     return {
         "queue_depth": by_status[MailStatus.QUEUED],
         "queued_by_purpose": queued_by_purpose,
@@ -70,10 +71,9 @@ def mail_health() -> dict:
         "budget_reserved": sum(reserved.values()),
         "budget_by_purpose": budget_by_purpose(used_by, reserves),
         "bulk_room": budget.room(Purpose.BULK, used_by, reserved),
-        "bulk_clears_at": _iso(bulk_clears),
+        "bulk_clears_at": _iso(clears) if queued_by_purpose["bulk"] else None,
         "next_send_at": _iso(next_send_at(now, paused, used_by, reserved)),
-        "queue_clears_at": _iso(_clears(Purpose.BULK, now, paused, used_by, reserved))
-        if by_status[MailStatus.QUEUED] else None,
+        "queue_clears_at": _iso(clears),
         "paused": paused is not None,
         "paused_until": _iso(paused),
         "paused_reason": state.paused_reason if paused and state else None,
