@@ -9,6 +9,7 @@ import statistics
 import sys
 import threading
 import time
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -54,8 +55,10 @@ def seed(app) -> None:
 
 
 def reset(app) -> list[dict]:
-    """Forget the last press (so the next is not inside the cooldown); returns the outbox rows it queued."""
+    """Move the last press back to before the cooldown (the reminders stay, as they do in a real term: a
+    press reads every earlier one for the yearly cap), and empty the outbox; returns the rows it queued."""
     from app.extensions import db
+    from app.models.base import utcnow
     from app.models.mail import OutboxEmail
     from app.models.move_in import MoveInReminder, ReminderBatch
 
@@ -64,8 +67,10 @@ def reset(app) -> list[dict]:
             sa.select(OutboxEmail.template, OutboxEmail.to_address, OutboxEmail.context, OutboxEmail.purpose,
                       OutboxEmail.priority, OutboxEmail.status, OutboxEmail.batch, OutboxEmail.logo,
                       OutboxEmail.attempts, OutboxEmail.send_after, OutboxEmail.created_at))]
-        db.session.execute(sa.delete(MoveInReminder))
-        db.session.execute(sa.delete(ReminderBatch))
+        before_cooldown = utcnow() - timedelta(hours=app.config["MOVE_IN_REMINDER_COOLDOWN_HOURS"] + 1)
+        for model in (MoveInReminder, ReminderBatch):
+            db.session.execute(sa.update(model).where(model.created_at > before_cooldown)
+                               .values(created_at=before_cooldown))
         db.session.execute(sa.delete(OutboxEmail))
         db.session.commit()
         return rows

@@ -1,6 +1,7 @@
 """The reminder button: one bulk email per student on the roster who has not submitted, never twice within the
 cooldown (an invitation at roster import counts as the first)."""
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -87,24 +88,43 @@ def _remindable(year: int, now: datetime):
     return sa.and_(~has_turned_off(TEMPLATE), ~_bounced(), _due(year, now))
 
 
-def counts(house_ids: list[int], year: int, now: datetime | None = None) -> dict[int, Counts]:
-    """Per house with students who have not submitted: who a press at `now` would remind, and who not, and why
-    (each condition worked out once per student, in a subquery)."""
+def waiting(house_ids: list[int], year: int, now: datetime | None = None) -> list[sa.Row]:
+    """The houses' roster students who have not submitted, by id, each with what a press at `now` makes of
+    them: `turned_off`, `bounced`, `due` and `signed_in` (each condition worked out once per student)."""
     def flag(condition):
         return sa.case((condition, 1), else_=0)
 
-    each = sa.select(User.house_id, flag(has_turned_off(TEMPLATE)).label("off"), flag(_bounced()).label("bounced"),
-                     flag(_due(year, now or utcnow())).label("due"), flag(can_sign_in()).label("signed_in")) \
-        .where(not_submitted(house_ids, year)).subquery()
-    off, bounced = each.c.off == 1, sa.and_(each.c.off == 0, each.c.bounced == 1)
-    due = sa.and_(each.c.off == 0, each.c.bounced == 0, each.c.due == 1)
+    return db.session.execute(
+        sa.select(User.id, User.house_id, User.email, User.name, flag(has_turned_off(TEMPLATE)).label("turned_off"),
+                  flag(_bounced()).label("bounced"), flag(_due(year, now or utcnow())).label("due"),
+                  flag(can_sign_in()).label("signed_in"))
+        .where(not_submitted(house_ids, year)).order_by(User.id)).all()
 
-    def total(condition):
-        return sa.func.coalesce(sa.func.sum(flag(condition)), 0)
 
-    rows = db.session.execute(sa.select(each.c.house_id, sa.func.count(), total(off), total(bounced), total(due),
-                                        total(sa.and_(due, each.c.signed_in == 0))).group_by(each.c.house_id))
-    return {house_id: Counts(*(int(n) for n in figures)) for house_id, *figures in rows}
+def remindable(student: sa.Row) -> bool:
+    """A press reminds this `waiting` student now."""
+    return student.due and not student.turned_off and not student.bounced
+
+
+def tally(students: list[sa.Row]) -> dict[int, Counts]:
+    """`Counts` per house of `waiting` students, each in the first group that holds them."""
+    figures: dict[int, Counter] = {}
+    for s in students:
+        house = figures.setdefault(s.house_id, Counter())
+        house["waiting"] += 1
+        if s.turned_off:
+            house["turned_off"] += 1
+        elif s.bounced:
+            house["bounced"] += 1
+        elif s.due:
+            house["due"] += 1
+            house["not_signed_in"] += not s.signed_in
+    return {house_id: Counts(**house) for house_id, house in figures.items()}
+
+
+def counts(house_ids: list[int], year: int, now: datetime | None = None) -> dict[int, Counts]:
+    """Per house with students who have not submitted: who a press at `now` would remind, and who not, and why."""
+    return tally(waiting(house_ids, year, now))
 
 
 def _lock_house(house_id: int) -> None:
@@ -118,8 +138,8 @@ def _lock_house(house_id: int) -> None:
 
 
 def record(batch: ReminderBatch, who) -> int:
-    """Record a reminder of `batch` for each User matching the condition `who`, decided and written by the
-    database in one statement (no row travels through Python); returns how many."""
+    """Record a reminder of `batch` for each User matching the condition `who` (one INSERT ... SELECT); returns
+    how many."""
     chosen = sa.select(User.id, sa.literal(batch.id, sa.String), sa.literal(batch.academic_year, sa.Integer),
                        User.email, sa.literal(batch.created_at, MoveInReminder.created_at.type)).where(who)
     return db.session.execute(sa.insert(MoveInReminder).from_select(
@@ -133,27 +153,22 @@ def send_reminders(house: House, sent_by: User) -> ReminderResult:
     db.session.commit()  # end the request's read transaction: the lock below must start a new one
     _lock_house(house_id)
     now, year = utcnow(), academic_year()
-    pending = not_submitted([house_id], year)
-    before = counts([house_id], year, now).get(house_id, Counts())
+    students = waiting([house_id], year, now)
+    before = tally(students).get(house_id, Counts())
     if before.turned_off:  # the emails they would have had count on their preference, as enqueue_many does
-        count_skipped(TEMPLATE, db.session.scalars(
-            sa.select(User.email).where(pending, _due(year, now), has_turned_off(TEMPLATE))))
+        count_skipped(TEMPLATE, [s.email for s in students if s.turned_off and s.due])
+    chosen = [s for s in students if remindable(s)]
+    if not chosen:
+        db.session.commit()  # keep the skip counts
+        return ReminderResult(0, before, None, None)
     batch = ReminderBatch(id=uuid.uuid4().hex, house_id=house_id, created_by_id=sender_id, academic_year=year,
                           created_at=now)
     db.session.add(batch)
-    batch.count = record(batch, sa.and_(pending, _remindable(year, now)))
-    if not batch.count:
-        db.session.delete(batch)  # keep the skip counts, not an empty batch
-        db.session.commit()
-        return ReminderResult(0, before, None, None)
+    batch.count = record(batch, User.id.in_([s.id for s in chosen]))
     last_out_by = estimate_delivery(batch.count, Purpose.BULK)  # before ours join the queue
-    students = db.session.execute(
-        sa.select(User.id, User.email, User.name, can_sign_in().label("signed_in"))
-        .join(MoveInReminder, MoveInReminder.user_id == User.id)
-        .where(MoveInReminder.batch_id == batch.id).order_by(User.id))
     way_in, common = WayIn(), {"house": house_name, "year": year_label(year), **reply}
     recipients = []
-    for s in students:
+    for s in chosen:
         link, set_password = way_in(s.id, bool(s.signed_in))
         recipients.append((s.email, {**common, "name": s.name, "set_password": set_password, "link": link}))
     enqueue_many(TEMPLATE, recipients, purpose=Purpose.BULK, batch=batch.id)
