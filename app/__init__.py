@@ -60,6 +60,7 @@ def register_extensions(app: Flask) -> None:
     from app.db_setup import configure_engine, init_migrations
     from app.emailer.alert_sink import MailAlertSink
     from app.extensions import csrf, db
+    from app.issues import fresh_notices as _fresh  # noqa: F401  (delayed issue notices re-read as they leave)
     from app.issues import weekly as _weekly  # noqa: F401  (keeps the weekly figures as issues change)
 
     db.init_app(app)

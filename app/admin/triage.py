@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from app.extensions import db
-from app.issues import targets
+from app.issues import fresh_notices, targets
 from app.issues.assignment import staff_of_house
 from app.issues.forms import no_control_chars
 from app.models.base import utcnow
@@ -58,7 +58,10 @@ def retriage(issue: Issue, admin, category: Category, urgency: Urgency, reason: 
         raise TriageError("Choose a different category or urgency: nothing was changed.")
     if not reason:
         raise TriageError("Say why you change it: nothing was changed.")
+    became_urgent = urgency == Urgency.URGENT and issue.urgency != Urgency.URGENT
     issue.category, issue.urgency = category, urgency
+    if became_urgent:
+        fresh_notices.urgent_now(issue)  # its new-issue and job emails still waiting leave now
     targets.refresh(issue)  # the category's and urgency's own response targets apply from now on
     db.session.add(IssueEvent(issue=issue, author_id=admin.id, kind=EventKind.TRIAGED, public=False,
                               body=". ".join(changes) + f". Reason: {reason}"))

@@ -69,7 +69,7 @@ class Recorder:
         self.lost: set[int] = set()  # rows in hand whose lease another worker took (never sent by us)
         self.pause: tuple[Action, Reply | None, str] | None = None
         self.last_reply: Reply | None = None
-        self.totals = {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "released": 0}
+        self.totals = {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "released": 0, "withdrawn": 0}
         self.notes: list[tuple[str, dict]] = []  # for the error logger, once the outcomes are committed
         self.sent_since_flush = 0  # deliveries not yet in the outbox (a pause ends with the first)
         self.jitter = random.uniform(0.5, 1.5)  # of retry delays: one per batch, so rows failing together write as one
@@ -107,6 +107,12 @@ class Recorder:
         """A permanent failure; `refund` when the server never saw the message."""
         changes = {"charged_at": None} if refund else {}
         self._update(row, "failed", status=MailStatus.FAILED, last_error=error[:2000], **changes)
+
+    def mark_withdrawn(self, row: Claimed, why: str) -> None:
+        """Not sent: re-read at send time, it had nothing new to say (app/emailer/fresh.py). Failed with a
+        "withdrawn:" reason, as an email cancelled while queued is, and its budget slot refunded."""
+        self._update(row, "withdrawn", status=MailStatus.FAILED, last_error=f"withdrawn: {why}"[:2000],
+                     charged_at=None)
 
     def mark_bounced(self, row: Claimed, error: str) -> None:
         """Failed for good because the address does not exist: it is marked undeliverable with the outcomes."""

@@ -12,7 +12,8 @@ Outbox rows (app/models/mail.py, MailStatus); NEW is a row not yet written, GONE
 | queued  | skipped | a worker's outcome write (bounces.py)       | another email to the address hard-bounced |
 | queued  | failed  | deactivation, privacy erasure, reassignment | cancelled before it went out |
 | sending | sent    | its holder's outcome write (outcomes.py)    | the server accepted it |
-| sending | failed  | its holder's outcome write (outcomes.py)    | refused for good, unrenderable, too old |
+| sending | failed  | its holder's outcome write (outcomes.py)    | refused for good, unrenderable, too old, |
+|         |         |                                             | withdrawn when re-read (fresh.py) |
 | sending | queued  | its holder's outcome write (outcomes.py)    | refused for now (backoff), or given back |
 | sending | unknown | its holder's outcome write (outcomes.py)    | connection lost after the final dot |
 | sending | sent    | a claim, lease run out (claims.py)          | the journal says the server accepted it |

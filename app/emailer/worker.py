@@ -20,6 +20,7 @@ from flask import current_app
 from app import errorlog
 from app.emailer.claims import Claimed, claim_batch
 from app.emailer.flight import Flight
+from app.emailer.fresh import Withdrawn, refresh
 from app.emailer.journal import DB_TROUBLE, Journal
 from app.emailer.outcomes import Recorder
 from app.emailer.render import RenderError, build_message
@@ -48,7 +49,7 @@ class Worker:
         self.owner = worker_id()
         self.stop = stop or threading.Event()
         self.deadline = deadline
-        self.totals = {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "released": 0}
+        self.totals = {"sent": 0, "failed": 0, "retry": 0, "unknown": 0, "released": 0, "withdrawn": 0}
         self._slowest = 0.0  # the longest one message took, to know whether another fits before the deadline
         self._leased_at = 0.0  # time.monotonic() before the rows in hand were claimed
 
@@ -158,7 +159,13 @@ class Worker:
     def _send_one(self, connection: Connection, row: Claimed, rest: list[Claimed], recorder: Recorder,
                   journal: Journal) -> bool:
         """Send `row`, recorded in flight by the journal before its final dot; False when the batch must stop
-        (the rest is then given back)."""
+        (the rest is then given back). A delayed notice is re-read first (app/emailer/fresh.py)."""
+        try:
+            row = refresh(row, recorder.note)
+        except Withdrawn as exc:  # nothing new to say: never sent, its budget slot refunded
+            return recorder.mark_withdrawn(row, str(exc)) or True
+        except DB_TROUBLE as exc:
+            return self._database_gone([row, *rest], recorder, exc) or False
         flight = Flight(row, recorder, journal)
         try:
             message = build_message(row)
