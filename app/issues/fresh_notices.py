@@ -23,7 +23,7 @@ from app.issues.visits import slot_label
 from app.localtime import local
 from app.models.base import utcnow
 from app.models.deliveries import outbox_issues
-from app.models.issues import Issue, Urgency
+from app.models.issues import Issue, IssuePhoto, Urgency
 from app.models.mail import MailStatus, OutboxEmail
 from app.models.visits import Visit, VisitSlot
 
@@ -110,5 +110,16 @@ def urgent_now(issue: Issue) -> int:
         .values(send_after=utcnow()).execution_options(synchronize_session=False)).rowcount
 
 
+def fix_photos(context: dict, to_address: str, session: Session) -> dict:
+    """The "Resolved" email links the photos of the fix (stored with the step, after the email was queued)."""
+    if context.get("status") != "resolved" or not isinstance(context.get("issue_id"), int):
+        return context
+    ids = session.scalars(sa.select(IssuePhoto.id).where(IssuePhoto.issue_id == context["issue_id"],
+                                                         IssuePhoto.completion.is_(True)).order_by(IssuePhoto.id))
+    return {**context, "fix_photos": [_url("issues.photo", issue_id=context["issue_id"], photo_id=photo_id)
+                                      for photo_id in ids]}
+
+
+register("issue_update", fix_photos)
 register("issue_new", new_issues)
 register("jobs_assigned", jobs)

@@ -34,7 +34,7 @@ from app.models.issues import (
     NewIssueMail,
     Urgency,
 )
-from app.models.mail import Purpose
+from app.models.mail import MailStatus, OutboxEmail, Purpose
 
 TOLD_ADMINS = "the house admins"
 TOLD_DESK = "the residence's maintenance desk"
@@ -56,10 +56,24 @@ def author_label(event) -> str:
     return f"{author.name} (house admin)" if author.is_admin else "Resident"
 
 
-def recent_updates(issue: Issue) -> list[dict]:
-    updates = [e for e in issue.events if e.public and e.kind in UPDATE_KINDS][-RECENT_UPDATES:]
-    return [{"when": f"{local(e.created_at):%d %b %H:%M %Z}" if e.created_at else "now", "who": author_label(e),
-             "status": e.to_status.label if e.to_status else "", "text": e.body} for e in updates]
+def recent_updates(issue: Issue, after: int = 0) -> list[dict]:
+    """The last RECENT_UPDATES public updates (those with an id above `after`: not emailed yet)."""
+    updates = [e for e in issue.events if e.public and e.kind in UPDATE_KINDS and (e.id or after + 1) > after]
+    return [{"event_id": e.id, "when": f"{local(e.created_at):%d %b %H:%M %Z}" if e.created_at else "now",
+             "who": author_label(e), "status": e.to_status.label if e.to_status else "", "text": e.body}
+            for e in updates[-RECENT_UPDATES:]]
+
+
+def emailed_up_to(keys: list[str]) -> dict[str, int]:
+    """Per coalesce key, the newest update (event id) an update email that left (or is leaving) carried: the
+    next email does not repeat it or anything older."""
+    done = (MailStatus.SENT, MailStatus.SENDING, MailStatus.UNKNOWN)
+    newest: dict[str, int] = {}
+    for key, context in db.session.execute(sa.select(OutboxEmail.coalesce_key, OutboxEmail.context).where(
+            OutboxEmail.coalesce_key.in_(keys), OutboxEmail.status.in_(done)).order_by(OutboxEmail.id)):
+        ids = [u.get("event_id") or 0 for u in (context or {}).get("updates", []) if isinstance(u, dict)]
+        newest[key] = max([newest.get(key, 0), *ids])
+    return newest
 
 
 def subscribers(issue: Issue, actor) -> int:
@@ -68,14 +82,19 @@ def subscribers(issue: Issue, actor) -> int:
         sa.select(User).join(IssueSubscription, IssueSubscription.user_id == User.id)
         .where(IssueSubscription.issue_id == issue.id, User.id != actor.id, User.in_good_standing)
     ).all()
+    if not users:
+        return 0
     delay = current_app.config["ISSUE_MAIL_DELAY"]
+    db.session.flush()  # the new update gets its id and time: the next email knows it was told
     context = {"issue_id": issue.id, "title": issue.title, "house": issue.house.name,
                "status": issue.status.value, "status_label": issue.status.label,
-               "link": _absolute("issues.detail", issue_id=issue.id), "updates": recent_updates(issue),
-               **issue.house.reply_context()}
+               "link": _absolute("issues.detail", issue_id=issue.id), **issue.house.reply_context()}
+    keys = {user.id: f"issue:{issue.id}:user:{user.id}" for user in users}
+    told = emailed_up_to(list(keys.values()))
     for user in users:
-        enqueue("issue_update", user.email, {**context, "name": user.name}, purpose=Purpose.NOTICE,
-                coalesce_key=f"issue:{issue.id}:user:{user.id}", delay=delay)
+        enqueue("issue_update", user.email, {**context, "name": user.name,
+                                             "updates": recent_updates(issue, told.get(keys[user.id], 0))},
+                purpose=Purpose.NOTICE, coalesce_key=keys[user.id], delay=delay)
     return len(users)
 
 

@@ -22,7 +22,7 @@ from app.limits import hold
 from app.localtime import local, stored, today
 from app.models.base import utcnow
 from app.models.issues import EventKind, Issue, IssueEvent
-from app.models.mail import Purpose
+from app.models.mail import MailStatus, OutboxEmail, Purpose
 from app.models.visits import DayPart, Visit, VisitSlot
 from app.text import has_control
 
@@ -31,6 +31,7 @@ MAX_SLOTS = 5
 MIN_MINUTES = 30
 WITHDRAWN_REASON = "the student withdrew this time"
 CLOSED_REASON = "the issue is resolved or closed"
+WITHDRAWN_BOOKING = "withdrawn: the issue was resolved or closed before the visit email left"
 REASON_MAX = 500
 PART_HOURS = {DayPart.MORNING: (time(8), time(12)), DayPart.AFTERNOON: (time(12), time(17)),
               DayPart.EVENING: (time(17), time(20))}
@@ -238,11 +239,16 @@ def cancel(issue: Issue, canceller, reason: str = "") -> tuple[str, bool]:
 
 def close_pending(issue: Issue, closer) -> None:
     """The issue was resolved or closed: its booked visit ends with it (a visit still to come is recorded as
-    cancelled on the timeline; the status email tells the student). The caller commits."""
+    cancelled on the timeline; the status email tells the student), and its "visit booked" email, if still
+    queued, is withdrawn: the student is not sent to wait for a visit that will not come. The caller commits."""
     with db.session.no_autoflush:  # the status change is written with the rest, in one UPDATE
         visit = visit_of(issue.id) if is_room_issue(issue) else None
     if visit is None:
         return
+    db.session.execute(sa.update(OutboxEmail).where(
+        OutboxEmail.coalesce_key == f"visit:issue:{issue.id}", OutboxEmail.template == "visit_booked",
+        OutboxEmail.status == MailStatus.QUEUED).values(status=MailStatus.FAILED, last_error=WITHDRAWN_BOOKING)
+        .execution_options(synchronize_session=False))
     if visit.ends_at > utcnow():
         db.session.add(IssueEvent(issue=issue, author_id=closer.id if closer else None,
                                   kind=EventKind.VISIT_CANCELLED,

@@ -107,21 +107,25 @@ def admin_update(issue: Issue, admin, status: IssueStatus, comment: str, public:
     return f"Status changed to “{status.label}”."
 
 
-def staff_update(issue: Issue, staff, status: IssueStatus | None, note: str) -> str:
+def staff_update(issue: Issue, staff, status: IssueStatus | None, note: str, public: bool = False) -> str:
     """The assignee's form on My jobs: a status change (in progress or resolved, emailed to the student as an
-    admin's is) and/or a note that admins and the assignee see. Returns a summary."""
+    admin's is) and/or a note that admins and the assignee see, or, `public`, the student too: with a status
+    change it is the change's text (on "Resolved", the completion note: what was done), alone a comment the
+    student is emailed. Returns a summary."""
     note = (note or "").strip()
     _load_timeline(issue)
     if status is None or status == issue.status:
         if not note:
             raise WorkflowError("Choose a new status or write a note: nothing was changed.")
-        _event(issue, staff, EventKind.NOTE, note, public=False)
+        _event(issue, staff, EventKind.COMMENT if public else EventKind.NOTE, note, public=public)
         issue.updated_at = utcnow()
-        return "Note added."
+        if public:
+            notify.subscribers(issue, actor=staff)
+        return "Note added; the student sees it." if public else "Note added."
     if status not in STAFF_TRANSITIONS.get(issue.status, ()):
         raise WorkflowError(f"A job that is “{issue.status.label}” cannot be moved to “{status.label}” here.")
-    _event(issue, staff, EventKind.STATUS, to_status=status)
-    if note:
+    _event(issue, staff, EventKind.STATUS, note if public else "", to_status=status)
+    if note and not public:
         _event(issue, staff, EventKind.NOTE, note, public=False)
     _set_status(issue, status, staff)
     issue.updated_at = utcnow()

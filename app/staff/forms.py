@@ -1,6 +1,6 @@
 """The staff member's form on a job: a status step, a note, completion photos."""
 from flask_wtf import FlaskForm
-from wtforms import MultipleFileField, SelectField, TextAreaField
+from wtforms import BooleanField, MultipleFileField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
@@ -14,6 +14,7 @@ class JobUpdateForm(FlaskForm):
     status = SelectField("Status", default="")
     note = TextAreaField("Note (house admins see it)", validators=[
         Length(max=5000, message="Notes are limited to 5000 characters."), no_control_chars])
+    note_public = BooleanField("Show this note to the student (say what was done)")
     photos = MultipleFileField("Completion photos (optional, up to 3, when you mark it resolved)",
                                render_kw={"accept": "image/jpeg,image/png,image/webp", "multiple": True})
 

@@ -54,7 +54,7 @@ def detail(issue_id: int):
         if form.validate():
             try:
                 message = services.update_job(issue, current_user, form.new_status, form.note.data,
-                                              form.clean_photos)
+                                              form.clean_photos, public=form.note_public.data)
             except workflow.WorkflowError as exc:
                 db.session.rollback()
                 form.form_errors.append(str(exc))

@@ -46,12 +46,14 @@ def job_for(issue_id: int, staff) -> Issue:
     return issue
 
 
-def update_job(issue: Issue, staff, status: IssueStatus | None, note: str, photos: list[CleanImage]) -> str:
+def update_job(issue: Issue, staff, status: IssueStatus | None, note: str, photos: list[CleanImage],
+               public: bool = False) -> str:
     """The workflow step (status emails to the student as an admin's change sends them), plus completion photos
-    when the job is marked resolved; commits. Stored files are removed again if the database part fails."""
+    when the job is marked resolved; commits. Stored files are removed again if the database part fails.
+    `public`: the note is for the student too (the completion note, "what was done")."""
     if photos and status != IssueStatus.RESOLVED:
         raise workflow.WorkflowError("Completion photos go with marking the job resolved.")
-    message = workflow.staff_update(issue, staff, status, note)
+    message = workflow.staff_update(issue, staff, status, note, public=public)
     with photos_on(issue, photos, completion=True):
         db.session.commit()
     return message
