@@ -75,3 +75,4 @@ class RosterUploadForm(_InHouse):
 class RosterApplyForm(FlaskForm):
     plan = HiddenField(validators=[DataRequired()])
     retire = BooleanField("Retire the students missing from the file (deactivated, never deleted)")
+    shared = BooleanField("These are shared rooms: place the students even where another student lives")

@@ -132,6 +132,7 @@ def roster_upload_page():
 def _preview(preview, changed: bool = False, status: int = 200):
     return render_template("admin/residents_roster_preview.html", plan=preview.plan, changed=changed,
                            form=RosterApplyForm(formdata=None, data={"plan": preview.token}),
+                           unconfirmed_shared=preview.unconfirmed_shared,
                            estimate=estimate_text(len(preview.plan.new)),
                            ), 400 if preview.plan.errors else status
 
@@ -143,11 +144,11 @@ def apply_roster():
     if not form.validate():
         abort(400, "The form expired or was not sent whole; upload the roster again.")
     try:
-        house, outcome = roster_upload.apply(form.plan.data, current_user, form.retire.data)
+        house, outcome = roster_upload.apply(form.plan.data, current_user, form.retire.data, form.shared.data)
     except roster_upload.UploadError as exc:
         abort(400, str(exc))
     if isinstance(outcome, roster_upload.Preview):
-        return _preview(outcome, changed=True, status=409)
+        return _preview(outcome, changed=not outcome.unconfirmed_shared, status=409)
     flash(f"Roster stored: {outcome.created} new, {outcome.updated} updated, {outcome.unchanged} unchanged"
           + (f", {outcome.retired} retired" if form.retire.data else "") + "."
           + (" The new students were emailed a link to choose their password." if outcome.created else ""), "success")

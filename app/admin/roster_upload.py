@@ -29,6 +29,7 @@ class UploadError(ValueError):
 class Preview:
     plan: RosterPlan
     token: str
+    unconfirmed_shared: bool = False  # applying was refused: the file shares rooms and the admin did not say so
 
 
 def read_upload(stream) -> str:
@@ -73,12 +74,16 @@ def load(token: str, admin: User) -> tuple[House, str, str]:
     return house, data["text"], str(data.get("seen", ""))
 
 
-def apply(token: str, admin: User, retire: bool) -> tuple[House, RosterResult | Preview]:
-    """Store the previewed roster (commits), or the fresh preview when the file now has bad rows or would change
-    something else than was shown. Raises UploadError."""
+def apply(token: str, admin: User, retire: bool, shared: bool = False) -> tuple[House, RosterResult | Preview]:
+    """Store the previewed roster (commits), or the fresh preview when the file now has bad rows, would change
+    something else than was shown, or places students in rooms others live in without `shared` (as approval
+    asks). Raises UploadError."""
     house, text, seen = load(token, admin)
     fresh = preview(text, house, admin)
     if fresh.plan.errors or fresh.plan.fingerprint != seen:
+        return house, fresh
+    if fresh.plan.shared and not shared:
+        fresh.unconfirmed_shared = True
         return house, fresh
     try:
         result = apply_roster(fresh.plan, invite=True, retire=retire, by=admin)

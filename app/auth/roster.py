@@ -65,6 +65,15 @@ class Change:
 
 
 @dataclass
+class SharedRoom:
+    """A room the file places a student in while another student lives there (or is placed there too): what
+    approval and the admin's own placing call a "shared room", and ask to be confirmed."""
+    room: Room
+    placed: list[str]  # names the file places in it (new or moving in)
+    staying: list[str]  # names of students who live there and stay
+
+
+@dataclass
 class RosterPlan:
     """What a roster file would change in its house; nothing of it is stored."""
     house: House
@@ -74,6 +83,7 @@ class RosterPlan:
     unchanged: list[Change] = field(default_factory=list)
     deactivated: list[Change] = field(default_factory=list)  # on the file but deactivated: left as they are
     missing: list[User] = field(default_factory=list)     # active students of the house not on the file
+    shared: list[SharedRoom] = field(default_factory=list)  # rooms the file places someone in beside another
     errors: list[str] = field(default_factory=list)
 
     @property
@@ -84,6 +94,7 @@ class RosterPlan:
             parts += [f"{kind}|{c.user.id}|{c.user.room_id}|{c.user.name}|{c.row.name}|{c.row.room.id}"
                       for c in changes]
         parts += [f"x|{user.id}" for user in self.missing] + [f"e|{error}" for error in self.errors]
+        parts += [f"s|{s.room.id}|{','.join(sorted(s.placed + s.staying))}" for s in self.shared]
         return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()[:32]
 
 
@@ -167,12 +178,34 @@ def _sort(plan: RosterPlan, rows: list[Row]) -> None:
         .order_by(User.name, User.id)))
 
 
+def _shared_rooms(plan: RosterPlan, rows: list[Row]) -> list[SharedRoom]:
+    """The rooms where the file places a student (new or moving in) beside someone who lives there and stays
+    (on the file in the same room, or not on the file at all), or beside another student it places there."""
+    placed: dict[int, list[Row]] = {}
+    for row in plan.new + [change.row for change in plan.moved]:
+        placed.setdefault(row.room.id, []).append(row)
+    if not placed:
+        return []
+    staying = {room_id: [c.row.name for c in plan.updated + plan.unchanged if c.row.room.id == room_id]
+               for room_id in placed}
+    on_file = [row.email for row in rows]
+    for user in db.session.scalars(sa.select(User).where(
+            User.room_id.in_(list(placed)), User.role == Role.STUDENT, User.approved_at.is_not(None),
+            User.deactivated_at.is_(None), User.email.not_in(on_file)).order_by(User.name, User.id)):
+        staying[user.room_id].append(user.name)
+    return [SharedRoom(rows_in[0].room, [row.name for row in rows_in], staying[room_id])
+            for room_id, rows_in in sorted(placed.items(), key=lambda item: item[1][0].room.number)
+            if len(rows_in) + len(staying[room_id]) > 1]
+
+
 def plan_roster(text: str, house: House) -> RosterPlan:
     """Check every line of the roster and work out what storing it would do. Stores nothing."""
     plan = RosterPlan(house)
     parsed = _read(text, plan.errors)
     if parsed is not None:
-        _sort(plan, _good_rows(parsed, house, plan.errors))
+        rows = _good_rows(parsed, house, plan.errors)
+        _sort(plan, rows)
+        plan.shared = _shared_rooms(plan, rows)
     return plan
 
 

@@ -175,3 +175,34 @@ def test_the_cli_import_retires_missing_students_when_asked(app, runner, house, 
     with app.app_context():
         move = db.session.scalar(sa.select(RoomMove).where(RoomMove.user_id == ben.id))
         assert (move.moved_by_id, move.reason) == (None, "roster import")
+
+
+def test_students_placed_in_occupied_rooms_are_flagged_and_need_shared_rooms(app, login, admin, house, make_user):
+    """A newcomer placed in Ana's room, Ben moved into Cai's (Cai not on the file, so staying): both flagged as
+    approval flags a shared room; applying asks for 'shared rooms' first and stores nothing without it."""
+    residents(make_user, house)
+    client = login(admin)
+    roster = HEADER + "ana@example.ac.za,Ana A,101\nben@example.ac.za,Ben B,104\nfay@example.ac.za,Fay F,101\n"
+    page = upload(client, roster).get_data(as_text=True)
+    assert "1 new, 1 moved, 0 other changes, 1 unchanged, 1 missing from the file; 2 shared rooms." in page
+    shared = section(page, "Shared rooms: the file places a student where another lives (2)")
+    assert "<td>101</td><td>Fay F</td><td>Ana A</td>" in shared and "<td>104</td><td>Ben B</td><td>Cai C</td>" in shared
+    before = snapshot(app)
+    refused = client.post("/admin/residents/roster/apply", data={"plan": token_of(upload(client, roster))})
+    assert refused.status_code == 409 and snapshot(app) == before
+    assert "Nothing was stored: this file places students in rooms another student lives" in refused.get_data(
+        as_text=True) and "The students changed since your preview" not in refused.get_data(as_text=True)
+    response = client.post("/admin/residents/roster/apply", data={"plan": token_of(refused), "shared": "y"})
+    assert response.status_code == 302
+    assert account(app, "fay@example.ac.za").room == "101" and account(app, "ben@example.ac.za").room == "104"
+
+
+def test_two_newcomers_in_an_empty_room_are_a_shared_room_and_a_vacated_room_is_not(app, login, admin, house,
+                                                                                   make_user):
+    residents(make_user, house)
+    client = login(admin)
+    roster = HEADER + ("ana@example.ac.za,Ana A,106\nben@example.ac.za,Ben B,101\ncai@example.ac.za,Cai C,104\n"
+                       "gus@example.ac.za,Gus G,107\nhal@example.ac.za,Hal H,107\n")
+    page = upload(client, roster).get_data(as_text=True)
+    assert "1 shared room." in page  # Ben takes 101 as Ana leaves it: not shared
+    assert "<td>107</td><td>Gus G, Hal H</td><td>–</td>" in section(page, "Shared rooms")

@@ -3,7 +3,7 @@ test house."""
 import pytest
 
 from app.models import Role
-from tests.issues.conftest import make_issue, outbox  # noqa: F401
+from tests.issues.conftest import make_issue, outbox, room_issue  # noqa: F401
 
 
 @pytest.fixture

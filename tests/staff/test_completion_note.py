@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models.mail import MailStatus, OutboxEmail
-from tests.issues.conftest import photo_file, room_issue  # noqa: F401  (a fixture)
+from tests.issues.conftest import photo_file
 from tests.issues.test_email_flow import drain, html_of, mails_to, text_of
 from tests.issues.test_visits import day
 from tests.staff.conftest import assign
