@@ -38,6 +38,9 @@ class Delivery:
 
     @property
     def state(self) -> str:
+        """"withdrawn" for an email that was not sent because it had nothing new left to say."""
+        if self.email.status == MailStatus.FAILED and (self.email.last_error or "").startswith("withdrawn: "):
+            return "withdrawn"
         return STATES[self.email.status]
 
     @property

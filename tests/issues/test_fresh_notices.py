@@ -93,6 +93,8 @@ def test_an_issue_resolved_before_the_email_leaves_withdraws_it(app, client, log
     assert row.status == MailStatus.FAILED and row.last_error.startswith("withdrawn: ")
     assert row.charged_at is None  # its budget slot went back
     assert [m["Subject"] for m in mails_to(smtp_server, student.email)] == [f"[#{issue_id}] Light flickers: Resolved"]
+    page = client.get(f"/admin/issues/{issue_id}").get_data(as_text=True)  # the admin's list of its emails
+    assert '<span class="badge">withdrawn</span>' in page and "withdrawn: every issue it listed" in page
 
 
 @pytest.mark.parametrize("app", HELD, indirect=True)
