@@ -16,6 +16,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy.orm import Session
 
 from app.emailer.claims import Claimed
@@ -48,8 +50,8 @@ def refresh(row: Claimed, note: Callable[[str, dict], None]) -> Claimed:
     if refresher is None:
         return row
     try:
-        with Session(db.engine) as session:
-            context = refresher(dict(row.context or {}), row.to_address, session)
+        with force_locale(row.language or current_app.config["BABEL_DEFAULT_LOCALE"]), Session(db.engine) as session:
+            context = refresher(dict(row.context or {}), row.to_address, session)  # in the recipient's language
     except (Withdrawn, *DB_TROUBLE):
         raise
     except Exception as exc:  # noqa: BLE001 - a broken refresher must not stop the email: the queued text goes
