@@ -85,12 +85,13 @@ def subscribers(issue: Issue, actor) -> int:
     if not users:
         return 0
     delay = current_app.config["ISSUE_MAIL_DELAY"]
+    earlier = any(e.id is not None and e.public and e.kind in UPDATE_KINDS for e in issue.events)
     db.session.flush()  # the new update gets its id and time: the next email knows it was told
     context = {"issue_id": issue.id, "title": issue.title, "house": issue.house.name,
                "status": issue.status.value, "status_label": issue.status.label,
                "link": _absolute("issues.detail", issue_id=issue.id), **issue.house.reply_context()}
     keys = {user.id: f"issue:{issue.id}:user:{user.id}" for user in users}
-    told = emailed_up_to(list(keys.values()))
+    told = emailed_up_to(list(keys.values())) if earlier else {}  # nothing older to leave out: no read
     for user in users:
         enqueue("issue_update", user.email, {**context, "name": user.name,
                                              "updates": recent_updates(issue, told.get(keys[user.id], 0))},

@@ -17,8 +17,10 @@ CAPS = {"/": 1, "/issues/": 3, "/issues/{own}": 8, "/admin/": 6, "/admin/?sort=d
         "/admin/metrics": 4}
 # As measured: 10 for the change (session, issue, the admin's houses, the timeline and its authors read before any
 # change, the booked visit a resolve ends, one UPDATE of the issue, its event, one upsert of the week row, the
-# subscribers; response_targets cached), 10 for the subscriber's email (app/emailer).
-STATUS_CHANGE_CAP = 20
+# subscribers; response_targets cached), 10 for the subscriber's email (app/emailer), and, as this issue has
+# earlier public updates, 1 read of what its subscribers were already emailed (so it is not repeated; skipped
+# when there is nothing older).
+STATUS_CHANGE_CAP = 21
 REPORT_CAP = 28  # measured + 1 (one admin told; the first report of a week makes its week row: two more on MariaDB);
 #               app/emailer/coalesced.py tells each further admin at no cost
 
