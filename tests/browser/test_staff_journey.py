@@ -53,3 +53,28 @@ def test_admin_assigns_staff_resolves_student_confirms(live_server, page, house,
     assert image.evaluate("img => img.decode().then(() => img.naturalWidth > 0)")
     page.get_by_role("button", name="Yes, it is fixed").click()
     page.get_by_text("Thanks for confirming the fix.").wait_for()
+
+
+def test_a_completion_note_shown_to_the_student(live_server, page, house, student, make_user, make_issue, app):
+    """The staff member ticks 'Show this note to the student': the student reads what was done on the timeline."""
+    staff = make_user(Role.STAFF, email="sipho.fixit@example.com", name="Sipho Fixit", staff_of=[house])
+    issue_id = make_issue(student, title="Geyser drips", area_id=house.common_area_ids[0])
+    with app.app_context():
+        from app.extensions import db
+        from app.models.issues import Issue
+
+        db.session.get(Issue, issue_id).assignee_id = staff.id
+        db.session.commit()
+    url = live_server.url
+    log_in(page, url, staff.email)
+    page.goto(f"{url}/jobs/{issue_id}")
+    page.get_by_label("Status").select_option(label="Resolved")
+    page.get_by_label("Note (house admins see it)").fill("Replaced the washer and the seal")
+    page.get_by_label("Show this note to the student (say what was done)").check()
+    page.get_by_role("button", name="Save").click()
+    page.get_by_text("Status changed to “Resolved”.").wait_for()
+    log_out(page)
+    log_in(page, url, student.email)
+    page.goto(f"{url}/issues/{issue_id}")
+    timeline = page.locator("#timeline").inner_text()
+    assert "Replaced the washer and the seal" in timeline and "Sipho" not in page.content()
