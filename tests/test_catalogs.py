@@ -77,8 +77,8 @@ def placeholders(text: str) -> tuple[dict[str, str], int, list[str]]:
 
 def placeholder_problems(catalog: Catalog) -> list[str]:
     """Each translation whose placeholders differ from its English source's (names, conversions, count), or
-    that Python's % could not format. A plural form may leave out %(num)d only in the singular form (msgstr[0]),
-    where a language may write the number as a word."""
+    with a % Python could not format (Jinja formats every message of a template). A plural form may leave out
+    %(num)d only in the singular form (msgstr[0]), where a language may write the number as a word."""
     problems = []
     for message in catalog:
         if not message.id or not message.string:
@@ -97,7 +97,7 @@ def placeholder_problems(catalog: Catalog) -> list[str]:
                 problems.append(f"placeholders {sorted(named.items())} instead of {sorted(wanted.items())}: {where}")
             if positional != expected[1]:
                 problems.append(f"{positional} positional placeholders instead of {expected[1]}: {where}")
-            if malformed and (message.python_format or expected[0] or expected[1]):
+            if malformed and not expected[2]:  # Jinja formats every template message, placeholders or not
                 problems.append(f"a % that is no placeholder ({', '.join(malformed)}; write %%): {where}")
     return problems
 
@@ -203,6 +203,8 @@ def toy_catalog() -> Catalog:
     catalog.add("Status", "Status", flags=["fuzzy"])
     catalog.add("Hello %(name)s", "Hallo %(naam)s", flags=["python-format"])
     catalog.add("%(percent)d%% done", "%(percent)d% klaar", flags=["python-format"])
+    catalog.add("Done", "100% klaar")
+    catalog.add("Charged to 100%", "Gelaai tot 100%")  # a lone % in the English too: used unformatted
     catalog.add(("%(num)d issue", "%(num)d issues"), ("een probleem", "%(num)s probleme"), flags=["python-format"])
     catalog.add(("%(num)d reminder", "%(num)d reminders"), ("%(num)d herinnering", ""), flags=["python-format"])
     catalog.add(("%(num)d day", "%(num)d days"), ("een dag", "%(num)d dae"), flags=["python-format"])
@@ -216,10 +218,11 @@ def test_untranslated_finds_empty_and_fuzzy_entries():
 
 def test_placeholder_problems_finds_renamed_retyped_and_stray_placeholders():
     problems = placeholder_problems(toy_catalog())
-    assert len(problems) == 3, problems
+    assert len(problems) == 4, problems
     assert problems[0].startswith("placeholders [('naam', 's')] instead of [('name', 's')]")
     assert problems[1].startswith("a % that is no placeholder (% klaa; write %%)")
-    assert problems[2].startswith("placeholders [('num', 's')] instead of [('num', 'd')]")  # plural form
+    assert problems[2].startswith("a % that is no placeholder (% klaa; write %%): 'Done'")
+    assert problems[3].startswith("placeholders [('num', 's')] instead of [('num', 'd')]")  # plural form
 
 
 def test_out_of_sync_finds_missing_stale_and_changed_plural_messages():
@@ -230,7 +233,7 @@ def test_out_of_sync_finds_missing_stale_and_changed_plural_messages():
     problems = out_of_sync(toy_catalog(), code)
     assert problems[0] == "missing (run `make messages`): 'Report an issue'"
     assert {p.partition(": ")[2] for p in problems if p.startswith("no longer")} == {
-        "'Send report'", "'Status'", "'Hello %(name)s'", "'%(percent)d%% done'",
+        "'Send report'", "'Status'", "'Hello %(name)s'", "'%(percent)d%% done'", "'Done'", "'Charged to 100%'",
         "('%(num)d reminder', '%(num)d reminders')", "('%(num)d day', '%(num)d days')"}
     assert problems[-1].startswith("source changed (run `make messages`): ('%(num)d issue', '%(num)d issues')")
 
