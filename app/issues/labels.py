@@ -100,9 +100,15 @@ def slot_label(slot) -> str:
     return window_label(slot.part, slot.starts_at, slot.ends_at)
 
 
+def checklist_text(text: str) -> str:
+    """A move-in checklist item or term: the default ones (app/move_in/checklist.py) in the language spoken, an
+    admin's own as typed. Plain text (escaped in templates, unlike `_()`'s output, which is trusted markup)."""
+    return _(text) if text else text
+
+
 def register(blueprint) -> None:
     """Every label function as a template global and filter of the whole app (pages and emails)."""
     for function in (status_label, urgency_label, category_label, hold_reason_label, day_part_label, role_label,
-                     condition_label, hold_text_label, place_label, slot_label):
+                     condition_label, hold_text_label, place_label, slot_label, checklist_text):
         blueprint.add_app_template_global(function)
         blueprint.add_app_template_filter(function)

@@ -54,3 +54,15 @@ def test_the_move_in_form_speaks_afrikaans(app, login, student):
     assert "Intrekvorm" in page and "Deur en slot" in page and "Beskadig" in page
     assert "Ek het die koshuisreëls gelees en aanvaar dit." in page
     assert 'name="seen_item" value="Door and lock"' in page  # items are matched by their English text
+
+
+def test_an_admins_own_checklist_is_shown_as_typed(app, login, student, house):
+    from app.extensions import db
+    from app.move_in.checklist import replace_lists
+
+    with app.app_context():
+        replace_lists(house.id, ["<b>Bunk</b>", "Bed"], ["I agree & <i>sign</i>"])
+        db.session.commit()
+    page = speaking(login(student), "af").get("/move-in/").get_data(as_text=True)
+    assert "&lt;b&gt;Bunk&lt;/b&gt;" in page and "<b>Bunk</b>" not in page and "<i>sign</i>" not in page
+    assert "<legend>Bed</legend>" in page  # the same word in Afrikaans; an admin's item is looked up all the same
