@@ -40,7 +40,7 @@ class _StudentForm(FlaskForm):
         ok = True
         for _i, label, condition, comment, _photos in self.item_fields():
             if not condition.data:
-                condition.errors.append(_("Choose the condition of this item: %(item)s.", item=_(label)))
+                condition.errors.append(_("Choose the condition of the %(item)s.", item=_(label).lower()))
                 ok = False
             elif condition.data != Condition.GOOD and not (comment.data or "").strip():
                 comment.errors.append(_("Describe what is damaged or missing."))

@@ -141,7 +141,7 @@ def test_damaged_item_offers_a_prefilled_issue(login, student):
     client = login(student)
     client.post("/move-in/", data=complete_form(condition_1="damaged", comment_1="Cracked pane"))
     page = client.get("/move-in/").get_data(as_text=True)
-    assert "/issues/new?category=other&amp;location=room&amp;title=Window+damaged" in page
+    assert "/issues/new?category=other&amp;location=room&amp;title=Window+is+damaged" in page
     assert "Cracked+pane" in page
     assert page.count("Report this as a maintenance issue") == 1
     link = re.search(r'href="(/issues/new\?[^"]+)"', page)[1].replace("&amp;", "&")
