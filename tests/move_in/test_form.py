@@ -146,7 +146,7 @@ def test_damaged_item_offers_a_prefilled_issue(login, student):
     assert page.count("Report this as a maintenance issue") == 1
     link = re.search(r'href="(/issues/new\?[^"]+)"', page)[1].replace("&amp;", "&")
     report = client.get(link).get_data(as_text=True)  # the issues form arrives filled in
-    assert 'value="Window damaged"' in report and "Recorded on my move-in form: Cracked pane" in report
+    assert 'value="Window is damaged"' in report and "Recorded on my move-in form: Cracked pane" in report
 
 
 def test_only_students_with_a_house(app, client, login, admin, make_user):
