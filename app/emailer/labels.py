@@ -119,12 +119,11 @@ def window_label(starts_at: str | None, ends_at: str | None, part: str | None, f
     if starts_at is None or ends_at is None:
         return str(fallback or "")
     start, end = local(starts_at), local(ends_at)
-    day = format_datetime(start, "EEE d MMM y", rebase=False)
-    hours = f"{format_datetime(start, 'HH:mm', rebase=False)}–{format_datetime(end, 'HH:mm', rebase=False)} " \
-            f"{end:%Z}"
-    if part in DAY_PARTS:
-        return _("%(day)s, %(part)s (%(hours)s)", day=day, part=DAY_PARTS[part], hours=hours)
-    return _("%(day)s, %(hours)s", day=day, hours=hours)
+    values = {"day": format_datetime(start, "EEE d MMM y", rebase=False),
+              "start": f"{start:%H:%M}", "end": f"{end:%H:%M}", "zone": f"{end:%Z}"}
+    if part in DAY_PARTS:  # the same words as the pages' (app/issues/labels.window_label)
+        return _("%(day)s, %(part)s (%(start)s–%(end)s %(zone)s)", part=str(DAY_PARTS[part]), **values)
+    return _("%(day)s, %(start)s–%(end)s %(zone)s", **values)
 
 
 HELPERS = {
