@@ -49,7 +49,7 @@ SAMPLES = {
         "name": STUDENT, "house": "Acacia House", "room": "12", "year": "2026", "submitted_on": "2026-12-01T08:00:00Z",
         "items": [{"label": "Bed", "condition": "good", "comment": "", "photos": 0},
                   {"label": "Desk", "condition": "damaged", "comment": "Scratched top", "photos": 1}],
-        "terms": ["No smoking in the rooms", "Quiet hours after 22:00"], "link": "http://localhost/move-in/"}),
+        "terms": ["No smoking in the rooms", "No parties on weeknights"], "link": "http://localhost/move-in/"}),
     "address_changed": ("security", {"name": STUDENT, "link": "http://localhost/login"}),
     "address_moved": ("security", {"name": STUDENT, "new": "t***@example.ac.za", "by": "Sipho Admin"}),
     "account_exists": ("security", {"name": STUDENT, "login_link": "http://localhost/login",
