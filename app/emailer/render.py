@@ -21,6 +21,7 @@ from flask import current_app
 from flask_babel import force_locale
 
 from app.emailer import signing, unsubscribe
+from app.emailer.labels import HELPERS
 from app.models.mail import Purpose
 
 ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -76,6 +77,7 @@ def render_parts(template: str, context: dict, logo: bool,
     if not re.fullmatch(r"[a-z0-9_]+", template):
         raise RenderError(f"bad template name {template!r}")
     env = current_app.jinja_env
+    context = {**context, **HELPERS}  # codes said in the language spoken (app/emailer/labels.py)
     try:
         text = env.get_template(f"email/{template}.txt").render(context)
         html = env.get_template(f"email/{template}.html").render(
@@ -97,7 +99,8 @@ def build_message(row) -> bytes:
     if not ADDRESS.fullmatch(recipient):
         raise RenderError(f"bad recipient address {row.to_address!r}")
     unsubscribe_url = unsubscribe.link(row.template, recipient)
-    with force_locale(row.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    language = row.language or current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(language):
         subject, text, html = render_parts(row.template, row.context or {}, row.logo, unsubscribe_url)
     token = uuid.uuid4().hex[:16]
     body = _multipart("alternative", f"=_alt_{token}", [_text_part("plain", text), _text_part("html", html)])
@@ -110,6 +113,7 @@ def build_message(row) -> bytes:
         f"X-Rinaibra-Purpose: {one_line(row.purpose)}",
         *reply_to((row.context or {}).get("reply_to")),
         *extra_headers(row.purpose, unsubscribe_url),
+        f"Content-Language: {one_line(language).replace('_', '-')}",
         "MIME-Version: 1.0",
     ]
     return signing.sign((CRLF.join(headers) + CRLF + body).encode("ascii"))

@@ -18,6 +18,7 @@ from typing import TypeVar
 import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from app.extensions import db
@@ -34,9 +35,14 @@ KINDS: dict[str, MailKind] = {
     "account_invite": MailKind.INVITATIONS,
 }
 LABELS = {
-    MailKind.MOVE_IN_REMINDERS: "move-in form reminders",
-    MailKind.DIGEST: "the daily digest of new issues",
-    MailKind.INVITATIONS: "account invitations",
+    MailKind.MOVE_IN_REMINDERS: _l("move-in form reminders"),
+    MailKind.DIGEST: _l("the daily digest of new issues"),
+    MailKind.INVITATIONS: _l("account invitations"),
+}
+FOOTERS = {  # whole sentences, in the email's language
+    MailKind.MOVE_IN_REMINDERS: _l("To stop receiving move-in form reminders, unsubscribe here"),
+    MailKind.DIGEST: _l("To stop receiving the daily digest of new issues, unsubscribe here"),
+    MailKind.INVITATIONS: _l("To stop receiving account invitations, unsubscribe here"),
 }
 LINK_MAX_AGE_DAYS = 365  # an unsubscribe link works this long after the email was sent
 SALT = "mail-unsubscribe"
@@ -59,7 +65,7 @@ class Choice:
 
     @property
     def label(self) -> str:
-        return LABELS[self.kind]
+        return str(LABELS[self.kind])
 
     @property
     def done(self) -> bool:
@@ -73,7 +79,7 @@ def kind_of(template: str) -> MailKind | None:
 def footer_text(template: str) -> str:
     """The line above the unsubscribe link in an email of `template` ("" for mail one cannot turn off)."""
     kind = kind_of(template)
-    return f"To stop receiving {LABELS[kind]}, unsubscribe here" if kind else ""
+    return str(FOOTERS[kind]) if kind else ""
 
 
 def _serializer() -> URLSafeTimedSerializer:

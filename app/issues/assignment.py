@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from app.emailer import enqueue, queued_context
 from app.extensions import db
+from app.issues import notify
 from app.models.accounts import Role, User, house_staff
 from app.models.base import utcnow
 from app.models.issues import EventKind, Issue, IssueEvent, Urgency
@@ -92,8 +93,8 @@ def notify_assignee(issue: Issue, staff: User) -> None:
     key = f"jobs:user:{staff.id}"
     pending = queued_context(key) or {}
     base = current_app.config["BASE_URL"]
-    job = {"issue_id": issue.id, "title": issue.title, "house": issue.house.name, "location": issue.location_label,
-           "category": issue.category.label, "urgent": urgent,
+    job = {"issue_id": issue.id, "title": issue.title, "house": issue.house.name, **notify.place_of(issue),
+           "category": issue.category.value, "urgent": urgent,
            "link": base + url_for("staff.detail", issue_id=issue.id)}
     jobs = [job, *[j for j in pending.get("jobs", []) if j["issue_id"] != issue.id]][:JOBS_LISTED]
     enqueue("jobs_assigned", staff.email,

@@ -15,12 +15,15 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
 from app.emailer.fresh import Withdrawn, register
 from app.extensions import db
-from app.issues.visits import slot_label
-from app.localtime import local
+from app.issues.labels import status_label
+from app.issues.notify import place_of
+from app.issues.visits import shown
+from app.localtime import spoken
 from app.models.base import utcnow
 from app.models.deliveries import outbox_issues
 from app.models.issues import Issue, IssuePhoto, Urgency
@@ -46,7 +49,7 @@ def _when(session: Session, issue: Issue) -> tuple[str | None, list[str]]:
     offered = session.scalars(sa.select(VisitSlot).where(VisitSlot.issue_id == issue.id,
                                                          VisitSlot.ends_at > utcnow())
                               .order_by(VisitSlot.starts_at).limit(OFFERED_SHOWN))
-    return (slot_label(visit) if visit else None), [slot_label(slot) for slot in offered]
+    return (shown(visit) if visit else None), [shown(slot) for slot in offered]
 
 
 def details(session: Session, issue: Issue) -> dict[str, Any]:
@@ -58,13 +61,13 @@ def details(session: Session, issue: Issue) -> dict[str, Any]:
     photos = issue.report_photos
     room = issue.common_area_id is None
     return {
-        "title": issue.title, "house": issue.house.name, "category": issue.category.label,
-        "location": issue.location_label, "urgent": issue.urgency == Urgency.URGENT,
-        "status_label": issue.status.label, "description": description,
-        "entry": ("Staff may enter when the student is out" if issue.enter_permission
-                  else "Only when the student is in") if room else None,
+        "title": issue.title, "house": issue.house.name, "category": issue.category.value, **place_of(issue),
+        "urgent": issue.urgency == Urgency.URGENT,
+        "status_label": status_label(issue.status), "description": description,
+        "entry": (_("Staff may enter when the student is out") if issue.enter_permission
+                  else _("Only when the student is in")) if room else None,
         "visit": visit, "offered": offered,
-        "reported": f"{local(issue.created_at):%a %d %b %H:%M %Z}",
+        "reported": spoken(issue.created_at, "EEE dd MMM, HH:mm"),
         "assignee": issue.assignee.name if issue.assignee else None,
         "photo_link": _url("issues.photo", issue_id=issue.id, photo_id=photos[0].id) if photos else None,
         "photo_count": len(photos),

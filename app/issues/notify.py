@@ -23,7 +23,6 @@ from app.emailer import enqueue, queued_context
 from app.emailer.coalesced import enqueue_each
 from app.extensions import db
 from app.issues import targets
-from app.localtime import local
 from app.models.accounts import User, house_admins
 from app.models.base import utcnow
 from app.models.issues import (
@@ -47,20 +46,23 @@ def _absolute(endpoint: str, **values) -> str:
     return current_app.config["BASE_URL"] + url_for(endpoint, **values)
 
 
-def author_label(event) -> str:
+def author_role(event) -> dict:
+    """Who wrote an update, as the email says it in its reader's language (app/emailer/labels.who_label): a
+    role, and the name of a house admin only (a student never learns the staff member's name)."""
     author = event.author
     if author is None:
-        return "RINAIBRA"
+        return {"role": "system"}
     if author.is_staff:
-        return "Maintenance"  # a student never learns the staff member's name
-    return f"{author.name} (house admin)" if author.is_admin else "Resident"
+        return {"role": "staff"}
+    return {"role": "admin", "who_name": author.name} if author.is_admin else {"role": "resident"}
 
 
 def recent_updates(issue: Issue, after: int = 0) -> list[dict]:
-    """The last RECENT_UPDATES public updates (those with an id above `after`: not emailed yet)."""
+    """The last RECENT_UPDATES public updates not emailed yet (those with an id above `after`), as data: the
+    event's id, the time in UTC (ISO), the author's role, the status code, the text."""
     updates = [e for e in issue.events if e.public and e.kind in UPDATE_KINDS and (e.id or after + 1) > after]
-    return [{"event_id": e.id, "when": f"{local(e.created_at):%d %b %H:%M %Z}" if e.created_at else "now",
-             "who": author_label(e), "status": e.to_status.label if e.to_status else "", "text": e.body}
+    return [{"event_id": e.id, "at": f"{e.created_at.isoformat(timespec='seconds')}Z" if e.created_at else None,
+             **author_role(e), "status": e.to_status.value if e.to_status else "", "text": e.body}
             for e in updates[-RECENT_UPDATES:]]
 
 
@@ -88,7 +90,7 @@ def subscribers(issue: Issue, actor) -> int:
     earlier = any(e.id is not None and e.public and e.kind in UPDATE_KINDS for e in issue.events)
     db.session.flush()  # the new update gets its id and time: the next email knows it was told
     context = {"issue_id": issue.id, "title": issue.title, "house": issue.house.name,
-               "status": issue.status.value, "status_label": issue.status.label,
+               "status": issue.status.value,
                "link": _absolute("issues.detail", issue_id=issue.id), **issue.house.reply_context()}
     keys = {user.id: f"issue:{issue.id}:user:{user.id}" for user in users}
     told = emailed_up_to(list(keys.values())) if earlier else {}  # nothing older to leave out: no read
@@ -110,10 +112,18 @@ def _house_admins(house_id: int) -> list[tuple[User, NewIssueMail]]:
 
 
 def issue_summary(issue: Issue) -> dict:
+    """An issue in a listing email, as data and codes (the template says them in the reader's language)."""
     return {"issue_id": issue.id, "title": issue.title, "house": issue.house.name,
-            "category": issue.category.label, "location": issue.location_label,
+            "category": issue.category.value, **place_of(issue),
             "urgent": issue.urgency == Urgency.URGENT,
             "link": _absolute("admin.issue_detail", issue_id=issue.id)}
+
+
+def place_of(issue: Issue) -> dict:
+    """Where an issue is, for app/emailer/labels.location_label: its common area's name, else its room number."""
+    if issue.common_area is not None:
+        return {"area": issue.common_area.name}
+    return {"room": issue.room.number if issue.room else ""}
 
 
 def assignee_of(issue: Issue) -> User | None:
@@ -169,7 +179,7 @@ def urgent_issue(issue: Issue, item: dict) -> str:
     address = None if told else fallback_address(issue.house)
     if address:
         key = f"urgent-issues:fallback:{address.lower()}"[:190]
-        if enqueue("issue_new", address, {"name": "maintenance desk", **_listed(item, queued_context(key)),
+        if enqueue("issue_new", address, {"name": "", **_listed(item, queued_context(key)),
                                           "urgent": True, "queue_link": _absolute("admin.index")},
                    purpose=Purpose.URGENT, coalesce_key=key):
             told = TOLD_DESK
@@ -197,7 +207,8 @@ def overdue(now=None) -> int:
     by_house: dict[int, list[dict]] = {}
     for issue in crossed:
         late = targets.standing(issue, now)
-        by_house.setdefault(issue.house_id, []).append({**issue_summary(issue), "late": late.label})
+        by_house.setdefault(issue.house_id, []).append({**issue_summary(issue), "late_which": late.which,
+                                                        "late_minutes": int(-late.left.total_seconds() // 60)})
         issue.overdue_noticed_due = issue.next_due_at
     per_admin: dict[int, tuple[User, list[dict]]] = {}
     for house_id, items in by_house.items():

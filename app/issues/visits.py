@@ -224,7 +224,7 @@ def book(issue: Issue, booker, window: Window) -> tuple[str, bool]:
     visit.booked_by_id, visit.booked_at = booker.id, utcnow()
     db.session.add(IssueEvent(issue=issue, author_id=booker.id, kind=EventKind.VISIT, body=window.label))
     issue.updated_at = utcnow()
-    return _("Visit booked for %(time)s.", time=shown(window)), _tell_student(issue, "visit_booked", window.label)
+    return _("Visit booked for %(time)s.", time=shown(window)), _tell_student(issue, "visit_booked", window)
 
 
 def cancel(issue: Issue, canceller, reason: str = "") -> tuple[str, bool]:
@@ -244,7 +244,7 @@ def cancel(issue: Issue, canceller, reason: str = "") -> tuple[str, bool]:
     body = f"{label}\nReason: {reason}" if reason else label
     db.session.add(IssueEvent(issue=issue, author_id=canceller.id, kind=EventKind.VISIT_CANCELLED, body=body))
     issue.updated_at = utcnow()
-    told = _tell_student(issue, "visit_cancelled", label, reason=reason)
+    told = _tell_student(issue, "visit_cancelled", visit, reason=reason)
     return _("The visit of %(time)s is cancelled.", time=shown(visit)), told
 
 
@@ -292,14 +292,17 @@ def withdraw_slot(issue: Issue, student, slot_id: int) -> str:
              time=shown(slot))
 
 
-def _tell_student(issue: Issue, template: str, when: str, **extra) -> bool:
-    """Email the reporter about the visit (one email per issue still queued: the latest replaces it)."""
+def _tell_student(issue: Issue, template: str, slot: "Window | Visit", **extra) -> bool:
+    """Email the reporter about the visit (one email per issue still queued: the latest replaces it). The time
+    goes as UTC and day part, said in the student's language when the email is rendered."""
     student = issue.reporter
     if student is None or not student.in_good_standing:
         return False
     link = current_app.config["BASE_URL"] + url_for("issues.detail", issue_id=issue.id)
     return enqueue(template, student.email,
                    {"name": student.name, "issue_id": issue.id, "title": issue.title, "house": issue.house.name,
-                    "when": when, "enter_permission": issue.enter_permission, "link": link,
+                    "starts_at": f"{slot.starts_at.isoformat(timespec='seconds')}Z",
+                    "ends_at": f"{slot.ends_at.isoformat(timespec='seconds')}Z", "part": slot.part.value,
+                    "enter_permission": issue.enter_permission, "link": link,
                     **issue.house.reply_context(), **extra},
                    purpose=Purpose.NOTICE, coalesce_key=f"visit:issue:{issue.id}") is not None

@@ -9,7 +9,6 @@ from sqlalchemy.exc import IntegrityError
 from app.emailer import enqueue
 from app.extensions import db
 from app.issues.labels import condition_label
-from app.localtime import when
 from app.models.accounts import User
 from app.models.base import utcnow
 from app.models.mail import Purpose
@@ -173,7 +172,7 @@ def _email_copy(user: User, saved: MoveInForm) -> None:
         **(user.house.reply_context() if user.house else {}),
         "room": saved.room_number or "",
         "year": year_label(saved.academic_year),
-        "submitted_at": when(saved.submitted_at),
+        "submitted_on": f"{saved.submitted_at.isoformat(timespec='seconds')}Z",
         "items": [{"label": a.item_label, "condition": a.condition.value if a.condition else "",
                    "comment": a.comment, "photos": len(a.photos)} for a in saved.answers],
         "terms": list(saved.accepted_terms),

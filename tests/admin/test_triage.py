@@ -77,7 +77,7 @@ def test_on_hold_tells_the_student_why_and_can_go_back_to_in_progress(app, clien
     after = state(app, issue_id)
     assert after["status"] == "on_hold" and after["hold"] == "Waiting for parts: The pump is on order"
     [(to, _, context)] = outbox("issue_update")
-    assert to == student.email and context["status_label"] == "On hold"
+    assert to == student.email and context["status"] == "on_hold"
     assert context["updates"][-1]["text"] == "Waiting for parts: The pump is on order"
     page = client.get(f"/admin/issues/{issue_id}").get_data(as_text=True)  # the form shows what was saved
     assert '<option selected value="parts">' in page and 'value="The pump is on order"' in page

@@ -1,8 +1,8 @@
 """Alerts: outbox rows of kind alert, only for new, regressed or spiking groups, throttled and capped."""
 import pytest
 import sqlalchemy as sa
-from flask import render_template
 
+from app.emailer.render import render_parts
 from app.errorlog import record
 from app.extensions import db
 from app.models.errors import ErrorGroup, ErrorStatus
@@ -106,8 +106,8 @@ def test_the_daily_cap_holds_alerts_back_and_the_next_alert_summarises_them(app,
     assert summary["held_total"] == 2
     assert sorted(item["title"] for item in summary["held_back"]) == ["delta failed", "gamma failed"]
     with app.app_context():
-        text = render_template("email/error_alert.txt", **summary)
-    assert text.startswith("Subject: [RINAIBRA error] New: epsilon failed\n\n")
+        subject, text, _html = render_parts("error_alert", summary, logo=False)
+    assert subject == "[RINAIBRA error] New: epsilon failed"
     assert "Held back since the last alert (2):" in text and "gamma failed: 1 held" in text
 
 

@@ -9,13 +9,13 @@ from app.models import Role
 from app.models.issues import EventKind
 from app.models.mail import MailStatus, OutboxEmail
 from app.models.visits import Visit, VisitSlot
-from tests.issues.test_visits import day, events, offered, parallel_posts, slots
+from tests.issues.test_visits import day, events, offered, parallel_posts, said_when, slots
 from tests.staff.conftest import assign
 
 
 def cancel_mails(app):
     with app.app_context():
-        return [(e.to_address, e.context["when"], e.context["reason"]) for e in db.session.scalars(
+        return [(e.to_address, said_when(e.context), e.context["reason"]) for e in db.session.scalars(
             sa.select(OutboxEmail).where(OutboxEmail.template == "visit_cancelled").order_by(OutboxEmail.id))]
 
 

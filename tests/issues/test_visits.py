@@ -47,9 +47,16 @@ def events(app, issue_id, kind):
             IssueEvent.issue_id == issue_id, IssueEvent.kind == kind).order_by(IssueEvent.id)))
 
 
+def said_when(context: dict) -> str:
+    """The visit's time as the email says it in English (the context holds UTC times and the day part)."""
+    from app.emailer.labels import window_label
+
+    return window_label(context["starts_at"], context["ends_at"], context["part"])
+
+
 def visit_mails(app):
     with app.app_context():
-        return [(e.to_address, e.context["when"]) for e in db.session.scalars(
+        return [(e.to_address, said_when(e.context)) for e in db.session.scalars(
             sa.select(OutboxEmail).where(OutboxEmail.template == "visit_booked").order_by(OutboxEmail.id))]
 
 

@@ -26,7 +26,7 @@ def test_reported_in_progress_resolved_with_one_coalesced_email(app, client, aut
     mails = outbox("issue_update")
     assert len(mails) == 1  # two quick changes, one pending email per issue and recipient
     to, _, context = mails[0]
-    assert to == student.email and context["status_label"] == "Resolved"
+    assert to == student.email and context["status"] == "resolved"
     assert [u["text"] for u in context["updates"]] == ["Plumber booked for Tuesday", "Washer replaced"]
     auth.logout()
     auth.login(student)
@@ -82,7 +82,7 @@ def test_status_change_with_internal_note_keeps_the_note_internal(app, client, a
     auth.login(admin)
     update(client, issue_id, "in_progress", "Budget code 4411", "internal")
     (_, _, context), = outbox("issue_update")
-    assert context["status_label"] == "In progress"
+    assert context["status"] == "in_progress"
     assert "Budget code 4411" not in str(context)
 
 

@@ -89,8 +89,8 @@ def test_staff_moves_a_job_on_and_the_student_is_emailed(app, client, auth, stud
     assert status == "resolved" and photos == [True]
     assert ("note", False, "Washer is worn; part ordered") in events
     [(to, _, context)] = outbox("issue_update")  # coalesced, as an admin's two changes are
-    assert to == student.email and context["status_label"] == "Resolved"
-    assert {u["who"] for u in context["updates"]} == {"Maintenance"}
+    assert to == student.email and context["status"] == "resolved"
+    assert {u["role"] for u in context["updates"]} == {"staff"}
     assert "Sipho" not in str(context)
     assert "Leaking tap" not in client.get("/jobs/").get_data(as_text=True)  # no longer open
     auth.logout()
