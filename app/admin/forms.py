@@ -40,9 +40,8 @@ class IssueUpdateForm(FlaskForm):
     @classmethod
     def for_issue(cls, issue, formdata=None) -> "IssueUpdateForm":
         """The form as the issue stands: its status and, when on hold, the saved reason and details."""
-        from app.issues.workflow import hold_parts
 
-        reason, detail = hold_parts(issue.hold_reason)
+        reason, detail = HoldReason.parts(issue.hold_reason)
         return cls(formdata=formdata, data={"status": issue.status.value, "hold_reason": reason.value if reason else "",
                                             "hold_detail": detail})
 

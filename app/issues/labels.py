@@ -67,9 +67,7 @@ def condition_label(condition: Condition | str | None) -> str:
 def hold_text_label(stored: str | None) -> str:
     """An issue's stored hold reason ("Waiting for parts: the pump is on order", English reason, typed detail)
     with the reason in the language spoken; text not made by `workflow.hold_text` is shown as stored."""
-    from app.issues.workflow import hold_parts
-
-    reason, detail = hold_parts(stored)
+    reason, detail = HoldReason.parts(stored)
     if reason is None:
         return stored or ""
     if not detail:

@@ -72,14 +72,6 @@ def hold_text(reason: HoldReason | None, detail: str) -> str:
     return f"{reason.label}: {detail}"[:300] if detail else reason.label
 
 
-def hold_parts(text: str | None) -> tuple[HoldReason | None, str]:
-    """The reason and details `hold_text` made of them (None and "" when the issue is not on hold)."""
-    for reason in HoldReason:
-        if text == reason.label or (text or "").startswith(f"{reason.label}: "):
-            return reason, text[len(reason.label) + 2:]
-    return None, ""
-
-
 def admin_update(issue: Issue, admin, status: IssueStatus, comment: str, public: bool,
                  hold_reason: HoldReason | None = None, hold_detail: str = "") -> str:
     """Apply an admin's form: a status change and/or a comment (public) or note (internal). Returns a summary.

@@ -69,6 +69,15 @@ class HoldReason(enum.StrEnum):
         return {"parts": "Waiting for parts", "contractor": "Waiting for a contractor",
                 "access": "Waiting for access to the room"}[self.value]
 
+    @classmethod
+    def parts(cls, text: str | None) -> tuple["HoldReason | None", str]:
+        """The reason and details a stored hold text ("Waiting for parts: the pump") was made of (None and ""
+        when the issue is not on hold)."""
+        for reason in cls:
+            if text == reason.label or (text or "").startswith(f"{reason.label}: "):
+                return reason, text[len(reason.label) + 2:]
+        return None, ""
+
 
 class EventKind(enum.StrEnum):
     REPORTED = "reported"
