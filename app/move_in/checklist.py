@@ -3,6 +3,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.extensions import db
 from app.models.base import utcnow
@@ -51,20 +52,33 @@ def terms_for(house_id: int) -> list[str]:
     return list(texts) or list(DEFAULT_TERMS)
 
 
-def parse_lines(text: str, max_length: int, what: str) -> list[str]:
-    """One entry per non-blank line; raises ValueError with a message for the user."""
+def _list_problems(kind: str) -> dict[str, str]:
+    """The messages of parse_lines, whole sentences for each kind of list ("item" or "term")."""
+    if kind == "term":
+        return {"none": _("List at least one term."), "many": _("At most %(max)d terms, please."),
+                "long": _("Keep each term under %(max)d characters: “%(start)s…” is longer."),
+                "twice": _("The same term is listed twice.")}
+    return {"none": _("List at least one checklist item."), "many": _("At most %(max)d checklist items, please."),
+            "long": _("Keep each checklist item under %(max)d characters: “%(start)s…” is longer."),
+            "twice": _("The same checklist item is listed twice.")}
+
+
+def parse_lines(text: str, max_length: int, kind: str) -> list[str]:
+    """One entry per non-blank line of a list of checklist items or terms (`kind` "item" or "term"); raises
+    ValueError with a message for the user, in their language."""
     lines = [" ".join(line.split()) for line in (text or "").splitlines()]
     lines = [line for line in lines if line]
+    problems = _list_problems(kind)
     if not lines:
-        raise ValueError(f"List at least one {what}.")
+        raise ValueError(problems["none"])
     if len(lines) > MAX_ITEMS:
-        raise ValueError(f"At most {MAX_ITEMS} {what}s, please.")
+        raise ValueError(problems["many"] % {"max": MAX_ITEMS})
     too_long = [line for line in lines if len(line) > max_length]
     if too_long:
-        raise ValueError(f"Keep each {what} under {max_length} characters: “{too_long[0][:40]}…” is longer.")
+        raise ValueError(problems["long"] % {"max": max_length, "start": too_long[0][:40]})
     seen = {line.lower() for line in lines}
     if len(seen) != len(lines):
-        raise ValueError(f"The same {what} is listed twice.")
+        raise ValueError(problems["twice"])
     return lines
 
 

@@ -1,4 +1,5 @@
 """The student's move-in form (built per house from its checklist and terms) and the admin's list editor."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import (
@@ -101,10 +102,10 @@ def remap_answers(formdata, seen_labels: list[str], labels: list[str], seen_term
 
 
 class ChecklistForm(FlaskForm):
-    items = TextAreaField("Checklist items (one per line)", validators=[
-        Length(max=MAX_ITEMS * (ITEM_MAX_LENGTH + 2), message="That list is too long."), no_control_chars])
-    terms = TextAreaField("Terms and conditions (one per line; each gets a checkbox)", validators=[
-        Length(max=MAX_ITEMS * (TERM_MAX_LENGTH + 2), message="That list is too long."), no_control_chars])
+    items = TextAreaField(_l("Checklist items (one per line)"), validators=[
+        Length(max=MAX_ITEMS * (ITEM_MAX_LENGTH + 2), message=_l("That list is too long.")), no_control_chars])
+    terms = TextAreaField(_l("Terms and conditions (one per line; each gets a checkbox)"), validators=[
+        Length(max=MAX_ITEMS * (TERM_MAX_LENGTH + 2), message=_l("That list is too long.")), no_control_chars])
 
 
 class ReminderForm(FlaskForm):
