@@ -167,7 +167,8 @@ def create_user_command(email: str, role: str, house_slugs: tuple[str, ...], roo
 @click.option("--retire-missing", is_flag=True,
               help="Deactivate the house's students who are not on the file (never deleted).")
 def import_roster_command(csv_file: Path, house_slug: str, invite: bool, retire_missing: bool) -> None:
-    """Create students from a CSV with columns email,name,room. All rows or none are stored."""
+    """Create students from a CSV with columns email,name,room (and optionally language). All rows or none are
+    stored."""
     house = house_by_slug(house_slug)
     if house is None:
         raise click.ClickException(f"no house with slug {house_slug!r}")

@@ -4,6 +4,7 @@ on a HouseError (nothing half-stored)."""
 import re
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.emailer.render import ADDRESS
 from app.extensions import db
@@ -104,6 +105,16 @@ def set_contacts(house: House, admin_email: str, emergency_phone: str) -> None:
         raise HouseError("the emergency number may hold digits, spaces, + ( ) - and at most 40 characters",
                          "emergency_phone")
     house.admin_email, house.emergency_phone = admin_email or None, emergency_phone or None
+
+
+def set_language(house: House, code: str) -> None:
+    """The language of emails to the house's students who chose none (app/languages.of_recipients); "" clears it
+    (DEFAULT_LANGUAGE)."""
+    code = code.strip()
+    offered = current_app.config["LANGUAGES"]
+    if code and code not in offered:
+        raise HouseError(f"the language must be one of {', '.join(offered)}, or none", "language")
+    house.language = code or None
 
 
 def _refuse_removal(what: str, *checks) -> None:

@@ -10,13 +10,16 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.admin.routes import bp
 from app.auth.access import admin_required, administered_house
 from app.converters import whole_number
-from app.delivery_estimate import estimate_text, last_out_text
+from app.delivery_estimate import estimate_text, held_up
 from app.extensions import db
+from app.localtime import when
 from app.models.accounts import Role, User
 from app.models.houses import House
 from app.models.move_in import MoveInForm, ReminderBatch
@@ -37,6 +40,11 @@ from app.move_in.services import form_for
 MIN_YEAR, MAX_YEAR = 2000, 9999
 
 
+def cooldown_hours() -> str:
+    """The reminder cooldown in hours, as a number is written in the admin's language."""
+    return format_decimal(reminders.cooldown().total_seconds() / 3600)
+
+
 def _student_filter_values() -> dict[str, str]:
     status = request.args.get("status", "")
     return {"status": status if status in overview.STATUSES else "",
@@ -52,9 +60,10 @@ def move_in():
         (houses[0] if houses else None)
     counts = reminders.counts([h.id for h in houses], year)
     context = {"summaries": overview.summaries(houses, year), "selected": selected, "year": year_label(year),
-               "filters": _student_filter_values(), "reminder_form": ReminderForm(), "counts": counts,
+               "filters": _student_filter_values(), "status_labels": overview.STATUSES,
+               "reminder_form": ReminderForm(), "counts": counts,
                "estimates": {house_id: estimate_text(c.due) for house_id, c in counts.items()},
-               "cooldown_hours": f"{reminders.cooldown().total_seconds() / 3600:g}"}
+               "cooldown_hours": cooldown_hours()}
     if selected is not None:
         filters = context["filters"]
         rows, total, page = overview.student_page(selected.id, year, filters["status"] or None, filters["q"] or None,
@@ -80,32 +89,40 @@ def move_in_csv():
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
-def _students(count: int) -> str:
-    return f"{count} student{'s' if count != 1 else ''}"
-
-
 def _press_message(result: reminders.ReminderResult) -> str:
-    """What a press did, and who it left out and why."""
+    """What a press did, and who it left out and why: whole sentences, each with its own plural form."""
     counts = result.counts
-    if result.queued:
-        message = (f"{result.queued} reminder{'s' if result.queued != 1 else ''} queued; at the current budget "
-                   f"the last goes out by {last_out_text(result.last_out_by)}.")
-        if counts.not_signed_in:
-            message += (f" {counts.not_signed_in} of them {'has' if counts.not_signed_in == 1 else 'have'} not "
-                        "signed in yet: their reminder carries a link to set a password.")
+    if not result.queued:
+        sentences = [_("No reminders queued.")]
+    elif held_up(result.last_out_by):
+        sentences = [ngettext("%(num)d reminder queued; it goes out when sending resumes (the mail budget is used up "
+                              "or paused).",
+                              "%(num)d reminders queued; they go out when sending resumes (the mail budget is used "
+                              "up or paused).", result.queued)]
     else:
-        message = "No reminders queued."
+        sentences = [ngettext("%(num)d reminder queued; at the current budget the last goes out by %(time)s.",
+                              "%(num)d reminders queued; at the current budget the last goes out by %(time)s.",
+                              result.queued, time=when(result.last_out_by))]
+    if result.queued and counts.not_signed_in:
+        sentences.append(ngettext(
+            "%(num)d of them has not signed in yet: their reminder carries a link to set a password.",
+            "%(num)d of them have not signed in yet: their reminder carries a link to set a password.",
+            counts.not_signed_in))
     if counts.held_back:
-        message += (f" {_students(counts.held_back)} not reminded: reminded or invited in the last "
-                    f"{reminders.cooldown().total_seconds() / 3600:g} hours or at the yearly cap of "
-                    f"{reminders.yearly_cap()}.")
+        sentences.append(ngettext(
+            "%(num)d student not reminded: reminded or invited in the last %(hours)s hours or at the yearly cap of "
+            "%(cap)d.",
+            "%(num)d students not reminded: reminded or invited in the last %(hours)s hours or at the yearly cap of "
+            "%(cap)d.", counts.held_back, hours=cooldown_hours(), cap=reminders.yearly_cap()))
     if counts.turned_off:
-        message += (f" {counts.turned_off} student{' has' if counts.turned_off == 1 else 's have'} turned move-in "
-                    "reminders off (not emailed).")
+        sentences.append(ngettext("%(num)d student has turned move-in reminders off (not emailed).",
+                                  "%(num)d students have turned move-in reminders off (not emailed).",
+                                  counts.turned_off))
     if counts.bounced:
-        message += (f" {_students(counts.bounced)} not emailed: the address bounced (correct it on the student's "
-                    "page).")
-    return message
+        sentences.append(ngettext(
+            "%(num)d student not emailed: the address bounced (correct it on the student's page).",
+            "%(num)d students not emailed: the address bounced (correct it on the student's page).", counts.bounced))
+    return " ".join(sentences)
 
 
 @bp.route("/move-in/reminders", methods=["POST"])
@@ -113,7 +130,7 @@ def _press_message(result: reminders.ReminderResult) -> str:
 def move_in_reminders():
     form = ReminderForm()
     if not form.validate_on_submit():
-        abort(400, "The reminder form was not valid; reload the page and try again.")
+        abort(400, _("The reminder form was not valid; reload the page and try again."))
     house = administered_house(form.house.data)
     result = reminders.send_reminders(house, current_user)
     message = _press_message(result)
@@ -132,7 +149,7 @@ def move_in_batch(batch_id: str):
     """JSON progress of one reminder batch (polled by static/js/move_in.js)."""
     batch = db.session.get(ReminderBatch, batch_id)
     if batch is None or not current_user.administers(batch.house_id):
-        abort(404, "No such reminder batch")
+        abort(404, _("No such reminder batch"))
     response = jsonify(reminders.batch_progress(batch.id))
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -144,11 +161,11 @@ def move_in_student(user_id: int):
     """One student's form (once submitted) and their reminder history."""
     student = db.session.get(User, user_id)
     if student is None or student.role != Role.STUDENT or not current_user.administers(student.house_id or 0):
-        abort(404, "No such student in your houses")
+        abort(404, _("No such student in your houses"))
     current = academic_year()
     year = whole_number(request.args.get("year", str(current)))
     if year is None or not MIN_YEAR <= year <= MAX_YEAR:
-        abort(404, "No move-in forms for that year")
+        abort(404, _("No move-in forms for that year"))
     saved, elsewhere = form_for(student.id, year), None
     if saved is not None and not current_user.administers(saved.house_id):
         # Filled in at another house, before the student moved: that house's to read, not this admin's.
@@ -175,7 +192,7 @@ def move_in_checklist(slug: str):
         form.terms.data = "\n".join(terms_for(house.id))
     elif form.validate_on_submit():
         try:
-            items = parse_lines(form.items.data, ITEM_MAX_LENGTH, "checklist item")
+            items = parse_lines(form.items.data, ITEM_MAX_LENGTH, "item")
         except ValueError as error:
             form.items.errors = [*form.items.errors, str(error)]
         try:
@@ -185,8 +202,8 @@ def move_in_checklist(slug: str):
         if not form.items.errors and not form.terms.errors:
             replace_lists(house.id, items, terms)
             db.session.commit()
-            flash(f"The move-in checklist and terms of {house.name} are saved. Drafts pick them up; "
-                  "submitted forms keep what the student saw.", "success")
+            flash(_("The move-in checklist and terms of %(house)s are saved. Drafts pick them up; submitted forms "
+                    "keep what the student saw.", house=house.name), "success")
             return redirect(url_for(".move_in", house=house.slug))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/move_in_checklist.html", form=form, house=house), status

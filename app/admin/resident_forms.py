@@ -1,4 +1,5 @@
 """Forms of /admin/residents: add a student, rename, move to another room, upload a roster, apply it."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField
@@ -21,13 +22,13 @@ def _name_rule(form, field) -> None:
 
 
 def _name_field():
-    return StringField("Name", filters=[_strip], validators=[_name_rule], render_kw={"maxlength": 120})
+    return StringField(_l("Name"), filters=[_strip], validators=[_name_rule], render_kw={"maxlength": 120})
 
 
 class _InHouse(FlaskForm):
     """A house of the admin's and, for the room forms, a room in it."""
 
-    house = SelectField("House", validate_choice=False, validators=[InputRequired("Choose a house.")])
+    house = SelectField(_l("House"), validate_choice=False, validators=[InputRequired(_l("Choose a house."))])
 
     @classmethod
     def for_admin(cls, admin, formdata=None, **data):
@@ -38,21 +39,21 @@ class _InHouse(FlaskForm):
 
     def validate_house(self, field) -> None:
         if field.data not in self.houses:
-            raise ValidationError("There is no such house among yours.")
+            raise ValidationError(_l("There is no such house among yours."))
 
 
 class _RoomInHouse(_InHouse):
-    room = StringField("Room", filters=[_strip], render_kw={"maxlength": 20}, validators=[
-        DataRequired("Give the room number."), Length(max=20), no_control_chars])
-    shared = BooleanField("This is a shared room: place them even if another student already lives there")
+    room = StringField(_l("Room"), filters=[_strip], render_kw={"maxlength": 20}, validators=[
+        DataRequired(_l("Give the room number.")), Length(max=20), no_control_chars])
+    shared = BooleanField(_l("This is a shared room: place them even if another student already lives there"))
 
     validate_room = room_in_house
 
 
 class AddResidentForm(_RoomInHouse):
     name = _name_field()
-    email = EmailField("University email", filters=[lambda v: _strip(v).lower() if isinstance(v, str) else v],
-                       validators=[DataRequired("Give their email address."), Length(max=254)])
+    email = EmailField(_l("University email"), filters=[lambda v: _strip(v).lower() if isinstance(v, str) else v],
+                       validators=[DataRequired(_l("Give their email address.")), Length(max=254)])
 
     def validate_email(self, field) -> None:
         if problem := email_problem(field.data):
@@ -60,7 +61,7 @@ class AddResidentForm(_RoomInHouse):
 
 
 class MoveForm(_RoomInHouse):
-    reason = StringField("Reason (optional, kept in the room history)", filters=[_strip],
+    reason = StringField(_l("Reason (optional, kept in the room history)"), filters=[_strip],
                          render_kw={"maxlength": 200}, validators=[Length(max=200), no_control_chars])
 
 
@@ -69,10 +70,11 @@ class NameForm(FlaskForm):
 
 
 class RosterUploadForm(_InHouse):
-    file = FileField("Roster file (CSV with columns email,name,room)", validators=[FileRequired("Choose a file.")])
+    file = FileField(_l("Roster file (CSV with columns email,name,room; optionally language)"),
+                     validators=[FileRequired(_l("Choose a file."))])
 
 
 class RosterApplyForm(FlaskForm):
     plan = HiddenField(validators=[DataRequired()])
-    retire = BooleanField("Retire the students missing from the file (deactivated, never deleted)")
-    shared = BooleanField("These are shared rooms: place the students even where another student lives")
+    retire = BooleanField(_l("Retire the students missing from the file (deactivated, never deleted)"))
+    shared = BooleanField(_l("These are shared rooms: place the students even where another student lives"))

@@ -4,6 +4,7 @@ lives in takes a student only when the admin says it is shared."""
 import uuid
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from app.admin.accounts import matching, page_of_users
@@ -33,8 +34,9 @@ class RoomOccupied(Exception):
     @property
     def message(self) -> str:
         names = ", ".join(holder.name for holder in self.holders)
-        return (f"Room {self.room.number} of {self.room.house.name} is already home to {names}. Tick \"shared room\" "
-                "if they share it, or choose another room. Nothing was changed.")
+        return _("Room %(room)s of %(house)s is already home to %(names)s. Tick \"shared room\" if they share it, or "
+                 "choose another room. Nothing was changed.", room=self.room.number, house=self.room.house.name,
+                 names=names)
 
 
 def page_of_residents(admin: User, search: str, house: House | None, page: int) -> tuple[list[User], int, int]:
@@ -76,7 +78,8 @@ def add_resident(admin: User, name: str, email: str, room_id: int, shared: bool)
     """Create the student, approved and unverified, and queue their set-password email. Raises ResidentError,
     RoomOccupied. Commits."""
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise ResidentError(f"{email} already has an account: search for it in the list of students.")
+        raise ResidentError(_("%(email)s already has an account: search for it in the list of students.",
+                                    email=email))
     room = _claim(room_id, shared)
     user = User.unverified(approved=True, email=email, name=name, role=Role.STUDENT)
     db.session.add(user)
@@ -85,7 +88,8 @@ def add_resident(admin: User, name: str, email: str, room_id: int, shared: bool)
         db.session.flush()  # the id for the link
     except IntegrityError:  # the same address added by someone else a moment ago
         db.session.rollback()
-        raise ResidentError(f"{email} already has an account: search for it in the list of students.") from None
+        raise ResidentError(_("%(email)s already has an account: search for it in the list of students.",
+                                    email=email)) from None
     batch = uuid.uuid4().hex
     enqueue("account_invite", email, {"name": name, "house": room.house.name, "link": invite_link(user)},
             purpose=Purpose.SECURITY, coalesce_key=f"account-invite:{user.id}", batch=batch)
@@ -100,7 +104,8 @@ def move_resident(admin: User, user_id: int, room_id: int, shared: bool, reason:
     user = db.session.get(User, user_id)
     if user.room_id == room.id:
         db.session.rollback()
-        raise ResidentError(f"{user.name} already lives in room {room.number} of {room.house.name}.")
+        raise ResidentError(_("%(name)s already lives in room %(room)s of %(house)s.", name=user.name,
+                              room=room.number, house=room.house.name))
     place(user, room, admin, reason)
     db.session.commit()
     return user

@@ -1,6 +1,7 @@
 """/admin/residents: a house admin's students (list, add, rename, move with history) and the roster upload
 with its preview (added to admin's bp)."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import CombinedMultiDict
 
@@ -13,6 +14,7 @@ from app.auth.residence import history
 from app.converters import whole_number
 from app.delivery_estimate import estimate_text
 from app.extensions import db
+from app.languages import NAMES
 from app.models.accounts import User
 
 
@@ -48,8 +50,8 @@ def add_resident():
             form.shared.errors = [occupied.message]
             status = 409
         else:
-            flash(f"{user.name} was added to {user.house.name}, room {user.room.number}; they were emailed a link "
-                  "to choose their password.", "success")
+            flash(_("%(name)s was added to %(house)s, room %(room)s; they were emailed a link to choose their "
+                    "password.", name=user.name, house=user.house.name, room=user.room.number), "success")
             return redirect(url_for("admin.resident_page", user_id=user.id))
     elif form.is_submitted():
         status = 400
@@ -59,7 +61,7 @@ def add_resident():
 def _student(user_id: int) -> User:
     user = residents.managed_student(current_user, user_id)
     if user is None:
-        abort(404, "There is no such student in your houses.")
+        abort(404, _("There is no such student in your houses."))
     return user
 
 
@@ -86,7 +88,7 @@ def rename_resident(user_id: int):
         return _student_page(user, name_form=form, status=400)
     user.name = form.name.data
     db.session.commit()
-    flash(f"The name is now {user.name}.", "success")
+    flash(_("The name is now %(name)s.", name=user.name), "success")
     return redirect(url_for("admin.resident_page", user_id=user.id))
 
 
@@ -104,7 +106,8 @@ def move_resident(user_id: int):
     except residents.RoomOccupied as occupied:
         form.shared.errors = [occupied.message]
     else:
-        flash(f"{moved.name} moved to {moved.house.name}, room {moved.room.number}.", "success")
+        flash(_("%(name)s moved to %(house)s, room %(room)s.", name=moved.name, house=moved.house.name,
+                room=moved.room.number), "success")
         return redirect(url_for("admin.resident_page", user_id=moved.id))
     return _student_page(_student(user_id), move_form=form, status=409)
 
@@ -133,8 +136,22 @@ def _preview(preview, changed: bool = False, status: int = 200):
     return render_template("admin/residents_roster_preview.html", plan=preview.plan, changed=changed,
                            form=RosterApplyForm(formdata=None, data={"plan": preview.token}),
                            unconfirmed_shared=preview.unconfirmed_shared,
-                           estimate=estimate_text(len(preview.plan.new)),
+                           estimate=estimate_text(len(preview.plan.new)), language_names=NAMES,
                            ), 400 if preview.plan.errors else status
+
+
+def _stored_message(outcome, retired: bool) -> str:
+    """What applying the roster did: whole sentences (the counts, then the invitations if any)."""
+    if retired:
+        message = _("Roster stored: %(created)d new, %(updated)d updated, %(unchanged)d unchanged, %(retired)d "
+                    "retired.", created=outcome.created, updated=outcome.updated, unchanged=outcome.unchanged,
+                    retired=outcome.retired)
+    else:
+        message = _("Roster stored: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.",
+                    created=outcome.created, updated=outcome.updated, unchanged=outcome.unchanged)
+    if outcome.created:
+        message += " " + _("The new students were emailed a link to choose their password.")
+    return message
 
 
 @bp.route("/residents/roster/apply", methods=["POST"])
@@ -142,14 +159,12 @@ def _preview(preview, changed: bool = False, status: int = 200):
 def apply_roster():
     form = RosterApplyForm()
     if not form.validate():
-        abort(400, "The form expired or was not sent whole; upload the roster again.")
+        abort(400, _("The form expired or was not sent whole; upload the roster again."))
     try:
         house, outcome = roster_upload.apply(form.plan.data, current_user, form.retire.data, form.shared.data)
     except roster_upload.UploadError as exc:
         abort(400, str(exc))
     if isinstance(outcome, roster_upload.Preview):
         return _preview(outcome, changed=not outcome.unconfirmed_shared, status=409)
-    flash(f"Roster stored: {outcome.created} new, {outcome.updated} updated, {outcome.unchanged} unchanged"
-          + (f", {outcome.retired} retired" if form.retire.data else "") + "."
-          + (" The new students were emailed a link to choose their password." if outcome.created else ""), "success")
+    flash(_stored_message(outcome, form.retire.data), "success")
     return redirect(url_for("admin.residents_page", house=house.slug))

@@ -8,6 +8,7 @@ no longer what the admin saw, the new preview is shown instead.
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
@@ -36,17 +37,18 @@ def read_upload(stream) -> str:
     """The text of an uploaded roster: UTF-8 (a byte-order mark is fine), not too large, no NUL byte."""
     data = stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise UploadError(f"The file is larger than {MAX_BYTES // 1024} KB; split the roster and upload it in parts.")
+        raise UploadError(_("The file is larger than %(size)d KB; split the roster and upload it in parts.",
+                            size=MAX_BYTES // 1024))
     if not data.strip():
-        raise UploadError("The file is empty.")
+        raise UploadError(_("The file is empty."))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UploadError(f"The file is not UTF-8 text (byte {exc.start}). Save it as \"CSV UTF-8\" and upload it "
-                          "again.") from None
+        raise UploadError(_("The file is not UTF-8 text (byte %(byte)d). Save it as \"CSV UTF-8\" and upload it "
+                            "again.", byte=exc.start)) from None
     if "\x00" in text:
-        raise UploadError("The file holds NUL bytes: is it a spreadsheet rather than a CSV file? Save it as "
-                          "\"CSV UTF-8\" and upload it again.")
+        raise UploadError(_("The file holds NUL bytes: is it a spreadsheet rather than a CSV file? Save it as "
+                            "\"CSV UTF-8\" and upload it again."))
     return text
 
 
@@ -66,11 +68,11 @@ def load(token: str, admin: User) -> tuple[House, str, str]:
     try:
         data = _serializer().loads(token, max_age=ROSTER_PREVIEW_SECONDS)
     except BadData:
-        raise UploadError("This preview has expired or is not valid: upload the roster again.") from None
+        raise UploadError(_("This preview has expired or is not valid: upload the roster again.")) from None
     house = db.session.get(House, data.get("house")) if isinstance(data, dict) else None
     if house is None or data.get("by") != admin.id or not admin.administers(house.id) \
             or not isinstance(data.get("text"), str):
-        raise UploadError("This preview is not yours or its house is no longer yours: upload the roster again.")
+        raise UploadError(_("This preview is not yours or its house is no longer yours: upload the roster again."))
     return house, data["text"], str(data.get("seen", ""))
 
 

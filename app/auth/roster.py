@@ -1,11 +1,14 @@
-"""A house's student roster from CSV (columns email,name,room), shared by `flask users import-roster` and the
-admin's upload page: `plan_roster` reads and checks the file and works out what would change without storing
-anything; `apply_roster` stores a plan that has no bad rows.
+"""A house's student roster from CSV (columns email,name,room; optionally language), shared by `flask users
+import-roster` and the admin's upload page: `plan_roster` reads and checks the file and works out what would
+change without storing anything; `apply_roster` stores a plan that has no bad rows.
 
 New students are approved (the roster says where they live) but unverified until they set their password from
 an emailed link; a student waiting for approval gets the roster's house and room and is approved. Room changes
 are recorded in the student's room history. Students of the house missing from the file may be retired
-(deactivated, never deleted).
+(deactivated, never deleted). A `language` cell (af, en, xh or the language's name, any case) sets the language
+of the student's pages and emails; an empty cell or no such column leaves it as it is.
+
+Its messages (the preview's and the CLI's) are in the language spoken (English outside a request).
 """
 import csv
 import hashlib
@@ -15,6 +18,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 
 from app.auth.deactivation import deactivate
 from app.auth.residence import place
@@ -22,12 +26,14 @@ from app.auth.rules import email_domain_allowed, email_mailable, name_problem
 from app.auth.services import invite_link
 from app.emailer import enqueue_many
 from app.extensions import db
+from app.languages import NAMES, offered
 from app.models.accounts import Role, User
 from app.models.base import utcnow
 from app.models.houses import House, Room
 from app.move_in.reminders import record_invitations
 
 REQUIRED_COLUMNS = ("email", "name", "room")
+LANGUAGE_COLUMN = "language"
 REASON = "roster import"
 
 
@@ -47,6 +53,7 @@ class Row:
     email: str
     name: str
     room: Room
+    language: str | None = None  # None: the file does not say (the account's stays)
 
 
 @dataclass
@@ -62,6 +69,10 @@ class Change:
     @property
     def renamed(self) -> bool:
         return self.user.name != self.row.name
+
+    @property
+    def language_changed(self) -> bool:
+        return self.row.language is not None and self.user.language != self.row.language
 
 
 @dataclass
@@ -89,10 +100,10 @@ class RosterPlan:
     @property
     def fingerprint(self) -> str:
         """Changes whenever what applying would do changes (to notice that the data moved since a preview)."""
-        parts = [f"n|{r.email}|{r.name}|{r.room.id}" for r in self.new]
+        parts = [f"n|{r.email}|{r.name}|{r.room.id}|{r.language}" for r in self.new]
         for kind, changes in (("m", self.moved), ("u", self.updated), ("d", self.deactivated)):
             parts += [f"{kind}|{c.user.id}|{c.user.room_id}|{c.user.name}|{c.row.name}|{c.row.room.id}"
-                      for c in changes]
+                      f"|{c.user.language}|{c.row.language}" for c in changes]
         parts += [f"x|{user.id}" for user in self.missing] + [f"e|{error}" for error in self.errors]
         parts += [f"s|{s.room.id}|{','.join(sorted(s.placed + s.staying))}" for s in self.shared]
         return hashlib.sha256("\n".join(sorted(parts)).encode()).hexdigest()[:32]
@@ -106,11 +117,12 @@ def _read(text: str, errors: list[str]) -> list[tuple[int, dict]] | None:
         reader.fieldnames = header
         parsed = [(reader.line_num, row) for row in reader]
     except csv.Error as exc:  # e.g. a quote that is never closed
-        errors.append(f"line {reader.line_num + 1}: not a valid CSV file ({exc})")  # the line being read
+        errors.append(_("line %(line)d: not a valid CSV file (%(error)s)", line=reader.line_num + 1,  # being read
+                        error=exc))
         return None
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        errors.append(f"line 1: missing column(s) {', '.join(missing)}; expected email,name,room")
+        errors.append(_("line 1: missing column(s) %(columns)s; expected email,name,room", columns=", ".join(missing)))
         return None
     return parsed
 
@@ -119,20 +131,39 @@ def email_problem(email: str) -> str | None:
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:
-        return f"invalid email {email!r}"
+        return _("invalid email %(email)s", email=repr(email))
     if not email_mailable(email):
-        return f"{email!r} has characters our mail cannot be sent to (use a plain address)"
+        return _("%(email)s has characters our mail cannot be sent to (use a plain address)", email=repr(email))
     if not email_domain_allowed(email):
-        return f"{email} is not a university address"
+        return _("%(email)s is not a university address", email=email)
     return None
 
 
-def _row_problems(email: str, name: str, room: str, house: House, rooms: dict, seen: dict[str, int]) -> list[str]:
+def language_code(value: str) -> str | None:
+    """The offered language a roster cell names (its code or its name in itself, any case), else None."""
+    wanted = value.strip().casefold()
+    for code in offered():
+        if wanted in (code.casefold(), NAMES.get(code, code).casefold()):
+            return code
+    return None
+
+
+def _language_problem(value: str) -> str | None:
+    if not value or language_code(value):
+        return None
+    return _("language %(value)s is not one of %(codes)s (or their names: %(names)s)", value=repr(value),
+             codes=", ".join(offered()), names=", ".join(NAMES[code] for code in offered() if code in NAMES))
+
+
+def _row_problems(email: str, name: str, room: str, language: str, house: House, rooms: dict,
+                  seen: dict[str, int]) -> list[str]:
     problems = [p for p in (email_problem(email), name_problem(name)) if p]
     if room not in rooms:
-        problems.append(f"room {room!r} is not in {house.name}")
+        problems.append(_("room %(room)s is not in %(house)s", room=repr(room), house=house.name))
     if email in seen:
-        problems.append(f"{email} is also on line {seen[email]}")
+        problems.append(_("%(email)s is also on line %(line)d", email=email, line=seen[email]))
+    if problem := _language_problem(language):
+        problems.append(problem)
     return problems
 
 
@@ -146,12 +177,13 @@ def _good_rows(parsed: list[tuple[int, dict]], house: House, errors: list[str]) 
     rows, seen = [], {}
     for line, row in parsed:
         email, name, room = _cell(row, "email").lower(), _cell(row, "name"), _cell(row, "room")
-        problems = _row_problems(email, name, room, house, rooms, seen)
+        language = _cell(row, LANGUAGE_COLUMN)
+        problems = _row_problems(email, name, room, language, house, rooms, seen)
         seen.setdefault(email, line)
         if problems:
-            errors.append(f"line {line}: " + "; ".join(problems))
+            errors.append(_("line %(line)d: %(problems)s", line=line, problems="; ".join(problems)))
         else:
-            rows.append(Row(line, email, name, rooms[room]))
+            rows.append(Row(line, email, name, rooms[room], language_code(language) if language else None))
     return rows
 
 
@@ -162,12 +194,13 @@ def _sort(plan: RosterPlan, rows: list[Row]) -> None:
         if user is None:
             plan.new.append(row)
         elif user.role != Role.STUDENT or (user.house_id != plan.house.id and user.is_approved):
-            plan.errors.append(f"line {row.line}: {row.email} is already registered with another house or role")
+            plan.errors.append(_("line %(line)d: %(email)s is already registered with another house or role",
+                                 line=row.line, email=row.email))
         elif user.is_deactivated:
             plan.deactivated.append(Change(row, user))
         elif user.room_id != row.room.id:
             plan.moved.append(Change(row, user))
-        elif user.name != row.name or not user.is_approved:
+        elif user.name != row.name or not user.is_approved or Change(row, user).language_changed:
             plan.updated.append(Change(row, user))
         else:
             plan.unchanged.append(Change(row, user))
@@ -219,12 +252,15 @@ def apply_roster(plan: RosterPlan, invite: bool = True, retire: bool = False, by
     created = []
     for row in plan.new:
         user = User.unverified(approved=True, email=row.email, name=row.name, role=Role.STUDENT)
+        user.language = row.language
         db.session.add(user)
         place(user, row.room, by, REASON)
         created.append(user)
     for change in plan.moved + plan.updated:
         place(change.user, change.row.room, by, REASON)
         change.user.name = change.row.name
+        if change.row.language is not None:
+            change.user.language = change.row.language
         change.user.approved_at = change.user.approved_at or utcnow()
     if retire:
         for user in plan.missing:

@@ -1,7 +1,7 @@
 """Forms of the developers' house pages. They carry the input (kept on a refusal) and the CSRF token; the rules
 are app/house_setup.py's and app/dev/houses.py's, which name the field a refusal belongs to."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField
+from wtforms import EmailField, SelectField, StringField
 
 from app.house_setup import AREA_MAX, NAME_MAX, ROOMS_SPEC_MAX, SLUG_MAX, HouseError
 
@@ -35,6 +35,11 @@ class HouseNameForm(RefusableForm):
 class ContactsForm(RefusableForm):
     admin_email = EmailField("Admins' address", filters=[_strip], render_kw={"maxlength": 254})
     emergency_phone = _text("Emergency number", 40, inputmode="tel")
+
+
+class LanguageForm(RefusableForm):
+    """The house's default language (choices set by the page: "" for none, then each offered language)."""
+    language = SelectField("Language of emails to its students who chose none", validate_choice=False)
 
 
 class RoomsForm(RefusableForm):

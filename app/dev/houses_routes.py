@@ -1,11 +1,20 @@
 """/dev/houses: developers list and create houses, rename them, add and remove rooms and common areas, link
 and invite house admins, and remove a house nothing refers to (added to dev's bp)."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.access import developer_required
 from app.dev import houses
-from app.dev.forms import AdminForm, AreaForm, ContactsForm, HouseNameForm, NewHouseForm, RemoveHouseForm, RoomsForm
+from app.dev.forms import (
+    AdminForm,
+    AreaForm,
+    ContactsForm,
+    HouseNameForm,
+    LanguageForm,
+    NewHouseForm,
+    RemoveHouseForm,
+    RoomsForm,
+)
 from app.dev.routes import bp
 from app.extensions import db
 from app.house_setup import (
@@ -21,8 +30,10 @@ from app.house_setup import (
     rename_common_area,
     rename_house,
     set_contacts,
+    set_language,
 )
 from app.issues.forms import ButtonForm
+from app.languages import NAMES
 from app.models.accounts import User
 from app.models.houses import CommonArea, House, Room
 
@@ -45,16 +56,24 @@ def _page(house: House, bound=None, status: int = 200, problem: str | None = Non
     """The house page; `bound` (a form with the input just refused) replaces its blank twin."""
     blank = {"house": (HouseNameForm, {"name": house.name}), "rooms": (RoomsForm, {}), "new": (AreaForm, {}),
              "contacts": (ContactsForm, {"admin_email": house.admin_email, "emergency_phone": house.emergency_phone}),
+             "language": (LanguageForm, {"language": house.language or ""}),
              "admin": (AdminForm, {}), "remove": (RemoveHouseForm, {})}
     blank.update({f"area{area.id}": (AreaForm, {"area": area.name}) for area in house.common_areas})
     forms = {key: form_class(formdata=None, prefix=key, data=data) for key, (form_class, data) in blank.items()}
     if bound is not None:
         forms[bound.key] = bound
+    forms["language"].language.choices = _language_choices()
     for area in house.common_areas:
         forms[f"area{area.id}"].area.label.text = f"Common area “{area.name}”"
     return render_template("dev/houses_detail.html", house=house, forms=forms, problem=problem,
                            rooms=houses.rooms_in_order(house), room_usage=houses.room_usage(house),
                            area_issues=houses.area_issues(house), admins=houses.admins_of(house)), status
+
+
+def _language_choices() -> list[tuple[str, str]]:
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    return [("", f"None: the default ({NAMES.get(default, default)})"),
+            *[(code, NAMES.get(code, code)) for code in current_app.config["LANGUAGES"]]]
 
 
 def _apply(house: House, key: str, form_class, change):
@@ -145,6 +164,18 @@ def contacts_view(slug: str):
         set_contacts(house, form.admin_email.data or "", form.emergency_phone.data or "")
         return "Contacts saved."
     return _apply(house, "contacts", ContactsForm, change)
+
+
+@bp.post("/houses/<slug>/language")
+@developer_required
+def language_view(slug: str):
+    house = _house(slug)
+
+    def change(form):
+        set_language(house, form.language.data or "")
+        return f"Emails to the students of {house.name} who chose no language are now in " \
+               f"{NAMES.get(house.language, house.language) if house.language else 'the default language'}."
+    return _apply(house, "language", LanguageForm, change)
 
 
 @bp.post("/houses/<slug>/rooms")

@@ -8,6 +8,7 @@ import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -143,10 +144,10 @@ class User(UserMixin, Base):
     def standing(self) -> str:
         """A short label for admin pages."""
         if self.is_deactivated:
-            return "Deactivated"
+            return _l("Deactivated")
         if not self.is_verified:
-            return "Email not confirmed"
-        return "Waiting for approval" if not self.is_approved else "Active"
+            return _l("Email not confirmed")
+        return _l("Waiting for approval") if not self.is_approved else _l("Active")
 
     @property
     def is_student(self) -> bool:

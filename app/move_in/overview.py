@@ -4,6 +4,8 @@ import io
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.models.accounts import Role, User
@@ -12,7 +14,7 @@ from app.models.move_in import FormStatus, MoveInForm, MoveInReminder
 from app.move_in.invite import can_sign_in
 from app.text import safe_cell
 
-STATUSES = {"submitted": "Submitted", "draft": "Draft", "not_started": "Not started"}
+STATUSES = {"submitted": _l("Submitted"), "draft": _l("Draft"), "not_started": _l("Not started")}  # shown
 PER_PAGE = 50
 
 
@@ -98,12 +100,12 @@ def student_page(house_id: int, year: int, status: str | None, search: str | Non
 def students_csv(house: House, year: int, status: str | None, search: str | None) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["house", "name", "email", "room", "status", "submitted_at_utc", "reminders_this_year",
-                     "last_reminded_utc"])
+    writer.writerow([_("House"), _("Name"), _("Email"), _("Room"), _("Status"), _("Submitted (UTC)"),
+                     _("Reminders this year"), _("Last reminded (UTC)")])  # in the admin's language
     query = _students_query(house.id, year, status, search).order_by(Room.number, User.name, User.id)
     for row in db.session.execute(query):
         writer.writerow([safe_cell(v) for v in (
-            house.slug, row.name, row.email, row.room, status_of(row),
+            house.slug, row.name, row.email, row.room, str(STATUSES[status_of(row)]),
             row.submitted_at.isoformat(sep=" ", timespec="seconds") if row.submitted_at else "",
             row.reminders, row.last_reminded.isoformat(sep=" ", timespec="seconds") if row.last_reminded else "")])
     return out.getvalue()

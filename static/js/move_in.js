@@ -29,8 +29,8 @@
     if (bar) { bar.max = data.total || 1; bar.value = data.sent; }
     var state = panel.querySelector("[data-state]");
     if (state) {
-      state.textContent = data.done ? "Nothing left to send."
-        : "Sending as the daily mail budget allows; this updates by itself.";
+      state.textContent = data.done ? state.getAttribute("data-done-text")
+        : state.getAttribute("data-sending-text");
     }
   }
 

@@ -55,9 +55,9 @@ def test_csv_export(app, login, admin, three_students):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert [(r["name"], r["room"], r["status"]) for r in rows] == [
-        ("Ada Done", "101", "submitted"), ("Ben Draft", "102", "not_started"), ("'=Cy Idle", "103", "not_started")]
-    assert rows[0]["submitted_at_utc"] and rows[1]["submitted_at_utc"] == ""
+    assert [(r["Name"], r["Room"], r["Status"]) for r in rows] == [
+        ("Ada Done", "101", "Submitted"), ("Ben Draft", "102", "Not started"), ("'=Cy Idle", "103", "Not started")]
+    assert rows[0]["Submitted (UTC)"] and rows[1]["Submitted (UTC)"] == ""
     only = login(admin).get("/admin/move-in/export.csv?house=acacia&status=submitted").get_data(as_text=True)
     assert len(list(csv.DictReader(io.StringIO(only)))) == 1
 

@@ -279,7 +279,7 @@ def test_roster_preview_and_move_refusal_have_no_serious_violations(site, contex
         page.goto(site.url + "/admin/residents/roster")
         roster = ("email,name,room\nstudent.acacia@example.ac.za,Sam Student,102\n"
                   "new.one@example.ac.za,New One,101\nbad-address,Bad Row,101\n")
-        page.get_by_label("Roster file (CSV with columns email,name,room)").set_input_files(
+        page.get_by_label("Roster file (CSV with columns email,name,room").set_input_files(
             {"name": "roster.csv", "mimeType": "text/csv", "buffer": roster.encode()})
         page.get_by_role("button", name="Preview").click()
         page.get_by_text("nothing was stored").first.wait_for()

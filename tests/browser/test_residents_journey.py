@@ -20,7 +20,7 @@ def test_admin_uploads_previews_and_applies_a_roster(live_server, page, house, a
     log_in(page, url, admin.email)
     page.get_by_role("link", name="Students").click()
     page.get_by_role("link", name="Upload a roster").click()
-    page.get_by_label("Roster file (CSV with columns email,name,room)").set_input_files(str(roster))
+    page.get_by_label("Roster file (CSV with columns email,name,room").set_input_files(str(roster))
     page.get_by_role("button", name="Preview").click()
     page.get_by_role("heading", name="Roster for Acacia House").wait_for()
     assert "Naledi Khumalo" in page.locator("section", has=page.get_by_role("heading", name="New students (2)")) \

@@ -33,7 +33,7 @@ def test_a_reminder_is_the_way_in_for_a_student_who_never_signed_in(live_server,
     page.get_by_text("1 has not signed in yet").wait_for()
     estimate = page.locator("[data-estimate]").inner_text()
     assert re.fullmatch(r"1 email: all today, the last by \d\d \w{3} \d{4}, \d\d:\d\d SAST", estimate), estimate
-    page.get_by_role("button", name="Remind 1 who have not submitted").click()
+    page.get_by_role("button", name="Remind 1 who has not submitted").click()
     page.get_by_text("1 reminder queued").wait_for()
     finishing = re.search(r"the last goes out by (.+? SAST)", page.locator(".flash, [role=status], main").first
                           .inner_text())[1]
