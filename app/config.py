@@ -15,6 +15,7 @@ from dotenv import load_dotenv
 
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 ENVIRONMENTS = ("production", "development")
+LANGUAGES = ("af", "en", "xh")  # Afrikaans, English, isiXhosa (app/languages.py)
 PHOTO_STORES = ("folder", "database", "s3")  # app/storage/, app/storage/s3.py
 DEV_SECRET_KEY = "dev-only-change-me"
 
@@ -91,6 +92,13 @@ def time_zone(raw: str) -> str:
     return value
 
 
+def language(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in LANGUAGES:
+        raise ValueError(f"use one of {', '.join(LANGUAGES)}")
+    return value
+
+
 def photo_store(raw: str) -> str:
     value = raw.strip().lower()
     if value not in PHOTO_STORES:
@@ -116,6 +124,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", text, None, key="SQLALCHEMY_DATABASE_URI"),  # default: SQLite in the instance folder
     Setting("BASE_URL", url, "http://127.0.0.1:5000"),
     Setting("LOCAL_TIMEZONE", time_zone, "Africa/Johannesburg"),  # times are typed and shown in it, stored in UTC
+    # The language of a first visit whose browser asks for none of ours, and of emails to people who chose none
+    # and whose house has none
+    Setting("DEFAULT_LANGUAGE", language, "en", key="BABEL_DEFAULT_LOCALE"),
     Setting("SESSION_COOKIE_SECURE", boolean, False),
     Setting("HEALTHZ_TOKEN", text, None),  # a monitor sending it as X-Healthz-Token sees /healthz's mail figures
     Setting("TRUSTED_PROXIES", whole, 0),  # reverse proxies in front of the app whose X-Forwarded-For is believed
@@ -249,6 +260,8 @@ FIXED = {  # not settings: how the app always runs
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "STORAGE": None,  # tests may put another photo store here (app/storage/)
+    "LANGUAGES": LANGUAGES,  # tests add a pseudo-language (tests/browser/test_pseudo_language.py)...
+    "EXTRA_TRANSLATIONS": (),  # ...and the folder of its catalog
 }
 
 
@@ -311,6 +324,7 @@ def load_config(instance_path: str, overrides: Mapping[str, Any] | None = None) 
                           f"+ MAIL_TIMEOUT ({config['MAIL_FLUSH_SECONDS']:g} + {config['MAIL_TIMEOUT']:g}): a worker "
                           "renews its lease only when it writes, and another would take its rows while it sends")
     config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+    config["BABEL_DEFAULT_TIMEZONE"] = config["LOCAL_TIMEZONE"]
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=config["SESSION_MAX_DAYS"])  # the cookie's own limit
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(config["SQLALCHEMY_DATABASE_URI"]))
     return config

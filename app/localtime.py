@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import format_datetime
 from markupsafe import Markup
 
 from app.models.base import utcnow
@@ -28,9 +29,16 @@ def today(now: datetime | None = None) -> date:
     return local(now or utcnow()).date()
 
 
+def spoken(moment: datetime, pattern: str) -> str:
+    """A stored time as local time in the request's (or email's) language, by a CLDR `pattern`, with the zone's
+    abbreviation: "07 Des. 2026, 09:00 SAST" in Afrikaans."""
+    at = local(moment)
+    return f"{format_datetime(at, pattern, rebase=False)} {at:%Z}"
+
+
 def when(moment: datetime | None) -> str:
-    """The `when` template filter: "07 Dec 2026, 09:00 SAST"."""
-    return f"{local(moment):%d %b %Y, %H:%M %Z}" if moment else ""
+    """The `when` template filter: "07 Dec 2026, 09:00 SAST" (in the language spoken)."""
+    return spoken(moment, "dd MMM y, HH:mm") if moment else ""
 
 
 def time_tag(moment: datetime | str | None, seconds: bool = False) -> Markup:
@@ -44,4 +52,4 @@ def time_tag(moment: datetime | str | None, seconds: bool = False) -> Markup:
     clock = "%H:%M:%S" if seconds else "%H:%M"
     return Markup('<time datetime="{}Z" title="{} UTC">{}</time>').format(
         moment.isoformat(timespec="seconds"), moment.strftime(f"%Y-%m-%d {clock}"),
-        local(moment).strftime(f"%d %b %Y, {clock} %Z"))
+        spoken(moment, "dd MMM y, HH:mm:ss" if seconds else "dd MMM y, HH:mm"))

@@ -55,6 +55,22 @@ def _schema(database_url):
     yield
 
 
+@pytest.fixture(scope="session")
+def pseudo_translations(tmp_path_factory) -> str:
+    """A translation directory with the pseudo-language's catalog (tests/pseudo.py), built once per process."""
+    from tests.pseudo import build_catalog
+
+    return str(build_catalog(tmp_path_factory.mktemp("pseudo")))
+
+
+def with_pseudo_language(settings: dict, pseudo_translations: str) -> dict:
+    """`settings` with the pseudo-language offered beside the product's languages."""
+    from app.config import LANGUAGES
+    from tests.pseudo import PSEUDO
+
+    return {**settings, "LANGUAGES": (*LANGUAGES, PSEUDO), "EXTRA_TRANSLATIONS": (pseudo_translations,)}
+
+
 def settings_for(database_url: str, tmp_path) -> dict:
     """Configuration every test app gets; tests override single keys."""
     return {

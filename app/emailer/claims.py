@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 import app.emailer.budget as budget
+from app import languages
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.mail import PRIORITY, JournalState, MailJournal, MailState, MailStatus, OutboxEmail, Purpose
@@ -29,6 +30,7 @@ class Claimed:
     attempts: int
     first_failed_at: datetime | None
     created_at: datetime
+    language: str | None = None  # the recipient's (app/languages.py); None: DEFAULT_LANGUAGE
 
 
 def claim_batch(owner: str, size: int) -> list[Claimed]:
@@ -143,7 +145,8 @@ def _mark_claimed(picked: list, owner: str, now: datetime) -> list[Claimed]:
         picked = [row for row in picked if row.id in ours]
     db.session.connection().execute(  # entries left by an earlier holder must not speak for this claim
         sa.delete(MailJournal).where(MailJournal.outbox_id.in_([row.id for row in picked])))
-    return [Claimed(*row[:-1]) for row in picked]  # (a queued row's entries are always stale)
+    spoken = languages.of_recipients(row.to_address for row in picked)  # (a queued row's entries are always stale)
+    return [Claimed(*row[:-1], language=spoken.get(row.to_address.strip().lower())) for row in picked]
 
 
 def lease_seconds() -> float:

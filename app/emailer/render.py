@@ -18,6 +18,7 @@ from email.header import Header
 from email.utils import formataddr, formatdate, parseaddr
 
 from flask import current_app
+from flask_babel import force_locale
 
 from app.emailer import signing, unsubscribe
 from app.models.mail import Purpose
@@ -96,7 +97,8 @@ def build_message(row) -> bytes:
     if not ADDRESS.fullmatch(recipient):
         raise RenderError(f"bad recipient address {row.to_address!r}")
     unsubscribe_url = unsubscribe.link(row.template, recipient)
-    subject, text, html = render_parts(row.template, row.context or {}, row.logo, unsubscribe_url)
+    with force_locale(row.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject, text, html = render_parts(row.template, row.context or {}, row.logo, unsubscribe_url)
     token = uuid.uuid4().hex[:16]
     body = _multipart("alternative", f"=_alt_{token}", [_text_part("plain", text), _text_part("html", html)])
     headers = [

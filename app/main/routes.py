@@ -1,10 +1,12 @@
-"""Home page and /healthz."""
+"""Home page, /healthz and the language switch."""
 import hmac
 from datetime import timedelta
 
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app import languages
+from app.auth.access import is_safe_next
 from app.emailer.budget import paused_until, read_state
 from app.emailer.health import mail_health
 from app.extensions import db
@@ -52,3 +54,19 @@ def healthz():
         return jsonify({"status": "error", "database": f"error: {exc.__class__.__name__}"}), 503, {
             "Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"}
     return jsonify(body), 200
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    """The footer's switch: remember the language in a cookie and, when signed in, on the account."""
+    chosen = request.form.get("language", "")
+    if chosen not in languages.offered():
+        abort(400, "No such language.")
+    if current_user.is_authenticated:
+        current_user.language = chosen
+        db.session.commit()
+    target = request.form.get("next")
+    response = redirect(target if is_safe_next(target) else url_for("main.index"))
+    response.set_cookie(languages.COOKIE, chosen, max_age=languages.COOKIE_DAYS * 86400, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
+    return response

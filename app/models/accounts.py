@@ -62,6 +62,8 @@ class User(UserMixin, Base):
     email_verified_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     approved_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     deactivated_at: Mapped[datetime | None]
+    # The language pages and emails speak to them (app/languages.py); None: their house's, else the default.
+    language: Mapped[str | None] = mapped_column(sa.String(8))
 
     house: Mapped[House | None] = relationship(foreign_keys=[house_id])
     room: Mapped[Room | None] = relationship()

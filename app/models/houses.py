@@ -18,6 +18,8 @@ class House(Base):
     # students are also shown; the QR poster shows emergency_phone.
     admin_email: Mapped[str | None] = mapped_column(sa.String(254))
     emergency_phone: Mapped[str | None] = mapped_column(sa.String(40))
+    # The language of emails to its students who chose none (app/languages.py); None: DEFAULT_LANGUAGE.
+    language: Mapped[str | None] = mapped_column(sa.String(8))
 
     rooms: Mapped[list["Room"]] = relationship(
         back_populates="house", order_by="Room.number", cascade="all, delete-orphan"

@@ -24,7 +24,7 @@ from app.models.houses import House
 from app.models.issues import Issue
 from app.models.mail import MailStatus, OutboxEmail
 from app.models.visits import DayPart, Visit, VisitSlot
-from tests.conftest import empty_tables, settings_for
+from tests.conftest import empty_tables, settings_for, with_pseudo_language
 from tests.fixtures.servers import free_port
 
 pytestmark = pytest.mark.browser
@@ -111,15 +111,17 @@ def _room_issue_with_visit(student) -> int:
 
 
 @pytest.fixture(scope="module")
-def site(database_url, _schema, tmp_path_factory):
-    """The demo data behind one live server (CSRF on) for the whole module; ids the pages need."""
+def site(database_url, _schema, tmp_path_factory, pseudo_translations):
+    """The demo data behind one live server (CSRF on, the pseudo-language offered) for the whole module; ids
+    the pages need."""
     folder = tmp_path_factory.mktemp("a11y")
     caught = folder / "caught"
     caught.mkdir()
     caught_name = "20260101T080000000000Z-0123abcd.eml"
     (caught / caught_name).write_bytes(CAUGHT)
-    app = create_app({**settings_for(database_url, folder), "WTF_CSRF_ENABLED": True,
-                      "MAIL_SHOW_CAUGHT": True, "MAIL_CATCHER_DIR": str(caught)})
+    app = create_app(with_pseudo_language({**settings_for(database_url, folder), "WTF_CSRF_ENABLED": True,
+                                           "MAIL_SHOW_CAUGHT": True, "MAIL_CATCHER_DIR": str(caught)},
+                                          pseudo_translations))
     with app.app_context():
         seed_demo()
         seed_demo_activity()

@@ -1,5 +1,6 @@
-"""Every email template, rendered as the worker sends it, scores at most 1.0 under SpamAssassin's local rules
-(`spamassassin -L -t`; the threshold for spam is 5.0). Installed by .ci/run (Debian's spamassassin)."""
+"""Every email template, rendered as the worker sends it in each language, scores at most 1.0 under
+SpamAssassin's local rules (`spamassassin -L -t`; the threshold for spam is 5.0). Installed by .ci/run (Debian's
+spamassassin)."""
 import re
 import shutil
 import subprocess
@@ -9,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from app.config import LANGUAGES
 from app.emailer.render import build_message
 from app.models.base import utcnow
 from tests.emailer.samples import SAMPLES
@@ -20,11 +22,11 @@ needs_spamassassin = pytest.mark.skipif(
     SPAMASSASSIN is None, reason="spamassassin is not installed (apt-get install spamassassin; .ci/run does)")
 
 
-def rendered(app) -> dict[str, bytes]:
+def rendered(app, language: str = "en") -> dict[str, bytes]:
     with app.app_context():
         return {template: build_message(SimpleNamespace(
             id=index + 1, created_at=utcnow(), template=template, logo=purpose != "alert", purpose=purpose,
-            to_address="thandi.mokoena@example.ac.za", context=context))
+            to_address="thandi.mokoena@example.ac.za", context=context, language=language))
             for index, (template, (purpose, context)) in enumerate(SAMPLES.items())}
 
 
@@ -42,8 +44,9 @@ def test_every_template_has_a_sample():
 
 
 @needs_spamassassin
-def test_every_template_scores_at_most_one(app):
-    messages = rendered(app)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_template_scores_at_most_one(app, language):
+    messages = rendered(app, language)
     with ThreadPoolExecutor(max_workers=2) as pool:  # about 1.5 s of CPU per message
         results = dict(zip(messages, pool.map(score, messages.values()), strict=True))
     over = {template: report for template, (points, report) in results.items() if points > LIMIT}

@@ -72,7 +72,8 @@ def with_inline_logo(message: bytes) -> bytes:
 def _caught_email(folder) -> None:
     """A real password email (HTML with inline styles; a logo by cid added), as the catcher keeps it."""
     row = SimpleNamespace(id=1, created_at=utcnow(), template="password_reset", logo=True, purpose="security",
-                          to_address=ACCOUNTS["student"], context={"name": "Sam", "link": "http://x/p/t"})
+                          to_address=ACCOUNTS["student"], context={"name": "Sam", "link": "http://x/p/t"},
+                          language="en")
     folder.mkdir(exist_ok=True)
     (folder / CAUGHT_NAME).write_bytes(b"X-Envelope-To: " + ACCOUNTS["student"].encode() + b"\r\n"
                                        + with_inline_logo(build_message(row)))
