@@ -57,12 +57,13 @@ def register_security(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from app import errorlog, languages
     from app.auth.session import init_login
-    from app.db_setup import configure_engine, init_migrations
+    from app.db_setup import configure_engine, init_migrations, load_pymysql_lazily
     from app.emailer.alert_sink import MailAlertSink
     from app.extensions import csrf, db
     from app.issues import fresh_notices as _fresh  # noqa: F401  (delayed issue notices re-read as they leave)
     from app.issues import weekly as _weekly  # noqa: F401  (keeps the weekly figures as issues change)
 
+    load_pymysql_lazily()
     db.init_app(app)
     languages.init_app(app)
     init_migrations(app)

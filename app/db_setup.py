@@ -1,9 +1,38 @@
-"""Per-connection database settings, and Flask-Migrate set up when needed."""
+"""Per-connection database settings, PyMySQL loaded without cryptography, and Flask-Migrate set up when needed."""
+import sys
 from pathlib import Path
 
 import click
 import sqlalchemy as sa
 from flask import Flask
+
+
+def load_pymysql_lazily() -> None:
+    """Import PyMySQL without the `cryptography` package it imports at once (about 9 MB a process), which it uses
+    only to RSA-encrypt a password for MySQL's sha256_password / caching_sha2_password full authentication over a
+    connection without TLS; that case imports cryptography when it happens. A no-op once either is imported."""
+    if "pymysql" in sys.modules or "cryptography" in sys.modules:
+        return
+    sys.modules["cryptography"] = None  # makes pymysql._auth's `from cryptography... import` fail: no RSA yet
+    try:
+        from pymysql import _auth
+    except ImportError:  # PyMySQL not installed (SQLite only)
+        return
+    finally:
+        del sys.modules["cryptography"]
+    encrypt = _auth.sha2_rsa_encrypt
+
+    def sha2_rsa_encrypt(password: bytes, salt: bytes, public_key: bytes) -> bytes:
+        from cryptography.hazmat.backends import default_backend
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        _auth.default_backend, _auth.hashes, _auth.serialization, _auth.padding = (
+            default_backend, hashes, serialization, padding)
+        _auth._have_cryptography = True
+        return encrypt(password, salt, public_key)
+
+    _auth.sha2_rsa_encrypt = sha2_rsa_encrypt
 
 
 def configure_engine(engine: sa.Engine) -> None:

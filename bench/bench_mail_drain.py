@@ -128,8 +128,13 @@ def timed_rounds(app, port: int) -> tuple[float, float]:
     return statistics.median(raw_times), statistics.median(drain_times)
 
 
+EXTRA_MS_GOAL = 1.0  # issue 24: the drain's extra milliseconds a message over raw smtplib (printed, not enforced)
+
+
 def extra_ms(raw: float, candidate: float) -> str:
-    return f"drain's extra time over raw smtplib: {(candidate - raw) / MESSAGES * 1000:.2f} ms a message"
+    extra = (candidate - raw) / MESSAGES * 1000
+    return (f"drain's extra time over raw smtplib: {extra:.2f} ms a message (goal <= {EXTRA_MS_GOAL}) "
+            f"{'OK' if extra <= EXTRA_MS_GOAL else 'OVER'}")
 
 
 def with_dkim(app, port: int) -> bool:

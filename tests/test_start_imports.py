@@ -1,6 +1,8 @@
-"""Memory per process (issue 24): a worker started with the default settings (folder photo store, no DKIM) does
-not import the optional stores and signers (boto3 and botocore: 34 MB, dkimpy), alembic (Flask-Migrate, for
-`flask db` only) or zxcvbn (loaded by the first password checked), even after answering pages."""
+"""Memory per process (issue 24): a worker started with the default settings (folder photo store, no DKIM, no
+university sign-in) does not import the optional stores and signers (boto3 and botocore: 34 MB, dkimpy), alembic
+(Flask-Migrate, for `flask db` only), zxcvbn (loaded by the first password checked), Authlib and requests (only
+with OIDC_ISSUER), cryptography (unsubscribe links, PyMySQL's RSA password exchange: 9 MB), aiosmtpd (the
+catcher), segno (QR posters) or ua_parser (the sessions page), even after answering pages."""
 import json
 import os
 import subprocess
@@ -10,7 +12,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OPTIONAL = ["boto3", "botocore", "dkim", "app.emailer.dkim_signer", "alembic", "flask_migrate", "zxcvbn"]
+OPTIONAL = ["boto3", "botocore", "dkim", "app.emailer.dkim_signer", "alembic", "flask_migrate", "zxcvbn",
+            "authlib", "requests", "joserfc", "cryptography", "aiosmtpd", "segno", "ua_parser"]
 PROBE = """
 import json, sys
 from wsgi import app
@@ -45,3 +48,27 @@ def test_the_first_password_checked_loads_zxcvbn(app):
 
     assert password_problem("password123") is not None
     assert "zxcvbn" in sys.modules
+
+
+RSA_PROBE = """
+import sys
+from app.db_setup import load_pymysql_lazily
+load_pymysql_lazily()
+from pymysql import _auth
+assert "cryptography" not in sys.modules
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+public = key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+salt = b"0123456789abcdefghij"
+sealed = _auth.sha2_rsa_encrypt(b"secret", salt, public)
+oaep = padding.OAEP(mgf=padding.MGF1(algorithm=hashes.SHA1()), algorithm=hashes.SHA1(), label=None)
+assert key.decrypt(sealed, oaep) == _auth._xor_password(b"secret\\0", salt)
+print("ok")
+"""
+
+
+def test_pymysql_loaded_without_cryptography_still_encrypts_a_password_for_sha2_authentication():
+    done = subprocess.run([sys.executable, "-c", RSA_PROBE], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"

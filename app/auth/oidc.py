@@ -6,13 +6,13 @@ audience, expiry and nonce by Authlib. Nothing here handles a JWT or a key by ha
 Configured by OIDC_ISSUER (discovery), OIDC_CLIENT_ID and OIDC_CLIENT_SECRET; without OIDC_ISSUER the app has
 no university sign-in. At start-up the discovery document is fetched: a missing or unreachable one stops the app
 in production and is a warning in development (the first sign-in tries again).
+
+Authlib, requests and joserfc (about 8 MB a process with the cryptography they bring) are imported only when
+OIDC_ISSUER is set: `init_oidc` loads them, and the error tuples below are built on first use.
 """
 from typing import Any
 
-import requests
-from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app, session, url_for
-from joserfc.errors import JoseError
 
 from app.config import ConfigError
 
@@ -20,10 +20,33 @@ NAME = "university"  # Authlib's name for the client (its state keys in the sess
 EXTENSION = "rinaibra.oidc"
 ID_TOKEN = "oidc_id_token"  # the session key of the last ID token, the hint of the provider's logout
 ID_TOKEN_KEPT = 1800  # characters: a larger ID token (Entra ID's with many groups) would overflow the 4 KB cookie
+
+
 # What a failed exchange with the provider raises: an OAuth error answer (a replayed code, a refused client,
 # a state that does not match), a token that fails verification, a malformed answer, or no answer in time.
-PROVIDER_ERRORS: tuple[type[Exception], ...] = (JoseError, ValueError, KeyError, TypeError)
-UNREACHABLE = (requests.RequestException,)
+# Functions, so that `except oidc.unreachable():` imports the libraries only when an exception is matched.
+def provider_errors() -> tuple[type[Exception], ...]:
+    """A token that fails verification or a malformed answer."""
+    from joserfc.errors import JoseError
+    return (JoseError, ValueError, KeyError, TypeError)
+
+
+def unreachable() -> tuple[type[Exception], ...]:
+    """No answer from the provider in time (or a connection refused)."""
+    import requests
+    return (requests.RequestException,)
+
+
+def oauth_refused() -> type[Exception]:
+    """An OAuth error answer from the provider (a replayed code, a refused client)."""
+    from authlib.integrations.base_client import OAuthError
+    return OAuthError
+
+
+def state_mismatch() -> type[Exception]:
+    """A callback whose `state` names no sign-in in progress in this browser."""
+    from authlib.integrations.base_client import MismatchingStateError
+    return MismatchingStateError
 
 
 def init_oidc(app: Flask) -> None:
@@ -31,6 +54,8 @@ def init_oidc(app: Flask) -> None:
     config = app.config
     if not config["OIDC_ISSUER"]:
         return
+    from authlib.integrations.flask_client import OAuth
+
     oauth = OAuth(app)
     client = oauth.register(
         NAME,
@@ -43,7 +68,7 @@ def init_oidc(app: Flask) -> None:
     app.extensions[EXTENSION] = client
     try:
         client.load_server_metadata()
-    except (*UNREACHABLE, ValueError) as exc:
+    except (*unreachable(), ValueError) as exc:
         problem = (f"OIDC_ISSUER={config['OIDC_ISSUER']!r}: its discovery document "
                    f"(/.well-known/openid-configuration) could not be read ({type(exc).__name__}: {str(exc)[:200]})")
         if config["APP_ENV"] == "production" and not app.testing:
@@ -85,7 +110,7 @@ def authorize_redirect():
 
 def verified_claims() -> dict[str, Any]:
     """Exchange the callback's code for tokens and return the ID token's verified claims. Raises one of
-    PROVIDER_ERRORS, an Authlib OAuthError, or one of UNREACHABLE. The audience must name our client ID (Authlib
+    provider_errors(), an Authlib OAuthError, or one of unreachable(). The audience must name our client ID (Authlib
     alone accepts another audience when `azp` names us)."""
     token = client().authorize_access_token(claims_options={
         "iss": {"essential": True, "values": [issuer()]},
@@ -109,7 +134,7 @@ def logout_url() -> str | None:
         return None
     try:
         metadata = client().load_server_metadata()
-    except UNREACHABLE:
+    except unreachable():
         return None
     if not metadata.get("end_session_endpoint"):
         return None

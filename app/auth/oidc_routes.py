@@ -5,7 +5,6 @@ a 4xx (503 while the provider cannot be reached), and stores nothing.
 """
 import time
 
-from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
@@ -68,7 +67,7 @@ def oidc_start():
     session[NEXT] = target if is_safe_next(target) else None
     try:
         return oidc.authorize_redirect()
-    except oidc.UNREACHABLE as exc:
+    except oidc.unreachable() as exc:
         return _refused(UNREACHABLE, 503, f"provider unreachable: {type(exc).__name__}")
 
 
@@ -79,13 +78,13 @@ def oidc_callback():
         if request.args.get("iss") not in (None, oidc.issuer()):  # RFC 9207: the answer is from our provider
             return _refused(UNVERIFIABLE, 400, "iss parameter of another issuer")
         claims = oidc.verified_claims()
-    except MismatchingStateError:
+    except oidc.state_mismatch():
         return _refused(NO_LOGIN, 400, "no sign-in in progress for this state")
-    except OAuthError as exc:
+    except oidc.oauth_refused() as exc:
         return _refused(UNVERIFIABLE, 400, f"provider error {exc.error}")
-    except oidc.UNREACHABLE as exc:
+    except oidc.unreachable() as exc:
         return _refused(UNREACHABLE, 503, f"provider unreachable: {type(exc).__name__}")
-    except oidc.PROVIDER_ERRORS as exc:
+    except oidc.provider_errors() as exc:
         return _refused(UNVERIFIABLE, 400, f"ID token refused: {type(exc).__name__}: {str(exc)[:120]}")
     found = oidc_accounts.sign_in(claims)
     if found.refusal is not None:

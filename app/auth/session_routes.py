@@ -2,7 +2,6 @@
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from ua_parser import parse
 
 from app.auth.forms import LogoutForm
 from app.auth.routes import bp
@@ -12,7 +11,10 @@ from app.models.accounts import LoginSession
 
 
 def describe(user_agent: str) -> str:
-    """"Chrome Mobile 120 on Android 14" from a user agent string, or what is known of it."""
+    """"Chrome Mobile 120 on Android 14" from a user agent string, or what is known of it (ua_parser is imported
+    on the first sessions page, not at start)."""
+    from ua_parser import parse
+
     result = parse(user_agent)
     browser = f"{result.user_agent.family} {result.user_agent.major or ''}".strip() if result.user_agent else ""
     system = f"{result.os.family} {result.os.major or ''}".strip() if result.os else ""

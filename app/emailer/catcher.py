@@ -1,7 +1,8 @@
 """The local mail catcher: an aiosmtpd server that keeps every message as a .eml file.
 
 With a daily limit it answers "550 5.4.5 Daily user sending limit exceeded" once that many
-recipients were accepted in the last 24 hours, the way Gmail does.
+recipients were accepted in the last 24 hours, the way Gmail does. aiosmtpd is imported only when a catcher
+starts: the web app reads caught messages (/dev/mail) without loading it.
 """
 import email
 import email.policy
@@ -13,9 +14,10 @@ from collections import deque
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
+if TYPE_CHECKING:
+    from aiosmtpd.controller import Controller
 
 DAY = 24 * 3600
 NAME = re.compile(r"^[0-9TZ-]+-[0-9a-f]{8}\.eml$")
@@ -60,11 +62,15 @@ class CatcherHandler:
 
 def accept_any_login(server, session, envelope, mechanism, auth_data):
     """The catcher takes whatever credentials the app is configured with."""
+    from aiosmtpd.smtp import AuthResult
+
     return AuthResult(success=True)
 
 
 def start_catcher(folder: Path, host: str = "127.0.0.1", port: int = 1025,
-                  daily_limit: int | None = None) -> Controller:
+                  daily_limit: int | None = None) -> "Controller":
+    from aiosmtpd.controller import Controller
+
     controller = Controller(CatcherHandler(folder, daily_limit), hostname=host, port=port,
                             authenticator=accept_any_login, auth_require_tls=False)
     controller.start()

@@ -13,10 +13,9 @@ import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import sqlalchemy as sa
-from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -26,6 +25,9 @@ from app.models.accounts import User
 from app.models.base import utcnow
 from app.models.mail import MailStatus, OutboxEmail
 from app.models.mail_preferences import MailKind, MailPreference
+
+if TYPE_CHECKING:  # cryptography is imported when a link is made or read, not at start (issue 24: memory)
+    from cryptography.fernet import Fernet
 
 T = TypeVar("T")
 
@@ -87,8 +89,10 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
 
 
-def _cipher() -> Fernet:
+def _cipher() -> "Fernet":
     """Links are encrypted and authenticated (AES with HMAC), so the address in them cannot be read."""
+    from cryptography.fernet import Fernet
+
     secret = hashlib.sha256(f"{SALT}:{current_app.config['SECRET_KEY']}".encode()).digest()
     return Fernet(base64.urlsafe_b64encode(secret))
 
@@ -104,6 +108,8 @@ def link(template: str, address: str) -> str | None:
 
 def _opened(token: str) -> tuple:
     """The (address, kind) of a link, encrypted or from before; SignatureExpired, BadSignature or ValueError."""
+    from cryptography.fernet import InvalidToken
+
     cipher, padded = _cipher(), token + "=" * (-len(token) % 4)
     try:
         made = cipher.extract_timestamp(padded)

@@ -1,4 +1,5 @@
 """Students' maintenance issues: list, report, detail with timeline, and the reporter's actions."""
+import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -85,12 +86,14 @@ def new():
                 form.form_errors.append(PHOTOS_NOT_SAVED)
                 status = 503
             else:
+                # Its id from the identity map and its urgency from the form: the committed issue is not read again
+                issue_id, urgent = sa.inspect(issue).identity[0], form.data["urgency"] == "urgent"
                 tips.mark_reported(current_user, form.start.data, issue)
                 db.session.commit()
                 flash(_("Thank you: your issue was reported. You will get an email when it moves."), "success")
-                if issue.urgency.value == "urgent":
+                if urgent:
                     flash(services.urgent_told_message(told), "success" if told else "warning")
-                return redirect(url_for("issues.detail", issue_id=issue.id))
+                return redirect(url_for("issues.detail", issue_id=issue_id))
     photos_dropped = form.is_submitted() and files_chosen()
     return render_template("issues/new.html", form=form, urgent_help=URGENT_HELP, photos_dropped=photos_dropped,
                            max_mb=MAX_PHOTO_BYTES // (1024 * 1024), tips=tips.all_tips(),

@@ -100,7 +100,8 @@ def report_issue(student, data: dict, photos: list[CleanImage]) -> tuple[Issue, 
                   room_id=None if area_id else student.room_id, common_area_id=area_id,
                   title=data["title"].strip(), description=data["description"].strip(),
                   urgency=Urgency(data["urgency"]),
-                  enter_permission=bool(data["enter_permission"]) and not area_id)
+                  enter_permission=bool(data["enter_permission"]) and not area_id,
+                  photos=[])  # known empty: adding the photos after the store's flush reads no collection
     db.session.add(issue)
     with photos_on(issue, photos):
         db.session.flush()
