@@ -204,5 +204,7 @@ def test_the_waiting_page_says_how_long_approval_usually_takes_and_whom_to_ask(a
 
 @pytest.mark.parametrize("hours, text", [(0.2, "less than an hour"), (1, "about 1 hour"), (35, "about 35 hours"),
                                          (60, "about 2 days")])
-def test_usual_wait_text(hours, text):
-    assert ApprovalHelp(timedelta(hours=hours), []).usual_wait_text == text
+def test_usual_wait_sentence(app, hours, text):
+    with app.test_request_context():
+        assert ApprovalHelp(timedelta(hours=hours), []).usual_wait_sentence == \
+            f"In this house, approval usually takes {text} after you confirm your address."
