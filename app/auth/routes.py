@@ -22,7 +22,6 @@ from app.models.accounts import User
 
 bp = Blueprint("auth", __name__)
 bp.add_app_template_global(waiting.approval_help, "approval_help")
-bp.add_app_template_global(waiting.either, "either")
 bp.record_once(lambda state: state.app.jinja_env.globals.update(password_min=PASSWORD_MIN))
 
 # Every POST view here validates a FlaskForm, which checks the CSRF token itself before anything is stored.

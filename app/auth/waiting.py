@@ -7,7 +7,6 @@ from statistics import median
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from markupsafe import Markup
 
 from app.extensions import db
 from app.models.accounts import Role, User, house_admins
@@ -40,14 +39,6 @@ class ApprovalHelp:
         return ngettext("In this house, approval usually takes about %(num)d day after you confirm your address.",
                         "In this house, approval usually takes about %(num)d days after you confirm your address.",
                         round(hours / 24))
-
-
-def either(items: list) -> Markup:
-    """ "A", "A or B", "A, B or C" in the page's language; plain items are escaped, Markup kept as it is."""
-    items = [Markup.escape(item) for item in items]
-    if len(items) < 2:
-        return items[0] if items else Markup("")
-    return Markup(_("%(some)s or %(last)s")) % {"some": Markup(", ").join(items[:-1]), "last": items[-1]}
 
 
 def approval_help(student: User) -> ApprovalHelp:
