@@ -58,10 +58,10 @@ def leftover(text: str, data: set[str]) -> str:
     """What of `text` is neither inside the markers nor people's data, dates, addresses or names."""
     while WRAPPED.search(text):  # innermost first: a translated sentence may hold a translated word
         text = WRAPPED.sub(" ", text)
+    for pattern in (LINK, ADDRESS, DATE):  # before the data: a room "202" must not break the year of a date
+        text = pattern.sub(" ", text)
     for value in sorted(data, key=len, reverse=True):
         text = text.replace(value, " ")
-    for pattern in (LINK, ADDRESS, DATE):
-        text = pattern.sub(" ", text)
     return " ".join(word for word in text.split() if word.strip(".,:;!?()[]·-–—'\"/#%*+=&") not in NAMES)
 
 
