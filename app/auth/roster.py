@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 
 from app.auth.deactivation import deactivate
 from app.auth.residence import place
@@ -95,11 +96,12 @@ def _read(text: str, errors: list[str]) -> list[tuple[int, dict]] | None:
         reader.fieldnames = header
         parsed = [(reader.line_num, row) for row in reader]
     except csv.Error as exc:  # e.g. a quote that is never closed
-        errors.append(f"line {reader.line_num + 1}: not a valid CSV file ({exc})")  # the line being read
+        errors.append(_("line %(line)d: not a valid CSV file (%(error)s)",  # the line being read
+                        line=reader.line_num + 1, error=exc))
         return None
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        errors.append(f"line 1: missing column(s) {', '.join(missing)}; expected email,name,room")
+        errors.append(_("line 1: missing column(s) %(columns)s; expected email,name,room", columns=", ".join(missing)))
         return None
     return parsed
 
@@ -108,20 +110,20 @@ def email_problem(email: str) -> str | None:
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError:
-        return f"invalid email {email!r}"
+        return _("invalid email %(email)s", email=repr(email))
     if not email_mailable(email):
-        return f"{email!r} has characters our mail cannot be sent to (use a plain address)"
+        return _("%(email)s has characters our mail cannot be sent to (use a plain address)", email=repr(email))
     if not email_domain_allowed(email):
-        return f"{email} is not a university address"
+        return _("%(email)s is not a university address", email=email)
     return None
 
 
 def _row_problems(email: str, name: str, room: str, house: House, rooms: dict, seen: dict[str, int]) -> list[str]:
     problems = [p for p in (email_problem(email), name_problem(name)) if p]
     if room not in rooms:
-        problems.append(f"room {room!r} is not in {house.name}")
+        problems.append(_("room %(room)s is not in %(house)s", room=repr(room), house=house.name))
     if email in seen:
-        problems.append(f"{email} is also on line {seen[email]}")
+        problems.append(_("%(email)s is also on line %(line)d", email=email, line=seen[email]))
     return problems
 
 
@@ -138,7 +140,7 @@ def _good_rows(parsed: list[tuple[int, dict]], house: House, errors: list[str]) 
         problems = _row_problems(email, name, room, house, rooms, seen)
         seen.setdefault(email, line)
         if problems:
-            errors.append(f"line {line}: " + "; ".join(problems))
+            errors.append(_("line %(line)d: %(problems)s", line=line, problems="; ".join(problems)))
         else:
             rows.append(Row(line, email, name, rooms[room]))
     return rows
@@ -151,7 +153,8 @@ def _sort(plan: RosterPlan, rows: list[Row]) -> None:
         if user is None:
             plan.new.append(row)
         elif user.role != Role.STUDENT or (user.house_id != plan.house.id and user.is_approved):
-            plan.errors.append(f"line {row.line}: {row.email} is already registered with another house or role")
+            plan.errors.append(_("line %(line)d: %(email)s is already registered with another house or role",
+                                   line=row.line, email=row.email))
         elif user.is_deactivated:
             plan.deactivated.append(Change(row, user))
         elif user.room_id != row.room.id:

@@ -61,9 +61,9 @@ def email_mailable(email: str) -> bool:
 def name_problem(name: str) -> str | None:
     """Why `name` (already stripped) cannot be stored, or None."""
     if not name:
-        return "name is missing"
+        return _("name is missing")
     if len(name) > NAME_MAX:
-        return f"name is longer than {NAME_MAX} characters"
+        return _("name is longer than %(num)d characters", num=NAME_MAX)
     if CONTROL.search(name):
-        return "name contains control characters"
+        return _("name contains control characters")
     return None

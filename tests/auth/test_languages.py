@@ -76,7 +76,6 @@ def test_the_poster_carries_the_three_languages_whatever_the_page_speaks(login, 
               "xh": "Ingaba kukho into eyaphukileyo e-Acacia House?"}
     positions = [page.index(f'<section class="poster-language" lang="{code}">') for code in titles]
     assert positions == sorted(positions)  # af, en, xh: the same order on every poster
-    for code, title in titles.items():
-        assert title in page
+    assert all(title in page for title in titles.values())
     assert "Skandeer om dit binne 'n minuut te rapporteer" in page and "Scan to report it in a minute" in page
     assert page.count('class="poster-emergency"') == 3
