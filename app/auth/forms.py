@@ -24,13 +24,14 @@ from app.auth.rules import (
     password_problem,
 )
 from app.extensions import db
+from app.form_messages import N_
 from app.models.houses import House, Room
 
 __all__ = ["PASSWORD_MIN", "RegisterForm", "LoginForm", "ForgotPasswordForm", "ResendForm", "ConfirmPasswordForm",
            "SetPasswordForm", "LogoutForm"]
 
-CSRF_MESSAGE = _l("This form had expired (it was open for a long time, or in another browser session). "
-                  "Your entries are kept: check them and send the form again.")
+CSRF_MESSAGE = N_("This form had expired (it was open for a long time, or in another browser session). "
+                  "Your entries are kept: check them and send the form again.")  # shown through gettext
 
 
 class Form(FlaskForm):
@@ -40,7 +41,7 @@ class Form(FlaskForm):
         valid = super().validate(extra_validators)
         csrf_field = getattr(self, "csrf_token", None)
         if csrf_field is not None and csrf_field.errors:
-            csrf_field.errors = [CSRF_MESSAGE]
+            csrf_field.errors = [_(CSRF_MESSAGE)]
         return valid
 
 
