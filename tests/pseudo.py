@@ -58,7 +58,7 @@ def leftover(text: str, data: set[str]) -> str:
     """What of `text` is neither inside the markers nor people's data, dates, addresses or names."""
     while WRAPPED.search(text):  # innermost first: a translated sentence may hold a translated word
         text = WRAPPED.sub(" ", text)
-    for pattern in (LINK, ADDRESS, DATE):  # before the data: a room "202" must not break the year of a date
+    for pattern in (LINK, ADDRESS, DATE):  # before the data: a stored "26" would break the date "2026"
         text = pattern.sub(" ", text)
     for value in sorted(data, key=len, reverse=True):
         text = text.replace(value, " ")
@@ -131,7 +131,7 @@ def stored_text(engine: sa.Engine) -> set[str]:
                        if isinstance(column.type, sa.String) and not isinstance(column.type, sa.Enum)]
             if columns:
                 for row in connection.execute(sa.select(*columns).distinct()):
-                    values.update(value.strip() for value in row if isinstance(value, str) and value.strip())
+                    values.update(" ".join(value.split()) for value in row if isinstance(value, str) and value.strip())
     return {value for value in values if len(value) > 1}
 
 

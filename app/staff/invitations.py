@@ -4,6 +4,7 @@ any other existing account is invited, and joins when its owner accepts while si
 one house could adopt another house's staff account and, as its manager, take it over."""
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import gettext as _
 
 from app.emailer import enqueue
 from app.extensions import db
@@ -50,7 +51,7 @@ def _take(staff: User, invitation_id: int) -> House:
     gone = db.session.execute(sa.delete(StaffInvitation).where(StaffInvitation.id == invitation_id,
                                                                StaffInvitation.user_id == staff.id)).rowcount
     if house is None or not gone:
-        raise InvitationError("That invitation is no longer open: it was answered or withdrawn.")
+        raise InvitationError(_("That invitation is no longer open: it was answered or withdrawn."))
     return house
 
 
