@@ -55,7 +55,7 @@ def register_security(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import errorlog, languages
+    from app import errorlog, form_messages, languages
     from app.auth.session import init_login
     from app.db_setup import configure_engine, init_migrations, load_pymysql_lazily
     from app.emailer.alert_sink import MailAlertSink
@@ -66,6 +66,7 @@ def register_extensions(app: Flask) -> None:
     load_pymysql_lazily()
     db.init_app(app)
     languages.init_app(app)
+    form_messages.init_app(app)
     init_migrations(app)
     csrf.init_app(app)
     init_login(app)

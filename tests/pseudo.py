@@ -70,17 +70,26 @@ def unmarked(text: str, data: set[str]) -> bool:
 
 
 class _Texts(HTMLParser):
-    """The text a reader sees in an HTML page: text nodes and the attributes read aloud or shown."""
+    """The text a reader sees in an HTML page: text nodes and the attributes read aloud or shown. An element in
+    another language (lang="af" inside a page in the pseudo-language: the QR poster carries all three languages,
+    forced through the catalogs) is left out."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.skipping = 0
+        self.other_language: list[list] = []  # [tag, depth] of the element in another language we are inside
         self.found: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         if tag in SKIPPED_TAGS:
             self.skipping += 1
         values = dict(attrs)
+        if self.other_language and self.other_language[-1][0] == tag:
+            self.other_language[-1][1] += 1
+        elif tag != "html" and values.get("lang") not in (None, PSEUDO):
+            self.other_language.append([tag, 1])
+        if self.other_language:
+            return
         self.found += [values[name] for name in VISIBLE_ATTRIBUTES if values.get(name)]
         if tag == "input" and values.get("type") in ("submit", "button") and values.get("value"):
             self.found.append(values["value"])
@@ -88,9 +97,13 @@ class _Texts(HTMLParser):
     def handle_endtag(self, tag):
         if tag in SKIPPED_TAGS and self.skipping:
             self.skipping -= 1
+        if self.other_language and self.other_language[-1][0] == tag:
+            self.other_language[-1][1] -= 1
+            if not self.other_language[-1][1]:
+                self.other_language.pop()
 
     def handle_data(self, data):
-        if not self.skipping and data.strip():
+        if not self.skipping and not self.other_language and data.strip():
             self.found.append(" ".join(data.split()))
 
 

@@ -3,6 +3,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, render_template
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth.permissions import may_manage_house
@@ -35,7 +36,7 @@ def role_required(*roles: Role):
         @login_required
         def wrapped(*args, **kwargs):
             if current_user.role not in roles:
-                abort(403, "Your account does not have access to this page.")
+                abort(403, _("Your account does not have access to this page."))
             if current_user.awaiting_approval:
                 return render_template("auth/awaiting_approval.html"), 403
             return view(*args, **kwargs)
@@ -55,7 +56,7 @@ def administered_house(slug: str | None) -> House:
     revealed, as with issues)."""
     house = house_by_slug(slug or "")
     if house is None or not may_manage_house(current_user, house.id):
-        abort(404, "There is no house with that address among yours.")
+        abort(404, _("There is no house with that address among yours."))
     return house
 
 

@@ -1,6 +1,8 @@
 """Account forms."""
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import (
@@ -22,13 +24,14 @@ from app.auth.rules import (
     password_problem,
 )
 from app.extensions import db
+from app.form_messages import N_
 from app.models.houses import House, Room
 
 __all__ = ["PASSWORD_MIN", "RegisterForm", "LoginForm", "ForgotPasswordForm", "ResendForm", "ConfirmPasswordForm",
            "SetPasswordForm", "LogoutForm"]
 
-CSRF_MESSAGE = ("This form had expired (it was open for a long time, or in another browser session). "
-                "Your entries are kept: check them and send the form again.")
+CSRF_MESSAGE = N_("This form had expired (it was open for a long time, or in another browser session). "
+                  "Your entries are kept: check them and send the form again.")  # shown through gettext
 
 
 class Form(FlaskForm):
@@ -38,7 +41,7 @@ class Form(FlaskForm):
         valid = super().validate(extra_validators)
         csrf_field = getattr(self, "csrf_token", None)
         if csrf_field is not None and csrf_field.errors:
-            csrf_field.errors = [CSRF_MESSAGE]
+            csrf_field.errors = [_(CSRF_MESSAGE)]
         return valid
 
 
@@ -53,15 +56,15 @@ def strip(value: str | None) -> str | None:
 
 def validate_university_email(_form, field) -> None:
     if field.data and not email_mailable(field.data):
-        raise StopValidation("Use a plain address without accents or other special characters.")
+        raise StopValidation(_("Use a plain address without accents or other special characters."))
     if field.data and not email_domain_allowed(field.data):
         domains = ", ".join(current_app.config["ALLOWED_EMAIL_DOMAINS"])
-        raise ValidationError(f"Use your university email address ({domains}).")
+        raise ValidationError(_("Use your university email address (%(domains)s).", domains=domains))
 
 
 def validate_plain_text(_form, field) -> None:
     if field.data and CONTROL.search(field.data):
-        raise ValidationError("Remove the control characters (such as tabs or line breaks).")
+        raise ValidationError(_("Remove the control characters (such as tabs or line breaks)."))
 
 
 def validate_new_password(form, field) -> None:
@@ -76,27 +79,28 @@ def validate_new_password(form, field) -> None:
 
 def password_fields():
     return (
-        PasswordField("Password", validators=[DataRequired(), validate_new_password]),
-        PasswordField("Confirm password", validators=[
-            DataRequired(), EqualTo("password", message="The two passwords do not match."),
+        PasswordField(_l("Password"), validators=[DataRequired(), validate_new_password]),
+        PasswordField(_l("Confirm password"), validators=[
+            DataRequired(), EqualTo("password", message=_l("The two passwords do not match.")),
         ]),
     )
 
 
 class RegisterForm(Form):
-    email = EmailField("University email", filters=[normalise_email], validators=[
-        DataRequired(), Length(max=EMAIL_MAX), Email("Enter a valid email address."), validate_university_email,
+    email = EmailField(_l("University email"), filters=[normalise_email], validators=[
+        DataRequired(), Length(max=EMAIL_MAX), Email(_l("Enter a valid email address.")), validate_university_email,
     ])
-    name = StringField("Full name", filters=[strip],
+    name = StringField(_l("Full name"), filters=[strip],
                        validators=[DataRequired(), Length(max=NAME_MAX), validate_plain_text])
-    house = SelectField("House", validators=[DataRequired()], validate_choice=False)
-    room = StringField("Room number", filters=[strip], validators=[DataRequired(), Length(max=20), validate_plain_text])
+    house = SelectField(_l("House"), validators=[DataRequired()], validate_choice=False)
+    room = StringField(_l("Room number"), filters=[strip],
+                       validators=[DataRequired(), Length(max=20), validate_plain_text])
     password, confirm = password_fields()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         houses = db.session.execute(sa.select(House.slug, House.name).order_by(House.name)).all()
-        self.house.choices = [("", "Choose your house")] + [(slug, name) for slug, name in houses]
+        self.house.choices = [("", _("Choose your house"))] + [(slug, name) for slug, name in houses]
 
     def prefill_house(self, slug: str) -> None:
         """Preselect the house a QR poster came from, if it is one of the listed houses."""
@@ -106,7 +110,7 @@ class RegisterForm(Form):
     def validate_house(self, field) -> None:
         self.house_obj = db.session.scalar(sa.select(House).where(House.slug == field.data))
         if self.house_obj is None:
-            raise ValidationError("Choose one of the listed houses.")
+            raise ValidationError(_("Choose one of the listed houses."))
 
     def validate_room(self, field) -> None:
         house = getattr(self, "house_obj", None) or db.session.scalar(
@@ -116,18 +120,18 @@ class RegisterForm(Form):
         self.room_obj = db.session.scalar(
             sa.select(Room).where(Room.house_id == house.id, Room.number == field.data))
         if self.room_obj is None:
-            raise ValidationError(f"There is no room {field.data} in {house.name}.")
+            raise ValidationError(_("There is no room %(room)s in %(house)s.", room=field.data, house=house.name))
 
 
 class LoginForm(Form):
-    email = EmailField("Email", filters=[normalise_email],
+    email = EmailField(_l("Email"), filters=[normalise_email],
                        validators=[DataRequired(), Length(max=EMAIL_MAX), validate_plain_text])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
 
 
 class ForgotPasswordForm(Form):
-    email = EmailField("Email", filters=[normalise_email], validators=[
-        DataRequired(), Length(max=EMAIL_MAX), Email("Enter a valid email address.")])
+    email = EmailField(_l("Email"), filters=[normalise_email], validators=[
+        DataRequired(), Length(max=EMAIL_MAX), Email(_l("Enter a valid email address."))])
 
 
 class ResendForm(ForgotPasswordForm):
@@ -137,7 +141,7 @@ class ResendForm(ForgotPasswordForm):
 class ConfirmPasswordForm(Form):
     """The verification link's form: the password chosen at registration proves it is the same person."""
 
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=128)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=128)])
 
 
 class SetPasswordForm(Form):

@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.extensions import db
 from app.limits import Limit, digest, give_back, hold, take, used
@@ -58,13 +60,15 @@ class Attempt:
     @property
     def message(self) -> str:
         if self.refused == "delay":
-            return (f"Too many failed attempts on this account: wait {self.wait_seconds} second"
-                    f"{'s' if self.wait_seconds != 1 else ''} before trying again, or reset your password.")
+            return ngettext("Too many failed attempts on this account: wait %(num)d second before trying again, "
+                            "or reset your password.",
+                            "Too many failed attempts on this account: wait %(num)d seconds before trying again, "
+                            "or reset your password.", self.wait_seconds)
         if self.refused == "address":
-            return "Too many failed logins from your network in the last hour. Try again later."
+            return _("Too many failed logins from your network in the last hour. Try again later.")
         if self.refused == "account":
-            return "Too many failed attempts on this account today. Reset your password to log in now."
-        return "Too many failed attempts. Wait 15 minutes or reset your password."
+            return _("Too many failed attempts on this account today. Reset your password to log in now.")
+        return _("Too many failed attempts. Wait 15 minutes or reset your password.")
 
 
 def delay_seconds(failures: int) -> int:

@@ -4,6 +4,7 @@ own role and refusal messages in a HouseInvite."""
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from app.auth.rules import name_problem
 from app.auth.services import invite_link
@@ -54,7 +55,8 @@ def link_or_invite(kind: HouseInvite, house: House, email: str, name: str) -> tu
         houses.append(house)
         return user, False
     if problem := name_problem(name):
-        raise InviteError(f"a new {kind.role.value} account needs a name: {problem}", "name")
+        raise InviteError(_("a new admin account needs a name: %(problem)s", problem=problem) if kind.role is Role.ADMIN
+                          else _("a new staff account needs a name: %(problem)s", problem=problem), "name")
     user = User.unverified(approved=True, email=email, name=name, role=kind.role)
     kind.houses(user).append(house)
     db.session.add(user)

@@ -14,25 +14,27 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.rules import email_mailable, email_valid, name_problem
 from app.auth.services import find_user
 from app.extensions import db
+from app.form_messages import N_
 from app.models.accounts import OidcIdentity, Role, User
 from app.models.base import utcnow
 from app.models.houses import House, Room
 
 
 class Refusal(enum.Enum):
-    NO_EMAIL = "Your university account did not tell us an email address, so we cannot tell which account is " \
-               "yours. Ask the residence office to check the sign-in settings."
-    NOT_VERIFIED = "Your university has not confirmed the email address of this account, so it cannot be used to " \
-                   "sign in here."
-    DOMAIN = "That university account's address ({email}) is not one of the residence's university addresses."
-    DEACTIVATED = "This account is deactivated. Ask your house admin if you think that is a mistake."
-    OTHER_IDENTITY = "The account for {email} is already linked to another university account. Ask the " \
-                     "residence office for help."
+    NO_EMAIL = N_("Your university account did not tell us an email address, so we cannot tell which account is "
+                  "yours. Ask the residence office to check the sign-in settings.")
+    NOT_VERIFIED = N_("Your university has not confirmed the email address of this account, so it cannot be used "
+                      "to sign in here.")
+    DOMAIN = N_("That university account's address (%(email)s) is not one of the residence's university addresses.")
+    DEACTIVATED = N_("This account is deactivated. Ask your house admin if you think that is a mistake.")
+    OTHER_IDENTITY = N_("The account for %(email)s is already linked to another university account. Ask the "
+                        "residence office for help.")
 
 
 @dataclass
@@ -44,7 +46,7 @@ class Match:
     email: str = ""
 
     def message(self) -> str:
-        return self.refusal.value.format(email=self.email) if self.refusal else ""
+        return gettext(self.refusal.value, email=self.email) if self.refusal else ""
 
 
 def proven_email(claims: dict[str, Any]) -> tuple[str | None, Refusal | None]:

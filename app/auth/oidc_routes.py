@@ -6,6 +6,8 @@ a 4xx (503 while the provider cannot be reached), and stores nothing.
 import time
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.auth import oidc, oidc_accounts
@@ -20,12 +22,12 @@ NEXT = "oidc_next"
 NEWCOMER = "oidc_newcomer"
 NEWCOMER_MINUTES = 30  # a proven newcomer has this long to give their house and room
 
-NO_LOGIN = "There is no university sign-in in progress in this browser (it may have expired, been finished " \
-           "already, or been started elsewhere). Start again from the login page."
-UNVERIFIABLE = "The university's answer could not be checked, so you are not signed in. Start again from the " \
-               "login page; if it happens again, tell the residence office."
-UNREACHABLE = "The university sign-in cannot be reached right now. Try again in a few minutes, or log in with " \
-              "your password if you have one."
+NO_LOGIN = _l("There is no university sign-in in progress in this browser (it may have expired, been finished "
+              "already, or been started elsewhere). Start again from the login page.")
+UNVERIFIABLE = _l("The university's answer could not be checked, so you are not signed in. Start again from the "
+                  "login page; if it happens again, tell the residence office.")
+UNREACHABLE = _l("The university sign-in cannot be reached right now. Try again in a few minutes, or log in with "
+                 "your password if you have one.")
 
 
 # With AUTH_PASSWORDS off these answer 404, and /login only offers the university sign-in.
@@ -38,7 +40,7 @@ def _passwords_off():
     if oidc.passwords_enabled():
         return None
     if request.endpoint in PASSWORD_PAGES or (request.endpoint == "auth.login" and request.method == "POST"):
-        abort(404, "Passwords are not used here: sign in with your university account from the login page.")
+        abort(404, _("Passwords are not used here: sign in with your university account from the login page."))
     return None
 
 
@@ -55,7 +57,7 @@ def _refused(message: str, status: int, reason: str):
 
 def _enabled() -> None:
     if not oidc.enabled():
-        abort(404, "University sign-in is not set up here.")
+        abort(404, _("University sign-in is not set up here."))
 
 
 @bp.route("/login/university")
@@ -126,6 +128,6 @@ def oidc_details():
     user = oidc_accounts.create_newcomer(newcomer, form.house_obj, form.room_obj)
     session.pop(NEWCOMER, None)
     if user is None:
-        flash("Your account was created a moment ago (in another tab?): sign in again.", "info")
+        flash(_("Your account was created a moment ago (in another tab?): sign in again."), "info")
         return redirect(url_for("auth.login"))
     return _sign_in(user)

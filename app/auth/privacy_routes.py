@@ -2,6 +2,7 @@
 import json
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth import guessing
@@ -40,12 +41,12 @@ def delete_account():
         form.form_errors.append(attempt.message)
         return render_template("auth/privacy.html", form=form), 429
     if not current_user.check_password(form.password.data):
-        form.password.errors.append("That is not your password; nothing was deleted.")
+        form.password.errors.append(_("That is not your password; nothing was deleted."))
         return render_template("auth/privacy.html", form=form), 400
     guessing.succeeded(attempt)
     anonymise(current_user)
     db.session.commit()
     end_current_session()
-    flash("Your account is deleted: your name, address and what you wrote are gone. The issues you reported "
-          "stay with the residence as a former resident's.", "info")
+    flash(_("Your account is deleted: your name, address and what you wrote are gone. The issues you reported "
+            "stay with the residence as a former resident's."), "info")
     return redirect(url_for("auth.login"))

@@ -1,6 +1,7 @@
 """Account data rules shared by the register form, the roster import and the CLI."""
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.emailer.render import ADDRESS
 from app.text import CONTROL
@@ -17,9 +18,9 @@ def password_problem(password: str, *user_inputs: str) -> str | None:
     passwords, words, names, keyboard patterns, repeats and sequences), else None. `user_inputs`: the account's
     email and name, which make a password weak too."""
     if len(password) < PASSWORD_MIN:
-        return f"Use at least {PASSWORD_MIN} characters."
+        return _("Use at least %(num)d characters.", num=PASSWORD_MIN)
     if len(password) > PASSWORD_MAX:
-        return f"Use at most {PASSWORD_MAX} characters."
+        return _("Use at most %(num)d characters.", num=PASSWORD_MAX)
     words = [part for value in user_inputs if value
              for part in [value, value.split("@")[0], *value.replace("@", " ").replace(".", " ").split()]]
     from zxcvbn import zxcvbn  # 13 MB of word lists: loaded by the first password checked, not at start
@@ -28,8 +29,9 @@ def password_problem(password: str, *user_inputs: str) -> str | None:
     if result["score"] >= PASSWORD_SCORE:
         return None
     feedback = result["feedback"]
-    reason = feedback.get("warning") or "This password is easy to guess."
-    hint = " ".join(feedback.get("suggestions") or ["Add another word or two. Uncommon words are better."])
+    reason = _(feedback.get("warning") or "This password is easy to guess.")  # zxcvbn's: app/auth/zxcvbn_messages.py
+    suggestions = feedback.get("suggestions") or ["Add another word or two. Uncommon words are better."]
+    hint = " ".join(_(text) for text in suggestions)
     return f"{reason} {hint}"
 
 
@@ -59,9 +61,9 @@ def email_mailable(email: str) -> bool:
 def name_problem(name: str) -> str | None:
     """Why `name` (already stripped) cannot be stored, or None."""
     if not name:
-        return "name is missing"
+        return _("name is missing")
     if len(name) > NAME_MAX:
-        return f"name is longer than {NAME_MAX} characters"
+        return _("name is longer than %(num)d characters", num=NAME_MAX)
     if CONTROL.search(name):
-        return "name contains control characters"
+        return _("name contains control characters")
     return None

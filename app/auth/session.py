@@ -11,11 +11,13 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, request, session
+from flask_babel import gettext
 from flask_login import login_user, logout_user
 from sqlalchemy.orm import joinedload
 
 from app import languages
 from app.extensions import db, login_manager
+from app.form_messages import N_
 from app.models.accounts import LoginSession, SignInMethod, User
 from app.models.base import utcnow
 
@@ -27,7 +29,8 @@ MOST_PER_USER = 50  # older sessions of one account end when a new one starts be
 def init_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message = N_("Please log in to see that page.")
+    login_manager.localize_callback = gettext  # flashed in the language of the page
     login_manager.login_message_category = "info"
     app.after_request(_record_use)
 

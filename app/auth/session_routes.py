@@ -1,6 +1,8 @@
 """A user's own login sessions: see where the account is signed in, end any of them (added to auth's bp)."""
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.auth.forms import LogoutForm
@@ -18,7 +20,9 @@ def describe(user_agent: str) -> str:
     result = parse(user_agent)
     browser = f"{result.user_agent.family} {result.user_agent.major or ''}".strip() if result.user_agent else ""
     system = f"{result.os.family} {result.os.major or ''}".strip() if result.os else ""
-    return " on ".join(part for part in (browser, system) if part) or "Unknown browser"
+    if browser and system:
+        return _("%(browser)s on %(system)s", browser=browser, system=system)
+    return browser or system or _("Unknown browser")
 
 
 @bp.route("/account/sessions")
@@ -46,11 +50,11 @@ def end_session(session_id: int):
         return _page(form, 400)
     if is_current(record):
         end_current_session()
-        flash("You have been logged out.", "info")
+        flash(_("You have been logged out."), "info")
         return redirect(url_for("auth.login"))
     db.session.delete(record)
     db.session.commit()
-    flash("That session has ended: the browser is logged out.", "success")
+    flash(_("That session has ended: the browser is logged out."), "success")
     return redirect(url_for("auth.sessions"))
 
 
@@ -62,7 +66,7 @@ def end_other_sessions():
         return _page(form, 400)
     ended = end_sessions(current_user.id, keep_current=True)
     db.session.commit()
-    flash(f"Logged out {ended} other session{'s' if ended != 1 else ''}.", "success")
+    flash(ngettext("Logged out %(num)d other session.", "Logged out %(num)d other sessions.", ended), "success")
     return redirect(url_for("auth.sessions"))
 
 
@@ -74,5 +78,5 @@ def end_all_sessions():
         return _page(form, 400)
     end_sessions(current_user.id)
     end_current_session()
-    flash("You have been logged out everywhere.", "info")
+    flash(_("You have been logged out everywhere."), "info")
     return redirect(url_for("auth.login"))

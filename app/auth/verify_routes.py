@@ -1,5 +1,7 @@
 """Address verification views: "check your email", a new link, and the link itself (added to auth's bp)."""
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.auth import account_mail, guessing
 from app.auth.forms import ConfirmPasswordForm, ResendForm
@@ -28,8 +30,11 @@ def resend_verification():
         form.form_errors.append(TOO_MANY_LINKS)
         return _check_email_page(form, 429)
     session["verify_email"] = form.email.data
-    flash("If that address has an account waiting for confirmation, a new link is on its way (at most one every "
-          f"{current_app.config['ACCOUNT_MAIL_COOLDOWN_MINUTES']} minutes). It works once, for 24 hours.", "info")
+    flash(ngettext("If that address has an account waiting for confirmation, a new link is on its way (at most one "
+                   "every %(num)d minute). It works once, for 24 hours.",
+                   "If that address has an account waiting for confirmation, a new link is on its way (at most one "
+                   "every %(num)d minutes). It works once, for 24 hours.",
+                   current_app.config["ACCOUNT_MAIL_COOLDOWN_MINUTES"]), "info")
     return redirect(url_for("auth.check_email"))
 
 
@@ -39,10 +44,10 @@ def verify(token: str):
     address someone else registered cannot be taken over by clicking)."""
     user, state = check_token(token)
     if state is LinkState.USED:
-        flash("Your email address is already confirmed: log in.", "info")
+        flash(_("Your email address is already confirmed: log in."), "info")
         return redirect(url_for("auth.login", next=safe_next()))
     if user is None:
-        flash("That link has expired or was already replaced by a newer one. Ask for a new one below.", "error")
+        flash(_("That link has expired or was already replaced by a newer one. Ask for a new one below."), "error")
         return redirect(url_for("auth.check_email"))
     form = ConfirmPasswordForm()
     if form.validate_on_submit():
@@ -51,13 +56,12 @@ def verify(token: str):
             form.form_errors.append(attempt.message)
             return render_template("auth/verify.html", form=form, user=user), 429
         if not user.check_password(form.password.data):
-            form.password.errors.append("That is not the password you chose when you registered.")
+            form.password.errors.append(_("That is not the password you chose when you registered."))
             return render_template("auth/verify.html", form=form, user=user), 400
         mark_verified(user)
         guessing.succeeded(attempt)
         start_session(user)
-        waiting = " A house admin will now approve your registration; we will email you." \
-            if user.awaiting_approval else ""
-        flash("Your email address is confirmed." + waiting, "success")
+        flash(_("Your email address is confirmed. A house admin will now approve your registration; we will email "
+                "you.") if user.awaiting_approval else _("Your email address is confirmed."), "success")
         return redirect(safe_next() or url_for("main.index"))
     return render_template("auth/verify.html", form=form, user=user), 400 if form.errors else 200

@@ -5,6 +5,8 @@ from datetime import timedelta
 from statistics import median
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.extensions import db
 from app.models.accounts import Role, User, house_admins
@@ -22,16 +24,21 @@ class ApprovalHelp:
     admins: list[tuple[str, str]]  # (name, address) of the house's admins who can sign in
 
     @property
-    def usual_wait_text(self) -> str | None:
-        """ "about 3 hours", "about 2 days", "less than an hour" (None without enough approvals)."""
+    def usual_wait_sentence(self) -> str | None:
+        """ "In this house, approval usually takes about 3 hours after you confirm your address." (None without
+        enough approvals)."""
         if self.usual_wait is None:
             return None
         hours = self.usual_wait / timedelta(hours=1)
         if hours < 1:
-            return "less than an hour"
+            return _("In this house, approval usually takes less than an hour after you confirm your address.")
         if hours < 36:
-            return f"about {round(hours)} hour{'s' if round(hours) != 1 else ''}"
-        return f"about {round(hours / 24)} days"
+            return ngettext("In this house, approval usually takes about %(num)d hour after you confirm your address.",
+                            "In this house, approval usually takes about %(num)d hours after you confirm your "
+                            "address.", round(hours))
+        return ngettext("In this house, approval usually takes about %(num)d day after you confirm your address.",
+                        "In this house, approval usually takes about %(num)d days after you confirm your address.",
+                        round(hours / 24))
 
 
 def approval_help(student: User) -> ApprovalHelp:

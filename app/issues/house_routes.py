@@ -1,7 +1,9 @@
 """Pages outside /issues that belong to a house: the QR landing page, the QR image and the poster."""
 from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from app.auth.access import admin_required, administered_house
 from app.house_setup import house_by_slug
@@ -62,5 +64,27 @@ def qr_image(slug: str):
 def poster(slug: str):
     house = administered_house(slug)
     area = _area_of(house, required=True)
-    return render_template("houses/poster.html", house=house, area=area,
+    return render_template("houses/poster.html", house=house, area=area, texts=poster_texts(house, area),
                            url=landing_url(house.slug, area.id if area else None))
+
+
+POSTER_LANGUAGES = ("af", "en", "xh")  # the poster is printed once for everyone: all three, always in this order
+
+
+def poster_texts(house, area) -> list[dict]:
+    """The poster's words in each of its languages (code, title, lead, emergency line as Markup)."""
+    phone = house.emergency_phone
+    call = Markup('<strong><a href="tel:%s">%s</a></strong>') % (phone.replace(" ", ""), phone) if phone else None
+    texts = []
+    for code in POSTER_LANGUAGES:
+        with force_locale(code):
+            texts.append({
+                "code": code,
+                "title": _("Something broken in the %(area)s?", area=area.name) if area
+                else _("Something broken in %(house)s?", house=house.name),
+                "lead": _("Scan to report it in a minute, or to say “me too” to what is already reported."),
+                "emergency": Markup(_("Emergencies (fire, flooding, no power at night): call %(phone)s first."))
+                % {"phone": call} if call else
+                _("Emergencies (fire, flooding, no power at night): call the house emergency number first."),
+            })
+    return texts

@@ -3,6 +3,7 @@ import hmac
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import languages
@@ -61,7 +62,7 @@ def language():
     """The footer's switch: remember the language in a cookie and, when signed in, on the account."""
     chosen = request.form.get("language", "")
     if chosen not in languages.offered():
-        abort(400, "No such language.")
+        abort(400, _("No such language."))
     if current_user.is_authenticated:
         current_user.language = chosen
         db.session.commit()
