@@ -42,6 +42,7 @@ PROTECTED = [
     ("GET", "/dev/houses/acacia", {Role.DEVELOPER}),
     ("POST", "/dev/houses/acacia/name", {Role.DEVELOPER}),
     ("POST", "/dev/houses/acacia/contacts", {Role.DEVELOPER}),
+    ("POST", "/dev/houses/acacia/language", {Role.DEVELOPER}),
     ("POST", "/dev/houses/acacia/rooms", {Role.DEVELOPER}),
     ("POST", "/dev/houses/acacia/areas", {Role.DEVELOPER}),
     ("POST", "/dev/houses/acacia/admins", {Role.DEVELOPER}),
@@ -99,10 +100,11 @@ PROTECTED_BY_ID = [
     ("POST", "/account/sessions/1/end", set(Role)),  # another user's or no such session: 404
     ("POST", "/account/sessions/end-all", set(Role)),  # logs this browser out too: sent to /login
 ]
-# Open to anyone (each does its own checks: tokens, login for the photo routes, the house landing page; /metrics:
+# Open to anyone (each does its own checks: the language switch sets a cookie, and the account's choice when
+# signed in; tokens, login for the photo routes, the house landing page; /metrics:
 # a developer or the monitoring token, else 403).
-PUBLIC = {"/", "/healthz", "/metrics", "/register", "/login", "/logout", "/password/forgot", "/password/reset/<token>",
-          "/verify", "/verify/resend", "/verify/<token>",
+PUBLIC = {"/", "/healthz", "/language", "/metrics", "/register", "/login", "/logout", "/password/forgot",
+          "/password/reset/<token>", "/verify", "/verify/resend", "/verify/<token>",
           "/r/<slug>", "/move-in/welcome/<token>", "/static/<path:filename>",
           "/issues/<id:issue_id>/photos/<id:photo_id>", "/move-in/photos/<id:photo_id>",
           "/unsubscribe/<token>",
