@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.extensions import db
 from app.models.accounts import Role
@@ -185,10 +186,13 @@ def parse_hours(raw: str, what: str) -> float | None:
         return None
     match = DURATION.fullmatch(raw)
     if match is None:
-        raise TargetError(f"{what}: write a number of hours or days, like 4, 0.5 or 7 days.")
+        raise TargetError(_("Response: write a number of hours or days, like 4, 0.5 or 7 days.") if what == "Response"
+                          else _("Fix: write a number of hours or days, like 4, 0.5 or 7 days."))
     hours = float(match[1]) * (24 if (match[2] or "h").lower().startswith("d") else 1)
     if not 0 < hours <= 24 * 365:
-        raise TargetError(f"{what}: a target must be longer than zero hours (and at most a year).")
+        raise TargetError(_("Response: a target must be longer than zero hours (and at most a year).")
+                          if what == "Response" else
+                          _("Fix: a target must be longer than zero hours (and at most a year)."))
     return hours
 
 
@@ -204,9 +208,9 @@ def checked(response_raw: str, fix_raw: str, urgency: Urgency) -> tuple[float, f
     the defaults); TargetError."""
     response, fix = parse_hours(response_raw, "Response"), parse_hours(fix_raw, "Fix")
     if (response is None) != (fix is None):
-        raise TargetError("Give both the response and the fix target, or leave both empty to use the defaults.")
+        raise TargetError(_("Give both the response and the fix target, or leave both empty to use the defaults."))
     if response is not None and fix < response:
-        raise TargetError("The fix target cannot be shorter than the response target.")
+        raise TargetError(_("The fix target cannot be shorter than the response target."))
     return None if response is None or (response, fix) == default_hours(urgency) else (response, fix)
 
 

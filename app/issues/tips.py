@@ -11,6 +11,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from app.emailer import causes
 from app.extensions import db
@@ -46,13 +47,13 @@ def all_tips() -> dict[Category, str]:
 def checked(raw: str) -> str:
     """Tips as typed, tidied: lines stripped, blank lines dropped; ValueError when too long or odd."""
     if has_control(raw or "", multiline=True):
-        raise ValueError("This contains characters we cannot store.")
+        raise ValueError(_("This contains characters we cannot store."))
     lines = [line.strip() for line in (raw or "").splitlines() if line.strip()]
     text = "\n".join(lines)
     if len(text) > MAX_CHARS:
-        raise ValueError(f"Keep the tips short: at most {MAX_CHARS} characters.")
+        raise ValueError(_("Keep the tips short: at most %(num)d characters.", num=MAX_CHARS))
     if len(lines) > MAX_LINES:
-        raise ValueError(f"Keep the tips short: at most {MAX_LINES} lines.")
+        raise ValueError(_("Keep the tips short: at most %(num)d lines.", num=MAX_LINES))
     return text
 
 

@@ -4,6 +4,7 @@ any other existing account is invited, and joins when its owner accepts while si
 one house could adopt another house's staff account and, as its manager, take it over."""
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import gettext as _
 
 from app.emailer import enqueue
 from app.extensions import db
@@ -20,8 +21,8 @@ def invite(admin: User, staff: User, house: House) -> StaffInvitation:
     """Invite `staff` to the staff of `house` and tell them by email (the caller commits)."""
     if db.session.scalar(sa.select(StaffInvitation.id).where(StaffInvitation.user_id == staff.id,
                                                              StaffInvitation.house_id == house.id)):
-        raise InvitationError(f"{staff.name} is already invited to the staff of {house.name}; they join when "
-                              "they accept on their “My jobs” page.")
+        raise InvitationError(_("%(name)s is already invited to the staff of %(house)s; they join when they "
+                                "accept on their “My jobs” page.", name=staff.name, house=house.name))
     invitation = StaffInvitation(user_id=staff.id, house_id=house.id, invited_by_id=admin.id)
     db.session.add(invitation)
     db.session.flush()  # a parallel invitation of the same pair fails here (unique), not at the commit
@@ -50,7 +51,7 @@ def _take(staff: User, invitation_id: int) -> House:
     gone = db.session.execute(sa.delete(StaffInvitation).where(StaffInvitation.id == invitation_id,
                                                                StaffInvitation.user_id == staff.id)).rowcount
     if house is None or not gone:
-        raise InvitationError("That invitation is no longer open: it was answered or withdrawn.")
+        raise InvitationError(_("That invitation is no longer open: it was answered or withdrawn."))
     return house
 
 
