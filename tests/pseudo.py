@@ -118,7 +118,7 @@ def stored_text(engine: sa.Engine) -> set[str]:
                        if isinstance(column.type, sa.String) and not isinstance(column.type, sa.Enum)]
             if columns:
                 for row in connection.execute(sa.select(*columns).distinct()):
-                    values.update(value.strip() for value in row if isinstance(value, str) and value.strip())
+                    values.update(" ".join(value.split()) for value in row if isinstance(value, str) and value.strip())
     return {value for value in values if len(value) > 1}
 
 

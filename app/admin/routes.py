@@ -43,7 +43,8 @@ from app.models.issues import (
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-bp.context_processor(lambda: labels.TEMPLATE_GLOBALS)
+for _name, _function in labels.TEMPLATE_GLOBALS.items():  # globals: the admin pages' macros (imported) use them
+    bp.add_app_template_global(_function, _name)
 
 
 def _queue_filters(staff=None) -> QueueFilters:
