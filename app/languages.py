@@ -25,13 +25,19 @@ def offered() -> tuple[str, ...]:
     return tuple(current_app.config["LANGUAGES"])
 
 
+def chosen_in_browser() -> str | None:
+    """The language this browser's switch chose (its cookie), if it is one we offer."""
+    cookie = request.cookies.get(COOKIE) if request else None
+    return cookie if cookie in offered() else None
+
+
 def choose() -> str:
     """Flask-Babel's locale selector for a request."""
     languages = offered()
     user = current_user if request else None
     if user is not None and user.is_authenticated and user.language in languages:
         return user.language
-    if request and (cookie := request.cookies.get(COOKIE)) in languages:
+    if cookie := chosen_in_browser():
         return cookie
     if request and (best := request.accept_languages.best_match(languages)):
         return best

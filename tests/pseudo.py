@@ -58,10 +58,10 @@ def leftover(text: str, data: set[str]) -> str:
     """What of `text` is neither inside the markers nor people's data, dates, addresses or names."""
     while WRAPPED.search(text):  # innermost first: a translated sentence may hold a translated word
         text = WRAPPED.sub(" ", text)
+    for pattern in (LINK, ADDRESS, DATE):  # before the data: a stored "26" would break the date "2026"
+        text = pattern.sub(" ", text)
     for value in sorted(data, key=len, reverse=True):
         text = text.replace(value, " ")
-    for pattern in (LINK, ADDRESS, DATE):
-        text = pattern.sub(" ", text)
     return " ".join(word for word in text.split() if word.strip(".,:;!?()[]·-–—'\"/#%*+=&") not in NAMES)
 
 

@@ -14,6 +14,7 @@ from flask import Flask, Response, current_app, g, request, session
 from flask_login import login_user, logout_user
 from sqlalchemy.orm import joinedload
 
+from app import languages
 from app.extensions import db, login_manager
 from app.models.accounts import LoginSession, SignInMethod, User
 from app.models.base import utcnow
@@ -50,6 +51,8 @@ def start_session(user: User, method: SignInMethod = SignInMethod.PASSWORD) -> N
     db.session.add(LoginSession(token_hash=token_hash(token), user_id=user.id, ip=ip, user_agent=agent,
                                 method=method))
     _keep_newest(user.id)
+    if user.language is None:  # a language chosen before signing in follows the account, and its emails
+        user.language = languages.chosen_in_browser()
     db.session.commit()
     user.session_token = token
     login_user(user)

@@ -6,6 +6,7 @@ seconds that lists every job given to them since the last one (urgent ones send 
 """
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import gettext as _
 
 from app.emailer import enqueue, queued_context
 from app.extensions import db
@@ -43,7 +44,7 @@ def assign(issue: Issue, admin, staff_id: int | None) -> str:
     AssignmentError, with nothing changed, for anyone who is not active staff of the issue's house."""
     if staff_id is None:
         if issue.assignee_id is None:
-            raise AssignmentError("This issue is not assigned to anyone: nothing was changed.")
+            raise AssignmentError(_("This issue is not assigned to anyone: nothing was changed."))
         previous = issue.assignee
         withdraw_from_pending(issue.assignee_id, issue.id)
         issue.assignee_id = None
@@ -51,13 +52,13 @@ def assign(issue: Issue, admin, staff_id: int | None) -> str:
         _note(issue, admin, EventKind.NOTE, f"Taken back from {previous.name if previous else 'maintenance'}.",
               public=False)
         issue.updated_at = utcnow()
-        return "The issue is no longer assigned."
+        return _("The issue is no longer assigned.")
     staff = db.session.get(User, staff_id)
     if staff is None or not staff.works_in(issue.house_id) or staff.is_deactivated:
-        raise AssignmentError(f"That person is not on the staff of {issue.house.name}: nothing was changed. "
-                              "Add them on the Staff page first.")
+        raise AssignmentError(_("That person is not on the staff of %(house)s: nothing was changed. "
+                                "Add them on the Staff page first.", house=issue.house.name))
     if staff.id == issue.assignee_id:
-        raise AssignmentError(f"This issue is already assigned to {staff.name}: nothing was changed.")
+        raise AssignmentError(_("This issue is already assigned to %(name)s: nothing was changed.", name=staff.name))
     if issue.assignee_id is not None:
         withdraw_from_pending(issue.assignee_id, issue.id)
     issue.assignee = staff
@@ -65,7 +66,7 @@ def assign(issue: Issue, admin, staff_id: int | None) -> str:
     _note(issue, admin, EventKind.NOTE, f"Assigned to {staff.name}.", public=False)
     issue.updated_at = utcnow()
     notify_assignee(issue, staff)
-    return f"Assigned to {staff.name}."
+    return _("Assigned to %(name)s.", name=staff.name)
 
 
 def withdraw_from_pending(staff_id: int, issue_id: int) -> None:

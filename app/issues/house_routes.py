@@ -1,5 +1,6 @@
 """Pages outside /issues that belong to a house: the QR landing page, the QR image and the poster."""
 from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.access import admin_required, administered_house
@@ -16,14 +17,14 @@ def _area_of(house, required: bool = False):
     raw = request.args.get("area", "")
     area = next((a for a in house.common_areas if str(a.id) == raw), None) if raw else None
     if raw and area is None and required:
-        abort(404, "That house has no such common area.")
+        abort(404, _("That house has no such common area."))
     return area
 
 
 def _house_or_404(slug: str):
     house = house_by_slug(slug)
     if house is None:
-        abort(404, "There is no house with that address.")
+        abort(404, _("There is no house with that address."))
     return house
 
 

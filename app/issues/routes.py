@@ -1,5 +1,6 @@
 """Students' maintenance issues: list, report, detail with timeline, and the reporter's actions."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -8,7 +9,7 @@ from app.auth.access import approved_required, is_safe_next, student_required
 from app.auth.permissions import is_subscribed, may_see_issue_photo
 from app.converters import whole_number
 from app.extensions import db
-from app.issues import filters, services, tips, workflow
+from app.issues import filters, labels, services, tips, workflow
 from app.issues.forms import (
     URGENT_HELP,
     ButtonForm,
@@ -27,13 +28,14 @@ bp = Blueprint("issues", __name__, url_prefix="/issues")
 bp.add_app_template_filter(filters.age, "age")
 bp.add_app_template_filter(localtime.when, "when")
 bp.add_app_template_filter(localtime.time_tag, "local_time")
+labels.register(bp)
 
 PREFILL_FIELDS = ("category", "location", "title", "description")
 
 
 def _own_house():
     if current_user.house is None:
-        abort(403, "Your account is not linked to a house yet; ask your house admin.")
+        abort(403, _("Your account is not linked to a house yet; ask your house admin."))
     return current_user.house
 
 
@@ -55,7 +57,7 @@ def index():
     before = request.args.get("before")
     cursor = whole_number(before) if before is not None else None
     if before is not None and cursor is None:
-        abort(404, "There is no such page of your issues.")
+        abort(404, _("There is no such page of your issues."))
     issues, older = services.my_issues(current_user, cursor)
     return render_template("issues/index.html", issues=issues, older=older, first_page=cursor is None)
 
@@ -85,7 +87,7 @@ def new():
             else:
                 tips.mark_reported(current_user, form.start.data, issue)
                 db.session.commit()
-                flash("Thank you: your issue was reported. You will get an email when it moves.", "success")
+                flash(_("Thank you: your issue was reported. You will get an email when it moves."), "success")
                 if issue.urgency.value == "urgent":
                     flash(services.urgent_told_message(told), "success" if told else "warning")
                 return redirect(url_for("issues.detail", issue_id=issue.id))
@@ -101,10 +103,10 @@ def tip_seen():
     """The report form's script says which category was chosen (and so which tip was shown): 204."""
     form = TipSeenForm()
     if not form.validate():
-        abort(400, "The form expired or the category is not one of ours.")
+        abort(400, _("The form expired or the category is not one of ours."))
     if not tips.seen_allowed(current_user):
         db.session.commit()  # the refusal is counted
-        abort(429, "Too many requests; the report form still works.")
+        abort(429, _("Too many requests; the report form still works."))
     tips.record_choice(current_user, form.start.data, form.category.data)
     db.session.commit()
     return "", 204
@@ -133,7 +135,7 @@ def detail(issue_id: int):
 def _reporter_issue(issue_id: int):
     issue = services.issue_for(issue_id, current_user)
     if issue.reporter_id != current_user.id:
-        abort(403, "Only the student who reported this issue can do that.")
+        abort(403, _("Only the student who reported this issue can do that."))
     return issue
 
 
@@ -142,7 +144,7 @@ def _reporter_issue(issue_id: int):
 def comment(issue_id: int):
     issue = services.issue_for(issue_id, current_user)
     if issue.reporter_id != current_user.id and not is_subscribed(issue.id, current_user.id):
-        abort(403, "Follow this issue (“me too”) to comment on it.")
+        abort(403, _("Follow this issue (“me too”) to comment on it."))
     form = CommentForm()
     if not form.validate():
         return _detail(issue, 400, comment_form=form)
@@ -152,7 +154,7 @@ def comment(issue_id: int):
         return _detail(issue, 429, comment_form=form)
     workflow.student_comment(issue, current_user, form.body.data)
     db.session.commit()
-    flash("Comment added.", "success")
+    flash(_("Comment added."), "success")
     return redirect(url_for("issues.detail", issue_id=issue.id) + "#timeline")
 
 
@@ -176,7 +178,7 @@ def _reporter_step(issue_id: int, form, form_name: str, step, message: str, valu
 @student_required
 def confirm(issue_id: int):
     return _reporter_step(issue_id, ConfirmForm(), "confirm_form", workflow.confirm_and_rate,
-                          "Thanks for confirming the fix.",
+                          _("Thanks for confirming the fix."),
                           lambda form: (int(form.rating.data) if form.rating.data else None,))
 
 
@@ -184,14 +186,14 @@ def confirm(issue_id: int):
 @student_required
 def reopen(issue_id: int):
     return _reporter_step(issue_id, ReopenForm(), "reopen_form", workflow.reopen,
-                          "The issue was reopened; the house admin will look at it again.",
+                          _("The issue was reopened; the house admin will look at it again."),
                           lambda form: (form.reason.data,))
 
 
 @bp.route("/<id:issue_id>/rate", methods=["POST"])
 @student_required
 def rate(issue_id: int):
-    return _reporter_step(issue_id, RateForm(), "rate_form", workflow.rate, "Thanks for rating the repair.",
+    return _reporter_step(issue_id, RateForm(), "rate_form", workflow.rate, _("Thanks for rating the repair."),
                           lambda form: (int(form.rating.data),))
 
 
@@ -200,7 +202,7 @@ def rate(issue_id: int):
 def me_too(issue_id: int):
     issue = services.issue_for(issue_id, current_user)
     if not ButtonForm().validate():
-        abort(400, "The form expired; please try again.")
+        abort(400, _("The form expired; please try again."))
     if refused := services.student_limit_refused(current_user, "me-too"):
         db.session.commit()  # the refusal is counted
         abort(429, refused)
@@ -211,8 +213,8 @@ def me_too(issue_id: int):
     except IntegrityError:  # a double tap: the first request already subscribed them
         db.session.rollback()
         now_subscribed = True
-    flash("You will get an email when this issue moves." if now_subscribed
-          else "You will no longer get emails about this issue.", "success")
+    flash(_("You will get an email when this issue moves.") if now_subscribed
+          else _("You will no longer get emails about this issue."), "success")
     target = request.form.get("next")
     return redirect(target if is_safe_next(target) else url_for("issues.detail", issue_id=issue.id))
 
@@ -224,7 +226,7 @@ def photo(issue_id: int, photo_id: int):
     issue = services.issue_for(issue_id, current_user)
     picture = db.session.get(IssuePhoto, photo_id)
     if picture is None or not may_see_issue_photo(current_user, picture, issue):
-        abort(404, "There is no such photo.")
+        abort(404, _("There is no such photo."))
     return photo_response(picture.key, picture.mime)
 
 

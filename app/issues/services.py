@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import abort, current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy.orm import joinedload
 
 from app.auth.permissions import is_open_common_issue_of_house, may_see_issue
@@ -29,7 +31,7 @@ def issue_for(issue_id: int, user) -> Issue:
     """The issue if `user` may see it; a 404 otherwise (whether it exists is nobody else's business)."""
     issue = db.session.get(Issue, issue_id, options=[joinedload(Issue.room), joinedload(Issue.common_area)])
     if issue is None or not may_see_issue(user, issue):
-        abort(404, "There is no such issue, or it is not yours to see.")
+        abort(404, _("There is no such issue, or it is not yours to see."))
     return issue
 
 
@@ -44,31 +46,50 @@ def common_area_id(house, value: str) -> int | None:
     area_id = whole_number(value)
     area = db.session.get(CommonArea, area_id) if area_id else None
     if area is None or area.house_id != house.id:
-        raise LocationError("Choose one of the listed places.")
+        raise LocationError(_("Choose one of the listed places."))
     return area.id
 
 
 # What a student may do so often, per hour and per day: settings <prefix>_PER_HOUR and _PER_DAY, what they did
 # and what the refusal adds (the forms keep what was typed).
-STUDENT_LIMITS = {
-    "report": ("ISSUE_REPORTS", "reported {} issues", "Your report is kept below: send it again later, or ask "
-                                                      "your house admin if something is urgent."),
-    "comment": ("ISSUE_COMMENTS", "commented {} times", "Your comment is kept below: send it again later."),
-    "me-too": ("ISSUE_ME_TOO", "pressed “me too” {} times", "Try again later."),
-}
+STUDENT_LIMITS = {"report": "ISSUE_REPORTS", "comment": "ISSUE_COMMENTS", "me-too": "ISSUE_ME_TOO"}
+
+
+def _limit_message(action: str, limit: int, per_hour: bool) -> str:
+    """Why a student's `action` is refused: what they did (whole sentences, in the language spoken)."""
+    if action == "report":
+        done = (ngettext("You have reported %(num)d issue in the last hour, the most one student can.",
+                         "You have reported %(num)d issues in the last hour, the most one student can.", limit)
+                if per_hour else
+                ngettext("You have reported %(num)d issue in the last 24 hours, the most one student can.",
+                         "You have reported %(num)d issues in the last 24 hours, the most one student can.", limit))
+        then = _("Your report is kept below: send it again later, or ask your house admin if something is urgent.")
+        return f"{done} {then}"
+    if action == "comment":
+        done = (ngettext("You have commented %(num)d time in the last hour, the most one student can.",
+                         "You have commented %(num)d times in the last hour, the most one student can.", limit)
+                if per_hour else
+                ngettext("You have commented %(num)d time in the last 24 hours, the most one student can.",
+                         "You have commented %(num)d times in the last 24 hours, the most one student can.", limit))
+        return f"{done} {_('Your comment is kept below: send it again later.')}"
+    done = (ngettext("You have pressed “me too” %(num)d time in the last hour, the most one student can.",
+                     "You have pressed “me too” %(num)d times in the last hour, the most one student can.", limit)
+            if per_hour else
+            ngettext("You have pressed “me too” %(num)d time in the last 24 hours, the most one student can.",
+                     "You have pressed “me too” %(num)d times in the last 24 hours, the most one student can.", limit))
+    return f"{done} {_('Try again later.')}"
 
 
 def student_limit_refused(student, action: str) -> str | None:
     """Count one `action` (a STUDENT_LIMITS key) against the student's hourly and daily limits; why it is
     refused, or None. Parallel requests take the student's lock in turn (app/limits.py), so none slips past."""
-    (setting, done, then), config, who = STUDENT_LIMITS[action], current_app.config, causes.of_user(student)
+    setting, config, who = STUDENT_LIMITS[action], current_app.config, causes.of_user(student)
     hour = Limit(f"{action}:{student.id}:hour", config[f"{setting}_PER_HOUR"], timedelta(hours=1), lock=who)
     day = Limit(f"{action}:{student.id}:day", config[f"{setting}_PER_DAY"], timedelta(days=1), lock=who)
     refused = take(hour, day)
     if refused is None:
         return None
-    span = "hour" if refused is hour else "24 hours"
-    return f"You have {done.format(refused.limit)} in the last {span}, the most one student can. {then}"
+    return _limit_message(action, refused.limit, refused is hour)
 
 
 def report_issue(student, data: dict, photos: list[CleanImage]) -> tuple[Issue, str]:
@@ -111,11 +132,12 @@ def photos_on(issue: Issue, photos: list[CleanImage], **fields) -> Iterator[None
 
 def urgent_told_message(told: str) -> str:
     """What the student reporting an urgent issue is told about who heard of it (never anyone's address)."""
-    if told:
-        return f"Because it is urgent, {told} were emailed at once." if told == notify.TOLD_ADMINS else \
-            f"Because it is urgent, {told} was emailed at once."
-    return ("Because it is urgent: nobody could be emailed about it right now. If it is dangerous, phone your "
-            "residence's emergency number.")
+    if told == notify.TOLD_ADMINS:
+        return _("Because it is urgent, the house admins were emailed at once.")
+    if told == notify.TOLD_DESK:
+        return _("Because it is urgent, the residence's maintenance desk was emailed at once.")
+    return _("Because it is urgent: nobody could be emailed about it right now. If it is dangerous, phone your "
+             "residence's emergency number.")
 
 
 def toggle_me_too(issue: Issue, student, follow: bool | None = None) -> bool:
@@ -133,7 +155,7 @@ def toggle_me_too(issue: Issue, student, follow: bool | None = None) -> bool:
     if subscription is not None:
         return True
     if not is_open_common_issue_of_house(issue, student.house_id):
-        abort(404, "There is no such open issue in your house.")
+        abort(404, _("There is no such open issue in your house."))
     db.session.add(IssueSubscription(issue_id=issue.id, user_id=student.id))
     return True
 
@@ -154,7 +176,7 @@ def my_issues(student, before: int | None = None) -> tuple[list[Issue], int | No
     if before is not None:
         cursor = db.session.execute(sa.select(Issue.created_at, Issue.id).where(Issue.id == before, theirs)).first()
         if cursor is None:
-            abort(404, "There is no such page of your issues.")
+            abort(404, _("There is no such page of your issues."))
         query = query.where(sa.or_(Issue.created_at < cursor.created_at,
                                    sa.and_(Issue.created_at == cursor.created_at, Issue.id < cursor.id)))
     rows = list(db.session.scalars(

@@ -186,13 +186,10 @@ def parse_hours(raw: str, what: str) -> float | None:
         return None
     match = DURATION.fullmatch(raw)
     if match is None:
-        raise TargetError(_("Response: write a number of hours or days, like 4, 0.5 or 7 days.") if what == "Response"
-                          else _("Fix: write a number of hours or days, like 4, 0.5 or 7 days."))
+        raise TargetError(_("%(what)s: write a number of hours or days, like 4, 0.5 or 7 days.", what=what))
     hours = float(match[1]) * (24 if (match[2] or "h").lower().startswith("d") else 1)
     if not 0 < hours <= 24 * 365:
-        raise TargetError(_("Response: a target must be longer than zero hours (and at most a year).")
-                          if what == "Response" else
-                          _("Fix: a target must be longer than zero hours (and at most a year)."))
+        raise TargetError(_("%(what)s: a target must be longer than zero hours (and at most a year).", what=what))
     return hours
 
 
@@ -206,7 +203,7 @@ def hours_text(hours: float) -> str:
 def checked(response_raw: str, fix_raw: str, urgency: Urgency) -> tuple[float, float] | None:
     """A category's typed targets: (response, fix) hours, or None (both blank or both the urgency's defaults:
     the defaults); TargetError."""
-    response, fix = parse_hours(response_raw, "Response"), parse_hours(fix_raw, "Fix")
+    response, fix = parse_hours(response_raw, _("Response")), parse_hours(fix_raw, _("Fix"))
     if (response is None) != (fix is None):
         raise TargetError(_("Give both the response and the fix target, or leave both empty to use the defaults."))
     if response is not None and fix < response:
@@ -259,8 +256,10 @@ class Standing:
     def label(self) -> str:
         span = duration(abs(self.left))
         if self.overdue:
-            return f"{'Response' if self.which == 'respond' else 'Fix'} overdue by {span}"
-        return f"{span} left to {self.which}"
+            return (_("Response overdue by %(span)s", span=span) if self.which == "respond"
+                    else _("Fix overdue by %(span)s", span=span))
+        return (_("%(span)s left to respond", span=span) if self.which == "respond"
+                else _("%(span)s left to fix", span=span))
 
 
 def standing(issue: Issue, now: datetime | None = None) -> Standing | None:
@@ -276,10 +275,10 @@ def duration(span: timedelta) -> str:
     """A short, rounded-down length: 45 min, 3 h, 2 d."""
     minutes = int(span.total_seconds() // 60)
     if minutes < 60:
-        return f"{minutes} min"
+        return _("%(count)d min", count=minutes)
     if minutes < 48 * 60:
-        return f"{minutes // 60} h"
-    return f"{minutes // (24 * 60)} d"
+        return _("%(count)d h", count=minutes // 60)
+    return _("%(count)d d", count=minutes // (24 * 60))
 
 
 def crossed(now: datetime | None = None) -> list[Issue]:

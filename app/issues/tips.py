@@ -51,9 +51,9 @@ def checked(raw: str) -> str:
     lines = [line.strip() for line in (raw or "").splitlines() if line.strip()]
     text = "\n".join(lines)
     if len(text) > MAX_CHARS:
-        raise ValueError(_("Keep the tips short: at most %(num)d characters.", num=MAX_CHARS))
+        raise ValueError(_("Keep the tips short: at most %(count)d characters.", count=MAX_CHARS))
     if len(lines) > MAX_LINES:
-        raise ValueError(_("Keep the tips short: at most %(num)d lines.", num=MAX_LINES))
+        raise ValueError(_("Keep the tips short: at most %(count)d lines.", count=MAX_LINES))
     return text
 
 

@@ -1,16 +1,19 @@
 """Forms for visits: the reporter's offered times (rows read by number) and a booking by staff or an admin."""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from app.issues.visits import MAX_SLOTS, REASON_MAX, SlotErrors, slot_label, slots_of, visit_of
+from app.issues.labels import slot_label
+from app.issues.visits import MAX_SLOTS, REASON_MAX, SlotErrors, slots_of, visit_of
 from app.localtime import local
 
 
 class AvailabilityForm(FlaskForm):
     """CSRF and "enter when I am out"; the times are rows day-N, part-N, from-N, to-N (see `rows`)."""
 
-    enter_permission = BooleanField("Staff may enter my room to fix this when I am out")
+    enter_permission = BooleanField(_l("Staff may enter my room to fix this when I am out"))
 
     @staticmethod
     def typed(source) -> list[tuple[str, str, str, str]]:
@@ -41,17 +44,17 @@ class AvailabilityForm(FlaskForm):
 class BookVisitForm(FlaskForm):
     """One of the student's times (`slot`: its id) or another time (`slot`: other, with day/start/end)."""
 
-    slot = StringField("When")
-    day = StringField("Date", render_kw={"type": "date"})
-    start = StringField("From", render_kw={"type": "time"})
-    end = StringField("To", render_kw={"type": "time"})
+    slot = StringField(_l("When"))
+    day = StringField(_l("Date"), render_kw={"type": "date"})
+    start = StringField(_l("From"), render_kw={"type": "time"})
+    end = StringField(_l("To"), render_kw={"type": "time"})
 
     def choices(self, slots) -> list[tuple[str, str]]:
-        return [(str(slot.id), slot_label(slot)) for slot in slots] + [("other", "Another time")]
+        return [(str(slot.id), slot_label(slot)) for slot in slots] + [("other", _("Another time"))]
 
 
 class CancelVisitForm(FlaskForm):
-    reason = TextAreaField("Reason (optional; the student sees it)", validators=[Length(max=REASON_MAX)],
+    reason = TextAreaField(_l("Reason (optional; the student sees it)"), validators=[Length(max=REASON_MAX)],
                            render_kw={"maxlength": REASON_MAX, "rows": 2})
 
 

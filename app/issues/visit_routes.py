@@ -1,6 +1,7 @@
 """The reporter's times for a visit (added to issues' bp), and the booking and cancelling steps the staff and
 admin pages share."""
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -17,7 +18,7 @@ from app.issues.visit_forms import AvailabilityForm, BookVisitForm, CancelVisitF
 def availability(issue_id: int):
     issue = services.issue_for(issue_id, current_user)
     if issue.reporter_id != current_user.id or not visits.is_room_issue(issue):
-        abort(404, "There is no such issue in your room.")
+        abort(404, _("There is no such issue in your room."))
     form = AvailabilityForm()
     typed = form.typed(request.form)
     if not form.validate():
@@ -27,7 +28,7 @@ def availability(issue_id: int):
         message = visits.set_availability(issue, current_user, windows, form.enter_permission.data)
     except visits.SlotErrors as exc:
         db.session.rollback()
-        form.form_errors.append("Nothing was saved: correct the times marked below.")
+        form.form_errors.append(_("Nothing was saved: correct the times marked below."))
         return render_detail(issue, 400, availability=(form, typed, exc))
     except visits.VisitError as exc:
         db.session.rollback()
@@ -43,9 +44,9 @@ def availability(issue_id: int):
 def withdraw_time(issue_id: int, slot_id: int):
     issue = services.issue_for(issue_id, current_user)
     if issue.reporter_id != current_user.id or not visits.is_room_issue(issue):
-        abort(404, "There is no such issue in your room.")
+        abort(404, _("There is no such issue in your room."))
     if not AvailabilityForm().validate():  # CSRF
-        abort(400, "The form was not valid; reload the page and try again.")
+        abort(400, _("The form was not valid; reload the page and try again."))
     try:
         message = visits.withdraw_slot(issue, current_user, slot_id)
     except visits.VisitError as exc:
@@ -89,5 +90,5 @@ def submit_booking(issue, booker) -> tuple[str | None, BookVisitForm]:
         db.session.commit()
     except IntegrityError:  # a parallel first booking won the race: it recorded and emailed the time
         db.session.rollback()
-        message = "The visit was just booked by someone else; see the time below."
+        message = _("The visit was just booked by someone else; see the time below.")
     return message, form

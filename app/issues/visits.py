@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import gettext as _
 
 from app.emailer import enqueue
 from app.extensions import db
@@ -80,15 +81,15 @@ def is_room_issue(issue: Issue) -> bool:
 def _day(raw: str, today: date) -> date:
     raw = (raw or "").strip()
     if has_control(raw) or len(raw) > 10:
-        raise VisitError("Give the date as a calendar date, like 2026-12-08.")
+        raise VisitError(_("Give the date as a calendar date, like 2026-12-08."))
     try:
         day = date.fromisoformat(raw)
     except ValueError:
-        raise VisitError("Give the date as a calendar date, like 2026-12-08.") from None
+        raise VisitError(_("Give the date as a calendar date, like 2026-12-08.")) from None
     if day < today:
-        raise VisitError("That date has passed: choose a day from today on.")
+        raise VisitError(_("That date has passed: choose a day from today on."))
     if day > today + timedelta(days=HORIZON_DAYS):
-        raise VisitError(f"Choose a day within the next {HORIZON_DAYS} days.")
+        raise VisitError(_("Choose a day within the next %(days)d days.", days=HORIZON_DAYS))
     return day
 
 
@@ -99,7 +100,8 @@ def _clock(raw: str, what: str) -> time:
             raise ValueError
         return time.fromisoformat(raw)
     except ValueError:
-        raise VisitError(f"Give the {what} time as hours and minutes, like 14:30.") from None
+        raise VisitError(_("Give the start time as hours and minutes, like 14:30.") if what == "start"
+                         else _("Give the end time as hours and minutes, like 14:30.")) from None
 
 
 def parse_window(day_raw: str, part_raw: str, start_raw: str = "", end_raw: str = "",
@@ -113,16 +115,17 @@ def parse_window(day_raw: str, part_raw: str, start_raw: str = "", end_raw: str 
     try:
         part = DayPart((part_raw or "").strip())
     except ValueError:
-        raise VisitError("Choose morning, afternoon, evening or a time range.") from None
+        raise VisitError(_("Choose morning, afternoon, evening or a time range.")) from None
     if part in PART_HOURS:
         start, end = PART_HOURS[part]
     else:
         start, end = _clock(start_raw, "start"), _clock(end_raw, "end")
         if datetime.combine(day, end) - datetime.combine(day, start) < timedelta(minutes=MIN_MINUTES):
-            raise VisitError(f"The end time must be at least {MIN_MINUTES} minutes after the start time.")
+            raise VisitError(_("The end time must be at least %(minutes)d minutes after the start time.",
+                               minutes=MIN_MINUTES))
     window = Window(part, stored(day, start), stored(day, end))
     if window.ends_at <= now:
-        raise VisitError("That time has passed: choose a later one.")
+        raise VisitError(_("That time has passed: choose a later one."))
     return window
 
 
@@ -157,12 +160,19 @@ def slot_label(slot: VisitSlot | Visit) -> str:
     return window_label(slot.part, slot.starts_at, slot.ends_at)
 
 
+def shown(time: Window | VisitSlot | Visit) -> str:
+    """A time in the language spoken (app/issues/labels.py), for messages; `window_label` is the stored one."""
+    from app.issues.labels import window_label as spoken_window
+
+    return spoken_window(time.part, time.starts_at, time.ends_at)
+
+
 def set_availability(issue: Issue, student, windows: list[Window], enter_permission: bool) -> str:
     """Replace the reporter's offered times and their "enter when I am out" choice; the caller commits."""
     if issue.reporter_id != student.id:
-        raise VisitError("Only the student who reported this issue can give times.")
+        raise VisitError(_("Only the student who reported this issue can give times."))
     if not is_room_issue(issue) or not issue.status.is_open:
-        raise VisitError("Times for a visit can be given for open issues in your own room.")
+        raise VisitError(_("Times for a visit can be given for open issues in your own room."))
     db.session.execute(sa.delete(VisitSlot).where(VisitSlot.issue_id == issue.id))
     db.session.add_all(VisitSlot(issue_id=issue.id, part=w.part, starts_at=w.starts_at, ends_at=w.ends_at)
                        for w in windows)
@@ -171,7 +181,7 @@ def set_availability(issue: Issue, student, windows: list[Window], enter_permiss
     lines.append("Staff may enter when I am out." if enter_permission else "Staff may not enter when I am out.")
     db.session.add(IssueEvent(issue=issue, author_id=student.id, kind=EventKind.AVAILABILITY, body="\n".join(lines)))
     issue.updated_at = utcnow()
-    return "Thanks: staff see your times." if windows else "Saved: staff see your choice."
+    return _("Thanks: staff see your times.") if windows else _("Saved: staff see your choice.")
 
 
 def chosen_window(issue: Issue, choice: str, day: str, start: str, end: str,
@@ -182,15 +192,15 @@ def chosen_window(issue: Issue, choice: str, day: str, start: str, end: str,
     if choice and choice != "other":
         slot = next((s for s in slots_of(issue.id, now) if str(s.id) == choice), None)
         if slot is None:
-            raise VisitError("That time is no longer offered: choose one of the listed times.")
+            raise VisitError(_("That time is no longer offered: choose one of the listed times."))
         return Window(slot.part, slot.starts_at, slot.ends_at)
     if choice != "other":
-        raise VisitError("Choose one of the student's times, or another time.")
+        raise VisitError(_("Choose one of the student's times, or another time."))
     if not issue.enter_permission and slots_of(issue.id, now):
-        raise VisitError("The student does not allow entry when out: choose one of the times they offered.")
+        raise VisitError(_("The student does not allow entry when out: choose one of the times they offered."))
     window = parse_window(day, DayPart.TIMES.value, start, end, now=now)
     if window is None:
-        raise VisitError("Give the date, start and end time of the visit.")
+        raise VisitError(_("Give the date, start and end time of the visit."))
     return window
 
 
@@ -199,12 +209,12 @@ def book(issue: Issue, booker, window: Window) -> tuple[str, bool]:
     emailed. The issue's lock is held until the commit, so of two parallel bookings of the same time only the
     first records and emails it."""
     if not is_room_issue(issue) or not issue.status.is_open:
-        raise VisitError("Visits are booked for open issues in a student's room.")
+        raise VisitError(_("Visits are booked for open issues in a student's room."))
     hold(f"visit:issue:{issue.id}")
     visit = db.session.execute(sa.select(Visit).where(Visit.issue_id == issue.id)
                                .execution_options(populate_existing=True)).scalar_one_or_none()
     if visit is not None and visit.notice_key == window.key:
-        return f"The visit is already booked for {window.label}; the student was told.", False
+        return _("The visit is already booked for %(time)s; the student was told.", time=shown(window)), False
     if visit is None:
         visit = Visit(issue_id=issue.id)
         db.session.add(visit)
@@ -213,7 +223,7 @@ def book(issue: Issue, booker, window: Window) -> tuple[str, bool]:
     visit.booked_by_id, visit.booked_at = booker.id, utcnow()
     db.session.add(IssueEvent(issue=issue, author_id=booker.id, kind=EventKind.VISIT, body=window.label))
     issue.updated_at = utcnow()
-    return f"Visit booked for {window.label}.", _tell_student(issue, "visit_booked", window.label)
+    return _("Visit booked for %(time)s.", time=shown(window)), _tell_student(issue, "visit_booked", window.label)
 
 
 def cancel(issue: Issue, canceller, reason: str = "") -> tuple[str, bool]:
@@ -222,18 +232,19 @@ def cancel(issue: Issue, canceller, reason: str = "") -> tuple[str, bool]:
     cancels only the first records and emails it."""
     reason = (reason or "").strip()
     if has_control(reason, multiline=True) or len(reason) > REASON_MAX:
-        raise VisitError(f"Keep the reason to plain text of at most {REASON_MAX} characters.")
+        raise VisitError(_("Keep the reason to plain text of at most %(count)d characters.", count=REASON_MAX))
     hold(f"visit:issue:{issue.id}")
     visit = db.session.execute(sa.select(Visit).where(Visit.issue_id == issue.id)
                                .execution_options(populate_existing=True)).scalar_one_or_none()
     if visit is None:
-        return "There is no booked visit to cancel (it may just have been cancelled).", False
+        return _("There is no booked visit to cancel (it may just have been cancelled)."), False
     label = slot_label(visit)
     db.session.delete(visit)
     body = f"{label}\nReason: {reason}" if reason else label
     db.session.add(IssueEvent(issue=issue, author_id=canceller.id, kind=EventKind.VISIT_CANCELLED, body=body))
     issue.updated_at = utcnow()
-    return f"The visit of {label} is cancelled.", _tell_student(issue, "visit_cancelled", label, reason=reason)
+    told = _tell_student(issue, "visit_cancelled", label, reason=reason)
+    return _("The visit of %(time)s is cancelled.", time=shown(visit)), told
 
 
 def close_pending(issue: Issue, closer) -> None:
@@ -256,7 +267,7 @@ def withdraw_slot(issue: Issue, student, slot_id: int) -> str:
     assignee hear of it as of a comment of the student's."""
     slot = db.session.scalar(sa.select(VisitSlot).where(VisitSlot.id == slot_id, VisitSlot.issue_id == issue.id))
     if slot is None or issue.reporter_id != student.id:
-        raise VisitError("That time is no longer offered.")
+        raise VisitError(_("That time is no longer offered."))
     label = slot_label(slot)
     db.session.delete(slot)
     db.session.add(IssueEvent(issue=issue, author_id=student.id, kind=EventKind.TIME_WITHDRAWN, body=label))
@@ -265,13 +276,14 @@ def withdraw_slot(issue: Issue, student, slot_id: int) -> str:
     visit = db.session.execute(sa.select(Visit).where(Visit.issue_id == issue.id)
                                .execution_options(populate_existing=True)).scalar_one_or_none()
     if visit is None or (visit.starts_at, visit.ends_at) != (slot.starts_at, slot.ends_at):
-        return f"Withdrawn: {label}."
+        return _("Withdrawn: %(time)s.", time=shown(slot))
     db.session.delete(visit)
     db.session.add(IssueEvent(issue=issue, author_id=student.id, kind=EventKind.VISIT_CANCELLED,
                               body=f"{label}\nReason: {WITHDRAWN_REASON}"))
     notify.student_comment(issue, student, f"I withdrew the time {label}, so the visit booked for then is "
                                            "cancelled. Please book another of my times.")
-    return f"Withdrawn: {label}. The visit booked for then is cancelled, and maintenance is told."
+    return _("Withdrawn: %(time)s. The visit booked for then is cancelled, and maintenance is told.",
+             time=shown(slot))
 
 
 def _tell_student(issue: Issue, template: str, when: str, **extra) -> bool:

@@ -5,8 +5,11 @@ commit to the caller. A step that makes no sense raises WorkflowError with a mes
 """
 from datetime import timedelta
 
+from flask_babel import gettext as _
+
 from app.extensions import db
 from app.issues import notify, targets, visits
+from app.issues.labels import status_label
 from app.models.base import utcnow
 from app.models.issues import EventKind, HoldReason, Issue, IssueEvent, IssueStatus
 
@@ -64,7 +67,7 @@ def _set_status(issue: Issue, status: IssueStatus, author, hold_reason: str | No
 def hold_text(reason: HoldReason | None, detail: str) -> str:
     """The reason shown to the student: "Waiting for parts: the pump is on order"."""
     if reason is None:
-        raise WorkflowError("Choose why the issue is on hold (parts, a contractor or access).")
+        raise WorkflowError(_("Choose why the issue is on hold (parts, a contractor or access)."))
     detail = (detail or "").strip()
     return f"{reason.label}: {detail}"[:300] if detail else reason.label
 
@@ -85,17 +88,19 @@ def admin_update(issue: Issue, admin, status: IssueStatus, comment: str, public:
     _load_timeline(issue)
     if status == issue.status:
         if not comment:
-            raise WorkflowError("Choose a new status or write a comment: nothing was changed.")
+            raise WorkflowError(_("Choose a new status or write a comment: nothing was changed."))
         _event(issue, admin, EventKind.COMMENT if public else EventKind.NOTE, comment, public=public)
         issue.updated_at = utcnow()
         if public:
             targets.record_response(issue)
             notify.subscribers(issue, actor=admin)
-        return "Comment added." if public else "Internal note added."
+        return _("Comment added.") if public else _("Internal note added.")
     if status not in TRANSITIONS[issue.status]:
-        raise WorkflowError(f"An issue that is “{issue.status.label}” cannot be moved to “{status.label}”.")
+        raise WorkflowError(_("An issue that is “%(old)s” cannot be moved to “%(new)s”.",
+                              old=status_label(issue.status), new=status_label(status)))
     if status == IssueStatus.WONT_FIX and not (comment and public):
-        raise WorkflowError("Give the student a reason (as a public comment) when you mark an issue “Won't fix”.")
+        raise WorkflowError(_("Give the student a reason (as a public comment) when you mark an issue “%(status)s”.",
+                               status=status_label(IssueStatus.WONT_FIX)))
     reason = hold_text(hold_reason, hold_detail) if status == IssueStatus.ON_HOLD else None
     shown = "\n\n".join(part for part in (reason, comment if public else "") if part)
     _event(issue, admin, EventKind.STATUS, shown, to_status=status)
@@ -104,7 +109,7 @@ def admin_update(issue: Issue, admin, status: IssueStatus, comment: str, public:
     _set_status(issue, status, admin, reason, response=True)
     issue.updated_at = utcnow()
     notify.subscribers(issue, actor=admin)
-    return f"Status changed to “{status.label}”."
+    return _("Status changed to “%(status)s”.", status=status_label(status))
 
 
 def staff_update(issue: Issue, staff, status: IssueStatus | None, note: str) -> str:
@@ -114,19 +119,20 @@ def staff_update(issue: Issue, staff, status: IssueStatus | None, note: str) -> 
     _load_timeline(issue)
     if status is None or status == issue.status:
         if not note:
-            raise WorkflowError("Choose a new status or write a note: nothing was changed.")
+            raise WorkflowError(_("Choose a new status or write a note: nothing was changed."))
         _event(issue, staff, EventKind.NOTE, note, public=False)
         issue.updated_at = utcnow()
-        return "Note added."
+        return _("Note added.")
     if status not in STAFF_TRANSITIONS.get(issue.status, ()):
-        raise WorkflowError(f"A job that is “{issue.status.label}” cannot be moved to “{status.label}” here.")
+        raise WorkflowError(_("A job that is “%(old)s” cannot be moved to “%(new)s” here.",
+                              old=status_label(issue.status), new=status_label(status)))
     _event(issue, staff, EventKind.STATUS, to_status=status)
     if note:
         _event(issue, staff, EventKind.NOTE, note, public=False)
     _set_status(issue, status, staff)
     issue.updated_at = utcnow()
     notify.subscribers(issue, actor=staff)
-    return f"Status changed to “{status.label}”."
+    return _("Status changed to “%(status)s”.", status=status_label(status))
 
 
 def within_reopen_window(issue: Issue) -> bool:
@@ -135,11 +141,11 @@ def within_reopen_window(issue: Issue) -> bool:
 
 def confirm_fix(issue: Issue, student) -> None:
     if issue.status != IssueStatus.RESOLVED:
-        raise WorkflowError("Only a resolved issue can be confirmed.")
+        raise WorkflowError(_("Only a resolved issue can be confirmed."))
     if issue.confirmed_at is not None:
-        raise WorkflowError("You have already confirmed this fix.")
+        raise WorkflowError(_("You have already confirmed this fix."))
     if not within_reopen_window(issue):
-        raise WorkflowError("It has been more than 14 days since this issue was resolved.")
+        raise WorkflowError(_("It has been more than 14 days since this issue was resolved."))
     issue.confirmed_at = utcnow()
     _event(issue, student, EventKind.CONFIRMED)
 
@@ -153,9 +159,9 @@ def confirm_and_rate(issue: Issue, student, rating: int | None) -> None:
 
 def reopen(issue: Issue, student, reason: str) -> None:
     if issue.status not in (IssueStatus.RESOLVED, IssueStatus.WONT_FIX):
-        raise WorkflowError("Only a resolved or closed issue can be reopened.")
+        raise WorkflowError(_("Only a resolved or closed issue can be reopened."))
     if not within_reopen_window(issue):
-        raise WorkflowError("Issues can be reopened for 14 days; please report a new issue instead.")
+        raise WorkflowError(_("Issues can be reopened for 14 days; please report a new issue instead."))
     _event(issue, student, EventKind.REOPENED, reason.strip(), to_status=IssueStatus.REPORTED)
     _set_status(issue, IssueStatus.REPORTED, student)
     issue.updated_at = utcnow()
@@ -165,9 +171,9 @@ def reopen(issue: Issue, student, reason: str) -> None:
 
 def rate(issue: Issue, student, rating: int) -> None:
     if issue.status != IssueStatus.RESOLVED:
-        raise WorkflowError("You can rate the repair once the issue is resolved.")
+        raise WorkflowError(_("You can rate the repair once the issue is resolved."))
     if not 1 <= rating <= 5:
-        raise WorkflowError("Choose 1 to 5 stars.")
+        raise WorkflowError(_("Choose 1 to 5 stars."))
     issue.rating = rating
     _event(issue, student, EventKind.RATED, f"{rating}/5")
 

@@ -3,20 +3,28 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import gettext as _
 
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.move_in import ChecklistItem, HouseTerm
 
+
+def N_(text: str) -> str:  # noqa: N802  (gettext's name: marks a text for the catalogs, translated where shown)
+    return text
+
+
+# Stored and matched in English (the msgid); pages show them through gettext, so a house that kept the defaults
+# reads them in its language, and an admin's own items (not in the catalogs) as typed.
 DEFAULT_CHECKLIST = [
-    "Door and lock", "Window", "Walls", "Floor", "Ceiling", "Light", "Plug points", "Bed", "Mattress", "Desk",
-    "Chair", "Cupboard", "Curtains", "Heater",
+    N_("Door and lock"), N_("Window"), N_("Walls"), N_("Floor"), N_("Ceiling"), N_("Light"), N_("Plug points"),
+    N_("Bed"), N_("Mattress"), N_("Desk"), N_("Chair"), N_("Cupboard"), N_("Curtains"), N_("Heater"),
 ]
 DEFAULT_TERMS = [
-    "This form is a true record of the state of my room when I moved in.",
-    "I will report new damage through RINAIBRA as soon as I notice it.",
-    "I may be charged for damage beyond normal wear that is not recorded on this form.",
-    "I have read and accept the house rules.",
+    N_("This form is a true record of the state of my room when I moved in."),
+    N_("I will report new damage through RINAIBRA as soon as I notice it."),
+    N_("I may be charged for damage beyond normal wear that is not recorded on this form."),
+    N_("I have read and accept the house rules."),
 ]
 MAX_ITEMS = 60
 ITEM_MAX_LENGTH = 80
@@ -55,16 +63,22 @@ def parse_lines(text: str, max_length: int, what: str) -> list[str]:
     """One entry per non-blank line; raises ValueError with a message for the user."""
     lines = [" ".join(line.split()) for line in (text or "").splitlines()]
     lines = [line for line in lines if line]
+    terms = what == "term"
     if not lines:
-        raise ValueError(f"List at least one {what}.")
+        raise ValueError(_("List at least one term.") if terms else _("List at least one checklist item."))
     if len(lines) > MAX_ITEMS:
-        raise ValueError(f"At most {MAX_ITEMS} {what}s, please.")
+        raise ValueError(_("At most %(count)d terms, please.", count=MAX_ITEMS) if terms
+                         else _("At most %(count)d checklist items, please.", count=MAX_ITEMS))
     too_long = [line for line in lines if len(line) > max_length]
     if too_long:
-        raise ValueError(f"Keep each {what} under {max_length} characters: “{too_long[0][:40]}…” is longer.")
+        values = {"count": max_length, "text": too_long[0][:40]}
+        raise ValueError(_("Keep each term under %(count)d characters: “%(text)s…” is longer.", **values) if terms
+                         else _("Keep each checklist item under %(count)d characters: “%(text)s…” is longer.",
+                                **values))
     seen = {line.lower() for line in lines}
     if len(seen) != len(lines):
-        raise ValueError(f"The same {what} is listed twice.")
+        raise ValueError(_("The same term is listed twice.") if terms
+                         else _("The same checklist item is listed twice."))
     return lines
 
 

@@ -1,4 +1,6 @@
 """The student's move-in form (built per house from its checklist and terms) and the admin's list editor."""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import (
@@ -12,10 +14,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.issues.forms import no_control_chars
+from app.issues.labels import CONDITION
 from app.models.move_in import Condition, MoveInForm
 from app.move_in.checklist import ITEM_MAX_LENGTH, MAX_ITEMS, TERM_MAX_LENGTH
 
-CONDITION_CHOICES = [SelectChoice(c.value, c.value.capitalize()) for c in Condition]
+CONDITION_CHOICES = [SelectChoice(c.value, CONDITION[c]) for c in Condition]
 COMMENT_MAX = 2000
 
 
@@ -37,17 +40,17 @@ class _StudentForm(FlaskForm):
         ok = True
         for _i, label, condition, comment, _photos in self.item_fields():
             if not condition.data:
-                condition.errors.append(f"Choose the condition of the {label.lower()}.")
+                condition.errors.append(_("Choose the condition of the %(item)s.", item=_(label).lower()))
                 ok = False
             elif condition.data != Condition.GOOD and not (comment.data or "").strip():
-                comment.errors.append("Describe what is damaged or missing.")
+                comment.errors.append(_("Describe what is damaged or missing."))
                 ok = False
         for term in self.term_fields():
             if not term.data:
-                term.errors.append("Tick this box to accept it.")
+                term.errors.append(_("Tick this box to accept it."))
                 ok = False
         if not ok:
-            self.form_errors.append("Some answers need your attention before you can submit (marked below).")
+            self.form_errors.append(_("Some answers need your attention before you can submit (marked below)."))
         return ok
 
 
@@ -63,16 +66,17 @@ def build_form(labels: list[str], terms: list[str], saved: MoveInForm | None = N
     for i, label in enumerate(labels):
         setattr(StudentForm, f"condition_{i}", RadioField(label, choices=CONDITION_CHOICES, validators=[Optional()]))
         setattr(StudentForm, f"comment_{i}", TextAreaField(
-            f"{label}: comment", validators=[Length(max=COMMENT_MAX, message=f"At most {COMMENT_MAX} characters."),
-                                             no_control_chars],
+            _("%(item)s: comment", item=_(label)),
+            validators=[Length(max=COMMENT_MAX, message=_("At most %(count)d characters.", count=COMMENT_MAX)),
+                        no_control_chars],
             render_kw={"rows": 3}))
-        setattr(StudentForm, f"photos_{i}", MultipleFileField(f"{label}: photos"))
+        setattr(StudentForm, f"photos_{i}", MultipleFileField(_("%(item)s: photos", item=_(label))))
         if label in answers:
             answer = answers[label]
             data[f"condition_{i}"] = answer.condition.value if answer.condition else None
             data[f"comment_{i}"] = answer.comment
     for j, text in enumerate(terms):
-        setattr(StudentForm, f"term_{j}", BooleanField(text))
+        setattr(StudentForm, f"term_{j}", BooleanField(_(text)))
         data[f"term_{j}"] = text in accepted
     form = StudentForm(data=data, **kwargs)
     form.labels, form.terms = labels, terms
@@ -101,13 +105,13 @@ def remap_answers(formdata, seen_labels: list[str], labels: list[str], seen_term
 
 
 class ChecklistForm(FlaskForm):
-    items = TextAreaField("Checklist items (one per line)", validators=[
-        Length(max=MAX_ITEMS * (ITEM_MAX_LENGTH + 2), message="That list is too long."), no_control_chars])
-    terms = TextAreaField("Terms and conditions (one per line; each gets a checkbox)", validators=[
-        Length(max=MAX_ITEMS * (TERM_MAX_LENGTH + 2), message="That list is too long."), no_control_chars])
+    items = TextAreaField(_l("Checklist items (one per line)"), validators=[
+        Length(max=MAX_ITEMS * (ITEM_MAX_LENGTH + 2), message=_l("That list is too long.")), no_control_chars])
+    terms = TextAreaField(_l("Terms and conditions (one per line; each gets a checkbox)"), validators=[
+        Length(max=MAX_ITEMS * (TERM_MAX_LENGTH + 2), message=_l("That list is too long.")), no_control_chars])
 
 
 class ReminderForm(FlaskForm):
     """The reminder button: POST /admin/move-in/reminders with house = the house slug."""
 
-    house = HiddenField(validators=[DataRequired("Which house?")])
+    house = HiddenField(validators=[DataRequired(_l("Which house?"))])

@@ -1,6 +1,7 @@
 """The student's move-in form: draft, come back, submit once; then read-only. Photos behind a guarded view."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.auth.access import student_required
@@ -27,12 +28,12 @@ def move_in_issue_link(answer: MoveInAnswer) -> str:
 @student_required
 def form():
     if current_user.house_id is None:
-        abort(404, "Your account is not linked to a house, so there is no move-in form for you")
+        abort(404, _("Your account is not linked to a house, so there is no move-in form for you."))
     year = academic_year()
     saved = services.form_for(current_user.id, year)
     if saved is not None and saved.is_submitted:
         if request.method == "POST":
-            flash("You have already submitted this year's form; it can no longer be changed.", "warning")
+            flash(_("You have already submitted this year's form; it can no longer be changed."), "warning")
         return render_template("move_in/view.html", saved=saved, year=year_label(year), owner=current_user,
                                as_student=True), 409 if request.method == "POST" else 200
     labels, terms = checklist_for(current_user.house_id), terms_for(current_user.house_id)
@@ -50,16 +51,16 @@ def _checklist_changed(labels: list[str], terms: list[str], saved: MoveInForm | 
     would land on the wrong items), show the new list with the answers moved across by item text."""
     formdata = remap_answers(request.form, seen_labels, labels, seen_terms, terms)
     form = build_form(labels, terms, saved, formdata=formdata)
-    form.form_errors.append("The house's checklist or terms changed while you were filling in the form, so "
-                            "nothing was saved. Your answers are kept for the items that are still there: check "
-                            "the list below and save again.")
+    form.form_errors.append(_("The house's checklist or terms changed while you were filling in the form, so "
+                              "nothing was saved. Your answers are kept for the items that are still there: check "
+                              "the list below and save again."))
     _note_lost_photos(form)
     return _render_form(form, saved, year, 409)
 
 
 def _note_lost_photos(form) -> None:
     if files_chosen():
-        form.form_errors.append("The photos you chose were not saved: choose them again.")
+        form.form_errors.append(_("The photos you chose were not saved: choose them again."))
 
 
 def _render_form(form, saved: MoveInForm | None, year: int, status: int = 200):
@@ -77,18 +78,18 @@ def _save(form, saved: MoveInForm | None, year: int):
         try:
             services.save(current_user, year, form, photos, removed, submit)
         except services.AlreadySubmitted:
-            flash("This form was already submitted; it can no longer be changed.", "warning")
+            flash(_("This form was already submitted; it can no longer be changed."), "warning")
             return redirect(url_for(".form"))
         except StorageError:
             form.form_errors.append(PHOTOS_NOT_SAVED)
             return _render_form(form, saved, year, 503)
         if submit:
-            flash("Thank you: your move-in form is submitted. A copy is on its way to your email.", "success")
+            flash(_("Thank you: your move-in form is submitted. A copy is on its way to your email."), "success")
         else:
-            flash("Your draft is saved. Come back any time to finish and submit it.", "success")
+            flash(_("Your draft is saved. Come back any time to finish and submit it."), "success")
         return redirect(url_for(".form"))
     if not form.form_errors:
-        form.form_errors.append("Some answers need your attention (marked below). Nothing was saved.")
+        form.form_errors.append(_("Some answers need your attention (marked below). Nothing was saved."))
     _note_lost_photos(form)
     return _render_form(form, saved, year, 400)
 
@@ -103,10 +104,10 @@ def photo(photo_id: int):
         .join(MoveInForm, MoveInAnswer.form_id == MoveInForm.id)
         .where(MoveInPhoto.id == photo_id)).first()
     if row is None:
-        abort(404, "No such photo")
+        abort(404, _("There is no such photo."))
     photo_row, owner_form = row
     if not may_see_move_in_photo(current_user, owner_form):
-        abort(404, "No such photo")
+        abort(404, _("There is no such photo."))
     return photo_response(photo_row.key, photo_row.mime)
 
 
@@ -119,9 +120,9 @@ def welcome(token: str):
     user_id = invite.invited_user_id(token)
     user = db.session.get(User, user_id) if user_id else None
     if user is None or not user.is_student or user.is_deactivated:
-        flash("That link has expired. Ask for a new one here and you can set your password.", "error")
+        flash(_("That link has expired. Ask for a new one here and you can set your password."), "error")
         return redirect(url_for("auth.forgot_password"))
     if invite.signs_in(user):
-        flash("You already have a password: log in to open your move-in form.", "info")
+        flash(_("You already have a password: log in to open your move-in form."), "info")
         return redirect(url_for("auth.login", next=url_for(".form")))
     return redirect(password_link(user, next_path=url_for(".form")))

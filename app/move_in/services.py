@@ -3,10 +3,12 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from app.emailer import enqueue
 from app.extensions import db
+from app.issues.labels import condition_label
 from app.localtime import when
 from app.models.accounts import User
 from app.models.base import utcnow
@@ -192,7 +194,8 @@ def issue_link(answer: MoveInAnswer) -> str:
     query = urlencode({
         "category": ISSUE_CATEGORIES.get(answer.item_label.lower(), "other"),
         "location": "room",
-        "title": f"{answer.item_label} {answer.condition.value if answer.condition else ''}".strip()[:120],
-        "description": f"Recorded on my move-in form: {answer.comment}"[:2000],
+        "title": _("%(item)s is %(condition)s", item=_(answer.item_label),
+                   condition=condition_label(answer.condition).lower())[:120],
+        "description": _("Recorded on my move-in form: %(comment)s", comment=answer.comment)[:2000],
     })
     return url_for("issues.new") + "?" + query

@@ -1,14 +1,15 @@
 """/jobs/: a staff member's open jobs and one job's page (note, in progress, resolved with photos)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth.access import role_required
 from app.extensions import db
 from app.issues import workflow
 from app.issues.forms import ButtonForm
+from app.issues.labels import slot_label
 from app.issues.visit_forms import booking_context
 from app.issues.visit_routes import submit_booking, submit_cancel
-from app.issues.visits import slot_label
 from app.models.accounts import Role
 from app.photos import MAX_PHOTO_BYTES, files_chosen
 from app.staff import invitations, services
@@ -31,7 +32,7 @@ def index():
 def answer_invitation(invitation_id: int):
     """Accept or decline a house admin's invitation to join their house's staff."""
     if not ButtonForm().validate():
-        abort(400, "The form expired; reload the page and try again.")
+        abort(400, _("The form expired; reload the page and try again."))
     accepting = request.form.get("answer") == "accept"
     try:
         house = (invitations.accept if accepting else invitations.decline)(current_user, invitation_id)
@@ -40,8 +41,8 @@ def answer_invitation(invitation_id: int):
         flash(str(exc), "warning")
     else:
         db.session.commit()
-        flash(f"You joined the staff of {house.name}." if accepting
-              else f"You declined to join the staff of {house.name}.", "success")
+        flash(_("You joined the staff of %(house)s.", house=house.name) if accepting
+              else _("You declined to join the staff of %(house)s.", house=house.name), "success")
     return redirect(url_for("staff.index"))
 
 

@@ -2,6 +2,7 @@
 order, and the completion photos they add when they mark a job resolved."""
 import sqlalchemy as sa
 from flask import abort
+from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.permissions import may_work_on
@@ -42,7 +43,7 @@ def job_for(issue_id: int, staff) -> Issue:
     """The job if it is `staff`'s; a 404 otherwise (another's job is not revealed)."""
     issue = db.session.get(Issue, issue_id)
     if issue is None or not may_work_on(staff, issue):
-        abort(404, "There is no such job among yours.")
+        abort(404, _("There is no such job among yours."))
     return issue
 
 
@@ -50,7 +51,7 @@ def update_job(issue: Issue, staff, status: IssueStatus | None, note: str, photo
     """The workflow step (status emails to the student as an admin's change sends them), plus completion photos
     when the job is marked resolved; commits. Stored files are removed again if the database part fails."""
     if photos and status != IssueStatus.RESOLVED:
-        raise workflow.WorkflowError("Completion photos go with marking the job resolved.")
+        raise workflow.WorkflowError(_("Completion photos go with marking the job resolved."))
     message = workflow.staff_update(issue, staff, status, note)
     with photos_on(issue, photos, completion=True):
         db.session.commit()

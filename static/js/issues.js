@@ -43,11 +43,11 @@
       var files = Array.prototype.slice.call(input.files || []);
       var problem = "";
       if (files.length > maxFiles) {
-        problem = "Please choose at most " + maxFiles + " photos.";
+        problem = form.dataset.tooMany;  // translated on the page
       } else {
         files.forEach(function (file) {
           if (!problem && file.size > maxBytes) {
-            problem = file.name + " is larger than " + form.dataset.maxMb + " MB. Please choose a smaller photo.";
+            problem = form.dataset.tooLarge.replace("{name}", file.name);
           }
         });
       }

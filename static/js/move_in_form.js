@@ -13,7 +13,8 @@
     var toggle = document.createElement("button");
     toggle.type = "button";
     toggle.className = "button";
-    toggle.textContent = "Add a comment or photos";
+    toggle.textContent = (document.querySelector("[data-rest-good]") || {dataset: {}}).dataset.toggle ||
+      "Add a comment or photos";
     toggle.setAttribute("aria-controls", details.id);
     details.parentNode.insertBefore(toggle, details);
 
@@ -50,9 +51,9 @@
           marked += 1;
         }
       });
-      rest.querySelector("[data-rest-good-done]").textContent = marked
-        ? marked + " item" + (marked === 1 ? "" : "s") + " marked Good. Check them, then save or submit."
-        : "Every item already has an answer.";
+      rest.querySelector("[data-rest-good-done]").textContent = marked  // the sentences come translated
+        ? (marked === 1 ? rest.dataset.one : rest.dataset.many).replace("{count}", marked)
+        : rest.dataset.none;
     });
   }
 

@@ -133,7 +133,7 @@ def test_prefill_from_query_arguments(login, student, house):
 def test_prefill_ignores_unknown_choices(login, student):
     page = login(student).get("/issues/new?category=aliens&location=42424").get_data(as_text=True)
     assert '<option selected value="room">' in page
-    assert "aliens" not in page
+    assert 'value="aliens"' not in page and ">aliens<" not in page  # (the language switch's `next` holds the URL)
 
 
 def test_my_issues_lists_status_and_age(login, student, make_issue):

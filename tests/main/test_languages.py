@@ -115,3 +115,20 @@ def test_each_recipient_is_written_to_in_their_language(app, smtp_server, runner
 
         assert of_recipients([" Chose@Example.ac.za ", "housed@example.ac.za", "nobody@example.ac.za"]) == {
             "chose@example.ac.za": PSEUDO, "housed@example.ac.za": "af"}
+
+
+def test_a_language_chosen_before_signing_in_follows_the_account(app, client, auth, student):
+    client.post("/language", data={"language": "xh"})
+    auth.login(student)
+    with app.app_context():
+        assert db.session.get(User, student.id).language == "xh"  # so their emails are in it too
+
+
+def test_signing_in_keeps_the_accounts_own_choice(app, client, auth, student):
+    with app.app_context():
+        db.session.get(User, student.id).language = "af"
+        db.session.commit()
+    client.set_cookie("language", "xh")
+    auth.login(student)
+    with app.app_context():
+        assert db.session.get(User, student.id).language == "af"

@@ -141,12 +141,12 @@ def test_damaged_item_offers_a_prefilled_issue(login, student):
     client = login(student)
     client.post("/move-in/", data=complete_form(condition_1="damaged", comment_1="Cracked pane"))
     page = client.get("/move-in/").get_data(as_text=True)
-    assert "/issues/new?category=other&amp;location=room&amp;title=Window+damaged" in page
+    assert "/issues/new?category=other&amp;location=room&amp;title=Window+is+damaged" in page
     assert "Cracked+pane" in page
     assert page.count("Report this as a maintenance issue") == 1
     link = re.search(r'href="(/issues/new\?[^"]+)"', page)[1].replace("&amp;", "&")
     report = client.get(link).get_data(as_text=True)  # the issues form arrives filled in
-    assert 'value="Window damaged"' in report and "Recorded on my move-in form: Cracked pane" in report
+    assert 'value="Window is damaged"' in report and "Recorded on my move-in form: Cracked pane" in report
 
 
 def test_only_students_with_a_house(app, client, login, admin, make_user):
