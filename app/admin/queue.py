@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
@@ -149,10 +150,15 @@ def page_of_issues(filters: QueueFilters) -> tuple[list[QueueRow], bool]:
     now, link = utcnow(), link_maker("admin.issue_detail", "issue_id")
     rows = [QueueRow(
         id=r.id, url=link(r.id), title=r.title, category=r.category, status=r.status, urgency=r.urgency,
-        house=r.house, location=Issue.place(r.area, r.room), assignee=r.assignee, created_at=r.created_at,
+        house=r.house, location=r.area if r.area is not None else _room(r.room),
+        assignee=r.assignee, created_at=r.created_at,
         next_due_at=r.next_due_at, due=targets.standing(r, now),
         old=is_old(r, now)) for r in db.session.execute(query)]
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def _room(number: str | None) -> str:
+    return _("Room %(number)s", number=number) if number is not None else _("Room")
 
 
 def _page_ids(filters: QueueFilters):
