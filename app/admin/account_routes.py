@@ -1,6 +1,8 @@
 """Deactivating, reactivating and anonymising accounts from the browser (house admins and developers; added to
 admin's bp)."""
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.admin import accounts
@@ -33,9 +35,9 @@ def accounts_page():
 def _managed(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None or not may_manage_account(current_user, user):
-        abort(404, "There is no such account among those you manage.")
+        abort(404, _("There is no such account among those you manage."))
     if not ButtonForm().validate():
-        abort(400, "The form expired; reload the page and try again.")
+        abort(400, _("The form expired; reload the page and try again."))
     return user
 
 
@@ -43,7 +45,7 @@ def named_account(user_id: int) -> User:
     """An account `current_user` manages that still has its name and address (not anonymised), else 404."""
     user = db.session.get(User, user_id)
     if user is None or not may_manage_account(current_user, user) or user.email.endswith(ANONYMISED_DOMAIN):
-        abort(404, "There is no such account among those you manage.")
+        abort(404, _("There is no such account among those you manage."))
     return user
 
 
@@ -59,8 +61,10 @@ def deactivate_account(user_id: int):
     user = _managed(user_id)
     cancelled = deactivate(user)
     db.session.commit()
-    flash(f"{user.name} ({user.email}) is deactivated: their sessions ended"
-          f"{f' and {cancelled} queued email(s) were cancelled' if cancelled else ''}.", "success")
+    flash(ngettext("%(name)s (%(email)s) is deactivated: their sessions ended and %(num)d queued email was "
+                   "cancelled.", "%(name)s (%(email)s) is deactivated: their sessions ended and %(num)d queued emails "
+                   "were cancelled.", cancelled, name=user.name, email=user.email) if cancelled else
+          _("%(name)s (%(email)s) is deactivated: their sessions ended.", name=user.name, email=user.email), "success")
     return _back()
 
 
@@ -70,7 +74,7 @@ def reactivate_account(user_id: int):
     user = _managed(user_id)
     reactivate(user)
     db.session.commit()
-    flash(f"{user.name} ({user.email}) is active again and can log in.", "success")
+    flash(_("%(name)s (%(email)s) is active again and can log in.", name=user.name, email=user.email), "success")
     return _back()
 
 
@@ -83,7 +87,7 @@ def anonymise_account(user_id: int):
     if request.method == "POST" and form.validate():
         anonymise(user)
         db.session.commit()
-        flash("The account is anonymised: the name, address and free text are gone; the issues stay as a "
-              "former resident's.", "success")
+        flash(_("The account is anonymised: the name, address and free text are gone; the issues stay as a "
+                "former resident's."), "success")
         return _back()
     return render_template("admin/anonymise.html", user=user, form=form), 400 if form.errors else 200

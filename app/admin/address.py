@@ -19,6 +19,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField
 from wtforms.validators import DataRequired, Email, Length
 
@@ -38,8 +40,8 @@ RESEND_PURPOSES = (Purpose.NOTICE, Purpose.URGENT)
 
 
 class AddressForm(Form):
-    email = EmailField("Correct email address", filters=[normalise_email], validators=[
-        DataRequired(), Length(max=EMAIL_MAX), Email("Enter a valid email address."), validate_university_email,
+    email = EmailField(_l("Correct email address"), filters=[normalise_email], validators=[
+        DataRequired(), Length(max=EMAIL_MAX), Email(_l("Enter a valid email address.")), validate_university_email,
     ])
 
 
@@ -62,7 +64,7 @@ def correct(user: User, new: str, actor: User) -> tuple[bool, int]:
     if new == old:
         return cleared, resend_skipped(old, new) if cleared else 0
     if db.session.scalar(sa.select(User.id).where(User.email == new, User.id != user.id)) is not None:
-        raise AddressTaken("Another account already uses this address.")
+        raise AddressTaken(_("Another account already uses this address."))
     bounces.clear(new, actor.email)
     user.email = new
     db.session.add(AddressChange(user_id=user.id, old_address=old, new_address=new, changed_by_id=actor.id))

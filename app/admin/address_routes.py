@@ -2,6 +2,8 @@
 issue page's delivery section (added to admin's bp)."""
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.admin import address, deliveries
@@ -36,7 +38,7 @@ def account_email(user_id: int):
         except (address.AddressTaken, sa.exc.IntegrityError) as exc:
             db.session.rollback()
             form.email.errors.append(str(exc) if isinstance(exc, address.AddressTaken)
-                                     else "Another account already uses this address.")
+                                     else _("Another account already uses this address."))
         else:
             flash(_outcome(user, old, changed, resent), "success" if changed else "warning")
             return redirect(_back_to())
@@ -46,10 +48,15 @@ def account_email(user_id: int):
 
 def _outcome(user: User, old: str, changed: bool, resent: int) -> str:
     if not changed:
-        return "Nothing changed: that is the address the account has, and it is not marked undeliverable."
-    again = (f" {resent} email{'s' if resent != 1 else ''} that could not be delivered (issue notices of the last "
-             f"{address.RESEND_DAYS} days) {'were' if resent != 1 else 'was'} queued again to it.") if resent else ""
+        return _("Nothing changed: that is the address the account has, and it is not marked undeliverable.")
+    again = (" " + ngettext("%(num)d email that could not be delivered (issue notices of the last %(days)d days) was "
+                            "queued again to it.", "%(num)d emails that could not be delivered (issue notices of the "
+                            "last %(days)d days) were queued again to it.", resent, days=address.RESEND_DAYS)
+             ) if resent else ""
     if user.email == old:
-        return f"{user.email} is no longer marked undeliverable: mail to it goes out again.{again}"
-    sent = "a verification link" if not user.is_verified else "a notice"
-    return f"{user.name}'s address is now {user.email} (was {old}); {sent} was queued to it.{again}"
+        return _("%(email)s is no longer marked undeliverable: mail to it goes out again.", email=user.email) + again
+    if not user.is_verified:
+        return _("%(name)s's address is now %(email)s (was %(old)s); a verification link was queued to it.",
+                 name=user.name, email=user.email, old=old) + again
+    return _("%(name)s's address is now %(email)s (was %(old)s); a notice was queued to it.",
+             name=user.name, email=user.email, old=old) + again

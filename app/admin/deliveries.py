@@ -4,7 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
+from app.admin.labels import role_label
 from app.emailer import bounces
 from app.extensions import db
 from app.models.accounts import User
@@ -13,10 +17,12 @@ from app.models.issues import Issue
 from app.models.mail import MailStatus, OutboxEmail
 
 LISTED = 100  # the newest this many
-TEMPLATES = {"issue_update": "status update", "issue_new": "new issue", "issue_comments": "student comment",
-             "issue_overdue": "overdue notice", "digest": "daily digest", "jobs_assigned": "job assigned"}
-STATES = {MailStatus.QUEUED: "queued", MailStatus.SENDING: "queued", MailStatus.SENT: "sent",
-          MailStatus.FAILED: "failed", MailStatus.SKIPPED: "skipped", MailStatus.UNKNOWN: "unknown"}
+TEMPLATES = {"issue_update": _l("status update"), "issue_new": _l("new issue"),
+             "issue_comments": _l("student comment"), "issue_overdue": _l("overdue notice"),
+             "digest": _l("daily digest"), "jobs_assigned": _l("job assigned")}
+STATES = {MailStatus.QUEUED: _l("queued"), MailStatus.SENDING: _l("queued"), MailStatus.SENT: _l("sent"),
+          MailStatus.FAILED: _l("failed"), MailStatus.SKIPPED: _l("skipped"), MailStatus.UNKNOWN: _l("unknown")}
+WITHDRAWN = _l("withdrawn")  # not sent: nothing new was left to say (app/emailer/fresh.py)
 
 
 @dataclass(frozen=True)
@@ -29,19 +35,19 @@ class Delivery:
     def who(self) -> str:
         user = self.recipient
         if user is None:
-            return "maintenance desk" if self.email.template == "issue_new" else "—"
-        return f"{user.name} ({'house admin' if user.is_admin else user.role.value})"
+            return _("maintenance desk") if self.email.template == "issue_new" else "—"
+        return _("%(name)s (%(role)s)", name=user.name, role=role_label(user.role))
 
     @property
     def what(self) -> str:
-        return TEMPLATES.get(self.email.template, self.email.template.replace("_", " "))
+        return str(TEMPLATES.get(self.email.template, self.email.template.replace("_", " ")))
 
     @property
     def state(self) -> str:
         """"withdrawn" for an email that was not sent because it had nothing new left to say."""
         if self.email.status == MailStatus.FAILED and (self.email.last_error or "").startswith("withdrawn: "):
-            return "withdrawn"
-        return STATES[self.email.status]
+            return str(WITHDRAWN)
+        return str(STATES[self.email.status])
 
     @property
     def when(self) -> datetime:
@@ -56,7 +62,8 @@ class Delivery:
     def detail(self) -> str:
         email = self.email
         if email.status == MailStatus.QUEUED:
-            return f"retrying after {email.attempts} attempt(s): {email.last_error}" if email.attempts else ""
+            return ngettext("retrying after %(num)d attempt: %(error)s", "retrying after %(num)d attempts: %(error)s",
+                            email.attempts, error=email.last_error) if email.attempts else ""
         return "" if email.status == MailStatus.SENT else email.last_error or ""
 
 

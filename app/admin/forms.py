@@ -1,11 +1,14 @@
 """Admin forms: the issue update (status + comment, public or internal), the new-issue mail choice and the
 approval of a waiting student."""
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from app.admin.labels import HOLD_REASONS, STATUSES
 from app.extensions import db
 from app.issues.forms import no_control_chars
 from app.models.houses import Room
@@ -19,22 +22,22 @@ def room_in_house(form, field) -> None:
     form.room_obj = db.session.scalar(sa.select(Room).where(Room.house_id == house.id, Room.number == field.data)) \
         if house else None
     if house is not None and form.room_obj is None:
-        raise ValidationError(f"There is no room {field.data} in {house.name}.")
+        raise ValidationError(_("There is no room %(room)s in %(house)s.", room=field.data, house=house.name))
 
 
 class IssueUpdateForm(FlaskForm):
-    status = SelectField("Status", choices=[SelectChoice(s.value, s.label) for s in IssueStatus],
-                         validators=[InputRequired("Choose a status.")])
-    comment = TextAreaField("Comment", validators=[
-        Length(max=5000, message="Comments are limited to 5000 characters."), no_control_chars])
-    visibility = RadioField("Who sees the comment?", default="public", choices=[
-        SelectChoice("public", "Public comment: the students following the issue see it and are emailed"),
-        SelectChoice("internal", "Internal note: only house admins see it")],
-        validators=[InputRequired("Choose who sees the comment.")])
-    hold_reason = SelectField("If on hold: why", default="", choices=[SelectChoice("", "(not on hold)")] + [
-        SelectChoice(r.value, r.label) for r in HoldReason])
-    hold_detail = StringField("Hold details for the student", validators=[
-        Length(max=200, message="Keep the hold details under 200 characters."), no_control_chars],
+    status = SelectField(_l("Status"), choices=[SelectChoice(s.value, STATUSES[s]) for s in IssueStatus],
+                         validators=[InputRequired(_l("Choose a status."))])
+    comment = TextAreaField(_l("Comment"), validators=[
+        Length(max=5000, message=_l("Comments are limited to 5000 characters.")), no_control_chars])
+    visibility = RadioField(_l("Who sees the comment?"), default="public", choices=[
+        SelectChoice("public", _l("Public comment: the students following the issue see it and are emailed")),
+        SelectChoice("internal", _l("Internal note: only house admins see it"))],
+        validators=[InputRequired(_l("Choose who sees the comment."))])
+    hold_reason = SelectField(_l("If on hold: why"), default="", choices=[SelectChoice("", _l("(not on hold)"))] + [
+        SelectChoice(r.value, HOLD_REASONS[r]) for r in HoldReason])
+    hold_detail = StringField(_l("Hold details for the student"), validators=[
+        Length(max=200, message=_l("Keep the hold details under 200 characters.")), no_control_chars],
         render_kw={"maxlength": 200})
 
     @classmethod
@@ -51,21 +54,21 @@ class IssueUpdateForm(FlaskForm):
 
 
 class MailPreferenceForm(FlaskForm):
-    new_issues = RadioField("Emails about new issues", choices=[
-        SelectChoice(NewIssueMail.EACH.value, "As they come (new issues of a few minutes arrive in one email)"),
-        SelectChoice(NewIssueMail.DAILY.value, "One daily digest (urgent issues still arrive at once)"),
-        SelectChoice(NewIssueMail.OFF.value, "No emails; I check the queue (urgent issues still arrive at once)")],
-        validators=[InputRequired("Choose one.")])
+    new_issues = RadioField(_l("Emails about new issues"), choices=[
+        SelectChoice(NewIssueMail.EACH.value, _l("As they come (new issues of a few minutes arrive in one email)")),
+        SelectChoice(NewIssueMail.DAILY.value, _l("One daily digest (urgent issues still arrive at once)")),
+        SelectChoice(NewIssueMail.OFF.value, _l("No emails; I check the queue (urgent issues still arrive at once)"))],
+        validators=[InputRequired(_l("Choose one."))])
 
 
 class ApproveForm(FlaskForm):
     """Approve a waiting student: their house and room as they registered, or changed (one form per student on
     /admin/, hence the prefix)."""
 
-    house = SelectField("House", validators=[InputRequired("Choose a house.")])
-    room = StringField("Room", filters=[lambda value: value.strip() if isinstance(value, str) else value],
-                       validators=[DataRequired("Give the room number."), Length(max=20), no_control_chars])
-    shared = BooleanField("Shared room: approve even if another student already has it")
+    house = SelectField(_l("House"), validators=[InputRequired(_l("Choose a house."))])
+    room = StringField(_l("Room"), filters=[lambda value: value.strip() if isinstance(value, str) else value],
+                       validators=[DataRequired(_l("Give the room number.")), Length(max=20), no_control_chars])
+    shared = BooleanField(_l("Shared room: approve even if another student already has it"))
 
     @classmethod
     def for_student(cls, student, houses) -> "ApproveForm":

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import pgettext
 
+from app.admin.labels import category_label
 from app.converters import whole_number
 from app.extensions import db
 from app.issues import weekly
-from app.issues.targets import duration
 from app.models.base import utcnow
 from app.models.houses import House
 from app.models.issues import Category, IssueWeek
@@ -56,14 +58,15 @@ class Filters:
         if category:
             f.category = next((c for c in Category if c.value == category), None)
             if f.category is None:
-                f.problems.append("That category does not exist: showing every category.")
+                f.problems.append(_("That category does not exist: showing every category."))
         raw = args.get("weeks", "")
         if raw:
             weeks = whole_number(raw, MAX_WEEKS)
             if weeks:
                 f.weeks = weeks
             else:
-                f.problems.append(f"The period must be 1 to {MAX_WEEKS} weeks: showing the last {DEFAULT_WEEKS}.")
+                f.problems.append(_("The period must be 1 to %(max)d weeks: showing the last %(default)d.",
+                                    max=MAX_WEEKS, default=DEFAULT_WEEKS))
         return f
 
     @property
@@ -77,6 +80,15 @@ class Filters:
     @property
     def category_label(self) -> str:
         return self.category.label if self.category else "All categories"
+
+    @property
+    def house_shown(self) -> str:
+        """house_label as the page shows it (the CSV keeps the English labels: values stay data)."""
+        return self.house.name if self.house else _("All houses")
+
+    @property
+    def category_shown(self) -> str:
+        return category_label(self.category) if self.category else _("All categories")
 
     def args(self) -> dict:
         values = {"house": self.house.slug if self.house else "", "category": self.category or "",
@@ -101,6 +113,7 @@ class Row:
     ratings: int = 0
     median_response: timedelta | None = None
     median_fix: timedelta | None = None
+    kind: Category | None = None  # the category of a house's row (None for the total)
 
     COUNTS = weekly.COUNTS  # the fields above, in this order
 
@@ -194,7 +207,7 @@ def compute(filters: Filters, now: datetime | None = None) -> Metrics:
     rows = []
     for key in sorted(found, key=lambda k: (names.get(k[0], ""), order[k[1]])):
         row = found[key]
-        row.house, row.category = names.get(key[0], ""), key[1].label
+        row.house, row.category, row.kind = names.get(key[0], ""), key[1].label, key[1]
         rows.append(row)
     return Metrics(filters, start, now, rows, total, weeks)
 
@@ -207,13 +220,21 @@ def percent(share: float | None) -> str:
     return "" if share is None else f"{share * 100:.0f}"
 
 
-def shown_duration(span: timedelta | None) -> str:
-    return "–" if span is None else duration(span)
-
-
 CSV_HEADER = ["house", "category", "from", "to", "opened", "fixed", "median_first_response_hours",
               "median_fix_hours", "responded_within_target_percent", "fixed_within_target_percent",
               "average_rating", "ratings"]
+
+
+def csv_header() -> list[str]:
+    """CSV_HEADER in the language spoken (English: CSV_HEADER itself)."""
+    return [pgettext("metrics CSV column", "house"), pgettext("metrics CSV column", "category"),
+            pgettext("metrics CSV column", "from"), pgettext("metrics CSV column", "to"),
+            pgettext("metrics CSV column", "opened"), pgettext("metrics CSV column", "fixed"),
+            pgettext("metrics CSV column", "median_first_response_hours"),
+            pgettext("metrics CSV column", "median_fix_hours"),
+            pgettext("metrics CSV column", "responded_within_target_percent"),
+            pgettext("metrics CSV column", "fixed_within_target_percent"),
+            pgettext("metrics CSV column", "average_rating"), pgettext("metrics CSV column", "ratings")]
 
 
 def csv_text(metrics: Metrics) -> str:
@@ -221,7 +242,7 @@ def csv_text(metrics: Metrics) -> str:
     then the selection's opened and fixed per week. Every cell is spreadsheet-safe (house names are typed)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+    writer.writerow(csv_header())
     first, last = metrics.start.date().isoformat(), metrics.end.date().isoformat()
     for row in [*metrics.rows, metrics.total]:
         writer.writerow([safe_cell(v) for v in (

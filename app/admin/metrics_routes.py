@@ -5,6 +5,8 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Response, abort, render_template, request
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.admin import metrics
@@ -26,7 +28,7 @@ def _figures() -> metrics.Metrics:
     try:
         filters = metrics.Filters.from_args(request.args, houses)
     except metrics.UnknownHouse:
-        abort(404, "There is no house with that address among yours.")
+        abort(404, _("There is no house with that address among yours."))
     return metrics.compute(filters)
 
 
@@ -34,18 +36,21 @@ def _figures() -> metrics.Metrics:
 @readers_only
 def metrics_page():
     figures = _figures()
-    label = (f"Issues opened and fixed per week, {figures.filters.house_label}, "
-             f"{figures.filters.category_label.lower()}")
-    summary = (f"{figures.total.opened} opened and {figures.total.fixed} fixed in {len(figures.weeks)} weeks "
-               f"from {figures.start:%d %b %Y}; the table below gives each week's figures.")
+    label = _("Issues opened and fixed per week, %(house)s, %(category)s", house=figures.filters.house_shown,
+              category=figures.filters.category_shown)
+    summary = ngettext("%(opened)d opened and %(fixed)d fixed in %(num)d week from %(start)s; the table below gives "
+                       "each week's figures.",
+                       "%(opened)d opened and %(fixed)d fixed in %(num)d weeks from %(start)s; the table below gives "
+                       "each week's figures.", len(figures.weeks), opened=figures.total.opened,
+                       fixed=figures.total.fixed, start=format_date(figures.start.date(), "dd MMM y"))
     chart = paired_bar_chart([w.opened for w in figures.weeks], [w.fixed for w in figures.weeks],
-                             ("Opened", "Fixed"), title=label, desc=summary, chart_id="weekly-chart")
+                             (_("Opened"), _("Fixed")), title=label, desc=summary, chart_id="weekly-chart")
     tip_figures = tips.tip_figures(figures.filters.house_ids, figures.start, figures.end)
     if figures.filters.category:
         tip_figures = {figures.filters.category: tip_figures[figures.filters.category]}
     return render_template("admin/metrics.html", figures=figures, filters=figures.filters, chart=chart,
                            categories=list(Category), week_choices=metrics.WEEK_CHOICES,
-                           duration=metrics.shown_duration, tip_figures=tip_figures,
+                           tip_figures=tip_figures,
                            tip_hours=int(tips.ABANDON_AFTER.total_seconds() // 3600))
 
 

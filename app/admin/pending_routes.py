@@ -1,5 +1,6 @@
 """House admins' decisions on students waiting for approval (listed on /admin/; added to admin's bp)."""
 from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.admin import pending
@@ -16,12 +17,12 @@ def _waiting_student(user_id: int) -> User:
     student = db.session.get(User, user_id)
     if student is None or not (student.awaiting_approval and student.is_verified and not student.is_deactivated) \
             or not may_manage_student(current_user, student):
-        abort(404, "No student with that id is waiting for approval in your houses.")
+        abort(404, _("No student with that id is waiting for approval in your houses."))
     return student
 
 
 def _already_decided():
-    flash("Another admin decided on this registration first (or the account was deactivated).", "info")
+    flash(_("Another admin decided on this registration first (or the account was deactivated)."), "info")
     return redirect(url_for("admin.index") + "#pending")
 
 
@@ -36,14 +37,14 @@ def approve_student(user_id: int):
             approved = pending.approve(student.id, form.room_obj.id, form.shared.data)
         except pending.RoomTaken as taken:
             names = ", ".join(holder.name for holder in taken.holders)
-            form.shared.errors = [f"Room {form.room.data} is already held by {names}. Tick \"shared room\" if "
-                                  "they share it, or choose another room."]
+            form.shared.errors = [_("Room %(room)s is already held by %(names)s. Tick “shared room” if they share "
+                                    "it, or choose another room.", room=form.room.data, names=names)]
             status = 409
         except pending.AlreadyDecided:
             return _already_decided()
         else:
-            flash(f"{approved.name} is approved: {approved.house.name}, room {approved.room.number}. "
-                  "They get an email.", "success")
+            flash(_("%(name)s is approved: %(house)s, room %(room)s. They get an email.", name=approved.name,
+                    house=approved.house.name, room=approved.room.number), "success")
             return redirect(url_for("admin.index") + "#pending")
     elif form.is_submitted():
         status = 400
@@ -57,10 +58,10 @@ def approve_student(user_id: int):
 def reject_student(user_id: int):
     student = _waiting_student(user_id)
     if not ButtonForm().validate():
-        abort(400, "The form expired; reload the page and try again.")
+        abort(400, _("The form expired; reload the page and try again."))
     try:
         name = pending.reject(student.id)
     except pending.AlreadyDecided:
         return _already_decided()
-    flash(f"The registration of {name} was rejected and removed. They get an email.", "success")
+    flash(_("The registration of %(name)s was rejected and removed. They get an email.", name=name), "success")
     return redirect(url_for("admin.index") + "#pending")

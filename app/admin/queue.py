@@ -6,8 +6,11 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
+from app.admin.labels import STATUSES
 from app.converters import whole_number
 from app.extensions import db
 from app.issues import targets
@@ -19,10 +22,10 @@ from app.text import safe_cell
 
 PAGE_SIZE = 50
 OLD_AFTER = timedelta(days=7)
-AGE_CHOICES = {"": "Any age", "1": "Older than 1 day", "3": "Older than 3 days", "7": "Older than a week",
-               "14": "Older than 2 weeks", "30": "Older than a month"}
-STATUS_CHOICES = {"open": "Open (reported, in progress or on hold)", "all": "All",
-                  **{s.value: s.label for s in IssueStatus}}
+AGE_CHOICES = {"": _l("Any age"), "1": _l("Older than 1 day"), "3": _l("Older than 3 days"),
+               "7": _l("Older than a week"), "14": _l("Older than 2 weeks"), "30": _l("Older than a month")}
+# The status filter's choices, as the queue's counts show them (open: reported, in progress or on hold)
+STATUS_CHOICES = {"open": _l("Open"), "all": _l("All"), **{s.value: label for s, label in STATUSES.items()}}
 SORTS = {
     "newest": (Issue.created_at.desc(), Issue.id.desc()),
     "oldest": (Issue.created_at.asc(), Issue.id.asc()),
@@ -31,8 +34,8 @@ SORTS = {
     # Nearest deadline first; issues without one (closed) last. Deadlines are kept on the issue (targets.py).
     "due": (Issue.next_due_at.is_(None), Issue.next_due_at.asc(), Issue.id.asc()),
 }
-SORT_LABELS = {"newest": "Newest first", "oldest": "Oldest first", "urgent": "Urgent first",
-               "updated": "Recently updated", "due": "Nearest deadline"}
+SORT_LABELS = {"newest": _l("Newest first"), "oldest": _l("Oldest first"), "urgent": _l("Urgent first"),
+               "updated": _l("Recently updated"), "due": _l("Nearest deadline")}
 
 
 @dataclass
@@ -147,10 +150,15 @@ def page_of_issues(filters: QueueFilters) -> tuple[list[QueueRow], bool]:
     now, link = utcnow(), link_maker("admin.issue_detail", "issue_id")
     rows = [QueueRow(
         id=r.id, url=link(r.id), title=r.title, category=r.category, status=r.status, urgency=r.urgency,
-        house=r.house, location=Issue.place(r.area, r.room), assignee=r.assignee, created_at=r.created_at,
+        house=r.house, location=r.area if r.area is not None else _room(r.room),
+        assignee=r.assignee, created_at=r.created_at,
         next_due_at=r.next_due_at, due=targets.standing(r, now),
         old=is_old(r, now)) for r in db.session.execute(query)]
     return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def _room(number: str | None) -> str:
+    return _("Room %(number)s", number=number) if number is not None else _("Room")
 
 
 def _page_ids(filters: QueueFilters):

@@ -12,10 +12,11 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from app.admin import pending
+from app.admin import labels, pending
 from app.admin.forms import IssueUpdateForm, MailPreferenceForm
 from app.admin.queue import (
     AGE_CHOICES,
@@ -42,6 +43,8 @@ from app.models.issues import (
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+for _name, _function in labels.TEMPLATE_GLOBALS.items():  # globals: the admin pages' macros (imported) use them
+    bp.add_app_template_global(_function, _name)
 
 
 def _queue_filters(staff=None) -> QueueFilters:
@@ -76,7 +79,7 @@ def _administered_issue(issue_id: int) -> Issue:
     issue = db.session.get(Issue, issue_id, options=[  # what the page shows of it, in the same query
         joinedload(Issue.room), joinedload(Issue.common_area), joinedload(Issue.reporter), joinedload(Issue.assignee)])
     if issue is None or not may_manage_issue(current_user, issue):
-        abort(404, "There is no such issue in your houses.")
+        abort(404, _("There is no such issue in your houses."))
     return issue
 
 
@@ -125,6 +128,6 @@ def settings():
             db.session.add(preference)
         preference.new_issues = NewIssueMail(form.new_issues.data)
         db.session.commit()
-        flash("Your email preference was saved.", "success")
+        flash(_("Your email preference was saved."), "success")
         return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form), 400 if form.is_submitted() else 200

@@ -4,6 +4,8 @@ remove from a house (their open jobs there go back to the queue)."""
 import enum
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -26,11 +28,11 @@ def _strip(value):
 
 
 class StaffForm(FlaskForm):
-    name = StringField("Name", filters=[_strip], validators=[DataRequired("Give their name."), Length(max=120),
-                                                             no_control_chars], render_kw={"maxlength": 120})
-    email = EmailField("Email", filters=[lambda v: _strip(v).lower() if isinstance(v, str) else v],
-                       validators=[DataRequired("Give their email address."), Length(max=254)])
-    house = SelectField("House", validators=[InputRequired("Choose a house.")])
+    name = StringField(_l("Name"), filters=[_strip], validators=[
+        DataRequired(_l("Give their name.")), Length(max=120), no_control_chars], render_kw={"maxlength": 120})
+    email = EmailField(_l("Email"), filters=[lambda v: _strip(v).lower() if isinstance(v, str) else v],
+                       validators=[DataRequired(_l("Give their email address.")), Length(max=254)])
+    house = SelectField(_l("House"), validators=[InputRequired(_l("Choose a house."))])
 
     @classmethod
     def for_admin(cls, admin, formdata=None) -> "StaffForm":
@@ -45,7 +47,7 @@ class StaffForm(FlaskForm):
 
     def validate_email(self, field) -> None:
         if not email_valid(field.data) or not email_mailable(field.data):
-            raise ValidationError("Give a plain email address, like name@example.com.")
+            raise ValidationError(_("Give a plain email address, like name@example.com."))
 
 
 class StaffError(ValueError):
@@ -66,12 +68,13 @@ def staff_listing(houses: list[House]) -> list[tuple[User, list[House]]]:
 
 STAFF_INVITE = HouseInvite(
     Role.STAFF, "staff_invite",
-    other_role="{email} already has an account that is not a staff account: use another address for their staff "
-               "account.",
-    deactivated="The account {email} is deactivated: a developer must reactivate it before it can join your staff.",
-    already_linked="{name} is already on the staff of {house}.",
-    not_queued="The invitation could not be queued: your account has sent its share of today's mail; nothing was "
-               "stored, try again tomorrow.")
+    other_role=_l("{email} already has an account that is not a staff account: use another address for their "
+                  "staff account."),
+    deactivated=_l("The account {email} is deactivated: a developer must reactivate it before it can join your "
+                   "staff."),
+    already_linked=_l("{name} is already on the staff of {house}."),
+    not_queued=_l("The invitation could not be queued: your account has sent its share of today's mail; nothing "
+                  "was stored, try again tomorrow."))
 
 
 class Added(enum.Enum):
@@ -102,7 +105,7 @@ def add_staff(admin: User, name: str, email: str, house: House) -> tuple[User, A
 def remove_staff(admin, user: User, house: House) -> int:
     """Unlink `user` from `house`; their open jobs there become unassigned. Returns how many. The caller commits."""
     if house not in user.staff_houses:
-        raise StaffError(f"{user.name} is not on the staff of {house.name}.")
+        raise StaffError(_("%(name)s is not on the staff of %(house)s.", name=user.name, house=house.name))
     user.staff_houses.remove(house)
     jobs = db.session.scalars(sa.select(Issue).where(Issue.assignee_id == user.id, Issue.house_id == house.id,
                                                      Issue.status.in_(OPEN_STATUSES))).all()

@@ -1,6 +1,8 @@
 """/admin/staff: a house admin adds maintenance staff to their houses and removes them (added to admin's bp)."""
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.admin import staff
@@ -28,7 +30,7 @@ def staff_page():
         except (staff.StaffError, sa.exc.IntegrityError) as exc:
             db.session.rollback()
             form.form_errors.append(str(exc) if isinstance(exc, staff.StaffError)
-                                    else "They were invited at the same moment by someone else; reload the page.")
+                                    else _("They were invited at the same moment by someone else; reload the page."))
         else:
             db.session.commit()
             flash(_added_message(user, house, added), "success")
@@ -38,10 +40,13 @@ def staff_page():
 
 def _added_message(user: User, house, added: staff.Added) -> str:
     if added is staff.Added.INVITED:
-        return (f"{user.name} already has a staff account used outside your houses, so they were invited to the "
-                f"staff of {house.name}: they join when they accept on their “My jobs” page (they were emailed).")
-    return f"{user.name} was added to the staff of {house.name}" + (
-        "; they were emailed a link to choose their password." if added is staff.Added.CREATED else ".")
+        return _("%(name)s already has a staff account used outside your houses, so they were invited to the staff "
+                 "of %(house)s: they join when they accept on their “My jobs” page (they were emailed).",
+                 name=user.name, house=house.name)
+    if added is staff.Added.CREATED:
+        return _("%(name)s was added to the staff of %(house)s; they were emailed a link to choose their password.",
+                 name=user.name, house=house.name)
+    return _("%(name)s was added to the staff of %(house)s.", name=user.name, house=house.name)
 
 
 @bp.route("/staff/<id:user_id>/remove", methods=["POST"])
@@ -50,11 +55,13 @@ def remove_staff(user_id: int):
     house = administered_house(request.form.get("house"))
     user = db.session.get(User, user_id)
     if user is None or not user.works_in(house.id):
-        abort(404, "There is no such staff member in your houses.")
+        abort(404, _("There is no such staff member in your houses."))
     if not ButtonForm().validate():
-        abort(400, "The form expired; reload the page and try again.")
+        abort(400, _("The form expired; reload the page and try again."))
     released = staff.remove_staff(current_user, user, house)
     db.session.commit()
-    flash(f"{user.name} was removed from the staff of {house.name}"
-          + (f"; {released} open job(s) went back to the queue unassigned." if released else "."), "success")
+    flash(ngettext("%(name)s was removed from the staff of %(house)s; %(num)d open job went back to the queue "
+                   "unassigned.", "%(name)s was removed from the staff of %(house)s; %(num)d open jobs went back to "
+                   "the queue unassigned.", released, name=user.name, house=house.name) if released else
+          _("%(name)s was removed from the staff of %(house)s.", name=user.name, house=house.name), "success")
     return redirect(url_for("admin.staff_page"))

@@ -1,6 +1,7 @@
 """Response targets per category (house admins and developers; added to admin's bp). The defaults per urgency
 are settings; a category's own targets override them for every house."""
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from app.admin.routes import bp
 from app.auth.access import role_required
@@ -42,8 +43,8 @@ def targets_page():
                                     for key, value in typed.items()})
     except targets.TargetErrors as exc:
         db.session.rollback()
-        form.form_errors.append("Nothing was saved: correct the targets marked below.")
+        form.form_errors.append(_("Nothing was saved: correct the targets marked below."))
         return render_template("admin/targets.html", form=form, rows=_rows(typed, exc.by_key)), 400
     db.session.commit()
-    flash(f"Targets saved: {changed} changed." if changed else "Nothing changed.", "success")
+    flash(_("Targets saved: %(num)d changed.", num=changed) if changed else _("Nothing changed."), "success")
     return redirect(url_for("admin.targets_page"))

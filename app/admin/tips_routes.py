@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.admin.routes import bp
@@ -50,8 +51,8 @@ def tips_page():
         changed = tips.save_all(typed, current_user)
     except tips.TipErrors as exc:
         db.session.rollback()
-        form.form_errors.append("Nothing was saved: correct the tips marked below.")
+        form.form_errors.append(_("Nothing was saved: correct the tips marked below."))
         return _page(form, typed, exc.by_category, status=400)
     db.session.commit()
-    flash(f"Tips saved: {changed} changed." if changed else "Nothing changed.", "success")
+    flash(_("Tips saved: %(num)d changed.", num=changed) if changed else _("Nothing changed."), "success")
     return redirect(url_for("admin.tips_page"))

@@ -21,8 +21,8 @@ def invite(admin: User, staff: User, house: House) -> StaffInvitation:
     """Invite `staff` to the staff of `house` and tell them by email (the caller commits)."""
     if db.session.scalar(sa.select(StaffInvitation.id).where(StaffInvitation.user_id == staff.id,
                                                              StaffInvitation.house_id == house.id)):
-        raise InvitationError(f"{staff.name} is already invited to the staff of {house.name}; they join when "
-                              "they accept on their “My jobs” page.")
+        raise InvitationError(_("%(name)s is already invited to the staff of %(house)s; they join when they "
+                                "accept on their “My jobs” page.", name=staff.name, house=house.name))
     invitation = StaffInvitation(user_id=staff.id, house_id=house.id, invited_by_id=admin.id)
     db.session.add(invitation)
     db.session.flush()  # a parallel invitation of the same pair fails here (unique), not at the commit

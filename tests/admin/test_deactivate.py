@@ -35,7 +35,7 @@ def test_admin_deactivates_a_student_sessions_end_and_mail_is_cancelled(app, log
     response = login(admin).post(f"/admin/accounts/{student.id}/deactivate", follow_redirects=True)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "is deactivated: their sessions ended and 2 queued email(s) were cancelled" in page
+    assert "is deactivated: their sessions ended and 2 queued emails were cancelled" in page
     assert student_client.get("/issues/").status_code == 302  # at once, in the session they had
     assert with_cookie(app, old_cookie).get("/issues/").status_code == 302  # a copied cookie too
     by_status = sorted((m.to, m.status, m.last_error) for m in mails(app))

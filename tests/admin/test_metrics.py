@@ -199,7 +199,8 @@ def test_the_page_shows_the_figures_chart_and_table(client, login, make_user, da
     assert "<desc id=\"weekly-chart-desc\">7 opened and 6 fixed in 4 weeks from 02 Nov 2026" in page
     assert page.count('<rect class="series-1"') == 4 and page.count('<rect class="series-2"') == 3
     assert "<title>Fixed: 2</title>" in page
-    assert '<th scope="row">Mon 16 Nov 2026</th><td data-label="Opened">1</td><td data-label="Fixed">2</td>' in page
+    assert ('<th scope="row"><time datetime="2026-11-16">Mon 16 Nov 2026</time></th><td data-label="Opened">1</td>'
+            '<td data-label="Fixed">2</td>') in page
     assert "50 % <span class=\"muted\">(2 of 4)</span>" in page  # plumbing fixed within target
     assert "8 d" in page  # the plumbing median fix, 200 h
     assert "Birch" not in page

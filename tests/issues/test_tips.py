@@ -101,7 +101,7 @@ def test_tip_counting(app, client, login, student, admin, make_user, house):
     client.post("/logout")
     login(admin)
     page = client.get("/admin/tips").get_data(as_text=True)
-    assert "2 report\n    forms opened, 1 sent" in page
+    assert "2 report forms opened, 1 sent." in page
     assert ('<th scope="row">Electrical</th><td data-label="Chosen">2</td><td data-label="Tip shown">2</td>'
             '<td data-label="Gave up after tip">0</td>') in page
 
