@@ -22,7 +22,7 @@ translations: $(BIN)/.installed
 ## After changing text: extract it from the code and templates, and add it to each language's catalog
 messages: $(BIN)/.installed
 	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output -k _l -k lazy_gettext -o app/translations/messages.pot .
-	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching
+	$(BIN)/pybabel -q update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 
 ## Run the whole test suite (SQLite; set TEST_DATABASE_URL=mysql+pymysql://... for MariaDB/MySQL)
 test: $(BIN)/.installed translations
