@@ -28,9 +28,11 @@ from app.move_in.checklist import (
     ITEM_MAX_LENGTH,
     TERM_MAX_LENGTH,
     academic_year,
+    as_stored,
     checklist_for,
     parse_lines,
     replace_lists,
+    spoken,
     terms_for,
     year_label,
 )
@@ -188,15 +190,15 @@ def move_in_checklist(slug: str):
     house = administered_house(slug)
     form = ChecklistForm()
     if request.method == "GET":
-        form.items.data = "\n".join(checklist_for(house.id))
-        form.terms.data = "\n".join(terms_for(house.id))
+        form.items.data = "\n".join(spoken(checklist_for(house.id)))
+        form.terms.data = "\n".join(spoken(terms_for(house.id)))
     elif form.validate_on_submit():
         try:
-            items = parse_lines(form.items.data, ITEM_MAX_LENGTH, "item")
+            items = as_stored(parse_lines(form.items.data, ITEM_MAX_LENGTH, "item"))
         except ValueError as error:
             form.items.errors = [*form.items.errors, str(error)]
         try:
-            terms = parse_lines(form.terms.data, TERM_MAX_LENGTH, "term")
+            terms = as_stored(parse_lines(form.terms.data, TERM_MAX_LENGTH, "term"))
         except ValueError as error:
             form.terms.errors = [*form.terms.errors, str(error)]
         if not form.items.errors and not form.terms.errors:

@@ -59,6 +59,18 @@ def terms_for(house_id: int) -> list[str]:
     return list(texts) or list(DEFAULT_TERMS)
 
 
+def spoken(texts: list[str]) -> list[str]:
+    """Items or terms as an admin edits them: the default ones in the language spoken, their own as typed."""
+    return [_(text) for text in texts]
+
+
+def as_stored(lines: list[str]) -> list[str]:
+    """Edited lines back as stored: a default item or term, shown in the language spoken, is kept as its English
+    msgid (so every student still reads it in their own language); anything else as typed."""
+    defaults = {_(text): text for text in [*DEFAULT_CHECKLIST, *DEFAULT_TERMS]}
+    return [defaults.get(line, line) for line in lines]
+
+
 def parse_lines(text: str, max_length: int, what: str) -> list[str]:
     """One entry per non-blank line; raises ValueError with a message for the user."""
     lines = [" ".join(line.split()) for line in (text or "").splitlines()]
