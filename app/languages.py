@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask, current_app, request
-from flask_babel import get_locale
+from flask_babel import Domain, get_locale
 from flask_login import current_user
 
 from app.config import ConfigError
@@ -78,6 +78,14 @@ def missing_catalogs(app: Flask) -> list[str]:
         for directory in [folder, *app.config["EXTRA_TRANSLATIONS"]])]
 
 
+class CatalogsPerApp(Domain):
+    """Flask-Babel's message domain, its loaded catalogs cached per app rather than per process (one process
+    may hold several apps with their own catalog folders: the tests' pseudo-language)."""
+
+    def get_translations_cache(self, ctx):
+        return current_app.extensions.setdefault("language_catalogs", {})
+
+
 def init_app(app: Flask) -> None:
     if missing := missing_catalogs(app):
         raise ConfigError(f"no compiled catalog for {', '.join(missing)}: run `make translations` (pybabel compile "
@@ -85,5 +93,6 @@ def init_app(app: Flask) -> None:
     directories = [str(Path(app.root_path) / "translations"), *app.config["EXTRA_TRANSLATIONS"]]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(directories)
     babel.init_app(app, locale_selector=choose)
+    babel.domain_instance = CatalogsPerApp()
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks are extracted and looked up trimmed
     app.jinja_env.globals.update(page_language=current, language_choices=switch_choices)
