@@ -37,7 +37,7 @@ DELAYED = ("issue_new", "jobs_assigned")
 
 def _url(endpoint: str, **values) -> str:
     """An absolute link built without a request (the worker has none)."""
-    adapter = current_app.url_map.bind("", script_name=current_app.config.get("APPLICATION_ROOT") or "/")
+    adapter = current_app.url_map.bind("", script_name=current_app.config["APPLICATION_ROOT"])
     return current_app.config["BASE_URL"] + adapter.build(endpoint, values)
 
 

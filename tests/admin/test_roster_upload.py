@@ -184,7 +184,7 @@ def test_students_placed_in_occupied_rooms_are_flagged_and_need_shared_rooms(app
     client = login(admin)
     roster = HEADER + "ana@example.ac.za,Ana A,101\nben@example.ac.za,Ben B,104\nfay@example.ac.za,Fay F,101\n"
     page = upload(client, roster).get_data(as_text=True)
-    assert "1 new, 1 moved, 0 other changes, 1 unchanged, 1 missing from the file; 2 shared rooms." in page
+    assert "1 new, 1 moved, 0 other changes, 1 unchanged, 1 missing from the file. 2 shared rooms." in page
     shared = section(page, "Shared rooms: the file places a student where another lives (2)")
     assert "<td>101</td><td>Fay F</td><td>Ana A</td>" in shared and "<td>104</td><td>Ben B</td><td>Cai C</td>" in shared
     before = snapshot(app)

@@ -30,7 +30,7 @@ def test_developer_creates_house_adds_rooms_and_an_admin_who_logs_in(live_server
     page.get_by_role("button", name="Add rooms").click()
     page.get_by_text("13 room(s) added").wait_for()
     assert page.locator("#room-list tbody tr").count() == 13
-    page.get_by_label("Email").fill("warden@baobab.example.com")
+    page.get_by_label("Email", exact=True).fill("warden@baobab.example.com")
     page.get_by_label("Name (for a new account)").fill("Wanda Warden")
     page.get_by_role("button", name="Add admin").click()
     page.get_by_text("Wanda Warden is now an admin of Baobab House; they were emailed a link").wait_for()
