@@ -2,6 +2,7 @@
 is answered with a clear page and a 4xx (503 for an unreachable provider), nothing is created, no error logged."""
 import base64
 import json
+import logging
 import time
 
 import pytest
@@ -122,7 +123,8 @@ def test_a_provider_gone_mid_sign_in_is_a_503_each_time(app, client, fake):
 
 def test_a_provider_down_at_start_up_is_a_warning_in_development_then_503(database_url, _schema, tmp_path, caplog):
     settings = {**settings_for(database_url, tmp_path), **FakeProvider().settings}  # nothing listens there
-    app = create_app(settings)
+    with caplog.at_level(logging.WARNING, logger="app"):  # the app's own logger, whatever ran before set
+        app = create_app(settings)
     assert "could not be read" in caplog.text
     response = app.test_client().get("/login/university")
     assert response.status_code == 503 and "cannot be reached" in response.get_data(as_text=True)
