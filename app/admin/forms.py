@@ -8,9 +8,9 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from app.admin.labels import HOLD_REASONS, STATUSES
 from app.extensions import db
 from app.issues.forms import no_control_chars
+from app.labels import HOLD_REASON, STATUS
 from app.models.houses import Room
 from app.models.issues import HoldReason, IssueStatus, NewIssueMail
 
@@ -26,7 +26,7 @@ def room_in_house(form, field) -> None:
 
 
 class IssueUpdateForm(FlaskForm):
-    status = SelectField(_l("Status"), choices=[SelectChoice(s.value, STATUSES[s]) for s in IssueStatus],
+    status = SelectField(_l("Status"), choices=[SelectChoice(s.value, STATUS[s]) for s in IssueStatus],
                          validators=[InputRequired(_l("Choose a status."))])
     comment = TextAreaField(_l("Comment"), validators=[
         Length(max=5000, message=_l("Comments are limited to 5000 characters.")), no_control_chars])
@@ -35,7 +35,7 @@ class IssueUpdateForm(FlaskForm):
         SelectChoice("internal", _l("Internal note: only house admins see it"))],
         validators=[InputRequired(_l("Choose who sees the comment."))])
     hold_reason = SelectField(_l("If on hold: why"), default="", choices=[SelectChoice("", _l("(not on hold)"))] + [
-        SelectChoice(r.value, HOLD_REASONS[r]) for r in HoldReason])
+        SelectChoice(r.value, HOLD_REASON[r]) for r in HoldReason])
     hold_detail = StringField(_l("Hold details for the student"), validators=[
         Length(max=200, message=_l("Keep the hold details under 200 characters.")), no_control_chars],
         render_kw={"maxlength": 200})

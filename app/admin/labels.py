@@ -10,7 +10,6 @@ from app.issues import labels as shared
 from app.issues.targets import duration
 from app.models.accounts import Role
 
-CATEGORIES, STATUSES, URGENCIES, HOLD_REASONS = shared.CATEGORY, shared.STATUS, shared.URGENCY, shared.HOLD_REASON
 category_label, status_label, urgency_label = shared.category_label, shared.status_label, shared.urgency_label
 # A role inside a sentence ("Sipho (house admin)"), lower case
 ROLES = {Role.STUDENT: _l("student"), Role.ADMIN: _l("house admin"), Role.DEVELOPER: _l("developer"),

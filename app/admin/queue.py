@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from app.admin.labels import STATUSES
 from app.converters import whole_number
 from app.extensions import db
 from app.issues import targets
+from app.labels import STATUS
 from app.models.accounts import User
 from app.models.base import utcnow
 from app.models.houses import CommonArea, House, Room
@@ -25,7 +25,7 @@ OLD_AFTER = timedelta(days=7)
 AGE_CHOICES = {"": _l("Any age"), "1": _l("Older than 1 day"), "3": _l("Older than 3 days"),
                "7": _l("Older than a week"), "14": _l("Older than 2 weeks"), "30": _l("Older than a month")}
 # The status filter's choices, as the queue's counts show them (open: reported, in progress or on hold)
-STATUS_CHOICES = {"open": _l("Open"), "all": _l("All"), **{s.value: label for s, label in STATUSES.items()}}
+STATUS_CHOICES = {"open": _l("Open"), "all": _l("All"), **{s.value: label for s, label in STATUS.items()}}
 SORTS = {
     "newest": (Issue.created_at.desc(), Issue.id.desc()),
     "oldest": (Issue.created_at.asc(), Issue.id.asc()),

@@ -7,11 +7,12 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from app.admin.labels import CATEGORIES, URGENCIES, category_label, urgency_label
+from app.admin.labels import category_label, urgency_label
 from app.extensions import db
 from app.issues import fresh_notices, targets
 from app.issues.assignment import staff_of_house
 from app.issues.forms import no_control_chars
+from app.labels import CATEGORY, URGENCY
 from app.models.base import utcnow
 from app.models.issues import Category, EventKind, Issue, IssueEvent, Urgency
 
@@ -21,9 +22,9 @@ class TriageError(ValueError):
 
 
 class TriageForm(FlaskForm):
-    category = SelectField(_l("Category"), choices=[SelectChoice(c.value, CATEGORIES[c]) for c in Category],
+    category = SelectField(_l("Category"), choices=[SelectChoice(c.value, CATEGORY[c]) for c in Category],
                            validators=[InputRequired(_l("Choose a category."))])
-    urgency = SelectField(_l("Urgency"), choices=[SelectChoice(u.value, URGENCIES[u]) for u in Urgency],
+    urgency = SelectField(_l("Urgency"), choices=[SelectChoice(u.value, URGENCY[u]) for u in Urgency],
                           validators=[InputRequired(_l("Choose the urgency."))])
     reason = StringField(_l("Why (kept on the timeline)"),
                          filters=[lambda v: v.strip() if isinstance(v, str) else v],

@@ -7,23 +7,13 @@ known code is shown as stored (an English label then).
 """
 from datetime import datetime
 
-from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
-from app.localtime import local, spoken
+from app.labels import CATEGORY, CONDITION, STATUS, window_text
+from app.localtime import spoken
 
-CATEGORIES = {
-    "plumbing": _l("Plumbing"), "electrical": _l("Electrical"), "doors_locks": _l("Doors & locks"),
-    "furniture": _l("Furniture"), "internet": _l("Internet"), "appliances": _l("Appliances"),
-    "pest_control": _l("Pest control"), "cleaning": _l("Cleaning"), "other": _l("Other"),
-}
-STATUSES = {
-    "reported": _l("Reported"), "in_progress": _l("In progress"), "resolved": _l("Resolved"),
-    "wont_fix": _l("Won't fix"), "on_hold": _l("On hold"),
-}
-CONDITIONS = {"good": _l("Good"), "damaged": _l("Damaged"), "missing": _l("Missing")}
-DAY_PARTS = {"morning": _l("morning"), "afternoon": _l("afternoon"), "evening": _l("evening")}
 ERROR_REASONS = {"new": _l("New"), "regression": _l("Back again"), "spike": _l("Spike")}
 
 
@@ -40,15 +30,15 @@ def _said(labels: dict, value) -> str:
 
 
 def category_label(code) -> str:
-    return _said(CATEGORIES, code)
+    return _said(CATEGORY, code)
 
 
 def status_label(code) -> str:
-    return _said(STATUSES, code)
+    return _said(STATUS, code)
 
 
 def condition_label(code) -> str:
-    return _said(CONDITIONS, code)
+    return _said(CONDITION, code)
 
 
 def error_reason_label(code) -> str:
@@ -113,17 +103,12 @@ def span_label(minutes: int) -> str:
 
 
 def window_label(starts_at: str | None, ends_at: str | None, part: str | None, fallback: str = "") -> str:
-    """A visit's time, "Di. 8 Des. 2026, oggend (08:00–12:00 SAST)", from `starts_at` and `ends_at` (UTC, ISO)
-    and the day `part`; `fallback` (an old context's stored `when` text) without them."""
+    """A visit's time (app/labels.window_text) from `starts_at` and `ends_at` (UTC, ISO) and the day `part`;
+    `fallback` (an old context's stored `when` text) without them."""
     starts_at, ends_at = _moment(starts_at), _moment(ends_at)
     if starts_at is None or ends_at is None:
         return str(fallback or "")
-    start, end = local(starts_at), local(ends_at)
-    values = {"day": format_datetime(start, "EEE d MMM y", rebase=False),
-              "start": f"{start:%H:%M}", "end": f"{end:%H:%M}", "zone": f"{end:%Z}"}
-    if part in DAY_PARTS:  # the same words as the pages' (app/issues/labels.window_label)
-        return _("%(day)s, %(part)s (%(start)s–%(end)s %(zone)s)", part=str(DAY_PARTS[part]), **values)
-    return _("%(day)s, %(start)s–%(end)s %(zone)s", **values)
+    return window_text(part, starts_at, ends_at)
 
 
 HELPERS = {

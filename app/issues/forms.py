@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from app.issues.labels import CATEGORY, URGENCY
+from app.labels import CATEGORY, URGENCY
 from app.models.issues import Category, Urgency
 from app.photos import PhotoError, photos_from_request
 from app.text import has_control

@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.issues.forms import no_control_chars
-from app.issues.labels import CONDITION
+from app.labels import CONDITION
 from app.models.move_in import Condition, MoveInForm
 from app.move_in.checklist import ITEM_MAX_LENGTH, MAX_ITEMS, TERM_MAX_LENGTH
 
