@@ -101,11 +101,11 @@ def clear_pending_logins() -> None:
         session.pop(key)
 
 
-def authorize_redirect():
-    """The redirect to the provider's authorization endpoint; `state`, `nonce` and the PKCE verifier go into the
-    session."""
+def authorize_redirect(**params):
+    """The redirect to the provider's authorization endpoint (with extra `params`, such as prompt); `state`,
+    `nonce` and the PKCE verifier go into the session."""
     clear_pending_logins()
-    return client().authorize_redirect(callback_url())
+    return client().authorize_redirect(callback_url(), **params)
 
 
 def verified_claims() -> dict[str, Any]:

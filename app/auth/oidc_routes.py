@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.auth import oidc, oidc_accounts
+from app.auth import oidc, oidc_accounts, privacy_routes
 from app.auth.access import is_safe_next
 from app.auth.forms import RegisterForm
 from app.auth.routes import bp
@@ -88,6 +88,8 @@ def oidc_callback():
         return _refused(UNREACHABLE, 503, f"provider unreachable: {type(exc).__name__}")
     except oidc.provider_errors() as exc:
         return _refused(UNVERIFIABLE, 400, f"ID token refused: {type(exc).__name__}: {str(exc)[:120]}")
+    if session.get(privacy_routes.DELETING) is not None:
+        return privacy_routes.confirmed_at_university(claims)
     found = oidc_accounts.sign_in(claims)
     if found.refusal is not None:
         return _refused(found.message(), 403, found.refusal.name)

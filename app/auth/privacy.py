@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from app.auth.session import end_sessions
 from app.extensions import db
-from app.models.accounts import LoginSession, User
+from app.models.accounts import LoginSession, OidcIdentity, User
 from app.models.base import utcnow
 from app.models.deliveries import AddressChange, UndeliverableAddress
 from app.models.errors import ErrorGroup, ErrorOccurrence
@@ -88,6 +88,7 @@ def anonymise(user: User) -> None:
     _scrub_error_records(user.id, traces, replacement)
     end_sessions(user.id)
     db.session.execute(sa.delete(IssueSubscription).where(IssueSubscription.user_id == user.id))
+    db.session.execute(sa.delete(OidcIdentity).where(OidcIdentity.user_id == user.id))  # the university's id of them
     db.session.execute(sa.update(RoomMove).where(RoomMove.user_id == user.id).values(reason=""))
     _forget_addresses(user)
     user.name, user.email = FORMER, replacement[user.email]
