@@ -47,6 +47,7 @@ def export(user: User) -> dict[str, Any]:
     mail = db.session.scalars(sa.select(OutboxEmail).where(OutboxEmail.to_address == user.email)
                               .order_by(OutboxEmail.id)).all()
     moves = db.session.scalars(sa.select(RoomMove).where(RoomMove.user_id == user.id).order_by(RoomMove.id)).all()
+    identities = db.session.scalars(sa.select(OidcIdentity).where(OidcIdentity.user_id == user.id)).all()
     return {
         "exported_at": _stamp(utcnow()),
         "account": {"name": user.name, "email": user.email, "role": user.role.value,
@@ -71,6 +72,9 @@ def export(user: User) -> dict[str, Any]:
                                         "condition": answer.condition.value if answer.condition else None,
                                         "comment": answer.comment, "photos": len(answer.photos)}
                                        for answer in form.answers]} for form in forms],
+        "university_identities": [{"issuer": identity.issuer, "subject": identity.subject,
+                                   "linked_at": _stamp(identity.created_at), "last_used": _stamp(identity.last_used_at)}
+                                  for identity in identities],
         "sessions": [{"started": _stamp(record.created_at), "last_used": _stamp(record.last_seen_at),
                       "address": record.ip, "browser": record.user_agent} for record in sessions],
         "emails": [{"template": row.template, "status": row.status.value, "created_at": _stamp(row.created_at),

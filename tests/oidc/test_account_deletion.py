@@ -38,6 +38,8 @@ def ask_to_delete(client) -> str:
 
 
 def test_she_confirms_at_the_university_and_nothing_links_her_any_more(app, client, signed_in):
+    data = client.get("/account/data.json").get_json()  # her data says which university identity is hers
+    assert [identity["subject"] for identity in data["university_identities"]] == [EMAIL]
     location = ask_to_delete(client)
     assert parse_qs(urlsplit(location).query)["prompt"] == ["login"]  # the provider asks for her login again
     response = client.get(through_provider(signed_in, location, EMAIL))
