@@ -3,8 +3,9 @@
 API (used by the issues and move-in blueprints):
 
 - `inspect(files, limit) -> list[Upload]`: the non-empty uploads of a multi-file field, at most `limit`,
-  each read up to `MAX_PHOTO_BYTES` (5 MB) and checked from its header alone: a real JPEG, PNG or WebP image
-  (whatever the file name or the browser's content type says) of at most UPLOAD_MAX_PIXELS. Nothing decoded.
+  each at most `MAX_PHOTO_BYTES` (5 MB), left in the request's file and checked from its header alone: a real
+  JPEG, PNG or WebP image (whatever the file name or the browser's content type says) of at most
+  UPLOAD_MAX_PIXELS. Nothing decoded.
 - `check_request(uploads)`: the request-wide caps on the inspected uploads of every field together
   (UPLOAD_MAX_PHOTOS images, UPLOAD_MAX_REQUEST_PIXELS pixels to decode: the request's decode budget, where a
   JPEG counts at the reduced scale it is decoded at); still nothing decoded.
@@ -32,6 +33,7 @@ import io
 import math
 import sys
 import threading
+import typing
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -63,9 +65,10 @@ class PhotoError(ValueError):
 
 @dataclass(frozen=True)
 class Upload:
-    """One upload whose header was read: its bytes, format and declared size; no pixel decoded yet."""
+    """One upload whose header was read: its file, format and declared size; no pixel decoded yet. The file is the
+    request's own (werkzeug keeps a part past 500 KB on disk): 8 reports with 4 MB photos hold no copy in memory."""
 
-    data: bytes
+    file: typing.BinaryIO
     fmt: str
     width: int
     height: int
@@ -120,27 +123,38 @@ def _return_freed_images() -> None:
     """On glibc, allocations from 128 KB up (Pillow's image blocks) are mapped on their own and go back to the
     system when freed. Left alone, glibc raises that threshold after the first large free and each thread's
     arena keeps what its decodes freed: 2 workers x 8 threads decoding one image at a time each peaked at
-    460-505 MB in bench_memory's decode-heavy run, 250 MB with this."""
+    460-505 MB in bench_memory's decode-heavy run, 250 MB with this. After each decode, `malloc_trim` gives back
+    what the threads' arenas freed meanwhile (the request parsing and encoding around it)."""
+    global _trim
     if not sys.platform.startswith("linux"):
         return
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024)
+        _trim = libc.malloc_trim
     except (OSError, AttributeError):  # not glibc (musl has no mallopt): nothing to tune
         return
+
+
+_trim = None  # glibc's malloc_trim once limit_pillow found it
 
 
 def _megapixels(pixels: int) -> str:
     return f"{pixels / 1_000_000:.3g}"
 
 
-def _read_limited(file_storage) -> bytes:
-    data = file_storage.stream.read(MAX_PHOTO_BYTES + 1)
-    if len(data) > MAX_PHOTO_BYTES:
+def _limited_file(file_storage) -> typing.BinaryIO:
+    """The upload's file at its start, checked to hold 1 byte to MAX_PHOTO_BYTES."""
+    file = file_storage.stream
+    if not file.seekable():
+        file = io.BytesIO(file.read(MAX_PHOTO_BYTES + 1))
+    size = file.seek(0, io.SEEK_END)
+    if size > MAX_PHOTO_BYTES:
         raise PhotoError(f"{_name(file_storage)} is larger than 5 MB. Please choose a smaller photo.")
-    if not data:
+    if not size:
         raise PhotoError(f"{_name(file_storage)} is empty.")
-    return data
+    file.seek(0)
+    return file
 
 
 def files_chosen() -> bool:
@@ -161,9 +175,9 @@ def _too_many_pixels(label: str, pixels: int) -> PhotoError:
 def inspect_one(file_storage) -> Upload:
     """Read one upload and check it from its header alone (format, declared size); decodes nothing."""
     label = _name(file_storage)
-    data = _read_limited(file_storage)
+    file = _limited_file(file_storage)
     try:
-        with Image.open(io.BytesIO(data)) as probe:  # reads the header only
+        with Image.open(file) as probe:  # reads the header only
             fmt = SAME_AS.get(probe.format or "", probe.format)
             width, height = probe.size
             probe.verify()  # structural check without decoding the pixels
@@ -175,7 +189,7 @@ def inspect_one(file_storage) -> Upload:
         raise PhotoError(f"{label} is not a JPEG, PNG or WebP image.")
     if width * height > upload_limit("UPLOAD_MAX_PIXELS"):
         raise _too_many_pixels(label, width * height)
-    return Upload(data, fmt, width, height, label, getattr(file_storage, "filename", "") or "")
+    return Upload(file, fmt, width, height, label, getattr(file_storage, "filename", "") or "")
 
 
 def chosen(files) -> list:
@@ -218,7 +232,8 @@ def _draft_scale(upload: Upload) -> int:
 
 
 def _decode(upload: Upload) -> Image.Image:
-    image = Image.open(io.BytesIO(upload.data))
+    upload.file.seek(0)
+    image = Image.open(upload.file)
     if upload.fmt == "JPEG":  # decode at the smallest scale (1/2, 1/4, 1/8) still bigger than the result
         scale = max(upload.width, upload.height) / MAX_SIDE
         if scale > 1:
@@ -241,7 +256,7 @@ def _pixels_only(image: Image.Image) -> Image.Image:
 TURNS = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
          5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
          8: Image.Transpose.ROTATE_90}  # EXIF orientation -> the turn that shows the photo upright
-BAND_ROWS = 64  # rows of the result made at a time
+BAND_ROWS = 32  # rows of the result made at a time
 
 
 def _shrunk(image: Image.Image, mode: str) -> Image.Image:
@@ -279,7 +294,7 @@ def _fitted(width: int, height: int) -> tuple[int, int]:
 def _in_mode(image: Image.Image, mode: str) -> Image.Image:
     if image.mode.startswith("I;16") or image.mode == "I":  # 16-bit greyscale: scale down, do not clip
         image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
-    return image.convert(mode)
+    return image if image.mode == mode else image.convert(mode)
 
 
 _slots: dict[int, threading.BoundedSemaphore] = {}
@@ -297,6 +312,8 @@ def _decode_slot():
     try:
         yield
     finally:
+        if _trim is not None:
+            _trim(0)
         slots.release()
 
 

@@ -5,13 +5,12 @@ and signers (boto3, dkimpy) and Authlib are imported only when configured, zxcvb
 
 Then the decode-heavy run: REPORTS reports sent at once, each with three large photos (a 6,000 x 4,000 PNG: the most
 pixels UPLOAD_MAX_PIXELS allows, and two 6,000 x 4,000 JPEGs of 4.2 MB, decoded at half size: 36 of the request's
-40 megapixels), against 2 workers x 8 threads with the README's command (gunicorn.conf.py included); prints each
+40 megapixels), against 2 workers x 8 threads with the README's command; prints each
 worker's peak (VmHWM) and fails past PEAK_MB. UPLOAD_DECODE_SLOTS (1 by default) bounds the decodes.
 
 Run: .venv/bin/python -m bench.bench_memory   (BENCH_DATABASE_URL picks the server)
 """
 import io
-import os
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -97,9 +96,10 @@ def main() -> int:
         baseline.args[-1] = "bench.wsgi_baseline:app"
         with baseline:
             bare = workers_mb(baseline)
-        env = {"ISSUE_REPORTS_PER_HOUR": "1000", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "9",
-               **({"MALLOC_MMAP_THRESHOLD_": os.environ["BENCH_MMAP"]} if os.environ.get("BENCH_MMAP") else {})}
-        with Server(url, workers=2, threads=8, env=env) as server:
+        env = {"ISSUE_REPORTS_PER_HOUR": "1000", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "9"}
+        server = Server(url, workers=2, threads=8, env=env)
+        server.args[-1:] = ["--keep-alive", "75", "wsgi:app"]  # the README's command (clients reuse connections)
+        with server:
             app = workers_mb(server)
             peaks = decode_heavy(server)
     print(f"bare baseline workers after start: {', '.join(f'{mb:.0f} MB' for mb in bare)}")

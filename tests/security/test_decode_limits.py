@@ -83,7 +83,7 @@ def test_large_jpegs_count_at_the_scale_they_are_decoded_at(app, login, student,
                                        ((6000, 800), "JPEG"), ((20000, 1000), "JPEG"), ((1200, 900), "JPEG"),
                                        ((3000, 2000), "PNG")])
 def test_the_budget_counts_what_pillow_decodes(size, fmt):
-    upload = photos.Upload(image(size, fmt), fmt, *size, "p", "p")
+    upload = photos.Upload(io.BytesIO(image(size, fmt)), fmt, *size, "p", "p")
     decoded = photos._decode(upload)
     decoded.load()
     assert upload.decoded_pixels == decoded.width * decoded.height
