@@ -270,12 +270,13 @@ def _shrunk(image: Image.Image, mode: str) -> Image.Image:
     for first in range(0, size[1], BAND_ROWS):
         last = min(first + BAND_ROWS, size[1])
         top, bottom = first * step, last * step
+        if size == (width, height):
+            result.paste(_in_mode(image.crop((0, first, width, last)), mode), (0, first))
+            continue
         crop_top, crop_bottom = max(0, math.floor(top) - reach), min(height, math.ceil(bottom) + reach)
         band = _in_mode(image.crop((0, crop_top, width, crop_bottom)), mode)
-        if size != (width, height):
-            band = band.resize((size[0], last - first), Image.Resampling.BICUBIC,
-                               box=(0, top - crop_top, width, bottom - crop_top))
-        result.paste(band, (0, first))
+        result.paste(band.resize((size[0], last - first), Image.Resampling.BICUBIC,
+                                 box=(0, top - crop_top, width, bottom - crop_top)), (0, first))
     return result
 
 
