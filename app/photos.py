@@ -35,12 +35,14 @@ import sys
 import threading
 import typing
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import Response, abort, current_app, has_app_context, request
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from app import png_strips
 from app.config import SETTINGS
 from app.storage import StorageError as StorageError  # raised by store(); views catch it from here
 from app.storage import get_storage
@@ -241,15 +243,20 @@ def _decode(upload: Upload) -> Image.Image:
     return image
 
 
-def _pixels_only(image: Image.Image) -> Image.Image:
+def _pixels_only(upload: Upload) -> Image.Image:
     """A new image holding the pixels alone: no EXIF, GPS, XMP, ICC profile or text chunks; at most MAX_SIDE on its
-    longer side and upright. Converted and shrunk a band of rows at a time, so beside the decoded image only the
-    result and one band live (a 4,800 x 4,800 PNG: 92 MB decoded + 26 MB result, not + 49 MB for Pillow's
-    whole-image resize pass and more for a whole-image conversion)."""
-    orientation = image.getexif().get(ImageOps.ExifTags.Base.Orientation)
+    longer side and upright. Converted and shrunk a band of rows at a time, so beside the result only one band
+    lives, and the source's strips that band reaches when the source is a plain PNG (app/png_strips.py). A 6,000 x
+    4,000 PNG costs 17.5 MB and a few strips, not its 96 MB decoded + 49 MB for Pillow's whole-image resize."""
+    image = _decode(upload)
+    source = png_strips.strips(upload.file) if upload.fmt == "PNG" else None
+    if source is None:  # decoded whole; its EXIF may follow the pixels (a PNG's eXIf chunk)
+        orientation = image.getexif().get(ImageOps.ExifTags.Base.Orientation)
+        source = _cut(image)
+    else:  # png_strips took no PNG with metadata after its pixels: the header holds all of it
+        orientation = Image.Image.getexif(image).get(ImageOps.ExifTags.Base.Orientation)
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-    result = _shrunk(image, "RGBA" if has_alpha else "RGB")
-    del image  # the caller's decoded image is its last reference: freed before the turn's copy
+    result = _shrunk(source, image.size, "RGBA" if has_alpha else "RGB")
     return result.transpose(TURNS[orientation]) if orientation in TURNS else result
 
 
@@ -259,24 +266,39 @@ TURNS = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: I
 BAND_ROWS = 32  # rows of the result made at a time
 
 
-def _shrunk(image: Image.Image, mode: str) -> Image.Image:
-    """`image` in `mode`, fitted within MAX_SIDE x MAX_SIDE as `thumbnail` would (bicubic), built band by band:
-    each band of the result resamples only the source rows its filter reaches."""
-    width, height = image.size
-    size = _fitted(width, height)
-    result = Image.new(mode, size)
-    step = height / size[1]
-    reach = math.ceil(2 * step) + 1  # the bicubic filter's support, in source rows
-    for first in range(0, size[1], BAND_ROWS):
-        last = min(first + BAND_ROWS, size[1])
+def _cut(image: Image.Image) -> Iterator[Image.Image]:
+    """A decoded image as strips of rows, top to bottom."""
+    for top in range(0, image.height, png_strips.STRIP_ROWS):
+        yield image.crop((0, top, image.width, min(top + png_strips.STRIP_ROWS, image.height)))
+
+
+def _shrunk(source: Iterator[Image.Image], size: tuple[int, int], mode: str) -> Image.Image:
+    """The image whose strips of rows `source` yields, of `size`, in `mode` and fitted within MAX_SIDE x MAX_SIDE
+    as `thumbnail` would (bicubic, rows after columns), built band by band: each band of the result resamples only
+    the source rows its filter reaches, and strips above them are let go."""
+    width, height = size
+    fitted = _fitted(width, height)
+    result = Image.new(mode, fitted)
+    step = height / fitted[1]
+    reach = math.ceil(2 * step) + 1 if fitted != size else 0  # the bicubic filter's support, in source rows
+    window: list[tuple[int, Image.Image]] = []  # (first row, strip in `mode`)
+    read = 0
+    for first in range(0, fitted[1], BAND_ROWS):
+        last = min(first + BAND_ROWS, fitted[1])
         top, bottom = first * step, last * step
-        if size == (width, height):
-            result.paste(_in_mode(image.crop((0, first, width, last)), mode), (0, first))
-            continue
         crop_top, crop_bottom = max(0, math.floor(top) - reach), min(height, math.ceil(bottom) + reach)
-        band = _in_mode(image.crop((0, crop_top, width, crop_bottom)), mode)
-        result.paste(band.resize((size[0], last - first), Image.Resampling.BICUBIC,
-                                 box=(0, top - crop_top, width, bottom - crop_top)), (0, first))
+        while read < crop_bottom:
+            strip = _in_mode(next(source), mode)
+            window.append((read, strip))
+            read += strip.height
+        window = [(row, strip) for row, strip in window if row + strip.height > crop_top]
+        band = Image.new(mode, (width, crop_bottom - crop_top))
+        for row, strip in window:
+            band.paste(strip, (0, row - crop_top))
+        if fitted != size:
+            band = band.resize((fitted[0], last - first), Image.Resampling.BICUBIC,
+                               box=(0, top - crop_top, width, bottom - crop_top))
+        result.paste(band, (0, first))
     return result
 
 
@@ -322,7 +344,7 @@ def clean(upload: Upload) -> CleanImage:
     """Decode an inspected upload and re-encode its pixels alone (see the module docstring), in a decode slot."""
     with _decode_slot():
         try:
-            image = _pixels_only(_decode(upload))
+            image = _pixels_only(upload)
         except (OSError, ValueError, SyntaxError) as exc:
             raise PhotoError(f"{upload.label} could not be read as an image.") from exc
         mime, suffix = FORMATS[upload.fmt]
