@@ -10,8 +10,9 @@ API (used by the issues and move-in blueprints):
   (UPLOAD_MAX_PHOTOS images, UPLOAD_MAX_REQUEST_PIXELS pixels to decode: the request's decode budget, where a
   JPEG counts at the reduced scale it is decoded at); still nothing decoded.
 - `clean(upload) -> CleanImage`: decode (bounded by the checks above, and by UPLOAD_DECODE_SLOTS decodes at once
-  in the process: a 4,800 x 4,800 PNG is ~70 MB of pixels), apply the EXIF orientation, then re-encode the
-  pixels alone, so EXIF (GPS included), XMP, ICC and text chunks are gone. Stores nothing.
+  in the process), shrink to MAX_SIDE a band of rows at a time (a plain PNG decoded a strip at a time too: ~30 MB
+  for 24 megapixels, ~120 MB for one decoded whole), apply the EXIF orientation, then re-encode the pixels alone,
+  so EXIF (GPS included), XMP, ICC and text chunks are gone. Stores nothing.
 - `photos_from_request(files, limit=3) -> list[CleanImage]`: inspect, check_request and clean in one go
   (for a form with one photo field); `clean_image(file_storage)` for a single one.
 - Each raises `PhotoError` (a ValueError) whose `str()` is a message fit to show the user.
