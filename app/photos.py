@@ -254,7 +254,7 @@ def _pixels_only(upload: Upload) -> Image.Image:
     if source is None:  # decoded whole; its EXIF may follow the pixels (a PNG's eXIf chunk)
         orientation = image.getexif().get(ImageOps.ExifTags.Base.Orientation)
         source = _cut(image)
-    else:  # png_strips took no PNG with metadata after its pixels: the header holds all of it
+    else:  # png_strips takes no PNG with EXIF or XMP after its pixels: its header holds them
         orientation = Image.Image.getexif(image).get(ImageOps.ExifTags.Base.Orientation)
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     result = _shrunk(source, image.size, "RGBA" if has_alpha else "RGB")

@@ -1,7 +1,7 @@
 """A plain PNG's rows decoded a strip at a time, so a photo's cleaning never holds all its pixels at once.
 
 `strips(file) -> Iterator[Image] | None`: for a PNG of 8 bits a sample, not interlaced and not animated, with no
-metadata after its pixels, the images of STRIP_ROWS rows each, top to bottom (palette and transparency kept); None
+EXIF or XMP after its pixels, the images of STRIP_ROWS rows each, top to bottom (palette and transparency kept); None
 for any other file (the caller decodes it whole). Each strip is a small PNG made of the stream's own filtered rows,
 preceded by the previous strip's last row unfiltered (PNG filters read the row above), that Pillow decodes.
 Raises OSError when the pixel data ends early.
@@ -17,7 +17,8 @@ from PIL import Image
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 RAW_MODES = {0: "L", 2: "RGB", 3: "P", 4: "LA", 6: "RGBA"}  # colour type -> Pillow's raw mode at 8 bits a sample
 KEPT = (b"PLTE", b"tRNS")  # what each strip needs of the header
-LATE_METADATA = {b"eXIf", b"tEXt", b"zTXt", b"iTXt"}  # after the pixels: only a whole decode reads them
+TEXT = (b"tEXt", b"zTXt", b"iTXt")
+ORIENTING = (b"Raw profile type exif", b"XML:com.adobe.xmp")  # text keywords Pillow reads an EXIF orientation from
 STRIP_ROWS = 64
 
 
@@ -34,6 +35,12 @@ def _chunks(file: BinaryIO) -> list[tuple[bytes, int, int]]:
     return found
 
 
+def _orienting(file: BinaryIO, chunk: tuple[bytes, int, int]) -> bool:
+    """Whether a chunk after the pixels may hold an EXIF orientation (only a whole decode reads those)."""
+    kind, offset, length = chunk
+    return kind == b"eXIf" or kind in TEXT and _read(file, offset, min(length, 80)).split(b"\0")[0] in ORIENTING
+
+
 def _read(file: BinaryIO, offset: int, length: int) -> bytes:
     file.seek(offset)
     return file.read(length)
@@ -47,7 +54,7 @@ def strips(file: BinaryIO) -> Iterator[Image.Image] | None:
     kinds = [kind for kind, _offset, _length in chunks]
     if not kinds or kinds[0] != b"IHDR" or b"IDAT" not in kinds or b"acTL" in kinds:
         return None
-    if LATE_METADATA & set(kinds[len(kinds) - kinds[::-1].index(b"IDAT"):]):
+    if any(_orienting(file, chunk) for chunk in chunks[len(kinds) - kinds[::-1].index(b"IDAT"):]):
         return None
     width, height, depth, colour, _compression, _filter, interlace = struct.unpack(
         ">IIBBBBB", _read(file, chunks[0][1], 13))

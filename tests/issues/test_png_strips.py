@@ -49,6 +49,14 @@ def test_other_pngs_are_left_to_a_whole_decode(options):
     assert png_strips.strips(io.BytesIO(data)) is None
 
 
+def test_text_after_the_pixels_is_no_reason_for_a_whole_decode():
+    data = png("RGB")  # ImageMagick writes its dates after the pixels
+    data = data[:-12] + png_strips._chunk(b"tEXt", b"date:create\0" + b"2026-12-07") + data[-12:]
+    assert sum(strip.height for strip in png_strips.strips(io.BytesIO(data))) == 140
+    xmp = data[:-12] + png_strips._chunk(b"iTXt", b"XML:com.adobe.xmp\0\0\0\0\0<x/>") + data[-12:]
+    assert png_strips.strips(io.BytesIO(xmp)) is None
+
+
 def test_pixels_that_end_early_are_an_error():
     data = png("RGB", size=(200, 200))
     idat = data.index(b"IDAT")
