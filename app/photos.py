@@ -3,14 +3,16 @@
 API (used by the issues and move-in blueprints):
 
 - `inspect(files, limit) -> list[Upload]`: the non-empty uploads of a multi-file field, at most `limit`,
-  each read up to `MAX_PHOTO_BYTES` (5 MB) and checked from its header alone: a real JPEG, PNG or WebP image
-  (whatever the file name or the browser's content type says) of at most UPLOAD_MAX_PIXELS. Nothing decoded.
+  each at most `MAX_PHOTO_BYTES` (5 MB), left in the request's file and checked from its header alone: a real
+  JPEG, PNG or WebP image (whatever the file name or the browser's content type says) of at most
+  UPLOAD_MAX_PIXELS. Nothing decoded.
 - `check_request(uploads)`: the request-wide caps on the inspected uploads of every field together
   (UPLOAD_MAX_PHOTOS images, UPLOAD_MAX_REQUEST_PIXELS pixels to decode: the request's decode budget, where a
   JPEG counts at the reduced scale it is decoded at); still nothing decoded.
 - `clean(upload) -> CleanImage`: decode (bounded by the checks above, and by UPLOAD_DECODE_SLOTS decodes at once
-  in the process: a 4,800 x 4,800 PNG is ~70 MB of pixels), apply the EXIF orientation, then re-encode the
-  pixels alone, so EXIF (GPS included), XMP, ICC and text chunks are gone. Stores nothing.
+  in the process), shrink to MAX_SIDE a band of rows at a time (a plain PNG decoded a strip at a time too: ~30 MB
+  for 24 megapixels, ~120 MB for one decoded whole), apply the EXIF orientation, then re-encode the pixels alone,
+  so EXIF (GPS included), XMP, ICC and text chunks are gone. Stores nothing.
 - `photos_from_request(files, limit=3) -> list[CleanImage]`: inspect, check_request and clean in one go
   (for a form with one photo field); `clean_image(file_storage)` for a single one.
 - Each raises `PhotoError` (a ValueError) whose `str()` is a message fit to show the user.
@@ -32,13 +34,16 @@ import io
 import math
 import sys
 import threading
+import typing
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import Response, abort, current_app, has_app_context, request
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from app import png_strips
 from app.config import SETTINGS
 from app.storage import StorageError as StorageError  # raised by store(); views catch it from here
 from app.storage import get_storage
@@ -63,9 +68,10 @@ class PhotoError(ValueError):
 
 @dataclass(frozen=True)
 class Upload:
-    """One upload whose header was read: its bytes, format and declared size; no pixel decoded yet."""
+    """One upload whose header was read: its file, format and declared size; no pixel decoded yet. The file is the
+    request's own (werkzeug keeps a part past 500 KB on disk): 8 reports with 4 MB photos hold no copy in memory."""
 
-    data: bytes
+    file: typing.BinaryIO
     fmt: str
     width: int
     height: int
@@ -120,27 +126,38 @@ def _return_freed_images() -> None:
     """On glibc, allocations from 128 KB up (Pillow's image blocks) are mapped on their own and go back to the
     system when freed. Left alone, glibc raises that threshold after the first large free and each thread's
     arena keeps what its decodes freed: 2 workers x 8 threads decoding one image at a time each peaked at
-    460-505 MB in bench_memory's decode-heavy run, 250 MB with this."""
+    460-505 MB in bench_memory's decode-heavy run, 250 MB with this. After each decode, `malloc_trim` gives back
+    what the threads' arenas freed meanwhile (the request parsing and encoding around it)."""
+    global _trim
     if not sys.platform.startswith("linux"):
         return
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024)
+        _trim = libc.malloc_trim
     except (OSError, AttributeError):  # not glibc (musl has no mallopt): nothing to tune
         return
+
+
+_trim = None  # glibc's malloc_trim once limit_pillow found it
 
 
 def _megapixels(pixels: int) -> str:
     return f"{pixels / 1_000_000:.3g}"
 
 
-def _read_limited(file_storage) -> bytes:
-    data = file_storage.stream.read(MAX_PHOTO_BYTES + 1)
-    if len(data) > MAX_PHOTO_BYTES:
+def _limited_file(file_storage) -> typing.BinaryIO:
+    """The upload's file at its start, checked to hold 1 byte to MAX_PHOTO_BYTES."""
+    file = file_storage.stream
+    if not file.seekable():
+        file = io.BytesIO(file.read(MAX_PHOTO_BYTES + 1))
+    size = file.seek(0, io.SEEK_END)
+    if size > MAX_PHOTO_BYTES:
         raise PhotoError(f"{_name(file_storage)} is larger than 5 MB. Please choose a smaller photo.")
-    if not data:
+    if not size:
         raise PhotoError(f"{_name(file_storage)} is empty.")
-    return data
+    file.seek(0)
+    return file
 
 
 def files_chosen() -> bool:
@@ -161,9 +178,9 @@ def _too_many_pixels(label: str, pixels: int) -> PhotoError:
 def inspect_one(file_storage) -> Upload:
     """Read one upload and check it from its header alone (format, declared size); decodes nothing."""
     label = _name(file_storage)
-    data = _read_limited(file_storage)
+    file = _limited_file(file_storage)
     try:
-        with Image.open(io.BytesIO(data)) as probe:  # reads the header only
+        with Image.open(file) as probe:  # reads the header only
             fmt = SAME_AS.get(probe.format or "", probe.format)
             width, height = probe.size
             probe.verify()  # structural check without decoding the pixels
@@ -175,7 +192,7 @@ def inspect_one(file_storage) -> Upload:
         raise PhotoError(f"{label} is not a JPEG, PNG or WebP image.")
     if width * height > upload_limit("UPLOAD_MAX_PIXELS"):
         raise _too_many_pixels(label, width * height)
-    return Upload(data, fmt, width, height, label, getattr(file_storage, "filename", "") or "")
+    return Upload(file, fmt, width, height, label, getattr(file_storage, "filename", "") or "")
 
 
 def chosen(files) -> list:
@@ -218,7 +235,8 @@ def _draft_scale(upload: Upload) -> int:
 
 
 def _decode(upload: Upload) -> Image.Image:
-    image = Image.open(io.BytesIO(upload.data))
+    upload.file.seek(0)
+    image = Image.open(upload.file)
     if upload.fmt == "JPEG":  # decode at the smallest scale (1/2, 1/4, 1/8) still bigger than the result
         scale = max(upload.width, upload.height) / MAX_SIDE
         if scale > 1:
@@ -226,22 +244,81 @@ def _decode(upload: Upload) -> Image.Image:
     return image
 
 
-def _pixels_only(image: Image.Image) -> Image.Image:
-    """A new image holding the pixels alone: no EXIF, GPS, XMP, ICC profile or text chunks. Shrunk first where
-    the mode allows, so few full-size copies live at once."""
-    orientation = image.getexif().get(ImageOps.ExifTags.Base.Orientation)
+def _pixels_only(upload: Upload) -> Image.Image:
+    """A new image holding the pixels alone: no EXIF, GPS, XMP, ICC profile or text chunks; at most MAX_SIDE on its
+    longer side and upright. Converted and shrunk a band of rows at a time, so beside the result only one band
+    lives, and the source's strips that band reaches when the source is a plain PNG (app/png_strips.py). A 6,000 x
+    4,000 PNG costs 17.5 MB and a few strips, not its 96 MB decoded + 49 MB for Pillow's whole-image resize."""
+    image = _decode(upload)
+    source = png_strips.strips(upload.file) if upload.fmt == "PNG" else None
+    if source is None:  # decoded whole; its EXIF may follow the pixels (a PNG's eXIf chunk)
+        orientation = image.getexif().get(ImageOps.ExifTags.Base.Orientation)
+        source = _cut(image)
+    else:  # png_strips takes no PNG with EXIF or XMP after its pixels: its header holds them
+        orientation = Image.Image.getexif(image).get(ImageOps.ExifTags.Base.Orientation)
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    result = _shrunk(source, image.size, "RGBA" if has_alpha else "RGB")
+    return result.transpose(TURNS[orientation]) if orientation in TURNS else result
+
+
+TURNS = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+         5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+         8: Image.Transpose.ROTATE_90}  # EXIF orientation -> the turn that shows the photo upright
+BAND_ROWS = 64  # rows of the result made at a time
+
+
+def _cut(image: Image.Image) -> Iterator[Image.Image]:
+    """A decoded image as strips of rows, top to bottom."""
+    for top in range(0, image.height, png_strips.STRIP_ROWS):
+        yield image.crop((0, top, image.width, min(top + png_strips.STRIP_ROWS, image.height)))
+
+
+def _shrunk(source: Iterator[Image.Image], size: tuple[int, int], mode: str) -> Image.Image:
+    """The image whose strips of rows `source` yields, of `size`, in `mode` and fitted within MAX_SIDE x MAX_SIDE
+    as `thumbnail` would (bicubic, rows after columns), built band by band: each band of the result resamples only
+    the source rows its filter reaches, and strips above them are let go."""
+    width, height = size
+    fitted = _fitted(width, height)
+    result = Image.new(mode, fitted, None)  # not cleared: every band is pasted in
+    step = height / fitted[1]
+    reach = math.ceil(2 * step) + 1 if fitted != size else 0  # the bicubic filter's support, in source rows
+    window: list[tuple[int, Image.Image]] = []  # (first row, strip in `mode`)
+    read = 0
+    for first in range(0, fitted[1], BAND_ROWS):
+        last = min(first + BAND_ROWS, fitted[1])
+        top, bottom = first * step, last * step
+        crop_top, crop_bottom = max(0, math.floor(top) - reach), min(height, math.ceil(bottom) + reach)
+        while read < crop_bottom:
+            strip = _in_mode(next(source), mode)
+            window.append((read, strip))
+            read += strip.height
+        window = [(row, strip) for row, strip in window if row + strip.height > crop_top]
+        band = Image.new(mode, (width, crop_bottom - crop_top), None)
+        for row, strip in window:
+            band.paste(strip, (0, row - crop_top))
+        if fitted != size:
+            band = band.resize((fitted[0], last - first), Image.Resampling.BICUBIC,
+                               box=(0, top - crop_top, width, bottom - crop_top))
+        result.paste(band, (0, first))
+    return result
+
+
+def _fitted(width: int, height: int) -> tuple[int, int]:
+    """The size `thumbnail((MAX_SIDE, MAX_SIDE))` gives: the aspect ratio kept, rounded the way closest to it."""
+    if width <= MAX_SIDE and height <= MAX_SIDE:
+        return width, height
+    aspect = width / height
+    if aspect <= 1:
+        return max(min(math.floor(MAX_SIDE * aspect), math.ceil(MAX_SIDE * aspect),
+                       key=lambda n: abs(aspect - n / MAX_SIDE)), 1), MAX_SIDE
+    return MAX_SIDE, max(min(math.floor(MAX_SIDE / aspect), math.ceil(MAX_SIDE / aspect),
+                             key=lambda n: abs(aspect - MAX_SIDE / n) if n else 0), 1)
+
+
+def _in_mode(image: Image.Image, mode: str) -> Image.Image:
     if image.mode.startswith("I;16") or image.mode == "I":  # 16-bit greyscale: scale down, do not clip
         image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
-    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-    mode = "RGBA" if has_alpha else "RGB"
-    if image.mode in ("RGB", "RGBA", "L", "LA"):  # resampled as they are: shrink before any copy
-        image.thumbnail((MAX_SIDE, MAX_SIDE))
-    image = image.convert(mode)
-    image.thumbnail((MAX_SIDE, MAX_SIDE))
-    if orientation not in (None, 1):  # keep the photo upright once its EXIF orientation is dropped
-        image.getexif()[ImageOps.ExifTags.Base.Orientation] = orientation
-        image = ImageOps.exif_transpose(image)
-    return Image.frombytes(image.mode, image.size, image.tobytes())
+    return image if image.mode == mode else image.convert(mode)
 
 
 _slots: dict[int, threading.BoundedSemaphore] = {}
@@ -259,6 +336,8 @@ def _decode_slot():
     try:
         yield
     finally:
+        if _trim is not None:
+            _trim(0)
         slots.release()
 
 
@@ -266,7 +345,7 @@ def clean(upload: Upload) -> CleanImage:
     """Decode an inspected upload and re-encode its pixels alone (see the module docstring), in a decode slot."""
     with _decode_slot():
         try:
-            image = _pixels_only(_decode(upload))
+            image = _pixels_only(upload)
         except (OSError, ValueError, SyntaxError) as exc:
             raise PhotoError(f"{upload.label} could not be read as an image.") from exc
         mime, suffix = FORMATS[upload.fmt]

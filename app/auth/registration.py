@@ -16,13 +16,12 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import generate_password_hash
 
 from app.auth import account_mail
 from app.auth.services import find_user
 from app.extensions import db
 from app.limits import Limit, take
-from app.models.accounts import Role, User
+from app.models.accounts import Role, User, hash_password
 from app.models.houses import House, Room
 
 
@@ -61,7 +60,7 @@ def register(email: str, name: str, house: House, room: Room, password: str, nex
     if (refused := _limits(email)) is not None:
         return refused
     if user is not None and not _may_register_again(user):
-        generate_password_hash(password)  # the work a registration does
+        hash_password(password)  # the work a registration does
         if not user.is_deactivated:
             account_mail.send_account_exists(user)
         db.session.commit()

@@ -6,17 +6,16 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from flask import current_app, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth import guessing
 from app.auth.session import end_sessions
 from app.extensions import db
-from app.models.accounts import User
+from app.models.accounts import User, hash_password, password_matches
 from app.models.base import utcnow
 
 TOKEN_MAX_AGE = timedelta(hours=24)  # a reset link (forgot password, verification of a roster address)
 # Checked when there is no such account, so an unknown address costs the same hash time as a known one.
-DUMMY_HASH = generate_password_hash("no account has this password")
+DUMMY_HASH = hash_password("no account has this password")
 
 
 def find_user(email: str) -> User | None:
@@ -27,7 +26,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The account when `password` is its password (whatever its standing: the view explains a refusal)."""
     user = find_user(email)
     if user is None or not user.password_hash:
-        check_password_hash(DUMMY_HASH, password)
+        password_matches(DUMMY_HASH, password)
         return None
     return user if user.check_password(password) else None
 

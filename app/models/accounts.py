@@ -5,6 +5,7 @@ standing: its address is verified, a house admin (or the roster) approved it, an
 """
 import enum
 import hashlib
+import threading
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -16,6 +17,20 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.models.base import Base, str_enum, utcnow
 from app.models.houses import House, Room
+
+# werkzeug's scrypt (n=2**15, r=8) takes 32 MB while it runs: 8 threads signing in at once took a worker to 280-320 MB
+# in bench_load. One hash at a time per process costs no throughput (one worker per core) and 32 MB at most.
+_hashing = threading.Lock()
+
+
+def hash_password(password: str) -> str:
+    with _hashing:
+        return generate_password_hash(password)
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    with _hashing:
+        return check_password_hash(password_hash, password)
 
 
 class Role(enum.StrEnum):
@@ -78,10 +93,10 @@ class User(UserMixin, Base):
         return cls(email_verified_at=sa.null(), approved_at=utcnow() if approved else sa.null(), **fields)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        return bool(self.password_hash) and password_matches(self.password_hash, password)
 
     @property
     def password_stamp(self) -> str:

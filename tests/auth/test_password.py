@@ -87,3 +87,33 @@ def test_setting_a_new_password_ends_every_other_session(app, student):
     assert this_device.get("/issues/").status_code == 200  # the device that set it stays logged in
     response = other_device.get("/issues/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_password_hashes_run_one_at_a_time(monkeypatch, app):
+    """werkzeug's scrypt takes 32 MB while it runs: 8 threads signing in at once took a worker past 280 MB."""
+    import threading
+    import time
+
+    from app.models import accounts
+
+    running, most, lock = [0], [0], threading.Lock()
+
+    def counted(*args):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.02)
+        with lock:
+            running[0] -= 1
+        return True
+
+    monkeypatch.setattr(accounts, "check_password_hash", counted)
+    monkeypatch.setattr(accounts, "generate_password_hash", lambda password: counted() and "hashed")
+    user = accounts.User(email="a@example.ac.za", name="A", password_hash="x")
+    threads = [threading.Thread(target=user.check_password, args=("pw",)) for _ in range(4)]
+    threads += [threading.Thread(target=user.set_password, args=("pw",)) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert most[0] == 1

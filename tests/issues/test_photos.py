@@ -2,7 +2,7 @@
 import io
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops
 from werkzeug.datastructures import FileStorage
 
 from app.photos import MAX_PHOTO_BYTES, PhotoError, clean_image, delete_photo, photos_from_request, process_upload
@@ -36,10 +36,11 @@ def test_gps_and_exif_are_stripped(app):
         assert b"PhoneMaker" not in get_storage().open(stored.key)
 
 
-def test_orientation_is_applied_before_exif_goes(app):
-    rotated = image_bytes("JPEG", size=(60, 20), orientation=6)  # 90 degrees: shown as 20x60
-    clean = clean_image(upload(rotated))
-    assert (clean.width, clean.height) == (20, 60)
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])  # a PNG's eXIf chunk before its pixels: decoded in strips
+def test_orientation_is_applied_before_exif_goes(app, fmt):
+    rotated = image_bytes(fmt, size=(60, 20), orientation=6)  # 90 degrees: shown as 20x60
+    clean = clean_image(upload(rotated, name=f"photo.{fmt.lower()}"))
+    assert (clean.width, clean.height) == (20, 60) and b"eXIf" not in clean.data
 
 
 @pytest.mark.parametrize("data, name", [
@@ -112,3 +113,31 @@ def test_16_bit_greyscale_png_keeps_its_shades():
     assert clean.mime == "image/png"
     red, green, blue = Image.open(io.BytesIO(clean.data)).getpixel((0, 0))
     assert red == green == blue == 128
+
+
+@pytest.mark.parametrize("size, mode", [((3000, 2000), "RGB"), ((1000, 4100), "RGBA"), ((2600, 2600), "P"),
+                                        ((900, 600), "RGB")])
+def test_large_photos_shrink_band_by_band_as_one_resize_would(size, mode):
+    """At most MAX_SIDE on the longer side, the size `thumbnail` gives, the pixels of a whole-image bicubic resize,
+    rows after columns (built a band of rows at a time so the decoded image is never copied whole)."""
+    from app import photos
+
+    source = Image.effect_noise(size, 60).convert(mode if mode != "P" else "L")
+    source = source.convert("P") if mode == "P" else source
+    expected = source.copy()
+    expected.thumbnail((photos.MAX_SIDE, photos.MAX_SIDE))
+    target = "RGBA" if mode == "RGBA" else "RGB"
+    shrunk = photos._shrunk(photos._cut(source), source.size, target)
+    assert shrunk.size == expected.size and shrunk.mode == target
+    whole = source.convert(target).resize((shrunk.width, source.height), Image.Resampling.BICUBIC)
+    whole = whole.resize(shrunk.size, Image.Resampling.BICUBIC)
+    worst = max(high for _low, high in ImageChops.difference(whole, shrunk).getextrema())
+    assert worst <= 1
+
+
+def test_an_upload_is_decoded_from_the_request_file_not_a_copy():
+    data = image_bytes("PNG", size=(60, 20))
+    storage = upload(data, name="a.png", content_type="image/png")
+    from app.photos import inspect_one
+
+    assert inspect_one(storage).file is storage.stream
