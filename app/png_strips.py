@@ -4,7 +4,7 @@
 EXIF or XMP after its pixels, the images of STRIP_ROWS rows each, top to bottom (palette and transparency kept); None
 for any other file (the caller decodes it whole). Each strip is a small PNG made of the stream's own filtered rows,
 preceded by the previous strip's last row unfiltered (PNG filters read the row above), that Pillow decodes.
-Raises OSError when the pixel data ends early.
+Raises OSError when the pixel data ends early or is not a deflate stream.
 """
 import io
 import struct
@@ -77,7 +77,10 @@ def _decoded(file, pixels, size, colour, kept) -> Iterator[Image.Image]:
             chunk = inflate.unconsumed_tail or next(data, None)
             if chunk is None:
                 raise OSError("the PNG's pixels end early")
-            pending += inflate.decompress(chunk, STRIP_ROWS * stride)
+            try:
+                pending += inflate.decompress(chunk, STRIP_ROWS * stride)
+            except zlib.error as exc:  # a stream whose chunks' checksums hold but whose deflate data does not
+                raise OSError("the PNG's pixels are not a deflate stream") from exc
         filtered = (b"\0" + above if above else b"") + pending[:rows * stride]
         del pending[:rows * stride]
         strip = Image.open(io.BytesIO(_png(width, rows + bool(above), colour, kept, zlib.compress(filtered, 1))))

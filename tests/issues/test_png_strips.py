@@ -1,5 +1,7 @@
 """A plain PNG decoded a strip at a time gives the whole decode's pixels; other PNGs are left to a whole decode."""
 import io
+import struct
+import zlib
 
 import pytest
 from PIL import Image, ImageChops
@@ -63,3 +65,21 @@ def test_pixels_that_end_early_are_an_error():
     cut = data[:idat + 4 + 2000]  # the chunk's header says more than follows
     with pytest.raises(OSError):
         list(png_strips.strips(io.BytesIO(cut)))
+
+
+def test_pixels_that_are_not_deflate_data_are_an_error_and_the_upload_is_refused(app):
+    """Chunk checksums that hold (Pillow's verify passes) around IDAT bytes that are not a deflate stream."""
+    from werkzeug.datastructures import FileStorage
+
+    from app.photos import PhotoError, clean, inspect_one
+
+    data = bytearray(png("RGB", size=(200, 200)))
+    kind = data.index(b"IDAT")
+    end = kind + 4 + struct.unpack(">I", data[kind - 4:kind])[0]
+    for at in range(kind + 14, end - 10, 7):
+        data[at] ^= 0x5A
+    data[end:end + 4] = struct.pack(">I", zlib.crc32(bytes(data[kind:end])))
+    with pytest.raises(OSError):
+        list(png_strips.strips(io.BytesIO(bytes(data))))
+    with app.test_request_context(), pytest.raises(PhotoError, match="could not be read as an image"):
+        clean(inspect_one(FileStorage(io.BytesIO(bytes(data)), "tap.png", content_type="image/png")))
