@@ -24,22 +24,19 @@ from bench.harness import free_port, fresh_database, report, sized
 
 MESSAGES = sized(1_500, 500)
 ROUNDS = sized(5, 3)
-# The mail journal (app/emailer/journal.py) writes once per message before DATA so that a killed worker or a
-# database outage sends nothing twice: about 0.7 ms a message against a local SMTP server that answers at once,
-# which moved the ratio on this 2-core machine from about 1.6 to about 1.9-2.2 (measured side by side, 2026-12-03).
-# Issue 13 asks for 1.5; until that is met, CI holds the figure under 2.5 so a regression beyond the journal fails.
-# Profiled (cProfile and per-statement timing, 1,000 messages): the SMTP round trips are most of the time, then
-# rendering (~0.25 ms a message, which the raw side does not do), the journal write (one autocommit upsert a
-# message, ~0.5 ms on MariaDB, a redo-log flush each with innodb_flush_log_at_trx_commit=1, overlapped with
-# MAIL and RCPT) and the outcome writes. A batch now ends with one outcome write (there was a second one for its
-# last message) and drops its journal entries in that same commit (61 commits per 1,000 messages -> 21).
-# A batch now writes its outcomes once, at its end (MAIL_FLUSH_EVERY is gone), and rows that fail together share
-# one UPDATE. Batches of 200 measured 1.7-1.9 here, but they made bench_report's black-holed p99 1.6-1.8x the
-# healthy one (limit 1.2): MAIL_BATCH_SIZE stays 50, 1.9-2.2 quick (2026-12-03). Without the journal the same
-# runs measure 1.45-1.6, and writing it in the worker's own thread instead of beside MAIL and RCPT gains nothing
-# (1.65-1.8): the third busy process (MariaDB) on two cores slows the SMTP round trips themselves.
+# Per message the drain does what the raw side does (MAIL, RCPT, DATA, body and dot in one write) plus: rendering
+# the email, two journal writes (the reply to the message before, sent before it is built; "in flight", sent as
+# DATA goes out and answered before the body: app/emailer/journal.py) and a share of its batch's outcome write
+# and claim (about 11 statements a batch of 50; MAIL_BATCH_SIZE stays 50 for bench_report's black-holed p99).
+# Issue 24 (2026-12-07): rendering 0.34 -> 0.15 ms of CPU (gettext bound once per email, template globals copied
+# once), the journal without its thread (PyMySQL pipelining: the GIL hand-overs cost about 0.4 ms of CPU), DKIM
+# 0.67 -> 0.35 ms (one canonicalisation, the key loaded once). The worker's CPU over raw smtplib's, measured side
+# by side on MariaDB with the machine shared (load 10-13): 1.5-1.7 -> 1.07-1.4 ms a message. The wall-clock ratio
+# then swung 1.95-5.4 from run to run with three other helpers benchmarking on the two cores, so the limits stay
+# until a quieter run shows 2.0 and 3.0 reliably. BENCH_SQLITE=1 quick, right after main's run at load 11-14:
+# DKIM off 2.82 (main 4.75), DKIM on 2.71 (main 6.47).
 LIMIT = 2.5
-DKIM_LIMIT = 4.0  # issue 24 asks 3.0; each email is now rendered in its recipient's language (3.37-3.64 quick)
+DKIM_LIMIT = 4.0  # issue 24 asks 3.0 (3.37-3.64 quick before the changes above)
 SERVER = """
 import asyncio, sys
 from aiosmtpd.controller import Controller
@@ -137,8 +134,21 @@ def extra_ms(raw: float, candidate: float) -> str:
             f"{'OK' if extra <= EXTRA_MS_GOAL else 'OVER'}")
 
 
+def signing_ms(app, messages: list[tuple[str, bytes]]) -> float:
+    """CPU milliseconds that DKIM signing takes per message, with the configured key (issue 24: at most 1)."""
+    from app.emailer.signing import sign
+
+    with app.app_context():
+        sign(messages[0][1])
+        started = time.process_time()
+        for _to, message in messages:
+            sign(message)
+        return (time.process_time() - started) / len(messages) * 1000
+
+
 def with_dkim(app, port: int) -> bool:
     """The same measurement with DKIM signing on, within DKIM_LIMIT."""
+    unsigned = rendered(app)[:200]
     with tempfile.TemporaryDirectory() as folder:
         key = Path(folder) / "dkim.pem"
         subprocess.run(["openssl", "genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
@@ -146,10 +156,11 @@ def with_dkim(app, port: int) -> bool:
         app.config.update(DKIM_SELECTOR="bench", DKIM_DOMAIN="example.ac.za", DKIM_PRIVATE_KEY_PATH=str(key))
         try:
             raw, candidate = timed_rounds(app, port)
+            signing = signing_ms(app, unsigned)
         finally:
             app.config.update(DKIM_SELECTOR=None, DKIM_DOMAIN=None, DKIM_PRIVATE_KEY_PATH=None)
     print(f"DKIM on: raw smtplib {MESSAGES / raw:.0f} msg/s, mail drain {MESSAGES / candidate:.0f} msg/s; "
-          f"{extra_ms(raw, candidate)}", flush=True)
+          f"{extra_ms(raw, candidate)}; signing {signing:.2f} ms of CPU a message (goal <= 1.0)", flush=True)
     return report("mail drain vs raw smtplib (time), DKIM on", candidate, raw, DKIM_LIMIT)
 
 

@@ -12,13 +12,16 @@ bare To address TO_NO_BRKTS_HTML_IMG); the plain-text part reads well alone; bul
 """
 import binascii
 import functools
+import random
 import re
-import uuid
+import weakref
 from email.header import Header
 from email.utils import formataddr, formatdate, parseaddr
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_translations
+from jinja2 import Template, pass_eval_context
+from markupsafe import Markup
 
 from app.emailer import signing, unsubscribe
 from app.emailer.labels import HELPERS
@@ -66,8 +69,25 @@ def _multipart(subtype: str, boundary: str, parts: list[str]) -> str:
 
 def message_id(row_id: int, created_at) -> str:
     """Stable per outbox row, so a resend of the same row is recognisable."""
-    domain = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1].rpartition("@")[2] or "rinaibra.local"
-    return f"<outbox-{row_id}.{int(created_at.timestamp())}@{one_line(domain)}>"
+    return f"<outbox-{row_id}.{int(created_at.timestamp())}@{_domain(current_app.config['MAIL_DEFAULT_SENDER'])}>"
+
+
+@functools.cache
+def _domain(sender: str) -> str:
+    return one_line(parseaddr(sender)[1].rpartition("@")[2] or "rinaibra.local")
+
+
+_globals: "weakref.WeakKeyDictionary[Template, dict]" = weakref.WeakKeyDictionary()
+
+
+def _render(name: str, context: dict) -> str:
+    """`name` rendered with `context` over the globals, as `Template.render` does, but with the globals copied
+    once per template rather than out of their ChainMap at every render."""
+    template = current_app.jinja_env.get_template(name)
+    names = _globals.get(template)
+    if names is None:
+        names = _globals[template] = dict(template.globals)
+    return "".join(template.root_render_func(template.new_context({**names, **context}, shared=True)))
 
 
 def render_parts(template: str, context: dict, logo: bool,
@@ -76,12 +96,11 @@ def render_parts(template: str, context: dict, logo: bool,
     HTML; `unsubscribe_url` goes below both parts with a line saying what it turns off."""
     if not re.fullmatch(r"[a-z0-9_]+", template):
         raise RenderError(f"bad template name {template!r}")
-    env = current_app.jinja_env
-    context = {**context, **HELPERS}  # codes said in the language spoken (app/emailer/labels.py)
+    context = {**context, **HELPERS, **_gettext_in_force()}  # codes said in the language spoken (labels.py)
     try:
-        text = env.get_template(f"email/{template}.txt").render(context)
-        html = env.get_template(f"email/{template}.html").render(
-            context, brand=logo, unsubscribe_url=unsubscribe_url, unsubscribe_footer=unsubscribe.footer_text(template))
+        text = _render(f"email/{template}.txt", context)
+        html = _render(f"email/{template}.html", {**context, "brand": logo, "unsubscribe_url": unsubscribe_url,
+                                                   "unsubscribe_footer": unsubscribe.footer_text(template)})
     except Exception as exc:  # noqa: BLE001 - any template problem makes the email unsendable
         raise RenderError(f"cannot render {template}: {exc!r}") from exc
     head, _, body = text.partition("\n\n")  # the subject runs to the first blank line
@@ -93,6 +112,25 @@ def render_parts(template: str, context: dict, logo: bool,
     return one_line(head[len("Subject:"):]), body, html
 
 
+def _gettext_in_force() -> dict:
+    """The templates' `_`, `gettext` and `ngettext`, as Jinja's i18n extension makes them (escaped in HTML, always
+    %-formatted), bound to the catalog in force: Flask-Babel's own look the catalog up again at every call."""
+    catalog = get_translations()
+
+    @pass_eval_context
+    def gettext(eval_ctx, string: str, **variables) -> str:
+        text = catalog.ugettext(string)
+        return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+    @pass_eval_context
+    def ngettext(eval_ctx, singular: str, plural: str, num: int, **variables) -> str:
+        variables.setdefault("num", num)
+        text = catalog.ungettext(singular, plural, num)
+        return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+
+
 def build_message(row) -> bytes:
     """The wire form (CRLF line ends) of the email for claimed row `row`."""
     recipient = row.to_address.strip()
@@ -102,7 +140,7 @@ def build_message(row) -> bytes:
     language = row.language or current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(language):
         subject, text, html = render_parts(row.template, row.context or {}, row.logo, unsubscribe_url)
-    token = uuid.uuid4().hex[:16]
+    token = f"{random.getrandbits(64):016x}"  # needs no secrecy (module docstring): no system call
     body = _multipart("alternative", f"=_alt_{token}", [_text_part("plain", text), _text_part("html", html)])
     headers = [
         f"From: {_sender(current_app.config['MAIL_DEFAULT_SENDER'])}",

@@ -1,4 +1,4 @@
-"""DKIM signing (RFC 6376, dkimpy with OpenSSL's RSA: app/emailer/dkim_signer.py) of every outgoing email, when
+"""DKIM signing (RFC 6376, OpenSSL's RSA: app/emailer/dkim_signer.py) of every outgoing email, when
 DKIM_PRIVATE_KEY_PATH is set (dkimpy and `cryptography` are imported only then).
 
 For operators who relay through their own mail server for their own domain: publish the public key as a TXT
@@ -18,8 +18,7 @@ SIGNED_HEADERS = [b"From", b"To", b"Subject", b"Date", b"Message-ID", b"MIME-Ver
 
 
 def read_private_key(path: str):
-    """(PEM bytes, the loaded key) of the RSA private key (PKCS#1 or PKCS#8) at `path`; ValueError saying what is
-    wrong."""
+    """The RSA private key (PKCS#1 or PKCS#8) at `path`, loaded; ValueError saying what is wrong."""
     from app.emailer.dkim_signer import load_key
 
     try:
@@ -27,7 +26,7 @@ def read_private_key(path: str):
     except OSError as exc:
         raise ValueError(f"cannot read {path!r}: {exc.strerror or exc}") from None
     try:
-        return pem, load_key(pem)
+        return load_key(pem)
     except ValueError as exc:
         raise ValueError(f"{path!r} is {exc}") from None
 
@@ -60,6 +59,5 @@ def sign(message: bytes) -> bytes:
         return message
     from app.emailer import dkim_signer
 
-    pem, key = _key(path)
-    return dkim_signer.sign(message, config["DKIM_SELECTOR"].encode(), config["DKIM_DOMAIN"].encode(), pem, key,
+    return dkim_signer.sign(message, config["DKIM_SELECTOR"].encode(), config["DKIM_DOMAIN"].encode(), _key(path),
                             SIGNED_HEADERS) + message

@@ -90,8 +90,8 @@ class LostAfterData(Exception):
 
 
 class Withheld(Exception):
-    """The `Gate` said no before the final dot: the message was not sent (the connection was closed, so the
-    server drops the unfinished body)."""
+    """The `Gate` said no before the body: the message was not sent (the connection was closed, so the server
+    drops the unfinished DATA)."""
 
 
 class Gate(Protocol):
@@ -99,7 +99,8 @@ class Gate(Protocol):
         """The DATA command is about to go out (MAIL and RCPT were accepted)."""
 
     def may_end(self) -> bool:
-        """The body is out: may the final dot, after which the server may accept the message, follow?"""
+        """DATA was accepted: may the body and its final dot, after which the server may accept the message,
+        follow?"""
 
 
 def _text(value) -> str:
@@ -130,8 +131,8 @@ class Connection:
         except OSError as exc:
             raise ConnectFailure(f"cannot connect to {self.host}:{self.port}: {exc!r}") from exc
         self.smtp = smtp
-        # The final dot is sent on its own after the journal's write (a Gate): without TCP_NODELAY, Nagle holds
-        # it until the server's delayed ACK of the body, 40 ms a message.
+        # The body and its dot go out after the journal's write (a Gate), behind DATA: without TCP_NODELAY,
+        # Nagle may hold them until the server's delayed ACK of DATA, 40 ms a message.
         smtp.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             smtp.ehlo_or_helo_if_needed()
@@ -170,12 +171,13 @@ class Connection:
         body = re.sub(rb"(?m)^\.", b"..", message)
         if not body.endswith(b"\r\n"):
             body += b"\r\n"
-        smtp.send(body)  # a failure here is safe to retry: the server saw no final dot
         if gate is not None and not gate.may_end():
             self.smtp.close()  # no QUIT: inside DATA it would be a line of the body
             self.smtp = None
             raise Withheld(recipient)
-        smtp.send(b".\r\n")
+        # One write, as smtplib's own: the server reads the body and the dot at once. A failure here is safe to
+        # retry: a send that raises has not handed the whole final dot line to the kernel.
+        smtp.send(body + b".\r\n")
         try:
             code, text = smtp.getreply()
         except (OSError, smtplib.SMTPException) as exc:

@@ -87,9 +87,30 @@ def test_the_signature_is_byte_identical_to_dkimpys_own_without_its_python_rsa(a
     assert dkim.verify(raw, dnsfunc=dns(record))
 
 
+MESSAGES = [  # what canonicalisation and folding must get right, as dkimpy does
+    b"From: A <a@example.ac.za>\r\nTo: b@example.ac.za\r\nSubject: =?utf-8?q?h=C3=A9llo?=\r\n =?utf-8?q?more?=\r\n"
+    b"Date: x\r\nMIME-Version: 1.0\r\n\r\nbody\r\n\r\n\r\n",
+    b"From: a@x\r\nTo:  b@x   \r\nSubject:\tTabs\t here \r\n\r\n",
+    b"From: a@x\r\nFrom: c@x\r\nSubject: a body without its line end\r\n\r\nline",
+    b"From: a@x\r\nSubject: " + b"long " * 40 + b"\r\n\r\n" + b"x" * 500 + b"\r\n",
+]
+
+
+@needs_openssl
+@pytest.mark.parametrize("message", MESSAGES)
+def test_the_signer_gives_dkimpys_header_for_folded_repeated_and_odd_messages(key_pair, message):
+    from app.emailer.dkim_signer import load_key, sign
+
+    pem = open(key_pair[0], "rb").read()
+    ours = sign(message, SELECTOR.encode(), DOMAIN.encode(), load_key(pem), SIGNED_HEADERS, now=1_700_000_000)
+    with mock.patch("time.time", return_value=1_700_000_000.0):
+        assert ours == dkim.sign(message, SELECTOR.encode(), DOMAIN.encode(), pem, include_headers=SIGNED_HEADERS,
+                                 linesep=b"\r\n")
+
+
 @needs_openssl
 def test_signing_costs_under_a_millisecond_of_cpu(app, key_pair):
-    """Issue 24: at most 1 ms of CPU a message (about 0.5 ms measured; dkimpy's RSA alone took 6.8 ms)."""
+    """Issue 24: at most 1 ms of CPU a message (about 0.35 ms measured; dkimpy's RSA alone took 6.8 ms)."""
     from app.emailer.signing import sign
 
     app.config.update(DKIM_SELECTOR=SELECTOR, DKIM_DOMAIN=DOMAIN, DKIM_PRIVATE_KEY_PATH=key_pair[0])
