@@ -116,17 +116,21 @@ def tip_seen():
 
 
 def _detail(issue, status: int = 200, availability=None, **forms):
+    """The issue page; only the forms this viewer is shown are built (the reporter needs no "me too" and is
+    not asked whether they follow their own issue)."""
     is_reporter, can_reopen = issue.reporter_id == current_user.id, workflow.within_reopen_window(issue)
-    forms.setdefault("button_form", ButtonForm(formdata=None))
-    forms.setdefault("comment_form", CommentForm(formdata=None))
+    subscribed = not is_reporter and is_subscribed(issue.id, current_user.id)
+    if not is_reporter:
+        forms.setdefault("button_form", ButtonForm(formdata=None))
+    if is_reporter or subscribed:
+        forms.setdefault("comment_form", CommentForm(formdata=None))
     if is_reporter and can_reopen and issue.status in (IssueStatus.RESOLVED, IssueStatus.WONT_FIX):
         forms.setdefault("reopen_form", ReopenForm(formdata=None))  # the page shows these only then
         forms.setdefault("rate_form", RateForm(formdata=None, data={"rating": str(issue.rating or "")}))
         forms.setdefault("confirm_form", ConfirmForm(formdata=None))
     return render_template(
-        "issues/detail.html", issue=issue, is_reporter=is_reporter,
-        subscribed=is_subscribed(issue.id, current_user.id),
-        can_reopen=can_reopen, **availability_context(issue, *(availability or ())), **forms), status
+        "issues/detail.html", issue=issue, is_reporter=is_reporter, subscribed=subscribed, can_reopen=can_reopen,
+        **availability_context(issue, is_reporter, *(availability or ())), **forms), status
 
 
 @bp.route("/<id:issue_id>")
