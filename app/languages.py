@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_babel import Domain, get_locale
 from flask_login import current_user
 
@@ -80,10 +80,23 @@ def missing_catalogs(app: Flask) -> list[str]:
 
 class CatalogsPerApp(Domain):
     """Flask-Babel's message domain, its loaded catalogs cached per app rather than per process (one process
-    may hold several apps with their own catalog folders: the tests' pseudo-language)."""
+    may hold several apps with their own catalog folders: the tests' pseudo-language), and the request's catalog
+    kept on the request for its locale (a page asks for it at every string; `force_locale` and `refresh` change
+    the locale object, and the catalog is found again)."""
 
     def get_translations_cache(self, ctx):
         return current_app.extensions.setdefault("language_catalogs", {})
+
+    def get_translations(self):
+        ctx = g.get("_flask_babel") if g else None
+        found = getattr(ctx, "catalog", None)
+        if found is not None and found[0] is getattr(ctx, "babel_locale", None):
+            return found[1]
+        translations = super().get_translations()
+        ctx = g.get("_flask_babel") if g else None
+        if ctx is not None:
+            ctx.catalog = (ctx.babel_locale, translations)
+        return translations
 
 
 def init_app(app: Flask) -> None:
@@ -93,6 +106,11 @@ def init_app(app: Flask) -> None:
     directories = [str(Path(app.root_path) / "translations"), *app.config["EXTRA_TRANSLATIONS"]]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(directories)
     babel.init_app(app, locale_selector=choose)
-    babel.domain_instance = CatalogsPerApp()
+    domain = babel.domain_instance = CatalogsPerApp()
+    app.jinja_env.install_gettext_callables(  # as Flask-Babel's, without finding the domain again at each string
+        gettext=lambda s: domain.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n), newstyle=True)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks are extracted and looked up trimmed
     app.jinja_env.globals.update(page_language=current, language_choices=switch_choices)

@@ -5,6 +5,7 @@ started and was last used, and from which address and browser. A session ends wh
 "log out everywhere", deactivation, a new password, SESSION_IDLE_DAYS without use, or SESSION_MAX_DAYS after
 it started. A cookie copied before any of these no longer signs anyone in.
 """
+import functools
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -21,7 +22,7 @@ from app.form_messages import N_
 from app.models.accounts import LoginSession, SignInMethod, User
 from app.models.base import utcnow
 
-TOUCH_EVERY = timedelta(minutes=1)  # last-seen is written at most this often per session
+TOUCH_EVERY = timedelta(minutes=5)  # last-seen is written at most this often per session
 USER_ID = "uid"  # the flask session key that keeps the signed-in user's id beside the token
 MOST_PER_USER = 50  # older sessions of one account end when a new one starts beyond this
 
@@ -106,15 +107,26 @@ def expired(now: datetime) -> sa.ColumnElement[bool]:
                   LoginSession.created_at < now - timedelta(days=config["SESSION_MAX_DAYS"]))
 
 
+@functools.cache
+def _session_user() -> sa.Select:
+    """The live session of a token hash with its user and what the layout shows of them (house, room): one
+    statement, built once (building it per request cost more than running it)."""
+    return (sa.select(LoginSession.id, LoginSession.last_seen_at, User)
+            .join(User, User.id == LoginSession.user_id)
+            .options(joinedload(User.house), joinedload(User.room))  # the layout's: no lazy loads after
+            .where(LoginSession.token_hash == sa.bindparam("token_hash"),
+                   LoginSession.last_seen_at >= sa.bindparam("idle_since"),
+                   LoginSession.created_at >= sa.bindparam("started_since")))
+
+
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
-    """The user of a live session with this token, if the account may still log in."""
-    now = utcnow()
-    row = db.session.execute(
-        sa.select(LoginSession.id, LoginSession.last_seen_at, User)
-        .join(User, User.id == LoginSession.user_id)
-        .options(joinedload(User.house), joinedload(User.room))  # the layout's: no lazy loads after
-        .where(LoginSession.token_hash == token_hash(token), ~expired(now))).first()
+    """The user of a live session with this token (not past its idle or total lifetime, the opposite of
+    `expired`), if the account may still log in."""
+    now, config = utcnow(), current_app.config
+    row = db.session.execute(_session_user(), {
+        "token_hash": token_hash(token), "idle_since": now - timedelta(days=config["SESSION_IDLE_DAYS"]),
+        "started_since": now - timedelta(days=config["SESSION_MAX_DAYS"])}).first()
     if row is None or not row.User.is_active:
         session.pop(USER_ID, None)
         return None

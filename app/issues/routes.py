@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import localtime
 from app.auth.access import approved_required, is_safe_next, student_required
-from app.auth.permissions import is_subscribed, may_see_issue_photo
+from app.auth.permissions import is_subscribed, may_see_issue, may_see_issue_photo
 from app.converters import whole_number
 from app.extensions import db
 from app.issues import filters, labels, services, tips, workflow
@@ -22,7 +22,7 @@ from app.issues.forms import (
     TipSeenForm,
 )
 from app.issues.visit_forms import availability_context
-from app.models.issues import IssuePhoto, IssueStatus
+from app.models.issues import Issue, IssuePhoto, IssueStatus
 from app.photos import MAX_PHOTO_BYTES, PHOTOS_NOT_SAVED, StorageError, files_chosen, photo_response
 
 bp = Blueprint("issues", __name__, url_prefix="/issues")
@@ -116,17 +116,21 @@ def tip_seen():
 
 
 def _detail(issue, status: int = 200, availability=None, **forms):
+    """The issue page; only the forms this viewer is shown are built (the reporter needs no "me too" and is
+    not asked whether they follow their own issue)."""
     is_reporter, can_reopen = issue.reporter_id == current_user.id, workflow.within_reopen_window(issue)
-    forms.setdefault("button_form", ButtonForm(formdata=None))
-    forms.setdefault("comment_form", CommentForm(formdata=None))
+    subscribed = not is_reporter and is_subscribed(issue.id, current_user.id)
+    if not is_reporter:
+        forms.setdefault("button_form", ButtonForm(formdata=None))
+    if is_reporter or subscribed:
+        forms.setdefault("comment_form", CommentForm(formdata=None))
     if is_reporter and can_reopen and issue.status in (IssueStatus.RESOLVED, IssueStatus.WONT_FIX):
         forms.setdefault("reopen_form", ReopenForm(formdata=None))  # the page shows these only then
         forms.setdefault("rate_form", RateForm(formdata=None, data={"rating": str(issue.rating or "")}))
         forms.setdefault("confirm_form", ConfirmForm(formdata=None))
     return render_template(
-        "issues/detail.html", issue=issue, is_reporter=is_reporter,
-        subscribed=is_subscribed(issue.id, current_user.id),
-        can_reopen=can_reopen, **availability_context(issue, *(availability or ())), **forms), status
+        "issues/detail.html", issue=issue, is_reporter=is_reporter, subscribed=subscribed, can_reopen=can_reopen,
+        **availability_context(issue, is_reporter, *(availability or ())), **forms), status
 
 
 @bp.route("/<id:issue_id>")
@@ -226,8 +230,13 @@ def me_too(issue_id: int):
 @approved_required
 def photo(issue_id: int, photo_id: int):
     """A photo of an issue, for those who may see the issue (students approved, admins, staff)."""
-    issue = services.issue_for(issue_id, current_user)
-    picture = db.session.get(IssuePhoto, photo_id)
+    found = db.session.execute(  # the issue and its photo in one statement
+        sa.select(Issue, IssuePhoto).outerjoin(IssuePhoto, sa.and_(IssuePhoto.id == photo_id,
+                                                                   IssuePhoto.issue_id == Issue.id))
+        .where(Issue.id == issue_id)).first()
+    if found is None or not may_see_issue(current_user, found.Issue):
+        abort(404, _("There is no such issue, or it is not yours to see."))  # as services.issue_for
+    issue, picture = found
     if picture is None or not may_see_issue_photo(current_user, picture, issue):
         abort(404, _("There is no such photo."))
     return photo_response(picture.key, picture.mime)

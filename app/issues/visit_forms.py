@@ -6,7 +6,7 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from app.issues.labels import slot_label
-from app.issues.visits import MAX_SLOTS, REASON_MAX, SlotErrors, slots_of, visit_of
+from app.issues.visits import MAX_SLOTS, REASON_MAX, SlotErrors, is_room_issue, slots_of, visit_of
 from app.localtime import local
 
 
@@ -65,11 +65,15 @@ def booking_context(issue, form: BookVisitForm | None = None, cancel_form: Cance
             "cancel_form": cancel_form or CancelVisitForm(formdata=None)}
 
 
-def availability_context(issue, form: AvailabilityForm | None = None, typed=None,
+def availability_context(issue, is_reporter: bool, form: AvailabilityForm | None = None, typed=None,
                          errors: SlotErrors | None = None) -> dict:
-    """What templates/issues/_availability.html needs on the student's issue page."""
-    slots = slots_of(issue.id)
-    return {"availability_form": form or AvailabilityForm(formdata=None,
-                                                          data={"enter_permission": issue.enter_permission}),
-            "availability_rows": AvailabilityForm.rows(typed, slots, errors), "visit_slots": slots,
-            "visit": visit_of(issue.id), "slot_label": slot_label}
+    """What templates/issues/_availability.html needs on the student's issue page: nothing for a common area;
+    the booked visit for a room; the times and their form only for the reporter of an open issue."""
+    if not is_room_issue(issue):
+        return {"visit": None}
+    context = {"visit": visit_of(issue.id), "slot_label": slot_label}
+    if is_reporter and issue.status.is_open:
+        context["availability_form"] = form or AvailabilityForm(formdata=None,
+                                                                data={"enter_permission": issue.enter_permission})
+        context["availability_rows"] = AvailabilityForm.rows(typed, slots_of(issue.id), errors)
+    return context

@@ -186,14 +186,18 @@ class DatabaseStorage:
                                            .order_by(StoredFileChunk.seq)))
 
     def stream(self, key: str) -> PhotoStream:
-        """The photo's size now (FileNotFoundError if unknown), its chunks as the response sends them, read over
-        a connection of their own: the generator needs neither the request nor its session."""
-        row = self._header(key)
+        """The photo's size now (FileNotFoundError if unknown) and its first chunk, read with it in the session
+        (most photos are one chunk: nothing more to read); any further chunks as the response sends them, read
+        over a connection of their own: the generator needs neither the request nor its session."""
+        row = db.session.execute(
+            sa.select(StoredFile.size, StoredFile.chunks, StoredFileChunk.data)
+            .outerjoin(StoredFileChunk, sa.and_(StoredFileChunk.key == StoredFile.key, StoredFileChunk.seq == 0))
+            .where(StoredFile.key == check_key(key))).first()
         if row is None:
             if self.fallback is not None:
                 return self.fallback.stream(key)
             raise FileNotFoundError(key)
-        return PhotoStream(row.size, _chunks_of(db.engine, key, row.chunks))
+        return PhotoStream(row.size, _chunks_of(db.engine, key, row.chunks, row.data))
 
     def delete(self, key: str) -> None:
         """Remove the photo and commit (callers delete only after their own commit or rollback)."""
@@ -221,10 +225,16 @@ def write_chunks(key: str, size: int, chunks) -> None:
         raise StorageError(f"{key}: {written} bytes read, {size} expected")
 
 
-def _chunks_of(engine: sa.Engine, key: str, count: int) -> Iterator[bytes]:
-    """The chunks of a photo, each read by its own query: never more than one chunk in memory."""
+def _chunks_of(engine: sa.Engine, key: str, count: int, first: bytes | None) -> Iterator[bytes]:
+    """The chunks of a photo, the `first` already read, each further one by its own query: never more than one
+    chunk in memory."""
+    if first is None:  # deleted since its size was read
+        return
+    yield first
+    if count < 2:
+        return
     with engine.connect() as conn:
-        for seq in range(count):
+        for seq in range(1, count):
             chunk = conn.scalar(sa.select(StoredFileChunk.data)
                                 .where(StoredFileChunk.key == key, StoredFileChunk.seq == seq))
             if chunk is None:  # deleted while being sent
