@@ -26,7 +26,6 @@ from app.models.limits import RateCount, RateLock
 
 STRIPES = 1024
 BUCKETS_PER_WINDOW = 24
-HELD = "rate_lock_stripes"  # Connection.info key: (transaction, the stripes it holds)
 
 
 @dataclass(frozen=True)
@@ -55,54 +54,18 @@ def _stripe(name: str) -> int:
     return int.from_bytes(hashlib.sha256(name.encode()).digest()[:4], "big") % STRIPES
 
 
-def _held(conn: sa.Connection) -> set[int]:
-    """The stripes the connection's transaction has locked already: a second check of the same person in one
-    transaction (its report limit, then its mail cap) takes no second lock statement."""
-    transaction = conn.get_transaction()
-    if transaction is None:
-        return set()
-    held = conn.info.get(HELD)
-    if held is None or held[0] is not transaction:
-        held = conn.info[HELD] = (transaction, set())
-    return held[1]
-
-
 def _lock(conn: sa.Connection, names: list[str]) -> None:
     """Lock the stripe rows of `names` in id order (each row is made on first use)."""
-    held = _held(conn)
-    for stripe in sorted({_stripe(name) for name in names} - held):
+    for stripe in sorted({_stripe(name) for name in names}):
         bump = sa.update(RateLock).where(RateLock.id == stripe).values(takes=RateLock.takes + 1)
-        if conn.execute(bump).rowcount != 1:
-            insert = (sqlite_insert if conn.dialect.name == "sqlite" else mysql_insert)(RateLock)
-            statement = insert.values(id=stripe, takes=1)
-            if conn.dialect.name == "sqlite":
-                conn.execute(statement.on_conflict_do_nothing())
-            else:
-                conn.execute(statement.on_duplicate_key_update(takes=RateLock.takes + 1))
-        held.add(stripe)
-
-
-def _locked_use(conn: sa.Connection, limits: tuple[Limit, ...], now: datetime) -> list[int]:
-    """Lock the limits' stripes and read their counts (`used`): on MariaDB in one locking read when no stripe is
-    held yet (the stripe rows first, STRAIGHT_JOIN: every writer of these counts holds them, so nobody waits on a
-    count row while holding a stripe we want). Falls back to `_lock` then `used` (SQLite, a stripe row not made
-    yet, or some stripes held already)."""
-    held, stripes = _held(conn), {_stripe(limit.lock or limit.key) for limit in limits}
-    if conn.dialect.name == "sqlite" or held & stripes:
-        _lock(conn, [limit.lock or limit.key for limit in limits])
-        return used(conn, limits, now)
-    since = now - max(limit.window for limit in limits)
-    rows = conn.execute(
-        sa.select(RateLock.id, RateCount.key, RateCount.bucket, RateCount.count).prefix_with("STRAIGHT_JOIN")
-        .select_from(RateLock).outerjoin(RateCount, sa.and_(RateCount.key.in_({limit.key for limit in limits}),
-                                                            RateCount.bucket > since))
-        .where(RateLock.id.in_(stripes)).order_by(RateLock.id).with_for_update()).all()
-    if {row.id for row in rows} != stripes:  # a stripe row not made yet (first use): make it, then read
-        _lock(conn, [limit.lock or limit.key for limit in limits])
-        return used(conn, limits, now)
-    held |= stripes
-    counts = {(key, bucket): count for _id, key, bucket, count in rows if key is not None}
-    return _sums(limits, [(key, bucket, count) for (key, bucket), count in counts.items()], now)
+        if conn.execute(bump).rowcount == 1:
+            continue
+        insert = (sqlite_insert if conn.dialect.name == "sqlite" else mysql_insert)(RateLock)
+        statement = insert.values(id=stripe, takes=1)
+        if conn.dialect.name == "sqlite":
+            conn.execute(statement.on_conflict_do_nothing())
+        else:
+            conn.execute(statement.on_duplicate_key_update(takes=RateLock.takes + 1))
 
 
 def used(conn: sa.Connection, limits: tuple[Limit, ...], now: datetime) -> list[int]:
@@ -110,42 +73,30 @@ def used(conn: sa.Connection, limits: tuple[Limit, ...], now: datetime) -> list[
     rows = conn.execute(sa.select(RateCount.key, RateCount.bucket, RateCount.count).where(
         RateCount.key.in_({limit.key for limit in limits}),
         RateCount.bucket > now - max(limit.window for limit in limits))).all()
-    return _sums(limits, rows, now)
-
-
-def _sums(limits: tuple[Limit, ...], rows, now: datetime) -> list[int]:
     return [sum(count for key, bucket, count in rows if key == limit.key and bucket > now - limit.window)
             for limit in limits]
 
 
-def _add(conn: sa.Connection, changes: list[tuple[Limit, int, int]], now: datetime) -> None:
-    """Add (count, refused) to each limit's current bucket, in one upsert (nobody else writes these keys while we
-    hold their locks)."""
-    rows = [{"key": limit.key, "bucket": limit.bucket(now), "count": count, "refused": refused}
-            for limit, count, refused in changes]
-    if not rows:
-        return
+def _add(conn: sa.Connection, limit: Limit, now: datetime, count: int, refused: int) -> None:
+    """Add to the key's current bucket (an upsert: nobody else writes this key while we hold its lock)."""
+    values = {"key": limit.key, "bucket": limit.bucket(now), "count": count, "refused": refused}
+    increments = {"count": RateCount.count + count, "refused": RateCount.refused + refused}
     if conn.dialect.name == "sqlite":
-        statement = sqlite_insert(RateCount)
-        new = statement.excluded
-        statement = statement.on_conflict_do_update(
-            index_elements=["key", "bucket"],
-            set_={"count": RateCount.count + new.count, "refused": RateCount.refused + new.refused})
+        statement = sqlite_insert(RateCount).values(values)
+        conn.execute(statement.on_conflict_do_update(index_elements=["key", "bucket"], set_=increments))
     else:
-        statement = mysql_insert(RateCount)
-        new = statement.inserted
-        statement = statement.on_duplicate_key_update(count=RateCount.count + new.count,
-                                                      refused=RateCount.refused + new.refused)
-    conn.execute(statement.values(rows))
+        conn.execute(mysql_insert(RateCount).values(values).on_duplicate_key_update(**increments))
 
 
 def _take(conn: sa.Connection, limits: tuple[Limit, ...], units: int, now: datetime) -> Limit | None:
-    counts = _locked_use(conn, limits, now)
+    _lock(conn, [limit.lock or limit.key for limit in limits])
+    counts = used(conn, limits, now)
     refused = next((limit for limit, count in zip(limits, counts, strict=True) if count + units > limit.limit), None)
-    if refused is None:
-        _add(conn, [(limit, units, 0) for limit in limits], now)
-    else:
-        _add(conn, [(refused, 0, units)], now)
+    for limit in limits:
+        if refused is None:
+            _add(conn, limit, now, units, 0)
+        elif limit is refused:
+            _add(conn, limit, now, 0, units)
     return refused
 
 
@@ -158,10 +109,11 @@ def take_up_to(*limits: Limit, units: int, now: datetime | None = None) -> int:
     """Consume as many of `units` as every one of `limits` has room for (the rest are counted as refused on the
     limits that were short); returns how many."""
     conn, now = db.session.connection(), now or utcnow()
-    rooms = [limit.limit - count for limit, count in zip(limits, _locked_use(conn, limits, now), strict=True)]
+    _lock(conn, [limit.lock or limit.key for limit in limits])
+    rooms = [limit.limit - count for limit, count in zip(limits, used(conn, limits, now), strict=True)]
     taken = max(0, min(units, *rooms))
-    _add(conn, [(limit, taken, units - taken if room < units else 0)
-                for limit, room in zip(limits, rooms, strict=True)], now)
+    for limit, room in zip(limits, rooms, strict=True):
+        _add(conn, limit, now, taken, units - taken if room < units else 0)
     return taken
 
 
@@ -175,7 +127,8 @@ def give_back(*limits: Limit, now: datetime, units: int = 1) -> None:
     """Return `units` taken at `now` (the same buckets) to every limit: what was reserved was not used."""
     conn = db.session.connection()
     _lock(conn, [limit.lock or limit.key for limit in limits])
-    _add(conn, [(limit, -units, 0) for limit in limits], now)
+    for limit in limits:
+        _add(conn, limit, now, -units, 0)
 
 
 def top(prefix: str, window: timedelta, count: int = 10, now: datetime | None = None) -> list[tuple[str, int, int]]:
