@@ -100,11 +100,21 @@ def end_sessions(user_id: int, keep_current: bool = False) -> int:
     return db.session.execute(sa.delete(LoginSession).where(condition)).rowcount
 
 
+def _alive(idle_since, started_since) -> sa.ColumnElement[bool]:
+    """The sessions used since `idle_since` and started since `started_since` (times or bound parameters)."""
+    return sa.and_(LoginSession.last_seen_at >= idle_since, LoginSession.created_at >= started_since)
+
+
+def lifetimes(now: datetime) -> dict[str, datetime]:
+    """A live session's cut-offs at `now`: last used since SESSION_IDLE_DAYS ago, started since SESSION_MAX_DAYS ago."""
+    config = current_app.config
+    return {"idle_since": now - timedelta(days=config["SESSION_IDLE_DAYS"]),
+            "started_since": now - timedelta(days=config["SESSION_MAX_DAYS"])}
+
+
 def expired(now: datetime) -> sa.ColumnElement[bool]:
     """The sessions past their idle or total lifetime."""
-    config = current_app.config
-    return sa.or_(LoginSession.last_seen_at < now - timedelta(days=config["SESSION_IDLE_DAYS"]),
-                  LoginSession.created_at < now - timedelta(days=config["SESSION_MAX_DAYS"]))
+    return sa.not_(_alive(**lifetimes(now)))
 
 
 @functools.cache
@@ -115,18 +125,14 @@ def _session_user() -> sa.Select:
             .join(User, User.id == LoginSession.user_id)
             .options(joinedload(User.house), joinedload(User.room))  # the layout's: no lazy loads after
             .where(LoginSession.token_hash == sa.bindparam("token_hash"),
-                   LoginSession.last_seen_at >= sa.bindparam("idle_since"),
-                   LoginSession.created_at >= sa.bindparam("started_since")))
+                   _alive(sa.bindparam("idle_since"), sa.bindparam("started_since"))))
 
 
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
-    """The user of a live session with this token (not past its idle or total lifetime, the opposite of
-    `expired`), if the account may still log in."""
-    now, config = utcnow(), current_app.config
-    row = db.session.execute(_session_user(), {
-        "token_hash": token_hash(token), "idle_since": now - timedelta(days=config["SESSION_IDLE_DAYS"]),
-        "started_since": now - timedelta(days=config["SESSION_MAX_DAYS"])}).first()
+    """The user of a live session with this token, if the account may still log in."""
+    now = utcnow()
+    row = db.session.execute(_session_user(), {"token_hash": token_hash(token), **lifetimes(now)}).first()
     if row is None or not row.User.is_active:
         session.pop(USER_ID, None)
         return None

@@ -129,5 +129,5 @@ def test_answer_takes_as_long_for_unknown_addresses(client, app, make_user, hous
         ratios.append(timings["known"] / timings["unknown"])
     ratio = statistics.median(ratios[5:])
     print(f"forgot password: known / unknown {ratio:.2f} (median of {len(ratios) - 5} pairs)")
-    assert 1 / 1.4 < ratio < 1.4  # without the savepoint: about 1.6
+    assert 1 / 1.4 < ratio < 1.4  # unknown addresses skipping the queueing: 1.47-1.48 here
     assert len(mails(app)) == 30 and path_of(mails(app)[0].context["link"]).startswith("/password/reset/")
