@@ -6,6 +6,10 @@ The same run with DKIM on (every message signed with a fresh 2048-bit RSA key by
 app/emailer/dkim_signer.py) has a limit of its own, DKIM_LIMIT (issue 24: it measured 17 with dkimpy's pure-Python
 RSA). Each line also prints the drain's extra milliseconds per message over raw smtplib.
 
+The server offers PIPELINING, as Gmail does, so the drain sends MAIL, RCPT and DATA in one write (RFC 2920);
+smtplib, the baseline, never pipelines. BENCH_PIPELINING=0 withdraws the offer (the drain then waits for each
+reply, as smtplib does).
+
 Run: .venv/bin/python -m bench.bench_mail_drain   (BENCH_DATABASE_URL / TEST_DATABASE_URL pick the server;
 BENCH_SQLITE=1 uses a SQLite file instead)
 """
@@ -41,6 +45,9 @@ SERVER = """
 import asyncio, sys
 from aiosmtpd.controller import Controller
 class Null:
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        session.host_name = hostname
+        return responses[:-1] + ["250-PIPELINING"] * (sys.argv[2] == "1") + responses[-1:]
     async def handle_DATA(self, server, session, envelope):
         return "250 2.0.0 OK"
 controller = Controller(Null(), hostname="127.0.0.1", port=int(sys.argv[1]))
@@ -53,7 +60,8 @@ controller.stop()
 
 def start_server(port: int) -> subprocess.Popen:
     """The SMTP server in its own process, so it does not share the GIL with the sender being measured."""
-    process = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], stdin=subprocess.PIPE,
+    offer = os.environ.get("BENCH_PIPELINING", "1")
+    process = subprocess.Popen([sys.executable, "-c", SERVER, str(port), offer], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True)
     assert process.stdout.readline().strip() == "ready"
     return process
