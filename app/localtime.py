@@ -1,10 +1,13 @@
 """The residence's local time (LOCAL_TIMEZONE). Every time is stored as naive UTC; people type and read local
 time, shown with the zone's abbreviation (SAST, GMT/BST...)."""
+import functools
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo
 
+from babel.core import Locale
+from babel.dates import format_datetime
 from flask import current_app
-from flask_babel import format_datetime
+from flask_babel import get_locale
 from markupsafe import Markup
 
 from app.models.base import utcnow
@@ -32,8 +35,15 @@ def today(now: datetime | None = None) -> date:
 def spoken(moment: datetime, pattern: str) -> str:
     """A stored time as local time in the request's (or email's) language, by a CLDR `pattern`, with the zone's
     abbreviation: "07 Des. 2026, 09:00 SAST" in Afrikaans."""
-    at = local(moment)
-    return f"{format_datetime(at, pattern, rebase=False)} {at:%Z}"
+    return _spoken(moment, pattern, get_locale(), current_app.config["LOCAL_TIMEZONE"])
+
+
+@functools.lru_cache(maxsize=4096)
+def _spoken(moment: datetime, pattern: str, language: Locale, zone_name: str) -> str:
+    """`spoken`, remembered: a page shows the same times again and again (the queue's rows, request after request),
+    and Babel takes about 15 µs to format one."""
+    at = moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone_name))
+    return f"{format_datetime(at, pattern, locale=language)} {at:%Z}"
 
 
 def when(moment: datetime | None) -> str:
