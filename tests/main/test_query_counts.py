@@ -11,9 +11,9 @@ from app.models.issues import EventKind, Issue, IssueEvent, IssueStatus, IssueSu
 
 ISSUES = 12  # spread over rooms and common areas, each with events by several admins
 # as measured (issue 24): the session, the user, their house and room in one query (the home page needs no other);
-# the issue list: the followed ids, then the issues; the issue pages carry the visit (slots, booking; a reporter is
-# not asked whether they follow their own issue) and the admin one its deliveries and bounce flags;
-# /admin/metrics: the week rows and the tip figures, one query each
+# the issue list: their own issues, then those they follow (two index-backed queries merged in Python); the issue
+# pages carry the visit (slots, booking; a reporter is not asked whether they follow their own issue) and the admin
+# one its deliveries and bounce flags; /admin/metrics: the week rows and the tip figures, one query each
 CAPS = {"/": 1, "/issues/": 3, "/issues/{own}": 7, "/admin/": 6, "/admin/?sort=due": 6, "/admin/issues/{own}": 11,
         "/admin/metrics": 4}
 # As measured: 10 for the change (session, issue, the admin's houses, the timeline and its authors read before any
