@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from flask import current_app, url_for
 
 from app.emailer import enqueue, queued_context
+from app.emailer.admission import Known, known, with_known
 from app.emailer.coalesced import enqueue_each
 from app.extensions import db
 from app.issues import targets
@@ -78,37 +79,52 @@ def emailed_up_to(keys: list[str]) -> dict[str, int]:
     return newest
 
 
+def _keyed(prefix: str) -> sa.ColumnElement:
+    """SQL for each user's coalesce key `<prefix>:user:<id>` (as `_tell_each` names them)."""
+    return sa.literal(f"{prefix}:user:", sa.String) + sa.cast(User.id, sa.String)
+
+
+def _with_known(query: sa.Select, prefix: str) -> tuple[list[tuple], Known]:
+    """Run `query` (of users first, then more columns) with what queueing their emails keyed `prefix` reads
+    (app/emailer/admission.py `with_known`): its rows, once per user, and that `Known`."""
+    rows = db.session.execute(with_known(query, _keyed(prefix), User.email)).all()
+    by_user = {}
+    for row in rows:
+        by_user.setdefault(row[0].id, tuple(row[:-3]))
+    return list(by_user.values()), known((f"{prefix}:user:{row[0].id}", row[0].email, *row[-3:]) for row in rows)
+
+
 def subscribers(issue: Issue, actor) -> int:
     """Queue (or refresh) the update email of each subscriber except `actor`; returns how many."""
-    users = db.session.scalars(
+    prefix = f"issue:{issue.id}"
+    rows, found = _with_known(
         sa.select(User).join(IssueSubscription, IssueSubscription.user_id == User.id)
-        .where(IssueSubscription.issue_id == issue.id, User.id != actor.id, User.in_good_standing)
-    ).all()
+        .where(IssueSubscription.issue_id == issue.id, User.id != actor.id, User.in_good_standing), prefix)
+    users = {f"{prefix}:user:{user.id}": user for (user,) in rows}
     if not users:
         return 0
-    delay = current_app.config["ISSUE_MAIL_DELAY"]
     earlier = any(e.id is not None and e.public and e.kind in UPDATE_KINDS for e in issue.events)
     db.session.flush()  # the new update gets its id and time: the next email knows it was told
     context = {"issue_id": issue.id, "title": issue.title, "house": issue.house.name,
                "status": issue.status.value,
                "link": _absolute("issues.detail", issue_id=issue.id), **issue.house.reply_context()}
-    keys = {user.id: f"issue:{issue.id}:user:{user.id}" for user in users}
-    told = emailed_up_to(list(keys.values())) if earlier else {}  # nothing older to leave out: no read
-    for user in users:
-        enqueue("issue_update", user.email, {**context, "name": user.name,
-                                             "updates": recent_updates(issue, told.get(keys[user.id], 0))},
-                purpose=Purpose.NOTICE, coalesce_key=keys[user.id], delay=delay)
+    told = emailed_up_to(list(users)) if earlier else {}  # nothing older to leave out: no read
+    enqueue_each("issue_update", [(user.email, key) for key, user in users.items()],
+                 lambda key, _pending: {**context, "name": users[key].name,
+                                        "updates": recent_updates(issue, told.get(key, 0))},
+                 purpose=Purpose.NOTICE, delay=current_app.config["ISSUE_MAIL_DELAY"], known=found)
     return len(users)
 
 
-def _house_admins(house_id: int) -> list[tuple[User, NewIssueMail]]:
-    rows = db.session.execute(
-        sa.select(User, AdminMailPreference.new_issues)
-        .join(house_admins, house_admins.c.user_id == User.id)
-        .outerjoin(AdminMailPreference, AdminMailPreference.user_id == User.id)
-        .where(house_admins.c.house_id == house_id, User.in_good_standing)
-    ).all()
-    return [(user, pref or NewIssueMail.EACH) for user, pref in rows]
+def _house_admins(house_id: int, prefix: str | None = None) -> tuple[list[tuple[User, NewIssueMail]], Known]:
+    """The house's admins who may receive mail, with their new-issue choice; with `prefix`, what queueing their
+    emails keyed `prefix` reads, in the same query (`_with_known`)."""
+    query = (sa.select(User, AdminMailPreference.new_issues)
+             .join(house_admins, house_admins.c.user_id == User.id)
+             .outerjoin(AdminMailPreference, AdminMailPreference.user_id == User.id)
+             .where(house_admins.c.house_id == house_id, User.in_good_standing))
+    rows, found = _with_known(query, prefix) if prefix else (db.session.execute(query).all(), Known())
+    return [(user, choice or NewIssueMail.EACH) for user, choice in rows], found
 
 
 def issue_summary(issue: Issue) -> dict:
@@ -139,7 +155,8 @@ def _listed(item: dict, pending: dict | None) -> dict:
 
 
 def _tell_each(template: str, users: list[User], item: dict, key_prefix: str, extra: dict, **options) -> int:
-    """One coalesced listing email of `template` to each of `users` (keyed per user); returns how many."""
+    """One coalesced listing email of `template` to each of `users` (keyed per user); returns how many. `known`
+    (an option): what `_house_admins` read with them."""
     by_key = {f"{key_prefix}:user:{user.id}": user for user in users}
     return enqueue_each(template, [(user.email, key) for key, user in by_key.items()],
                         lambda key, pending: {"name": by_key[key].name, **_listed(item, pending), **extra}, **options)
@@ -152,10 +169,10 @@ def new_issue(issue: Issue, reopened: bool = False) -> str:
     item = {**issue_summary(issue), "reopened": reopened}
     if issue.urgency == Urgency.URGENT:
         return urgent_issue(issue, item)
-    admins = [admin for admin, choice in _house_admins(issue.house_id) if choice == NewIssueMail.EACH]
-    told = _tell_each("issue_new", admins, item, "new-issues", {"urgent": False,
-                      "queue_link": _absolute("admin.index")},
-                      purpose=Purpose.NOTICE, delay=current_app.config["ISSUE_NEW_MAIL_DELAY"])
+    admins, found = _house_admins(issue.house_id, "new-issues")
+    told = _tell_each("issue_new", [admin for admin, choice in admins if choice == NewIssueMail.EACH], item,
+                      "new-issues", {"urgent": False, "queue_link": _absolute("admin.index")},
+                      purpose=Purpose.NOTICE, delay=current_app.config["ISSUE_NEW_MAIL_DELAY"], known=found)
     return TOLD_ADMINS if told else ""
 
 
@@ -169,13 +186,14 @@ def urgent_issue(issue: Issue, item: dict) -> str:
     """An urgent report reaches someone at once, whatever the admins chose for new-issue email: every admin of
     the house who can receive mail and the assignee, else the fallback address. Purpose urgent: it leaves
     before status mail and has a budget reserve of its own."""
-    recipients = [admin for admin, _choice in _house_admins(issue.house_id)]
+    admins, found = _house_admins(issue.house_id, "urgent-issues")
+    recipients = [admin for admin, _choice in admins]
     assignee = assignee_of(issue)
     if assignee is not None and assignee.in_good_standing and assignee not in recipients:
         recipients.append(assignee)
     told = TOLD_ADMINS if _tell_each("issue_new", recipients, item, "urgent-issues",
                                      {"urgent": True, "queue_link": _absolute("admin.index")},
-                                     purpose=Purpose.URGENT) else ""
+                                     purpose=Purpose.URGENT, known=found) else ""
     address = None if told else fallback_address(issue.house)
     if address:
         key = f"urgent-issues:fallback:{address.lower()}"[:190]
@@ -190,13 +208,14 @@ def student_comment(issue: Issue, student, body: str) -> int:
     """Tell the house admins (but those who chose "off") and the assignee of a student's comment: one email per
     admin every ISSUE_NEW_MAIL_DELAY seconds lists the comments since the last. Returns how many were queued."""
     item = {**issue_summary(issue), "comment": body[:500], "who": "Resident"}
-    recipients = [admin for admin, choice in _house_admins(issue.house_id) if choice != NewIssueMail.OFF]
+    admins, found = _house_admins(issue.house_id, "comments")
+    recipients = [admin for admin, choice in admins if choice != NewIssueMail.OFF]
     assignee = assignee_of(issue)
     if assignee is not None and assignee.in_good_standing and assignee not in recipients:
         recipients.append(assignee)
     recipients = [user for user in recipients if user.id != student.id]
     return _tell_each("issue_comments", recipients, item, "comments", {"queue_link": _absolute("admin.index")},
-                      purpose=Purpose.NOTICE, delay=current_app.config["ISSUE_NEW_MAIL_DELAY"])
+                      purpose=Purpose.NOTICE, delay=current_app.config["ISSUE_NEW_MAIL_DELAY"], known=found)
 
 
 def overdue(now=None) -> int:
@@ -212,7 +231,7 @@ def overdue(now=None) -> int:
         issue.overdue_noticed_due = issue.next_due_at
     per_admin: dict[int, tuple[User, list[dict]]] = {}
     for house_id, items in by_house.items():
-        for admin, _choice in _house_admins(house_id):
+        for admin, _choice in _house_admins(house_id)[0]:
             per_admin.setdefault(admin.id, (admin, []))[1].extend(items)
     for admin, items in per_admin.values():
         key = f"overdue:user:{admin.id}"

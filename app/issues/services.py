@@ -167,22 +167,24 @@ MY_ISSUES_PAGE = 20
 def my_issues(student, before: int | None = None) -> tuple[list[Issue], int | None]:
     """A page of the issues the student reported or follows, newest first, starting after the issue `before` (one
     of theirs; 404 otherwise); returns the page and the id to pass as `before` for the next, older page, if any."""
-    # Two index-backed queries: the followed ids (by user_id), then the issues by reporter_id or by id. One query
-    # with `id IN (subquery)` made MariaDB read every issue and sort them.
-    followed = list(db.session.scalars(sa.select(IssueSubscription.issue_id)
-                                       .where(IssueSubscription.user_id == student.id)))
-    theirs = sa.or_(Issue.reporter_id == student.id, Issue.id.in_(followed)) if followed else \
-        Issue.reporter_id == student.id
-    query = sa.select(Issue).where(theirs)
+    # Two index-backed queries, merged here: their own issues (by reporter_id), the ones they follow (by the
+    # subscriptions' user_id). One query with `reporter_id = ? OR id IN (...)` made MariaDB read every issue.
+    followed = sa.select(IssueSubscription.issue_id).where(IssueSubscription.user_id == student.id)
+    newest_first = (Issue.created_at.desc(), Issue.id.desc())
+    older = []
     if before is not None:
-        cursor = db.session.execute(sa.select(Issue.created_at, Issue.id).where(Issue.id == before, theirs)).first()
+        cursor = db.session.execute(sa.select(Issue.created_at, Issue.id).where(
+            Issue.id == before, sa.or_(Issue.reporter_id == student.id, Issue.id.in_(followed)))).first()
         if cursor is None:
             abort(404, _("There is no such page of your issues."))
-        query = query.where(sa.or_(Issue.created_at < cursor.created_at,
-                                   sa.and_(Issue.created_at == cursor.created_at, Issue.id < cursor.id)))
-    rows = list(db.session.scalars(
-        query.options(joinedload(Issue.room), joinedload(Issue.common_area))  # each card's location, in one query
-        .order_by(Issue.created_at.desc(), Issue.id.desc()).limit(MY_ISSUES_PAGE + 1)))
+        older = [sa.or_(Issue.created_at < cursor.created_at,
+                        sa.and_(Issue.created_at == cursor.created_at, Issue.id < cursor.id))]
+    page_of = (sa.select(Issue).where(*older).options(joinedload(Issue.room), joinedload(Issue.common_area))
+               .order_by(*newest_first).limit(MY_ISSUES_PAGE + 1))  # each card's location, in the same query
+    own = db.session.scalars(page_of.where(Issue.reporter_id == student.id)).all()
+    others = db.session.scalars(page_of.join(IssueSubscription, IssueSubscription.issue_id == Issue.id).where(
+        IssueSubscription.user_id == student.id, Issue.reporter_id != student.id)).all()
+    rows = sorted([*own, *others], key=lambda issue: (issue.created_at, issue.id), reverse=True)
     page = rows[:MY_ISSUES_PAGE]
     return page, page[-1].id if len(rows) > MY_ISSUES_PAGE else None
 
