@@ -118,10 +118,10 @@ def test_signing_costs_under_a_millisecond_of_cpu(app, key_pair):
                b"\r\n" + b"A line of the body.\r\n" * 40)
     with app.app_context():
         sign(message)
-        started = time.process_time()
+        started = time.thread_time()
         for _ in range(50):
             sign(message)
-        per_message = (time.process_time() - started) / 50
+        per_message = (time.thread_time() - started) / 50
     assert per_message < 0.002, f"{per_message * 1000:.2f} ms a message"  # 2x slack: the machine is shared
 
 
