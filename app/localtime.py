@@ -17,9 +17,9 @@ def zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["LOCAL_TIMEZONE"])  # ZoneInfo caches its instances
 
 
-def local(moment: datetime) -> datetime:
-    """A stored (naive UTC) time as an aware local time."""
-    return moment.replace(tzinfo=timezone.utc).astimezone(zone())
+def local(moment: datetime, zone_name: str | None = None) -> datetime:
+    """A stored (naive UTC) time as an aware local time (in LOCAL_TIMEZONE, or the zone named)."""
+    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone_name) if zone_name else zone())
 
 
 def stored(day: date, clock: time) -> datetime:
@@ -42,7 +42,7 @@ def spoken(moment: datetime, pattern: str) -> str:
 def _spoken(moment: datetime, pattern: str, language: Locale, zone_name: str) -> str:
     """`spoken`, remembered: a page shows the same times again and again (the queue's rows, request after request),
     and Babel takes about 15 µs to format one."""
-    at = moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone_name))
+    at = local(moment, zone_name)
     return f"{format_datetime(at, pattern, locale=language)} {at:%Z}"
 
 
